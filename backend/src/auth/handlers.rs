@@ -1,0 +1,116 @@
+//! Login, logout, who-am-I, password change and personal API tokens.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::Extension;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use model::auth::{ApiToken, ChangePassword, CreatedApiToken, LoginRequest, Me, NewApiToken, MIN_PASSWORD_LEN};
+
+use super::password::{self, random_token, token_hash};
+use super::session::{self, CurrentUser, Via};
+use crate::audit;
+use crate::error::{AppError, AppResult};
+use crate::http::json::Json;
+use crate::state::AppState;
+use crate::store;
+
+/// The client address: the proxy's `X-Forwarded-For` is not trusted (it is spoofable), so
+/// behind a reverse proxy all clients share the proxy's IP counter; per-user limits still apply.
+fn client_ip(conn: Option<&Extension<ConnectInfo<SocketAddr>>>) -> String {
+    conn.map(|c| c.0 .0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+pub async fn login(State(st): State<AppState>, conn: Option<Extension<ConnectInfo<SocketAddr>>>, Json(req): Json<LoginRequest>) -> AppResult<Response> {
+    let keys = vec![format!("user:{}", req.username), format!("ip:{}", client_ip(conn.as_ref()))];
+    if let Some(wait) = st.login_limiter.blocked(&keys) {
+        return Err(AppError::RateLimited(wait));
+    }
+    let rec = store::users::get(&st.db, &req.username).await?;
+    let hash = rec.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| password::DUMMY_HASH.into());
+    let ok = password::verify(req.password, hash).await && rec.as_ref().is_some_and(|r| !r.user.disabled);
+    let result: AppResult<()> = if ok { Ok(()) } else { Err(AppError::Unauthorized) };
+    audit::record(&st, &req.username, "auth.login", &req.username, &result, None).await;
+    let Some(rec) = rec.filter(|_| ok) else {
+        st.login_limiter.failed(&keys);
+        return Err(AppError::Validation { code: "bad_credentials".into(), message: "wrong user name or password".into(), details: None });
+    };
+    st.login_limiter.succeeded(&keys[0]);
+    let token = random_token(32);
+    let csrf = random_token(24);
+    let now = st.now();
+    store::sessions::insert(&st.db, &token_hash(&token), &rec.user.username, &csrf, now, now + session::SESSION_TTL_MS).await?;
+    let _ = store::sessions::delete_expired(&st.db, now).await;
+    let me = Me { username: rec.user.username, role: rec.user.role, csrf_token: csrf };
+    let cookie = session::set_cookie(Some(&token), st.settings.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], axum::Json(me)).into_response())
+}
+
+pub async fn logout(State(st): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    if let Via::Session { token_hash, .. } = &user.via {
+        store::sessions::delete(&st.db, token_hash).await?;
+    }
+    let cookie = session::set_cookie(None, st.settings.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response())
+}
+
+pub async fn me(user: CurrentUser) -> AppResult<axum::Json<Me>> {
+    let csrf_token = match user.via {
+        Via::Session { csrf_token, .. } => csrf_token,
+        Via::Token => String::new(),
+    };
+    Ok(axum::Json(Me { username: user.username, role: user.role, csrf_token }))
+}
+
+pub async fn change_password(State(st): State<AppState>, user: CurrentUser, Json(req): Json<ChangePassword>) -> AppResult<StatusCode> {
+    let name = user.username.clone();
+    audit::audited(&st, &user, "auth.password", &name, None, async {
+        if req.new_password.len() < MIN_PASSWORD_LEN {
+            return Err(AppError::validation(format!("the new password needs at least {MIN_PASSWORD_LEN} characters")));
+        }
+        let rec = store::users::get(&st.db, &user.username).await?.ok_or(AppError::Unauthorized)?;
+        if !password::verify(req.current_password.clone(), rec.password_hash).await {
+            return Err(AppError::Validation { code: "bad_credentials".into(), message: "the current password is wrong".into(), details: None });
+        }
+        let hash = password::hash(req.new_password.clone()).await?;
+        store::users::set_password(&st.db, &user.username, &hash).await?;
+        // Every other session ends; this one stays so the user is not thrown out mid-task.
+        store::sessions::delete_for_user(&st.db, &user.username).await?;
+        if let Via::Session { token_hash, csrf_token } = &user.via {
+            let now = st.now();
+            store::sessions::insert(&st.db, token_hash, &user.username, csrf_token, now, now + session::SESSION_TTL_MS).await?;
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+pub async fn list_tokens(State(st): State<AppState>, user: CurrentUser) -> AppResult<axum::Json<Vec<ApiToken>>> {
+    Ok(axum::Json(store::tokens::list(&st.db, &user.username).await?))
+}
+
+pub async fn create_token(State(st): State<AppState>, user: CurrentUser, Json(req): Json<NewApiToken>) -> AppResult<(StatusCode, axum::Json<CreatedApiToken>)> {
+    let name = req.name.trim().to_string();
+    audit::audited(&st, &user, "token.create", &name, None, async {
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(AppError::validation("a token name must be 1–64 characters"));
+        }
+        let secret = format!("fdk_{}", random_token(32));
+        let token = store::tokens::insert(&st.db, &user.username, &name, &token_hash(&secret), st.now()).await?;
+        Ok((StatusCode::CREATED, axum::Json(CreatedApiToken { token, secret })))
+    })
+    .await
+}
+
+pub async fn delete_token(State(st): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<StatusCode> {
+    audit::audited(&st, &user, "token.revoke", &id.to_string(), None, async {
+        if store::tokens::delete(&st.db, &user.username, id).await? {
+            Ok(StatusCode::NO_CONTENT)
+        } else {
+            Err(AppError::NotFound(format!("token {id}")))
+        }
+    })
+    .await
+}
+

@@ -1,0 +1,111 @@
+//! Who is calling: the `CurrentUser` extractor (session cookie or bearer token), role checks
+//! and CSRF protection.
+//!
+//! CSRF: a cookie-authenticated request with a mutating method must carry `X-CSRF-Token` equal
+//! to the session's token (returned at login and by `/auth/me`). Bearer-token requests are
+//! exempt: a browser never attaches them on its own. Together with `SameSite=Strict` this is
+//! belt and braces.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use model::auth::Role;
+
+use super::password::token_hash;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store;
+
+pub const COOKIE: &str = "fleetdeck_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// A session lives this long after login.
+pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Via {
+    Session { token_hash: String, csrf_token: String },
+    Token,
+}
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub username: String,
+    pub role: Role,
+    pub via: Via,
+}
+
+impl CurrentUser {
+    /// Refuse unless the user's role includes `needed`.
+    pub fn require(&self, needed: Role) -> Result<(), AppError> {
+        if self.role.allows(needed) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("the {} role may not do this (needs {})", self.role.as_str(), needed.as_str())))
+        }
+    }
+}
+
+pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn is_mutating(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Resolve the caller from the request headers alone (also used by the WebSocket upgrade).
+pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<CurrentUser, AppError> {
+    let now = state.now();
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
+        let username = store::tokens::owner(&state.db, &token_hash(token.trim()), now).await?.ok_or(AppError::Unauthorized)?;
+        return user(state, username, Via::Token).await;
+    }
+    let cookie = cookie_value(parts, COOKIE).ok_or(AppError::Unauthorized)?;
+    let hash = token_hash(&cookie);
+    let session = store::sessions::get(&state.db, &hash).await?.ok_or(AppError::Unauthorized)?;
+    if session.expires_at <= now {
+        store::sessions::delete(&state.db, &hash).await?;
+        return Err(AppError::Unauthorized);
+    }
+    if is_mutating(&parts.method) {
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if sent.is_empty() || sent != session.csrf_token {
+            return Err(AppError::Forbidden("missing or wrong X-CSRF-Token header".into()));
+        }
+    }
+    user(state, session.username, Via::Session { token_hash: hash, csrf_token: session.csrf_token }).await
+}
+
+async fn user(state: &AppState, username: String, via: Via) -> Result<CurrentUser, AppError> {
+    let rec = store::users::get(&state.db, &username).await?.ok_or(AppError::Unauthorized)?;
+    if rec.user.disabled {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(CurrentUser { username, role: rec.user.role, via })
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(state, parts).await
+    }
+}
+
+/// The `Set-Cookie` value for a new session (or, with `None`, one that clears it).
+pub fn set_cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", SESSION_TTL_MS / 1000),
+        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    }
+}

@@ -1,0 +1,165 @@
+//! Command line, environment and TOML configuration.
+//!
+//! Precedence: flag > environment variable (`FLEETDECK_*`) > TOML file (`--config`) > default.
+//! clap handles the first two; the TOML file fills in whatever is still unset.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+#[derive(Debug, Parser)]
+#[command(name = "fleetdeck", version, about = "Self-hosted maintenance console for Alink IoT device fleets")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the console: HTTP API + UI, embedded MQTT broker and the device gateway.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// TOML file with any of the settings below (keys as the long flag names, `-` or `_`).
+    #[arg(long, env = "FLEETDECK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address of the web console and REST API. Port 0 picks a free port (it is logged).
+    #[arg(long, env = "FLEETDECK_HTTP")]
+    pub http: Option<SocketAddr>,
+    /// Address of the embedded MQTT broker's plain-TCP listener. Port 0 picks a free port.
+    #[arg(long, env = "FLEETDECK_MQTT")]
+    pub mqtt: Option<SocketAddr>,
+    /// Directory for the SQLite database and other state.
+    #[arg(long, env = "FLEETDECK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL; defaults to `sqlite://<data-dir>/fleetdeck.db`.
+    #[arg(long, env = "FLEETDECK_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Password of the `admin` user, used only when the database is created. Random and printed if unset.
+    #[arg(long, env = "FLEETDECK_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Seed demo products and devices (and run the simulated fleet, when it exists).
+    #[arg(long, env = "FLEETDECK_DEMO")]
+    pub demo: bool,
+    /// Directory with the built web UI (index.html). Defaults to `dist/` next to the binary, then `./dist`.
+    #[arg(long, env = "FLEETDECK_DIST")]
+    pub dist: Option<PathBuf>,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "FLEETDECK_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// Mark the session cookie `Secure` (set this behind an HTTPS reverse proxy).
+    #[arg(long, env = "FLEETDECK_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// The settings after every source was merged; what the rest of the program reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub http: SocketAddr,
+    pub mqtt: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub admin_password: Option<String>,
+    pub demo: bool,
+    pub dist: Option<PathBuf>,
+    pub json_logs: bool,
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct FileSettings {
+    http: Option<SocketAddr>,
+    mqtt: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    admin_password: Option<String>,
+    demo: Option<bool>,
+    dist: Option<PathBuf>,
+    log_format: Option<String>,
+    secure_cookies: Option<bool>,
+}
+
+impl ServeArgs {
+    /// Merge flags/env with the optional TOML file and the defaults.
+    pub fn resolve(self) -> anyhow::Result<Settings> {
+        let file: FileSettings = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+                let text = text.replace('_', "-");
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+        let data_dir = self.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = self
+            .database_url
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("fleetdeck.db").display()));
+        let log_format = self.log_format.or(file.log_format).unwrap_or_else(|| "text".into());
+        if log_format != "text" && log_format != "json" {
+            anyhow::bail!("--log-format must be `text` or `json`, not `{log_format}`");
+        }
+        Ok(Settings {
+            http: self.http.or(file.http).unwrap_or_else(|| "127.0.0.1:8080".parse().unwrap()),
+            mqtt: self.mqtt.or(file.mqtt).unwrap_or_else(|| "0.0.0.0:1883".parse().unwrap()),
+            data_dir,
+            database_url,
+            admin_password: self.admin_password.or(file.admin_password),
+            demo: self.demo || file.demo.unwrap_or(false),
+            dist: self.dist.or(file.dist),
+            json_logs: log_format == "json",
+            secure_cookies: self.secure_cookies || file.secure_cookies.unwrap_or(false),
+        })
+    }
+}
+
+impl Settings {
+    /// Settings for tests: ephemeral ports, a data directory of the caller's choosing.
+    pub fn for_test(data_dir: PathBuf) -> Settings {
+        Settings {
+            http: "127.0.0.1:0".parse().unwrap(),
+            mqtt: "127.0.0.1:0".parse().unwrap(),
+            database_url: format!("sqlite://{}", data_dir.join("fleetdeck.db").display()),
+            data_dir,
+            admin_password: Some("admin-password".into()),
+            demo: false,
+            dist: None,
+            json_logs: false,
+            secure_cookies: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_fills_what_flags_leave_unset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        std::fs::write(&path, "http = \"127.0.0.1:9000\"\nmqtt = \"127.0.0.1:1999\"\ndata_dir = \"/var/lib/x\"\ndemo = true\n").unwrap();
+        let args = ServeArgs { config: Some(path), mqtt: Some("127.0.0.1:2000".parse().unwrap()), ..Default::default() };
+        let s = args.resolve().unwrap();
+        assert_eq!(s.http.port(), 9000);
+        assert_eq!(s.mqtt.port(), 2000, "the flag wins over the file");
+        assert!(s.demo);
+        assert_eq!(s.database_url, "sqlite:///var/lib/x/fleetdeck.db");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_formats_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        std::fs::write(&path, "htp = \"x\"\n").unwrap();
+        assert!(ServeArgs { config: Some(path), ..Default::default() }.resolve().is_err());
+        let bad = ServeArgs { log_format: Some("xml".into()), ..Default::default() };
+        assert!(bad.resolve().is_err());
+    }
+}

@@ -1,0 +1,50 @@
+//! The fleetdeck server: REST API, WebSocket bridge, embedded MQTT broker and Alink gateway.
+//!
+//! # Layout
+//! - `config`: flags, environment, TOML file → [`config::Settings`].
+//! - `state`: [`state::AppState`], shared by handlers and background tasks.
+//! - `error`: [`error::AppError`] → JSON `{code, message, details}`.
+//! - `clock`: injected time (fake in tests).
+//! - `store/`: the database pool, migrations and one repository module per feature.
+//! - `http/`: JSON extractor, health, OpenAPI, the single-page app.
+//! - `auth/`: users, sessions, roles, CSRF, API tokens, login rate limit.
+//! - `audit/`: the audit log.
+//! - `registry/`: products, thing models, devices.
+//! - `server`: wiring it all together and running it ([`server::start`]).
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod registry;
+pub mod server;
+pub mod state;
+pub mod store;
+
+use std::path::Path;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+
+use state::AppState;
+
+/// Largest JSON body any endpoint takes (the CSV import has its own, larger limit).
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// The whole HTTP application; tests drive it with `oneshot` without a socket.
+pub fn app(state: AppState, dist: Option<&Path>) -> Router {
+    let api = Router::new()
+        .merge(http::health::router())
+        .merge(http::openapi::router())
+        .merge(auth::router())
+        .merge(audit::router())
+        .merge(registry::router());
+    http::spa::with_fallback(api, dist)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

@@ -1,0 +1,58 @@
+//! `fleetdeck`: parse config → logging → start everything → wait for SIGINT/SIGTERM → shut down.
+
+use backend::auth::bootstrap::Bootstrap;
+use backend::config::{Cli, Command};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let Cli { command: Command::Serve(args) } = Cli::parse();
+    let settings = args.resolve()?;
+    init_logging(settings.json_logs);
+    let running = backend::server::start(settings).await?;
+    match &running.bootstrap {
+        Bootstrap::CreatedRandom(pw) => {
+            // Printed once, on stdout, so the operator sees it even with JSON logs.
+            println!("\n  fleetdeck admin login:  user `admin`  password `{pw}`\n  (shown only now; change it under Settings)\n");
+        }
+        Bootstrap::Created => println!("\n  fleetdeck admin login: user `admin` with the configured --admin-password\n"),
+        Bootstrap::Exists { password_flag_ignored: true } => {
+            tracing::warn!("--admin-password is ignored: users already exist (change passwords in the UI)")
+        }
+        Bootstrap::Exists { .. } => {}
+    }
+    println!("  console: http://{}/\n", running.http_addr);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rmqtt=warn,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,136 @@
+//! Devices: create, list/search, show, update (enable/disable, tags, groups), delete, secret.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use model::auth::Role;
+use model::error::Page;
+use model::registry::{validate_device_name, validate_secret, Device, DeviceQuery, DeviceSecret, NewDevice, PropertyValue, UpdateDevice};
+
+use super::keys;
+use crate::audit;
+use crate::auth::session::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::http::json::Json;
+use crate::state::AppState;
+use crate::store;
+use crate::store::devices::DeviceRecord;
+
+pub async fn find(st: &AppState, pk: &str, dn: &str) -> AppResult<DeviceRecord> {
+    store::devices::get(&st.db, pk, dn).await?.ok_or_else(|| AppError::NotFound(format!("device {pk}/{dn}")))
+}
+
+/// Create devices of one product in one transaction; used by REST, CSV import and the demo.
+pub async fn create_devices(st: &AppState, pk: &str, devices: Vec<NewDevice>) -> AppResult<Vec<DeviceSecret>> {
+    if store::products::get(&st.db, pk).await?.is_none() {
+        return Err(AppError::NotFound(format!("product {pk}")));
+    }
+    let names: Vec<String> = devices.iter().map(|d| d.device_name.clone()).collect();
+    let existing = store::devices::existing_names(&st.db, pk, &names).await?;
+    if !existing.is_empty() {
+        return Err(AppError::Conflict(format!("device {} already exists in product {pk}", existing.join(", "))));
+    }
+    let with_secrets: Vec<(NewDevice, String)> = devices
+        .into_iter()
+        .map(|d| {
+            let s = d.device_secret.clone().unwrap_or_else(keys::device_secret);
+            (d, s)
+        })
+        .collect();
+    store::devices::insert_many(&st.db, pk, &with_secrets, st.now()).await?;
+    Ok(with_secrets
+        .into_iter()
+        .map(|(d, s)| DeviceSecret { product_key: pk.to_string(), device_name: d.device_name, device_secret: s })
+        .collect())
+}
+
+pub async fn create(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>, Json(req): Json<NewDevice>) -> AppResult<(StatusCode, axum::Json<Device>)> {
+    user.require(Role::Operator)?;
+    let target = format!("{pk}/{}", req.device_name);
+    audit::audited(&st, &user, "device.create", &target, None, async {
+        validate_device_name(&req.device_name).map_err(|e| AppError::validation(e.to_string()))?;
+        if let Some(s) = &req.device_secret {
+            validate_secret(s).map_err(|e| AppError::validation(e.to_string()))?;
+        }
+        if req.nickname.chars().count() > 64 {
+            return Err(AppError::validation("a nickname must be at most 64 characters"));
+        }
+        create_devices(&st, &pk, vec![req.clone()]).await?;
+        Ok((StatusCode::CREATED, axum::Json(find(&st, &pk, &req.device_name).await?.device)))
+    })
+    .await
+}
+
+pub async fn list(State(st): State<AppState>, _user: CurrentUser, Query(q): Query<DeviceQuery>) -> AppResult<axum::Json<Page<Device>>> {
+    Ok(axum::Json(store::devices::list(&st.db, &q).await?))
+}
+
+pub async fn get(State(st): State<AppState>, _user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<axum::Json<Device>> {
+    Ok(axum::Json(find(&st, &pk, &dn).await?.device))
+}
+
+pub async fn update(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)): Path<(String, String)>, Json(req): Json<UpdateDevice>) -> AppResult<axum::Json<Device>> {
+    user.require(Role::Operator)?;
+    let action = match req.enabled {
+        Some(true) => "device.enable",
+        Some(false) => "device.disable",
+        None => "device.update",
+    };
+    audit::audited(&st, &user, action, &format!("{pk}/{dn}"), None, async {
+        let rec = find(&st, &pk, &dn).await?;
+        if let Some(n) = &req.nickname {
+            if n.chars().count() > 64 {
+                return Err(AppError::validation("a nickname must be at most 64 characters"));
+            }
+        }
+        if let Some(tags) = &req.tags {
+            if tags.iter().any(|t| t.key.is_empty() || t.key.len() > 64 || t.value.len() > 256) {
+                return Err(AppError::validation("tag keys must be 1–64 characters and values at most 256"));
+            }
+        }
+        if let Some(groups) = &req.groups {
+            if groups.iter().any(|g| g.trim().is_empty() || g.len() > 64) {
+                return Err(AppError::validation("group names must be 1–64 characters"));
+            }
+        }
+        if let Some(n) = &req.nickname {
+            store::devices::set_nickname(&st.db, rec.id, n).await?;
+        }
+        if let Some(tags) = &req.tags {
+            store::devices::set_tags(&st.db, rec.id, tags).await?;
+        }
+        if let Some(groups) = &req.groups {
+            store::devices::set_groups(&st.db, rec.id, groups).await?;
+        }
+        if let Some(enabled) = req.enabled {
+            store::devices::set_enabled(&st.db, rec.id, enabled).await?;
+            if !enabled {
+                st.devices.disconnect(&pk, &dn).await;
+            }
+        }
+        Ok(axum::Json(find(&st, &pk, &dn).await?.device))
+    })
+    .await
+}
+
+pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<StatusCode> {
+    user.require(Role::Operator)?;
+    audit::audited(&st, &user, "device.delete", &format!("{pk}/{dn}"), None, async {
+        let rec = find(&st, &pk, &dn).await?;
+        store::devices::delete(&st.db, rec.id).await?;
+        st.devices.disconnect(&pk, &dn).await;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+pub async fn secret(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<axum::Json<DeviceSecret>> {
+    user.require(Role::Operator)?;
+    let rec = find(&st, &pk, &dn).await?;
+    audit::record(&st, &user.username, "device.secret.view", &format!("{pk}/{dn}"), &Ok::<(), AppError>(()), None).await;
+    Ok(axum::Json(DeviceSecret { product_key: pk, device_name: dn, device_secret: rec.device_secret }))
+}
+
+pub async fn properties(State(st): State<AppState>, _user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<axum::Json<Vec<PropertyValue>>> {
+    let rec = find(&st, &pk, &dn).await?;
+    Ok(axum::Json(store::properties::latest(&st.db, rec.id).await?))
+}

@@ -1,0 +1,74 @@
+//! Wiring: store → state → admin bootstrap → (demo) → HTTP, with graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::auth::bootstrap::{self, Bootstrap};
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Settings;
+use crate::state::AppState;
+use crate::{app, demo, http, store};
+
+/// A running server; dropping it does not stop it, call [`Running::shutdown`].
+pub struct Running {
+    /// Where the HTTP server listens (the real port when 0 was asked for).
+    pub http_addr: SocketAddr,
+    /// The shared state, for tests that look behind the API.
+    pub state: AppState,
+    /// How the admin user came to be on this start.
+    pub bootstrap: Bootstrap,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stop accepting, finish in-flight requests, flush pending writes, close the database.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        self.state.db.close().await;
+    }
+}
+
+pub async fn start(settings: Settings) -> anyhow::Result<Running> {
+    start_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
+    let db = store::connect(&settings.database_url).await?;
+    let reset = store::devices::reset_online(&db, clock.now_ms()).await?;
+    if reset > 0 {
+        tracing::info!(devices = reset, "marked devices offline after restart");
+    }
+    let state = AppState::new(db, clock, settings.clone());
+    let bootstrap = bootstrap::ensure_admin(&state, settings.admin_password.as_deref()).await?;
+    if settings.demo {
+        demo::seed(&state).await?;
+    }
+    let dist = http::spa::locate_dist(settings.dist.as_deref());
+    match &dist {
+        Some(d) => tracing::info!(dist = %d.display(), "serving the web UI"),
+        None => tracing::warn!("no built web UI found (dist/index.html); the API still works"),
+    }
+    let router = app(state.clone(), dist.as_deref());
+    let listener = tokio::net::TcpListener::bind(settings.http)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.http))?;
+    let http_addr = listener.local_addr()?;
+    tracing::info!(%http_addr, "HTTP listening");
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+            tracing::error!(error = %e, "HTTP server failed");
+        }
+    });
+    Ok(Running { http_addr, state, bootstrap, stop, task })
+}

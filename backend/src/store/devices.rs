@@ -1,0 +1,264 @@
+//! Devices: registry rows, tags, groups, and the connection state the gateway keeps current.
+
+use model::error::Page;
+use model::registry::{Device, DeviceQuery, DeviceStatus, NewDevice, Tag};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::Db;
+
+/// A device row with what only the server may see.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    pub id: i64,
+    pub device: Device,
+    pub device_secret: String,
+    pub enabled: bool,
+}
+
+const SELECT: &str = "SELECT d.*, g.product_key AS gw_pk, g.device_name AS gw_dn FROM devices d LEFT JOIN devices g ON g.id = d.gateway_id";
+
+fn record(r: &sqlx::sqlite::SqliteRow) -> DeviceRecord {
+    let gw_pk: Option<String> = r.get("gw_pk");
+    let gw_dn: Option<String> = r.get("gw_dn");
+    DeviceRecord {
+        id: r.get("id"),
+        device_secret: r.get("device_secret"),
+        enabled: r.get("enabled"),
+        device: Device {
+            product_key: r.get("product_key"),
+            device_name: r.get("device_name"),
+            nickname: r.get("nickname"),
+            status: DeviceStatus::parse(r.get::<&str, _>("status")).unwrap_or(DeviceStatus::Inactive),
+            created_at: r.get("created_at"),
+            activated_at: r.get("activated_at"),
+            last_online_at: r.get("last_online_at"),
+            last_offline_at: r.get("last_offline_at"),
+            last_disconnect_code: r.get::<Option<i64>, _>("last_disconnect_code").map(|c| c as u32),
+            ip: r.get("ip"),
+            sdk: r.get("sdk"),
+            tags: Vec::new(),
+            groups: Vec::new(),
+            gateway: gw_pk.zip(gw_dn).map(|(p, d)| format!("{p}/{d}")),
+        },
+    }
+}
+
+/// Insert devices in one transaction: all or none.
+pub async fn insert_many(db: &Db, pk: &str, devices: &[(NewDevice, String)], now: i64) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    for (d, secret) in devices {
+        sqlx::query(
+            "INSERT INTO devices (product_key, device_name, device_secret, nickname, status, enabled, created_at)
+             VALUES ($1, $2, $3, $4, 'inactive', TRUE, $5)",
+        )
+        .bind(pk)
+        .bind(&d.device_name)
+        .bind(secret)
+        .bind(&d.nickname)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Which of these names already exist in the product.
+pub async fn existing_names(db: &Db, pk: &str, names: &[String]) -> sqlx::Result<Vec<String>> {
+    let mut found = Vec::new();
+    for chunk in names.chunks(500) {
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT device_name FROM devices WHERE product_key = ");
+        qb.push_bind(pk).push(" AND device_name IN (");
+        let mut sep = qb.separated(", ");
+        for n in chunk {
+            sep.push_bind(n);
+        }
+        qb.push(")");
+        found.extend(qb.build_query_scalar::<String>().fetch_all(db).await?);
+    }
+    Ok(found)
+}
+
+async fn fill_tags_groups(db: &Db, rec: &mut DeviceRecord) -> sqlx::Result<()> {
+    let tags = sqlx::query("SELECT key, value FROM device_tags WHERE device_id = $1 ORDER BY key").bind(rec.id).fetch_all(db).await?;
+    rec.device.tags = tags.iter().map(|r| Tag { key: r.get(0), value: r.get(1) }).collect();
+    rec.device.groups = sqlx::query_scalar("SELECT group_name FROM device_groups WHERE device_id = $1 ORDER BY group_name")
+        .bind(rec.id)
+        .fetch_all(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, pk: &str, dn: &str) -> sqlx::Result<Option<DeviceRecord>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE d.product_key = $1 AND d.device_name = $2")))
+        .bind(pk)
+        .bind(dn)
+        .fetch_optional(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut rec = record(&row);
+    fill_tags_groups(db, &mut rec).await?;
+    Ok(Some(rec))
+}
+
+fn filter<'a>(qb: &mut QueryBuilder<Sqlite>, q: &'a DeviceQuery) {
+    qb.push(" WHERE 1=1");
+    if let Some(pk) = &q.product_key {
+        qb.push(" AND d.product_key = ").push_bind(pk);
+    }
+    if let Some(prefix) = q.q.as_ref().filter(|s| !s.is_empty()) {
+        // A range instead of LIKE so the index on device_name serves the prefix search.
+        qb.push(" AND d.device_name >= ").push_bind(prefix.clone());
+        qb.push(" AND d.device_name < ").push_bind(format!("{prefix}\u{10ffff}"));
+    }
+    if let Some(s) = q.status {
+        qb.push(" AND d.status = ").push_bind(s.as_str());
+    }
+    if let Some(g) = &q.group {
+        qb.push(" AND d.id IN (SELECT device_id FROM device_groups WHERE group_name = ").push_bind(g).push(")");
+    }
+}
+
+pub async fn list(db: &Db, q: &DeviceQuery) -> sqlx::Result<Page<Device>> {
+    let page = q.page.unwrap_or(1).max(1);
+    let size = q.page_size.unwrap_or(20).clamp(1, 200);
+    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM devices d");
+    filter(&mut count, q);
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+    let mut qb = QueryBuilder::new(SELECT);
+    filter(&mut qb, q);
+    qb.push(" ORDER BY d.device_name, d.product_key LIMIT ").push_bind(size as i64);
+    qb.push(" OFFSET ").push_bind(((page - 1) * size) as i64);
+    let rows = qb.build().fetch_all(db).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut rec = record(r);
+        fill_tags_groups(db, &mut rec).await?;
+        items.push(rec.device);
+    }
+    Ok(Page { items, total: total as u64, page, page_size: size })
+}
+
+pub async fn set_nickname(db: &Db, id: i64, nickname: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE devices SET nickname = $1 WHERE id = $2").bind(nickname).bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// Enable or disable. Disabling sets the status to `disabled`; enabling returns it to
+/// `offline` (or `inactive` if it never connected) — the gateway sets `online` on the next connect.
+pub async fn set_enabled(db: &Db, id: i64, enabled: bool) -> sqlx::Result<()> {
+    let sql = if enabled {
+        "UPDATE devices SET enabled = TRUE, status = CASE WHEN activated_at IS NULL THEN 'inactive' ELSE 'offline' END WHERE id = $1"
+    } else {
+        "UPDATE devices SET enabled = FALSE, status = 'disabled' WHERE id = $1"
+    };
+    sqlx::query(sql).bind(id).execute(db).await?;
+    Ok(())
+}
+
+pub async fn set_tags(db: &Db, id: i64, tags: &[Tag]) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM device_tags WHERE device_id = $1").bind(id).execute(&mut *tx).await?;
+    for t in tags {
+        sqlx::query("INSERT INTO device_tags (device_id, key, value) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(&t.key)
+            .bind(&t.value)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+/// Device-reported tags (`thing/deviceinfo/update`): upsert, keep the others.
+pub async fn upsert_tags(db: &Db, id: i64, tags: &[Tag]) -> sqlx::Result<()> {
+    for t in tags {
+        sqlx::query(
+            "INSERT INTO device_tags (device_id, key, value) VALUES ($1, $2, $3)
+             ON CONFLICT (device_id, key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(id)
+        .bind(&t.key)
+        .bind(&t.value)
+        .execute(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_tags(db: &Db, id: i64, keys: &[String]) -> sqlx::Result<()> {
+    for k in keys {
+        sqlx::query("DELETE FROM device_tags WHERE device_id = $1 AND key = $2").bind(id).bind(k).execute(db).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_groups(db: &Db, id: i64, groups: &[String]) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM device_groups WHERE device_id = $1").bind(id).execute(&mut *tx).await?;
+    for g in groups {
+        sqlx::query("INSERT INTO device_groups (device_id, group_name) VALUES ($1, $2)").bind(id).bind(g).execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+pub async fn delete(db: &Db, id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM devices WHERE id = $1").bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// A device connected: online, activated on first connect, with where it came from.
+pub async fn mark_online(db: &Db, id: i64, ip: Option<&str>, sdk: Option<&str>, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE devices SET status = 'online', last_online_at = $1, activated_at = COALESCE(activated_at, $1),
+         ip = COALESCE($2, ip), sdk = COALESCE($3, sdk) WHERE id = $4 AND enabled = TRUE",
+    )
+    .bind(now)
+    .bind(ip)
+    .bind(sdk)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A device disconnected with the seed's reason code.
+pub async fn mark_offline(db: &Db, id: i64, code: u32, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE devices SET status = CASE WHEN enabled THEN 'offline' ELSE 'disabled' END,
+         last_offline_at = $1, last_disconnect_code = $2 WHERE id = $3",
+    )
+    .bind(now)
+    .bind(code as i64)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// After a restart nobody is connected yet: whatever was online is offline now.
+pub async fn reset_online(db: &Db, now: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("UPDATE devices SET status = 'offline', last_offline_at = $1 WHERE status = 'online'")
+        .bind(now)
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
+pub async fn set_gateway(db: &Db, id: i64, gateway_id: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE devices SET gateway_id = $1 WHERE id = $2").bind(gateway_id).bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// Sub-devices attached to a gateway, as (pk, dn).
+pub async fn sub_devices(db: &Db, gateway_id: i64) -> sqlx::Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT product_key, device_name FROM devices WHERE gateway_id = $1 ORDER BY product_key, device_name")
+        .bind(gateway_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+pub async fn count_by_status(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT status, COUNT(*) FROM devices GROUP BY status").fetch_all(db).await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}

@@ -1,0 +1,72 @@
+//! The cloud run log: batched inserts and filtered reads.
+
+use model::runlog::{BizType, LogEntry, LogQuery};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::Db;
+
+/// Insert a batch in one transaction (one fsync for many entries).
+pub async fn insert_batch(db: &Db, batch: &[LogEntry]) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    // Multi-row INSERTs in chunks: far fewer statements than rows. 10 binds per row, SQLite allows 32766.
+    for chunk in batch.chunks(500) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO run_log (at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) ",
+        );
+        qb.push_values(chunk, |mut b, e| {
+            b.push_bind(e.at)
+                .push_bind(&e.trace_id)
+                .push_bind(&e.message_id)
+                .push_bind(&e.product_key)
+                .push_bind(&e.device_name)
+                .push_bind(e.biz_type.as_str())
+                .push_bind(&e.operation)
+                .push_bind(&e.content)
+                .push_bind(e.status as i64);
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+pub async fn query(db: &Db, q: &LogQuery) -> sqlx::Result<Vec<LogEntry>> {
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM run_log WHERE 1=1");
+    if let Some(v) = &q.product_key {
+        qb.push(" AND product_key = ").push_bind(v);
+    }
+    if let Some(v) = &q.device_name {
+        qb.push(" AND device_name = ").push_bind(v);
+    }
+    if let Some(v) = &q.trace_id {
+        qb.push(" AND trace_id = ").push_bind(v);
+    }
+    if let Some(v) = q.biz_type {
+        qb.push(" AND biz_type = ").push_bind(v.as_str());
+    }
+    if let Some(v) = q.status {
+        qb.push(" AND status = ").push_bind(v as i64);
+    }
+    if let Some(v) = q.since {
+        qb.push(" AND at >= ").push_bind(v);
+    }
+    if let Some(v) = q.until {
+        qb.push(" AND at < ").push_bind(v);
+    }
+    qb.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit.unwrap_or(100).clamp(1, 1000) as i64);
+    let rows = qb.build().fetch_all(db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| LogEntry {
+            id: r.get("id"),
+            at: r.get("at"),
+            trace_id: r.get("trace_id"),
+            message_id: r.get("message_id"),
+            product_key: r.get("product_key"),
+            device_name: r.get("device_name"),
+            biz_type: BizType::parse(r.get::<&str, _>("biz_type")).unwrap_or(BizType::Uplink),
+            operation: r.get("operation"),
+            content: r.get("content"),
+            status: r.get::<i64, _>("status") as u32,
+        })
+        .collect())
+}

@@ -1,0 +1,177 @@
+//! The live connection: one WebSocket for the whole app (`/api/v1/ws`, same cookie as REST).
+//!
+//! Pages call [`subscribe`] with a [`Stream`] and a callback and [`unsubscribe`] on cleanup. The
+//! connection task reconnects with exponential backoff (1 s … 30 s) and re-sends every open
+//! subscription after each reconnect, so a page never has to notice a dropped socket. Its state
+//! (`live` / `reconnecting`) is in `state::g().live` for the top-bar indicator.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::mpsc::{unbounded, UnboundedSender};
+use futures::{SinkExt, StreamExt};
+use gloo_net::websocket::{futures::WebSocket, Message};
+use leptos::task::spawn_local;
+use model::ws::{ClientMsg, LiveEvent, ServerMsg, Stream};
+
+use crate::state::{g, LiveState};
+
+type Handler = Rc<dyn Fn(LiveEvent)>;
+
+struct Sub {
+    stream: Stream,
+    handler: Handler,
+}
+
+thread_local! {
+    static SUBS: RefCell<HashMap<u32, Sub>> = RefCell::new(HashMap::new());
+    static OUT: RefCell<Option<UnboundedSender<String>>> = const { RefCell::new(None) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// Bumped on every (re)connect so the ping loop of an old connection stops.
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
+}
+
+const CLOSE: &str = "\u{0}close";
+
+fn send(msg: &ClientMsg) {
+    let Ok(text) = serde_json::to_string(msg) else { return };
+    OUT.with(|o| {
+        if let Some(tx) = o.borrow().as_ref() {
+            let _ = tx.unbounded_send(text);
+        }
+    });
+}
+
+/// Listen to `stream`; `handler` runs for every event of it. Returns the id for [`unsubscribe`].
+pub fn subscribe(stream: Stream, handler: impl Fn(LiveEvent) + 'static) -> u32 {
+    let id = NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    });
+    send(&ClientMsg::Subscribe { id, stream: stream.clone() });
+    SUBS.with(|s| s.borrow_mut().insert(id, Sub { stream, handler: Rc::new(handler) }));
+    start();
+    id
+}
+
+pub fn unsubscribe(id: u32) {
+    if SUBS.with(|s| s.borrow_mut().remove(&id)).is_some() {
+        send(&ClientMsg::Unsubscribe { id });
+    }
+}
+
+/// Start the connection task if it is not running (idempotent).
+pub fn start() {
+    if RUNNING.with(|r| r.replace(true)) {
+        return;
+    }
+    spawn_local(run());
+}
+
+/// Close the connection (logout); the task ends instead of reconnecting.
+pub fn stop() {
+    RUNNING.with(|r| r.set(false));
+    OUT.with(|o| {
+        if let Some(tx) = o.borrow().as_ref() {
+            let _ = tx.unbounded_send(CLOSE.into());
+        }
+    });
+}
+
+fn url() -> String {
+    let loc = leptos::prelude::window().location();
+    let proto = if loc.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
+    format!("{proto}://{}/api/v1/ws", loc.host().unwrap_or_default())
+}
+
+fn dispatch(msg: ServerMsg) {
+    match msg {
+        ServerMsg::Batch { frames } => frames.into_iter().for_each(dispatch),
+        ServerMsg::Event { id, event } => {
+            let handler = SUBS.with(|s| s.borrow().get(&id).map(|s| s.handler.clone()));
+            if let Some(h) = handler {
+                h(event);
+            }
+        }
+        ServerMsg::Error { code, message } => leptos::logging::warn!("live: {message} ({code})"),
+        _ => {}
+    }
+}
+
+async fn run() {
+    let live = g().live;
+    let mut backoff_ms = 1000u32;
+    let mut first = true;
+    while RUNNING.with(|r| r.get()) && g().me.with_untracked(|m| m.is_some()) {
+        live.set(if first { LiveState::Connecting } else { LiveState::Reconnecting });
+        first = false;
+        if let Ok(ws) = WebSocket::open(&url()) {
+            let generation = GENERATION.with(|c| {
+                c.set(c.get() + 1);
+                c.get()
+            });
+            let (mut sink, mut stream) = ws.split();
+            let (tx, mut rx) = unbounded::<String>();
+            spawn_local(async move {
+                while let Some(m) = rx.next().await {
+                    if m == CLOSE {
+                        let _ = sink.close().await;
+                        break;
+                    }
+                    if sink.send(Message::Text(m)).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            OUT.with(|o| *o.borrow_mut() = Some(tx.clone()));
+            // A ping first: its pong proves the socket is up even with no subscription.
+            send(&ClientMsg::Ping);
+            let subs: Vec<(u32, Stream)> =
+                SUBS.with(|s| s.borrow().iter().map(|(id, s)| (*id, s.stream.clone())).collect());
+            for (id, stream) in subs {
+                send(&ClientMsg::Subscribe { id, stream });
+            }
+            spawn_local(ping_loop(generation, tx));
+            while let Some(frame) = stream.next().await {
+                let Ok(Message::Text(text)) = frame else {
+                    if frame.is_err() {
+                        break;
+                    }
+                    continue;
+                };
+                if live.get_untracked() != LiveState::Live {
+                    live.set(LiveState::Live);
+                    backoff_ms = 1000;
+                }
+                match serde_json::from_str::<ServerMsg>(&text) {
+                    Ok(msg) => dispatch(msg),
+                    Err(e) => leptos::logging::warn!("live: unreadable frame: {e}"),
+                }
+            }
+            OUT.with(|o| *o.borrow_mut() = None);
+            GENERATION.with(|c| c.set(c.get() + 1));
+        }
+        if !RUNNING.with(|r| r.get()) {
+            break;
+        }
+        live.set(LiveState::Reconnecting);
+        gloo_timers::future::TimeoutFuture::new(backoff_ms).await;
+        backoff_ms = (backoff_ms * 2).min(30_000);
+    }
+    RUNNING.with(|r| r.set(false));
+    live.set(LiveState::Idle);
+}
+
+/// Keep proxies from closing an idle socket.
+async fn ping_loop(generation: u32, tx: UnboundedSender<String>) {
+    let ping = serde_json::to_string(&ClientMsg::Ping).unwrap_or_default();
+    loop {
+        gloo_timers::future::TimeoutFuture::new(25_000).await;
+        if GENERATION.with(|c| c.get()) != generation || tx.unbounded_send(ping.clone()).is_err() {
+            break;
+        }
+    }
+}

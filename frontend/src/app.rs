@@ -1,0 +1,82 @@
+//! Router, shell and auth guard.
+//!
+//! Every view has a URL; filters, page and tab live in the query string so a pasted link opens
+//! exactly that view. `/login` is outside the shell; everything else is inside it and waits for
+//! `/auth/me` — without a session the guard sends the browser to `/login?next=<here>`.
+
+mod shell;
+mod sidebar;
+mod topbar;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::components::toasts::Toasts;
+use crate::pages;
+use crate::state::{self, g};
+
+/// Look up the session once at start; 401 leaves `me` empty and the guard redirects.
+fn check_session() {
+    spawn_local(async move {
+        let me = crate::api::auth::me().await.ok();
+        g().me.set(me);
+        g().auth_checked.set(true);
+    });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let gl = state::init();
+    check_session();
+    // Theme and language are attributes on <html>, so CSS tokens and :lang() follow them.
+    Effect::new(move |_| {
+        let theme = gl.theme.get();
+        crate::util::storage::set("fd.theme", theme.as_str());
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("data-theme", theme.as_str());
+        }
+    });
+    Effect::new(move |_| {
+        let lang = gl.lang.get();
+        crate::util::storage::set("fd.lang", lang.code());
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", if lang == crate::i18n::Lang::Zh { "zh-CN" } else { "en" });
+        }
+        document().set_title(crate::i18n::t("app.title"));
+    });
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <pages::placeholder::NotFound/> }>
+                <Route path=path!("/login") view=pages::login::LoginPage/>
+                <ParentRoute path=path!("") view=shell::Shell>
+                    <Route path=path!("") view=pages::overview::OverviewPage/>
+                    <Route path=path!("products") view=pages::products::list::ProductList/>
+                    <Route path=path!("products/:pk") view=pages::products::detail::ProductDetail/>
+                    <Route path=path!("devices") view=pages::devices::list::DeviceList/>
+                    <Route path=path!("devices/:pk/:dn") view=pages::devices::detail::DeviceDetail/>
+                    <Route path=path!("users") view=pages::users::UsersPage/>
+                    <Route path=path!("audit") view=pages::audit::AuditPage/>
+                    <Route path=path!("settings") view=pages::settings::SettingsPage/>
+                    <Route path=path!("groups") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("monitoring") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("alerts") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("debug") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("debug/*any") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("simulate") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("simulate/*any") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("logs") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("ota") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("ota/*any") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("remote-config") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("remote-config/*any") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("*any") view=pages::placeholder::NotFound/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <Toasts/>
+    }
+}

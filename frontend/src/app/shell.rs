@@ -1,0 +1,143 @@
+//! The shell around every signed-in page: sidebar, top bar, content, confirm dialog; the guard;
+//! keyboard shortcuts; keeping `?product=` and the remembered product in step.
+
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+
+use super::{sidebar::Sidebar, topbar::TopBar};
+use crate::api::registry;
+use crate::components::{confirm::ConfirmHost, states::Loading};
+use crate::state::{g, set_product};
+use crate::util::{current_path_and_query, enc};
+
+/// The product list, loaded once for the shell (selector, filters) and reloaded on `products_rev`.
+#[derive(Clone, Copy)]
+pub struct ProductsCtx(pub LocalResource<Vec<model::registry::Product>>);
+
+/// Pages whose content is filtered by the current product keep `?product=` in their URL.
+fn uses_product(path: &str) -> bool {
+    path == "/" || path == "/devices"
+}
+
+#[component]
+pub fn Shell() -> impl IntoView {
+    let gl = g();
+    let navigate = use_navigate();
+    let location = use_location();
+
+    // Guard: no session → login, remembering where we were.
+    let nav = navigate.clone();
+    Effect::new(move |_| {
+        if gl.auth_checked.get() && gl.me.with(|m| m.is_none()) {
+            let next = current_path_and_query();
+            nav(&format!("/login?next={}", enc(&next)), NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    Effect::new(move |_| {
+        if gl.me.with(|m| m.is_some()) {
+            crate::api::ws::start();
+        }
+    });
+
+    let products = LocalResource::new(move || {
+        let _ = gl.products_rev.get();
+        let logged_in = gl.me.with(|m| m.is_some());
+        async move {
+            if !logged_in {
+                return Vec::new();
+            }
+            registry::products().await.unwrap_or_default()
+        }
+    });
+    provide_context(ProductsCtx(products));
+
+    // URL → remembered product; remembered product → URL on pages filtered by it.
+    let nav = navigate.clone();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let q = location.query.get();
+        if !uses_product(&path) {
+            return;
+        }
+        match q.get("product") {
+            Some(p) if !p.is_empty() => set_product(Some(p)),
+            _ => {
+                if let Some(p) = gl.product.get_untracked() {
+                    let mut q = q.clone();
+                    q.replace("product", p);
+                    nav(&format!("{path}{}", q.to_query_string()), NavigateOptions { replace: true, ..Default::default() });
+                }
+            }
+        }
+    });
+
+    // Close the drawer after navigating (phone width).
+    Effect::new(move |_| {
+        let _ = location.pathname.get();
+        gl.drawer_open.set(false);
+    });
+
+    shortcuts(navigate);
+
+    view! {
+        <Show when=move || gl.me.with(|m| m.is_some()) fallback=|| view! { <div class="boot"><Loading/></div> }>
+            <div class="shell" class:collapsed=move || gl.sidebar_collapsed.get() class:drawer-open=move || gl.drawer_open.get()>
+                <Sidebar/>
+                <div class="drawer-backdrop" on:click=move |_| gl.drawer_open.set(false)></div>
+                <div class="main">
+                    <TopBar/>
+                    <main class="content" data-testid="content">
+                        <Outlet/>
+                    </main>
+                </div>
+                <ConfirmHost/>
+            </div>
+        </Show>
+    }
+}
+
+/// `/` focuses the page's search box, `g d` opens devices, `g l` logs, `g p` products.
+fn shortcuts(navigate: impl Fn(&str, NavigateOptions) + Clone + 'static) {
+    let pending_g = StoredValue::new(false);
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+            .unwrap_or(false);
+        if typing {
+            return;
+        }
+        let key = ev.key();
+        if pending_g.get_value() {
+            pending_g.set_value(false);
+            let to = match key.as_str() {
+                "d" => "/devices",
+                "l" => "/logs",
+                "p" => "/products",
+                "o" => "/",
+                _ => return,
+            };
+            navigate(to, NavigateOptions::default());
+            return;
+        }
+        match key.as_str() {
+            "g" => pending_g.set_value(true),
+            "/" => {
+                if let Ok(Some(el)) = document().query_selector("[data-search]") {
+                    if let Ok(input) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                        ev.prevent_default();
+                        let _ = input.focus();
+                    }
+                }
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
+}

@@ -1,0 +1,13 @@
+//! Building blocks shared by the pages.
+
+pub mod chart;
+pub mod icons;
+pub mod confirm;
+pub mod fields;
+pub mod json_view;
+pub mod modal;
+pub mod pagination;
+pub mod states;
+pub mod status;
+pub mod table;
+pub mod toasts;

@@ -1,0 +1,24 @@
+//! Toast stack (bottom right): errors stay 8 s, confirmations 4 s; click to dismiss.
+
+use leptos::prelude::*;
+
+use crate::state::{g, ToastKind};
+
+#[component]
+pub fn Toasts() -> impl IntoView {
+    let toasts = g().toasts;
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || toasts.get() key=|t| t.id let:toast>
+                <div
+                    class="toast"
+                    class:toast-error=toast.kind == ToastKind::Error
+                    data-testid=if toast.kind == ToastKind::Error { "toast-error" } else { "toast-ok" }
+                    on:click=move |_| toasts.update(|v| v.retain(|x| x.id != toast.id))
+                >
+                    {toast.text.clone()}
+                </div>
+            </For>
+        </div>
+    }
+}

@@ -1,0 +1,158 @@
+//! App-wide signals, created once under the root owner and reachable from anywhere (pages, the
+//! REST client, the WebSocket task) through [`g`]. All fields are `Copy` signal handles.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use model::auth::{Me, Role};
+
+use crate::i18n::Lang;
+use crate::util::storage;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// State of the live (WebSocket) connection, shown as a small indicator in the top bar.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LiveState {
+    Idle,
+    Connecting,
+    Live,
+    Reconnecting,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum ToastKind {
+    Error,
+    Ok,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Toast {
+    pub id: u32,
+    pub kind: ToastKind,
+    pub text: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct Globals {
+    /// The logged-in user; `None` before the first `/auth/me` answer and after a 401.
+    pub me: RwSignal<Option<Me>>,
+    /// Whether `/auth/me` has answered once (the guard waits for it before redirecting).
+    pub auth_checked: RwSignal<bool>,
+    pub toasts: RwSignal<Vec<Toast>>,
+    pub lang: RwSignal<Lang>,
+    pub theme: RwSignal<Theme>,
+    /// The product picked in the top bar; remembered in localStorage, mirrored as `?product=`.
+    pub product: RwSignal<Option<String>>,
+    pub live: RwSignal<LiveState>,
+    /// Sidebar collapsed (desktop) — remembered.
+    pub sidebar_collapsed: RwSignal<bool>,
+    /// Sidebar open as a drawer (phone width).
+    pub drawer_open: RwSignal<bool>,
+    /// Bumped after a product is created or deleted so lists and the selector reload.
+    pub products_rev: RwSignal<u32>,
+}
+
+thread_local! {
+    static GLOBALS: Cell<Option<Globals>> = const { Cell::new(None) };
+}
+
+/// Create the globals; called once at the top of `App`.
+pub fn init() -> Globals {
+    let lang = match storage::get("fd.lang").as_deref() {
+        Some("zh") => Lang::Zh,
+        Some("en") => Lang::En,
+        _ => Lang::from_browser(),
+    };
+    let theme = match storage::get("fd.theme").as_deref() {
+        Some("dark") => Theme::Dark,
+        Some("light") => Theme::Light,
+        _ if crate::util::prefers_dark() => Theme::Dark,
+        _ => Theme::Light,
+    };
+    let g = Globals {
+        me: RwSignal::new(None),
+        auth_checked: RwSignal::new(false),
+        toasts: RwSignal::new(Vec::new()),
+        lang: RwSignal::new(lang),
+        theme: RwSignal::new(theme),
+        product: RwSignal::new(storage::get("fd.product").filter(|s| !s.is_empty())),
+        live: RwSignal::new(LiveState::Idle),
+        sidebar_collapsed: RwSignal::new(storage::get("fd.sidebar").as_deref() == Some("collapsed")),
+        drawer_open: RwSignal::new(false),
+        products_rev: RwSignal::new(0),
+    };
+    GLOBALS.with(|c| c.set(Some(g)));
+    g
+}
+
+pub fn g() -> Globals {
+    GLOBALS.with(|c| c.get()).expect("state::init runs first in App")
+}
+
+/// The current user's role (viewer if unknown, so nothing mutating shows by accident).
+pub fn role() -> Role {
+    g().me.with(|m| m.as_ref().map(|m| m.role).unwrap_or(Role::Viewer))
+}
+
+/// Whether the current user may do what `needed` allows (reactive).
+pub fn can(needed: Role) -> bool {
+    role().allows(needed)
+}
+
+pub fn csrf() -> Option<String> {
+    g().me.with_untracked(|m| m.as_ref().map(|m| m.csrf_token.clone()))
+}
+
+fn push_toast(kind: ToastKind, text: String) {
+    thread_local! { static NEXT: Cell<u32> = const { Cell::new(1) }; }
+    let id = NEXT.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    });
+    let toasts = g().toasts;
+    let ms = if kind == ToastKind::Error { 8000 } else { 4000 };
+    toasts.update(|t| {
+        t.push(Toast { id, kind, text });
+        if t.len() > 5 {
+            t.remove(0);
+        }
+    });
+    set_timeout(
+        move || toasts.update(|t| t.retain(|x| x.id != id)),
+        std::time::Duration::from_millis(ms),
+    );
+}
+
+pub fn toast_error(text: impl Into<String>) {
+    push_toast(ToastKind::Error, text.into());
+}
+
+pub fn toast_ok(text: impl Into<String>) {
+    push_toast(ToastKind::Ok, text.into());
+}
+
+/// Remember the current product (top-bar selector); `None` = all products.
+pub fn set_product(pk: Option<String>) {
+    match &pk {
+        Some(p) => storage::set("fd.product", p),
+        None => storage::remove("fd.product"),
+    }
+    if g().product.get_untracked() != pk {
+        g().product.set(pk);
+    }
+}

@@ -1,0 +1,1 @@
+//! Alink device protocol (being written).

@@ -1,0 +1,21 @@
+//! Types and pure logic shared by the fleetdeck server and the browser.
+//!
+//! Everything here builds for `wasm32-unknown-unknown` and native and does no I/O, so the same
+//! validation runs in a browser form and on the server.
+//!
+//! # Layout
+//! - [`alink`]: the device protocol — topics (parse/format, ACL, server-side subscriptions),
+//!   envelopes (request/reply), signing (device authentication, dynamic registration).
+//! - [`tsl`]: thing models in Alibaba's TSL JSON format and value validation with the seed's codes.
+//! - [`error`]: the API error body every REST endpoint returns.
+//! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
+//! - [`ws`]: the WebSocket protocol between browser and server.
+
+pub mod alink;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod registry;
+pub mod runlog;
+pub mod tsl;
+pub mod ws;
