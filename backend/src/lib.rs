@@ -18,8 +18,10 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod gateway;
 pub mod http;
 pub mod registry;
+pub mod runlog;
 pub mod server;
 pub mod state;
 pub mod store;
@@ -42,7 +44,8 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
         .merge(http::openapi::router())
         .merge(auth::router())
         .merge(audit::router())
-        .merge(registry::router());
+        .merge(registry::router())
+        .merge(runlog::router());
     http::spa::with_fallback(api, dist)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())

@@ -121,3 +121,8 @@ pub fn pretty_json(s: &str) -> String {
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or_else(|| s.to_string())
 }
+
+/// Decode a percent-encoded path segment.
+pub fn dec(s: &str) -> String {
+    js_sys::decode_uri_component(s).map(String::from).unwrap_or_else(|_| s.to_string())
+}

@@ -3,7 +3,8 @@
 //! All comparisons decode the presented hex (any case: Py sends lowercase, C uppercase) and let
 //! `hmac` compare the bytes in constant time, so a wrong password leaks nothing through timing.
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
 
 use super::client_id::{format_username, AuthType, ClientId, Sdk};
 

@@ -1,0 +1,202 @@
+//! Top bar: menu button, breadcrumbs, product selector, live indicator, language, theme, user menu.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+
+use super::shell::ProductsCtx;
+use crate::components::{icons::Icon, status::LiveIndicator};
+use crate::i18n::{t, Lang};
+use crate::state::{g, set_product, Theme};
+
+fn section_key(seg: &str) -> Option<&'static str> {
+    Some(match seg {
+        "products" => "nav.products",
+        "devices" => "nav.devices",
+        "groups" => "nav.groups",
+        "monitoring" => "nav.monitoring",
+        "alerts" => "nav.alerts",
+        "debug" => "nav.debug",
+        "simulate" => "nav.simulate",
+        "logs" => "nav.logs",
+        "ota" => "nav.ota",
+        "remote-config" => "nav.remote_config",
+        "users" => "nav.users",
+        "audit" => "nav.audit",
+        "settings" => "nav.settings",
+        _ => return None,
+    })
+}
+
+#[component]
+fn Breadcrumbs() -> impl IntoView {
+    let location = use_location();
+    move || {
+        let path = location.pathname.get();
+        let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(|s| crate::util::dec(s)).collect();
+        let mut crumbs: Vec<(String, Option<String>)> = Vec::new();
+        match segs.first().map(String::as_str) {
+            None => crumbs.push((t("nav.overview").into(), None)),
+            Some(first) => {
+                let label = section_key(first).map(t).unwrap_or("—").to_string();
+                crumbs.push((label, (segs.len() > 1).then(|| format!("/{first}"))));
+                if first == "devices" && segs.len() >= 3 {
+                    crumbs.push((segs[1].clone(), Some(format!("/products/{}", crate::util::enc(&segs[1])))));
+                    crumbs.push((segs[2].clone(), None));
+                } else if let Some(rest) = segs.get(1) {
+                    crumbs.push((rest.clone(), None));
+                }
+            }
+        }
+        let n = crumbs.len();
+        view! {
+            <nav class="crumbs" aria-label="breadcrumbs" data-testid="breadcrumbs">
+                {crumbs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (label, href))| {
+                        let sep = (i + 1 < n).then_some(view! { <span class="crumb-sep">"/"</span> });
+                        let cls = if i + 1 < n { "crumb" } else { "crumb crumb-last mono-when-id" };
+                        match href {
+                            Some(h) => view! { <a class=cls href=h>{label}</a>{sep} }.into_any(),
+                            None => view! { <span class=cls>{label}</span>{sep} }.into_any(),
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        }
+    }
+}
+
+#[component]
+fn ProductSelector() -> impl IntoView {
+    let ProductsCtx(products) = expect_context::<ProductsCtx>();
+    let location = use_location();
+    let navigate = use_navigate();
+    let on_change = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        let pk = (!v.is_empty()).then_some(v);
+        set_product(pk.clone());
+        let path = location.pathname.get_untracked();
+        if path == "/" || path == "/devices" {
+            let mut q = location.query.get_untracked();
+            q.remove("page");
+            match pk {
+                Some(p) => q.replace("product", p),
+                None => {
+                    q.remove("product");
+                }
+            }
+            navigate(&format!("{path}{}", q.to_query_string()), NavigateOptions { replace: true, ..Default::default() });
+        }
+    };
+    view! {
+        <select class="input product-select" data-testid="product-selector" title=move || t("topbar.product") on:change=on_change>
+            <option value="" selected=move || g().product.get().is_none()>{move || t("topbar.all_products")}</option>
+            {move || {
+                let current = g().product.get();
+                products
+                    .get()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| {
+                        let sel = current.as_deref() == Some(p.product_key.as_str());
+                        view! { <option value=p.product_key.clone() selected=sel>{format!("{} ({})", p.name, p.product_key)}</option> }
+                    })
+                    .collect_view()
+            }}
+        </select>
+    }
+}
+
+#[component]
+fn UserMenu() -> impl IntoView {
+    let gl = g();
+    let open = RwSignal::new(false);
+    let navigate = use_navigate();
+    let go = move |to: &'static str| {
+        let navigate = navigate.clone();
+        move |_| {
+            open.set(false);
+            navigate(to, NavigateOptions::default());
+        }
+    };
+    let logout = move |_| {
+        open.set(false);
+        spawn_local(async move {
+            let _ = crate::api::auth::logout().await;
+            crate::api::ws::stop();
+            gl.me.set(None);
+        });
+    };
+    let name = move || gl.me.with(|m| m.as_ref().map(|m| m.username.clone()).unwrap_or_default());
+    let role = move || gl.me.with(|m| m.as_ref().map(|m| m.role.as_str()).unwrap_or(""));
+    view! {
+        <div class="menu-wrap">
+            <button class="btn btn-ghost user-btn" data-testid="user-menu" on:click=move |_| open.update(|o| *o = !*o)>
+                <Icon name="user"/>
+                <span class="user-name">{name}</span>
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu-backdrop" on:click=move |_| open.set(false)></div>
+                <div class="menu" role="menu" data-testid="user-menu-list">
+                    <div class="menu-head">
+                        <div>{name}</div>
+                        <div class="muted" data-testid="user-role">{move || t(match role() { "admin" => "role.admin", "operator" => "role.operator", _ => "role.viewer" })}</div>
+                    </div>
+                    <button class="menu-item" data-testid="menu-password" on:click=go("/settings?tab=password")>{move || t("menu.password")}</button>
+                    <button class="menu-item" data-testid="menu-tokens" on:click=go("/settings?tab=tokens")>{move || t("menu.tokens")}</button>
+                    <div class="menu-sep"></div>
+                    <div class="menu-row">
+                        <span class="muted">{move || t("menu.language")}</span>
+                        <button class="btn-link" class:active=move || gl.lang.get() == Lang::En data-testid="menu-lang-en" on:click=move |_| gl.lang.set(Lang::En)>"EN"</button>
+                        <button class="btn-link" class:active=move || gl.lang.get() == Lang::Zh data-testid="menu-lang-zh" on:click=move |_| gl.lang.set(Lang::Zh)>"中文"</button>
+                    </div>
+                    <div class="menu-sep"></div>
+                    <button class="menu-item" data-testid="menu-logout" on:click=logout>{move || t("menu.logout")}</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let gl = g();
+    let menu = move |_| {
+        if window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1280.0) <= 768.0 {
+            gl.drawer_open.update(|o| *o = !*o);
+        } else {
+            gl.sidebar_collapsed.update(|c| *c = !*c);
+        }
+    };
+    view! {
+        <header class="topbar" data-testid="topbar">
+            <button class="btn-icon" data-testid="sidebar-toggle" title=move || t("nav.menu") on:click=menu>
+                <Icon name="menu"/>
+            </button>
+            <Breadcrumbs/>
+            <div class="topbar-spacer"></div>
+            <ProductSelector/>
+            <LiveIndicator/>
+            <button
+                class="btn btn-ghost btn-small"
+                data-testid="lang-toggle"
+                title=move || t("menu.language")
+                on:click=move |_| gl.lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En })
+            >
+                {move || if gl.lang.get() == Lang::En { "中文" } else { "EN" }}
+            </button>
+            <button
+                class="btn-icon"
+                data-testid="theme-toggle"
+                title=move || t("topbar.theme")
+                on:click=move |_| gl.theme.update(|th| *th = if *th == Theme::Light { Theme::Dark } else { Theme::Light })
+            >
+                {move || if gl.theme.get() == Theme::Light { view! { <Icon name="moon"/> } } else { view! { <Icon name="sun"/> } }}
+            </button>
+            <UserMenu/>
+        </header>
+    }
+}

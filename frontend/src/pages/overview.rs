@@ -1,0 +1,5 @@
+use leptos::prelude::*;
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    view! { <div class="page">"todo"</div> }
+}

@@ -1,0 +1,5 @@
+use leptos::prelude::*;
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! { <div class="page">"todo"</div> }
+}
