@@ -54,6 +54,40 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure` (set this behind an HTTPS reverse proxy).
     #[arg(long, env = "FLEETDECK_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Address of the MQTT-over-TLS listener (the SDKs' default port is 8883); needs `--tls-cert` and `--tls-key`.
+    #[arg(long, env = "FLEETDECK_MQTT_TLS")]
+    pub mqtt_tls: Option<SocketAddr>,
+    /// PEM certificate chain of the MQTT TLS listener.
+    #[arg(long, env = "FLEETDECK_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of the MQTT TLS listener.
+    #[arg(long, env = "FLEETDECK_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Connection attempts one device may make per minute (0 = unlimited).
+    #[arg(long, env = "FLEETDECK_LIMIT_CONNECTS_PER_MINUTE")]
+    pub limit_connects_per_minute: Option<u32>,
+    /// Messages per second one device may publish (0 = unlimited).
+    #[arg(long, env = "FLEETDECK_LIMIT_UPLINK_QPS")]
+    pub limit_uplink_qps: Option<u32>,
+    /// Messages per second the console may send to one device (0 = unlimited).
+    #[arg(long, env = "FLEETDECK_LIMIT_DOWNLINK_QPS")]
+    pub limit_downlink_qps: Option<u32>,
+}
+
+/// Per-device rate limits of the gateway; 0 switches a limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceLimits {
+    pub connects_per_minute: u32,
+    pub uplink_qps: u32,
+    pub downlink_qps: u32,
+}
+
+impl Default for DeviceLimits {
+    /// Generous enough for SDK reconnect backoff and bursts of posts, tight enough that one
+    /// misbehaving device cannot flood the run log or the store.
+    fn default() -> Self {
+        DeviceLimits { connects_per_minute: 60, uplink_qps: 100, downlink_qps: 100 }
+    }
 }
 
 /// The settings after every source was merged; what the rest of the program reads.
@@ -68,6 +102,16 @@ pub struct Settings {
     pub dist: Option<PathBuf>,
     pub json_logs: bool,
     pub secure_cookies: bool,
+    /// The MQTT TLS listener, when configured: address, certificate chain, private key.
+    pub mqtt_tls: Option<MqttTls>,
+    pub limits: DeviceLimits,
+}
+
+#[derive(Debug, Clone)]
+pub struct MqttTls {
+    pub addr: SocketAddr,
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +126,12 @@ struct FileSettings {
     dist: Option<PathBuf>,
     log_format: Option<String>,
     secure_cookies: Option<bool>,
+    mqtt_tls: Option<SocketAddr>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    limit_connects_per_minute: Option<u32>,
+    limit_uplink_qps: Option<u32>,
+    limit_downlink_qps: Option<u32>,
 }
 
 impl ServeArgs {
@@ -105,7 +155,23 @@ impl ServeArgs {
         if log_format != "text" && log_format != "json" {
             anyhow::bail!("--log-format must be `text` or `json`, not `{log_format}`");
         }
+        let mqtt_tls = match (self.mqtt_tls.or(file.mqtt_tls), self.tls_cert.or(file.tls_cert), self.tls_key.or(file.tls_key)) {
+            (None, _, _) => None,
+            (Some(addr), Some(cert), Some(key)) => Some(MqttTls { addr, cert, key }),
+            (Some(_), _, _) => anyhow::bail!("--mqtt-tls needs both --tls-cert and --tls-key"),
+        };
+        let dl = DeviceLimits::default();
+        let limits = DeviceLimits {
+            connects_per_minute: self
+                .limit_connects_per_minute
+                .or(file.limit_connects_per_minute)
+                .unwrap_or(dl.connects_per_minute),
+            uplink_qps: self.limit_uplink_qps.or(file.limit_uplink_qps).unwrap_or(dl.uplink_qps),
+            downlink_qps: self.limit_downlink_qps.or(file.limit_downlink_qps).unwrap_or(dl.downlink_qps),
+        };
         Ok(Settings {
+            mqtt_tls,
+            limits,
             http: self.http.or(file.http).unwrap_or_else(|| "127.0.0.1:8080".parse().unwrap()),
             mqtt: self.mqtt.or(file.mqtt).unwrap_or_else(|| "0.0.0.0:1883".parse().unwrap()),
             data_dir,
@@ -132,6 +198,8 @@ impl Settings {
             dist: None,
             json_logs: false,
             secure_cookies: false,
+            mqtt_tls: None,
+            limits: DeviceLimits::default(),
         }
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bridge;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -45,7 +46,8 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
         .merge(auth::router())
         .merge(audit::router())
         .merge(registry::router())
-        .merge(runlog::router());
+        .merge(runlog::router())
+        .merge(bridge::router());
     http::spa::with_fallback(api, dist)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())

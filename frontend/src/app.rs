@@ -5,6 +5,7 @@
 //! `/auth/me` — without a session the guard sends the browser to `/login?next=<here>`.
 
 mod shell;
+pub use shell::ProductsCtx;
 mod sidebar;
 mod topbar;
 

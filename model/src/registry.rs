@@ -312,7 +312,10 @@ pub fn validate_device_name(name: &str) -> Result<(), NameError> {
 
 /// ProductKeys are alphanumeric (Alibaba's are 11 chars; imported fleets keep theirs).
 pub fn validate_product_key(pk: &str) -> Result<(), NameError> {
-    if (6..=32).contains(&pk.len()) && pk.chars().all(|c| c.is_ascii_alphanumeric()) {
+    // Topic first levels (`/sys/…`, `/ext/…`, `/ota/…`, `/shadow/…`) can never be a ProductKey:
+    // custom topics `/{pk}/{dn}/user/…` would become ambiguous with system topics.
+    let reserved = crate::alink::topic::RESERVED_FIRST_LEVELS.contains(&pk);
+    if !reserved && (6..=32).contains(&pk.len()) && pk.chars().all(|c| c.is_ascii_alphanumeric()) {
         Ok(())
     } else {
         Err(NameError::ProductKey)

@@ -70,6 +70,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("delete", "/api/v1/devices/{pk}/{dn}", "Delete a device (disconnects it)", Operator, None, None),
     r("get", "/api/v1/devices/{pk}/{dn}/secret", "Show the DeviceSecret", Operator, None, Some("DeviceSecret")),
     r("get", "/api/v1/devices/{pk}/{dn}/properties", "Latest property values", Viewer, None, Some("PropertyValue[]")),
+    r("get", "/api/v1/ws", "WebSocket: live streams (model::ws ClientMsg / ServerMsg)", Viewer, None, None),
     r("get", "/api/v1/logs", "Search the cloud run log (?product_key, device_name, trace_id, biz_type, status, since, until, limit)", Viewer, None, Some("LogEntry[]")),
 ];
 

@@ -4,6 +4,7 @@
 //! issue can add a Postgres pool behind the same functions.
 
 pub mod audit;
+pub mod device_state;
 pub mod devices;
 pub mod products;
 pub mod properties;

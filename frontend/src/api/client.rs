@@ -5,6 +5,7 @@
 //! guard then sends the browser to `/login?next=…`), 403 shows "not allowed for your role".
 
 use gloo_net::http::{Method, RequestBuilder, Response};
+use leptos::prelude::*;
 use model::error::ApiError;
 use serde::{de::DeserializeOwned, Serialize};
 

@@ -11,4 +11,4 @@ pub mod client;
 pub mod registry;
 pub mod ws;
 
-pub use client::{report, ApiResult, Fail};
+pub use client::{report, Fail};

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use futures::channel::mpsc::{unbounded, UnboundedSender};
 use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message};
+use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::ws::{ClientMsg, LiveEvent, ServerMsg, Stream};
 

@@ -27,18 +27,18 @@ pub fn colors(dark: bool) -> ChartColors {
     }
 }
 
-/// `build` is re-run (and the chart updated) whenever a signal it reads changes.
+/// `make` is re-run (and the chart updated) whenever a signal it reads changes.
 #[component]
 pub fn EChart(
     /// DOM id of the chart element (unique on the page).
     id: &'static str,
     #[prop(default = 260)] height: u32,
-    build: impl Fn() -> Chart + 'static,
+    make: impl Fn() -> Chart + 'static,
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
     let slot: StoredValue<Option<charming::Echarts>, LocalStorage> = StoredValue::new_local(None);
     Effect::new(move |_| {
-        let chart = build();
+        let chart = make();
         if node.get().is_none() {
             return;
         }
@@ -59,7 +59,7 @@ pub fn EChart(
     });
     on_cleanup(move || {
         resize.remove();
-        slot.update_value(|s| {
+        slot.try_update_value(|s| {
             if let Some(ec) = s.take() {
                 echarts_dispose(&ec);
             }

@@ -9,6 +9,7 @@ pub mod products;
 pub mod settings;
 pub mod users;
 
+use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use leptos_router::NavigateOptions;
 
@@ -24,7 +25,6 @@ pub fn query_setter() -> impl Fn(&[(&str, Option<String>)]) + Clone {
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
     move |changes: &[(&str, Option<String>)]| {
-        use leptos::prelude::GetUntracked;
         let mut q = location.query.get_untracked();
         for (k, v) in changes {
             match v {

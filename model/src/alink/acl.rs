@@ -75,7 +75,12 @@ pub fn may_subscribe_as_gateway(gw_pk: &str, gw_dn: &str, is_sub: impl Fn(&str, 
 }
 
 /// The subscribe check (see the module docs).
-pub fn authorize_subscribe(pk: &str, dn: &str, is_sub: impl Fn(&str, &str) -> bool, filter: &str) -> Result<(), Denied> {
+pub fn authorize_subscribe(
+    pk: &str,
+    dn: &str,
+    is_sub: impl Fn(&str, &str) -> bool,
+    filter: &str,
+) -> Result<(), Denied> {
     let owns = |p: &str, d: &str| (p == pk && d == dn) || is_sub(p, d);
     if !has_wildcard(filter) {
         let t = Topic::parse(filter)?;
@@ -105,7 +110,9 @@ pub fn authorize_subscribe(pk: &str, dn: &str, is_sub: impl Fn(&str, &str) -> bo
         let segs: Vec<Seg<'_>> = segments(row.template).collect();
         if segs.last() == Some(&Seg::Topic) {
             // Custom RRPC: `/ext/rrpc/{rrpc}` around every other device topic.
-            for other in TOPIC_TABLE.iter().filter(|o| o.template.contains("{pk}") && !o.template.starts_with("/ext/rrpc/")) {
+            for other in
+                TOPIC_TABLE.iter().filter(|o| o.template.contains("{pk}") && !o.template.starts_with("/ext/rrpc/"))
+            {
                 let mut wrapped = segs[..segs.len() - 1].to_vec();
                 wrapped.extend(segments(other.template));
                 check(&wrapped)?;
@@ -323,10 +330,19 @@ mod tests {
     fn denial_reasons() {
         let r = authorize_publish("pkA", "devA", no_subs, "/sys/pkA/devA/thing/event/property/post");
         assert_eq!(r.map(|t| t.kind()), Ok(TopicKind::PropertyPost));
-        assert_eq!(authorize_publish("pkA", "devA", no_subs, "/sys/pkA/devB/thing/event/property/post"), Err(Denied::NotOwner));
-        assert_eq!(authorize_publish("pkA", "devA", no_subs, "/sys/pkA/devA/thing/service/property/set"), Err(Denied::WrongDirection));
+        assert_eq!(
+            authorize_publish("pkA", "devA", no_subs, "/sys/pkA/devB/thing/event/property/post"),
+            Err(Denied::NotOwner)
+        );
+        assert_eq!(
+            authorize_publish("pkA", "devA", no_subs, "/sys/pkA/devA/thing/service/property/set"),
+            Err(Denied::WrongDirection)
+        );
         assert_eq!(authorize_publish("pkA", "devA", no_subs, "/x"), Err(Denied::InvalidTopic(TopicError::Unknown)));
-        assert_eq!(authorize_subscribe("pkA", "devA", no_subs, "#"), Err(Denied::InvalidTopic(TopicError::NotAbsolute)));
+        assert_eq!(
+            authorize_subscribe("pkA", "devA", no_subs, "#"),
+            Err(Denied::InvalidTopic(TopicError::NotAbsolute))
+        );
         assert_eq!(authorize_subscribe("pkA", "devA", no_subs, "/sys/+/devA/#"), Err(Denied::OutsideNamespace));
     }
 }

@@ -127,9 +127,7 @@ impl ClientId {
         let get = |k: &str| params.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str());
         let securemode = match get("securemode") {
             None => None,
-            Some(v) => Some(v.parse::<i32>().map_err(|_| ClientIdError::InvalidValue {
-                key: "securemode".into(),
-            })?),
+            Some(v) => Some(v.parse::<i32>().map_err(|_| ClientIdError::InvalidValue { key: "securemode".into() })?),
         };
         let nonempty = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
         Ok(ClientId {
@@ -168,9 +166,10 @@ impl ClientId {
 
     /// "Python 1.2.13", "C sdk-c-4.x", "C", … for the device detail page; `None` if unknown.
     pub fn sdk_display(&self) -> Option<String> {
-        let lan = self.lan.clone().or_else(|| {
-            self.sdk_version.as_deref().filter(|v| v.starts_with("sdk-c")).map(|_| "C".to_string())
-        });
+        let lan = self
+            .lan
+            .clone()
+            .or_else(|| self.sdk_version.as_deref().filter(|v| v.starts_with("sdk-c")).map(|_| "C".to_string()));
         match (lan, &self.sdk_version) {
             (Some(l), Some(v)) => Some(format!("{l} {v}")),
             (Some(l), None) => Some(l),
@@ -261,7 +260,8 @@ mod tests {
         assert_eq!(d.param("random"), Some("abc"));
         assert_eq!(d.timestamp, None);
         assert!(d.prefix_names("pk1", "dev1"));
-        let t = ClientId::parse("server-issued-id|authType=connwl,securemode=-2,_ss=1,ext=3,lan=Python,_v=1.2.13|").unwrap();
+        let t = ClientId::parse("server-issued-id|authType=connwl,securemode=-2,_ss=1,ext=3,lan=Python,_v=1.2.13|")
+            .unwrap();
         assert_eq!(t.auth_type, Some(AuthType::Connwl));
         assert_eq!(t.securemode, Some(-2));
         let s = ClientId::parse("spk.sdn|lan=Python,_v=2.2.1,_ss=1|").unwrap();
@@ -273,10 +273,7 @@ mod tests {
     fn edge_cases() {
         assert_eq!(ClientId::parse(""), Err(ClientIdError::Empty));
         assert_eq!(ClientId::parse("|a=b|"), Err(ClientIdError::EmptyPrefix));
-        assert!(matches!(
-            ClientId::parse("x|timestamp=1,timestamp=2|"),
-            Err(ClientIdError::DuplicateKey(_))
-        ));
+        assert!(matches!(ClientId::parse("x|timestamp=1,timestamp=2|"), Err(ClientIdError::DuplicateKey(_))));
         assert!(ClientId::parse("x|securemode=abc|").is_err());
         assert!(ClientId::parse(&"x".repeat(MAX_CLIENT_ID_LEN + 1)).is_err());
         // No parameter section at all (e.g. a plain MQTT tool): parses, cannot be verified.

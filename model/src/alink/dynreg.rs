@@ -114,7 +114,11 @@ pub struct HttpsRegisterData {
 
 impl HttpsRegisterReply {
     pub fn ok(device_secret: impl Into<String>) -> Self {
-        HttpsRegisterReply { code: 200, data: Some(HttpsRegisterData { device_secret: device_secret.into() }), message: None }
+        HttpsRegisterReply {
+            code: 200,
+            data: Some(HttpsRegisterData { device_secret: device_secret.into() }),
+            message: None,
+        }
     }
 }
 
@@ -126,7 +130,14 @@ mod tests {
 
     #[test]
     fn mqtt_dynreg() {
-        let c = dynreg_credentials(Sdk::C4, "a1FakePK001", "dev-001", "fakeProductSecret0123", "abc123XYZ456def", &AuthType::Regnwl);
+        let c = dynreg_credentials(
+            Sdk::C4,
+            "a1FakePK001",
+            "dev-001",
+            "fakeProductSecret0123",
+            "abc123XYZ456def",
+            &AuthType::Regnwl,
+        );
         let cid = ClientId::parse(&c.client_id).unwrap();
         let d = DynregConnect::from_connect(&cid, &c.username).unwrap();
         assert_eq!(d.mode, DynregMode::Regnwl);
@@ -150,7 +161,12 @@ mod tests {
         };
         assert!(f.verify("fakeProductSecret0123"));
         assert!(!HttpsRegisterForm { sign_method: "hmacsha1".into(), ..f.clone() }.verify("fakeProductSecret0123"));
-        let j = serde_json::to_string(&RegisterPush { product_key: "p".into(), device_name: "d".into(), device_secret: "s".into() }).unwrap();
+        let j = serde_json::to_string(&RegisterPush {
+            product_key: "p".into(),
+            device_name: "d".into(),
+            device_secret: "s".into(),
+        })
+        .unwrap();
         assert_eq!(j, r#"{"productKey":"p","deviceName":"d","deviceSecret":"s"}"#);
         let j = serde_json::to_string(&HttpsRegisterReply::ok("s")).unwrap();
         assert_eq!(j, r#"{"code":200,"data":{"deviceSecret":"s"}}"#);

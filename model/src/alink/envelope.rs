@@ -239,7 +239,10 @@ mod tests {
 
     #[test]
     fn request_forms() {
-        let py = Request::parse(br#"{"id":"1","version":"1.0","params":{"LightSwitch":0},"method":"thing.event.property.post"}"#).unwrap();
+        let py = Request::parse(
+            br#"{"id":"1","version":"1.0","params":{"LightSwitch":0},"method":"thing.event.property.post"}"#,
+        )
+        .unwrap();
         assert_eq!(py.id, "1");
         assert!(py.needs_reply());
         let c4 = Request::parse(br#"{"id":"7","version":"1.0","params":["LightSwitch"],"sys":{"ack":0}}"#).unwrap();
@@ -286,7 +289,8 @@ mod tests {
 
     #[test]
     fn reply_has_every_key_py_reads() {
-        let req = Request::parse(br#"{"id":"1","version":"1.0","params":{},"method":"thing.event.property.post"}"#).unwrap();
+        let req =
+            Request::parse(br#"{"id":"1","version":"1.0","params":{},"method":"thing.event.property.post"}"#).unwrap();
         let r = Reply::ok(&req, json!({}));
         assert_eq!(
             r.to_json(),

@@ -38,7 +38,15 @@ impl SignedSubDevice {
     /// level); `hmacSha256`/`hmacSha1`/`hmacMd5` in any case.
     pub fn verify(&self, device_secret: &str, default_method: Option<&str>) -> bool {
         let Some(method) = self.sign_method.as_deref().or(default_method) else { return false };
-        verify_sub_device_sign(method, device_secret, &self.client_id, &self.product_key, &self.device_name, &self.timestamp, &self.sign)
+        verify_sub_device_sign(
+            method,
+            device_secret,
+            &self.client_id,
+            &self.product_key,
+            &self.device_name,
+            &self.timestamp,
+            &self.sign,
+        )
     }
 }
 

@@ -146,7 +146,13 @@ pub struct OtaFirmware {
 impl OtaFirmware {
     /// The recommended shape (ALINK.md 5): `signMethod "Md5"`, `sign` = `md5` = lowercase MD5,
     /// which every SDK verifies.
-    pub fn with_md5(size: u64, version: impl Into<String>, url: impl Into<String>, md5_hex: &str, module: impl Into<String>) -> OtaFirmware {
+    pub fn with_md5(
+        size: u64,
+        version: impl Into<String>,
+        url: impl Into<String>,
+        md5_hex: &str,
+        module: impl Into<String>,
+    ) -> OtaFirmware {
         let md5 = md5_hex.to_ascii_lowercase();
         OtaFirmware {
             size,
@@ -194,7 +200,8 @@ mod tests {
         assert_eq!((i.params.version.as_str(), i.module()), ("1.0.0", "default"));
         let c3 = OtaInform::parse(br#"{"id":1,"params":{"version":"2.0"}}"#).unwrap();
         assert_eq!(c3.module(), "default");
-        let p = OtaProgress::parse(br#"{"id":"5","params":{"step":"50","desc":"downloading","module":"default"}}"#).unwrap();
+        let p = OtaProgress::parse(br#"{"id":"5","params":{"step":"50","desc":"downloading","module":"default"}}"#)
+            .unwrap();
         assert_eq!(p.step(), Some(OtaStep::Percent(50)));
         let n = OtaProgress::parse(br#"{"id":"5","params":{"step":-3}}"#).unwrap();
         assert_eq!(n.step(), Some(OtaStep::VerifyFailed));
@@ -206,7 +213,8 @@ mod tests {
 
     #[test]
     fn push_has_what_every_sdk_needs() {
-        let fw = OtaFirmware::with_md5(50019, "1.1.0", "http://h/fw.bin", "ABCDEF0123456789ABCDEF0123456789", "default");
+        let fw =
+            OtaFirmware::with_md5(50019, "1.1.0", "http://h/fw.bin", "ABCDEF0123456789ABCDEF0123456789", "default");
         let v = serde_json::to_value(OtaUpgrade::new(1717000000001, fw)).unwrap();
         assert_eq!(v["code"], json!("1000"));
         assert_eq!(v["message"], json!("success"));

@@ -118,7 +118,10 @@ mod tests {
     #[test]
     fn py_forms() {
         let u = ShadowUp::parse(br#"{"state":{"reported":{"a":1}},"method":"update","version":6}"#).unwrap();
-        assert_eq!(u, ShadowUp::Update { state: ShadowState { reported: Some(json!({"a":1})), desired: None }, version: Some(6) });
+        assert_eq!(
+            u,
+            ShadowUp::Update { state: ShadowState { reported: Some(json!({"a":1})), desired: None }, version: Some(6) }
+        );
         assert_eq!(ShadowUp::parse(br#"{"method":"get"}"#).unwrap(), ShadowUp::Get);
         assert!(ShadowUp::parse(br#"{"method":"explode"}"#).is_err());
         let r = serde_json::to_value(ShadowDown::update_ok(6, 1700000000)).unwrap();

@@ -97,13 +97,7 @@ pub fn device_sign_content(client_id_prefix: &str, pk: &str, dn: &str, ts: Optio
 /// ALINK.md 1.3: verifies the CONNECT password of a deviceSecret login. `pk`/`dn` come from the
 /// username (the authority). No timestamp freshness check: the C SDKs send a fixed value.
 /// Returns `false` for token/dynreg logins (`authType` set) and unknown sign methods.
-pub fn verify_device_sign(
-    client_id: &ClientId,
-    pk: &str,
-    dn: &str,
-    device_secret: &str,
-    password: &str,
-) -> bool {
+pub fn verify_device_sign(client_id: &ClientId, pk: &str, dn: &str, device_secret: &str, password: &str) -> bool {
     if client_id.auth_type.is_some() {
         return false;
     }
@@ -193,7 +187,14 @@ pub fn device_credentials(sdk: Sdk, pk: &str, dn: &str, device_secret: &str, ts:
 /// The CONNECT credentials of a dynamic registration over MQTT (`register` or `regnwl`).
 /// Py sends a lowercase password, C4 uppercase. Panics never; `mode` other than
 /// `Register`/`Regnwl` is treated as `Register`.
-pub fn dynreg_credentials(sdk: Sdk, pk: &str, dn: &str, product_secret: &str, random: &str, mode: &AuthType) -> Credentials {
+pub fn dynreg_credentials(
+    sdk: Sdk,
+    pk: &str,
+    dn: &str,
+    product_secret: &str,
+    random: &str,
+    mode: &AuthType,
+) -> Credentials {
     let auth = if *mode == AuthType::Regnwl { "regnwl" } else { "register" };
     let mut password = sign(SignMethod::HmacSha256, product_secret, &dynreg_sign_content(pk, dn, random));
     if sdk != Sdk::Python {
@@ -225,7 +226,14 @@ pub fn verify_token(expected: &str, presented: &str) -> bool {
 }
 
 /// The `sign` a gateway puts into `topo/add` / `batch_login` for a sub-device (lowercase hex).
-pub fn sub_device_sign(method: SignMethod, device_secret: &str, client_id: &str, pk: &str, dn: &str, timestamp: &str) -> String {
+pub fn sub_device_sign(
+    method: SignMethod,
+    device_secret: &str,
+    client_id: &str,
+    pk: &str,
+    dn: &str,
+    timestamp: &str,
+) -> String {
     sign(method, device_secret, &sub_device_sign_content(client_id, pk, dn, timestamp))
 }
 
@@ -287,9 +295,13 @@ mod tests {
     #[test]
     fn dynreg_worked_example() {
         let expected = "ec3b738cb69e1b23aa01f397b3262f7ec5a5fbecc2f242b71f4667ee04bace96";
-        let c = dynreg_credentials(Sdk::Python, PK, DN, "fakeProductSecret0123", "abc123XYZ456def", &AuthType::Register);
+        let c =
+            dynreg_credentials(Sdk::Python, PK, DN, "fakeProductSecret0123", "abc123XYZ456def", &AuthType::Register);
         assert_eq!(c.password, expected);
-        assert_eq!(c.client_id, "dev-001.a1FakePK001|random=abc123XYZ456def,authType=register,securemode=2,signmethod=hmacsha256|");
+        assert_eq!(
+            c.client_id,
+            "dev-001.a1FakePK001|random=abc123XYZ456def,authType=register,securemode=2,signmethod=hmacsha256|"
+        );
         assert!(verify_dynreg_sign("fakeProductSecret0123", PK, DN, "abc123XYZ456def", expected));
         assert!(verify_dynreg_sign("fakeProductSecret0123", PK, DN, "abc123XYZ456def", &expected.to_uppercase()));
         assert!(!verify_dynreg_sign("fakeProductSecret0123", PK, DN, "abc123XYZ456deg", expected));

@@ -28,10 +28,7 @@ fn filter_of(row: &TopicSpec, pk: &str, dn: &str) -> String {
 fn filters(auto: Auto, pk: &str, dn: &str) -> Vec<String> {
     let all: Vec<String> = TOPIC_TABLE.iter().filter(|r| r.auto == auto).map(|r| filter_of(r, pk, dn)).collect();
     // Drop filters another one already covers (property `post_reply` is in `event/+/post_reply`).
-    all.iter()
-        .filter(|f| !all.iter().any(|g| g != *f && filter_matches(g, f)))
-        .cloned()
-        .collect()
+    all.iter().filter(|f| !all.iter().any(|g| g != *f && filter_matches(g, f))).cloned().collect()
 }
 
 /// The downlink filters the broker subscribes for an authenticated device session.
@@ -71,7 +68,10 @@ mod tests {
         assert!(f.contains(&"/sys/pkA/devA/thing/service/+".to_string()));
         assert!(f.contains(&"/sys/pkA/devA/thing/service/property/set".to_string()));
         assert!(f.contains(&"/ext/rrpc/+/sys/pkA/devA/thing/service/+".to_string()));
-        assert!(!f.contains(&"/sys/pkA/devA/thing/event/property/post_reply".to_string()), "covered by event/+/post_reply");
+        assert!(
+            !f.contains(&"/sys/pkA/devA/thing/event/property/post_reply".to_string()),
+            "covered by event/+/post_reply"
+        );
         for x in &f {
             assert!(may_subscribe("pkA", "devA", x), "{x}");
             assert!(!may_subscribe("pkA", "devB", x), "{x}");

@@ -47,7 +47,13 @@ pub struct TopicSpec {
     pub operation: &'static str,
 }
 
-const fn row(kind: TopicKind, template: &'static str, direction: Direction, auto: Auto, operation: &'static str) -> TopicSpec {
+const fn row(
+    kind: TopicKind,
+    template: &'static str,
+    direction: Direction,
+    auto: Auto,
+    operation: &'static str,
+) -> TopicSpec {
     TopicSpec { kind, template, direction, auto, operation }
 }
 

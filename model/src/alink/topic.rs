@@ -485,15 +485,23 @@ mod tests {
             ("/sys/pkA/devA/thing/service/property/set", Topic::PropertySet(dev())),
             ("/sys/pkA/devA/thing/service/property/set_reply", Topic::PropertySetReply(dev())),
             ("/sys/pkA/devA/thing/service/property_reply", Topic::ServiceReply(dev(), "property".into())),
+            ("/sys/pkA/devA/thing/service/lamp:Reboot", Topic::ServiceCall(dev(), "lamp:Reboot".into())),
+            ("/sys/pkA/devA/thing/service/_reply", Topic::ServiceCall(dev(), "_reply".into())),
             ("/sys/pkA/dev.A:1@x/thing/event/property/post", Topic::PropertyPost(DeviceRef::new("pkA", "dev.A:1@x"))),
             (
                 "/ext/rrpc/1234/sys/pkA/devA/thing/service/Add",
                 Topic::RrpcService { rrpc_id: "1234".into(), device: dev(), service: "Add".into() },
             ),
-            ("/ext/rrpc/1234/sys/pkA/devA/thing/model/down_raw", Topic::RrpcDownRaw { rrpc_id: "1234".into(), device: dev() }),
+            (
+                "/ext/rrpc/1234/sys/pkA/devA/thing/model/down_raw",
+                Topic::RrpcDownRaw { rrpc_id: "1234".into(), device: dev() },
+            ),
             (
                 "/ext/rrpc/77/pkA/devA/user/cmd",
-                Topic::RrpcCustom { rrpc_id: "77".into(), inner: Box::new(Topic::Custom { device: dev(), path: "cmd".into() }) },
+                Topic::RrpcCustom {
+                    rrpc_id: "77".into(),
+                    inner: Box::new(Topic::Custom { device: dev(), path: "cmd".into() }),
+                },
             ),
             (
                 "/ext/rrpc/77/sys/pkA/devA/thing/service/property/set",
@@ -535,7 +543,8 @@ mod tests {
             ("/sys/pkA/devA/thing/event/Al arm/post", Unknown),
             ("/sys/pk-A/devA/thing/event/property/post", Unknown),
             ("/sys/pkA/de/vA/thing/event/property/post", Unknown),
-            ("/sys/pkA/devA/thing/service/_reply", Unknown),
+            ("/sys/pkA/devA/thing/service/Re-boot", Unknown),
+            ("/sys/pkA/devA/thing/event/:/post?", Unknown),
             ("/sys/pkA/devA/thing", Unknown),
             ("/ext/rrpc/1/ext/rrpc/2/pkA/devA/user/x", Unknown),
             ("/ext/rrpc/1/ext/register", Unknown),

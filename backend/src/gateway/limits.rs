@@ -1,0 +1,187 @@
+//! Per-device rate limits: connects per minute, uplink and downlink messages per second.
+//!
+//! Fixed windows on the injected clock (so tests move time instead of sleeping). Only the
+//! first refusal in a window is reported (`Verdict::Exceeded`), the rest are `Dropped`
+//! silently: a device flooding at 10 kHz must not turn into 10 k run-log rows per second.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::clock::SharedClock;
+use crate::config::DeviceLimits;
+use crate::store::Db;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Connect,
+    Uplink,
+    Downlink,
+}
+
+impl Kind {
+    /// The limit event name the monitoring issue reads (`limit_events.name`).
+    pub fn event_name(self) -> &'static str {
+        match self {
+            Kind::Connect => "Device_Connect_QPM_Limit",
+            Kind::Uplink => "Device_Uplink_QPS_Limit",
+            Kind::Downlink => "Device_Downlink_QPS_Limit",
+        }
+    }
+
+    /// The seed code for the run log: 1942 for a throttled connect, 9324 for messages.
+    pub fn code(self) -> u32 {
+        match self {
+            Kind::Connect => 1942,
+            Kind::Uplink | Kind::Downlink => 9324,
+        }
+    }
+
+    fn window_ms(self) -> i64 {
+        match self {
+            Kind::Connect => 60_000,
+            Kind::Uplink | Kind::Downlink => 1_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Over the limit, first time in this window: log it and record a limit event.
+    Exceeded,
+    /// Over the limit again in the same window: drop quietly.
+    Dropped,
+}
+
+struct Window {
+    start: i64,
+    count: u32,
+}
+
+#[derive(Default)]
+struct Windows {
+    map: HashMap<(Kind, String, String), Window>,
+    /// Size at which finished windows are swept next.
+    sweep_at: usize,
+}
+
+pub struct Limits {
+    clock: SharedClock,
+    cfg: DeviceLimits,
+    windows: Mutex<Windows>,
+}
+
+impl Limits {
+    pub fn new(clock: SharedClock, cfg: DeviceLimits) -> Self {
+        Limits { clock, cfg, windows: Mutex::new(Windows { map: HashMap::new(), sweep_at: 4096 }) }
+    }
+
+    pub fn limit(&self, kind: Kind) -> u32 {
+        match kind {
+            Kind::Connect => self.cfg.connects_per_minute,
+            Kind::Uplink => self.cfg.uplink_qps,
+            Kind::Downlink => self.cfg.downlink_qps,
+        }
+    }
+
+    /// Count one event of `kind` for the device and say whether it may pass.
+    pub fn check(&self, kind: Kind, pk: &str, dn: &str) -> Verdict {
+        let limit = self.limit(kind);
+        if limit == 0 {
+            return Verdict::Allowed;
+        }
+        let now = self.clock.now_ms();
+        let start = now - now.rem_euclid(kind.window_ms());
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        // Keep the map from growing with every device ever seen: when it is large, drop the
+        // windows that are over (they would restart at zero anyway). Amortised O(1).
+        if windows.map.len() >= windows.sweep_at {
+            windows.map.retain(|(k, _, _), w| now - w.start < k.window_ms());
+            windows.sweep_at = (windows.map.len() * 2).max(4096);
+        }
+        let w = windows.map.entry((kind, pk.to_string(), dn.to_string())).or_insert(Window { start, count: 0 });
+        if w.start != start {
+            *w = Window { start, count: 0 };
+        }
+        w.count = w.count.saturating_add(1);
+        if w.count <= limit {
+            Verdict::Allowed
+        } else if w.count == limit + 1 {
+            Verdict::Exceeded
+        } else {
+            Verdict::Dropped
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// Store one limit event for the monitoring views.
+pub async fn record_event(db: &Db, at: i64, pk: &str, dn: &str, kind: Kind, limit: u32) {
+    let r = sqlx::query("INSERT INTO limit_events (at, product_key, device_name, name, limit_value) VALUES ($1, $2, $3, $4, $5)")
+        .bind(at)
+        .bind(pk)
+        .bind(dn)
+        .bind(kind.event_name())
+        .bind(i64::from(limit))
+        .execute(db)
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %e, pk, dn, "cannot store limit event");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::FakeClock;
+
+    fn limits(clock: &FakeClock, c: u32, up: u32, down: u32) -> Limits {
+        Limits::new(Arc::new(clock.clone()), DeviceLimits { connects_per_minute: c, uplink_qps: up, downlink_qps: down })
+    }
+
+    #[test]
+    fn connects_per_minute_reset_with_the_next_minute() {
+        let clock = FakeClock::new(1_700_000_000_000);
+        let l = limits(&clock, 3, 0, 0);
+        for _ in 0..3 {
+            assert_eq!(l.check(Kind::Connect, "pk", "d1"), Verdict::Allowed);
+        }
+        assert_eq!(l.check(Kind::Connect, "pk", "d1"), Verdict::Exceeded);
+        assert_eq!(l.check(Kind::Connect, "pk", "d1"), Verdict::Dropped);
+        // Other devices have their own budget.
+        assert_eq!(l.check(Kind::Connect, "pk", "d2"), Verdict::Allowed);
+        clock.advance_ms(60_000);
+        assert_eq!(l.check(Kind::Connect, "pk", "d1"), Verdict::Allowed);
+    }
+
+    #[test]
+    fn message_limits_are_per_second_and_per_direction() {
+        let clock = FakeClock::new(1_000);
+        let l = limits(&clock, 0, 2, 1);
+        assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Allowed);
+        assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Allowed);
+        assert_eq!(l.check(Kind::Downlink, "pk", "d"), Verdict::Allowed);
+        assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Exceeded);
+        assert_eq!(l.check(Kind::Downlink, "pk", "d"), Verdict::Exceeded);
+        clock.advance_ms(999);
+        assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Allowed, "a new second starts at 2000 ms");
+        assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Allowed);
+        assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Exceeded);
+    }
+
+    #[test]
+    fn zero_means_unlimited() {
+        let clock = FakeClock::new(0);
+        let l = limits(&clock, 0, 0, 0);
+        for _ in 0..10_000 {
+            assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Allowed);
+        }
+        assert_eq!(Kind::Connect.code(), 1942);
+        assert_eq!(Kind::Downlink.event_name(), "Device_Downlink_QPS_Limit");
+    }
+}

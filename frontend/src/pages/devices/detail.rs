@@ -1,0 +1,182 @@
+//! Device page `/devices/:pk/:dn?tab=info|tsl|messages|logs`.
+//!
+//! One subscription to the device's live stream feeds all tabs: status changes update the header
+//! and Info, property posts update "TSL data", every message lands in "Messages".
+
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::NavigateOptions;
+use model::auth::Role;
+use model::registry::{Device, DeviceStatus, PropertyValue};
+use model::ws::{Direction, LiveEvent, Stream};
+
+use super::detail_info::InfoTab;
+use super::detail_logs::LogsTab;
+use super::detail_messages::MessagesTab;
+use super::detail_tsl::TslDataTab;
+use super::rows::{delete_device, set_enabled};
+use crate::api::{registry, ws};
+use crate::components::states::{LoadError, Loading};
+use crate::components::status::{LiveIndicator, StatusDot};
+use crate::i18n::t;
+use crate::pages::{query_param, query_setter};
+use crate::state::can;
+use crate::util::enc;
+
+/// One message in the live pane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveMsg {
+    pub seq: u64,
+    pub at: i64,
+    pub direction: Direction,
+    pub topic: String,
+    pub payload: String,
+}
+
+/// Messages kept in the pane (newest first); older ones fall off.
+pub const MAX_MESSAGES: usize = 500;
+
+#[component]
+pub fn DeviceDetail() -> impl IntoView {
+    let params = use_params_map();
+    let key = Memo::new(move |_| params.with(|p| (p.get("pk").unwrap_or_default(), p.get("dn").unwrap_or_default())));
+    // Re-created per device so the live subscription follows navigation.
+    move || {
+        let (pk, dn) = key.get();
+        view! { <DeviceView pk dn/> }
+    }
+}
+
+#[component]
+fn DeviceView(pk: String, dn: String) -> impl IntoView {
+    let ids = StoredValue::new((pk.clone(), dn.clone()));
+    let reload = RwSignal::new(0u32);
+    let res = LocalResource::new(move || {
+        let _ = reload.get();
+        let (pk, dn) = ids.get_value();
+        async move { registry::device(&pk, &dn).await }
+    });
+    let device = RwSignal::new(None::<Device>);
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = res.get() {
+            device.set(Some(d));
+        }
+    });
+    let props = RwSignal::new(Vec::<PropertyValue>::new());
+    let messages = RwSignal::new(VecDeque::<LiveMsg>::new());
+    let paused = RwSignal::new(false);
+    let seq = StoredValue::new(0u64);
+
+    let sub = ws::subscribe(Stream::Device { product_key: pk.clone(), device_name: dn.clone() }, move |ev| match ev {
+        LiveEvent::Status { status, reason, at, .. } => device.update(|d| {
+            if let Some(d) = d {
+                d.status = status;
+                match status {
+                    DeviceStatus::Online => d.last_online_at = Some(at),
+                    DeviceStatus::Offline => {
+                        d.last_offline_at = Some(at);
+                        d.last_disconnect_code = reason;
+                    }
+                    _ => {}
+                }
+            }
+        }),
+        LiveEvent::Properties { values, .. } => props.update(|ps| merge_props(ps, values)),
+        LiveEvent::Message { direction, topic, payload, at, .. } => {
+            if paused.get_untracked() {
+                return;
+            }
+            seq.update_value(|s| *s += 1);
+            let m = LiveMsg { seq: seq.get_value(), at, direction, topic, payload };
+            messages.update(|ms| {
+                ms.push_front(m);
+                ms.truncate(MAX_MESSAGES);
+            });
+        }
+        LiveEvent::Log { .. } => {}
+    });
+    on_cleanup(move || ws::unsubscribe(sub));
+
+    view! {
+        <div class="page">
+            {move || match (res.get(), device.get()) {
+                (Some(Err(f)), _) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
+                (_, None) => view! { <Loading/> }.into_any(),
+                (_, Some(_)) => view! { <DeviceBody device props messages paused reload/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Newer values replace older ones per identifier; the list stays sorted by identifier.
+pub fn merge_props(ps: &mut Vec<PropertyValue>, values: Vec<PropertyValue>) {
+    for v in values {
+        match ps.iter_mut().find(|p| p.identifier == v.identifier) {
+            Some(p) if p.time <= v.time => *p = v,
+            Some(_) => {}
+            None => ps.push(v),
+        }
+    }
+    ps.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+}
+
+#[component]
+fn DeviceBody(
+    device: RwSignal<Option<Device>>,
+    props: RwSignal<Vec<PropertyValue>>,
+    messages: RwSignal<VecDeque<LiveMsg>>,
+    paused: RwSignal<bool>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let tab = query_param("tab");
+    let set_query = query_setter();
+    let navigate = use_navigate();
+    let d = move || device.get().expect("DeviceBody renders only with a device");
+    let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+    let after_toggle = Callback::new(move |_| reload.update(|n| *n += 1));
+    let after_delete = Callback::new(move |_| navigate("/devices", NavigateOptions::default()));
+    let current = move || tab().unwrap_or_else(|| "info".into());
+    let tab_btn = move |name: &'static str, key: &'static str| {
+        let set_query = set_query.clone();
+        view! {
+            <button class="tab" class:active=move || current() == name data-testid=format!("tab-{name}")
+                on:click=move |_| set_query(&[("tab", Some(name.to_string()))])>
+                {move || t(key)}
+            </button>
+        }
+    };
+    view! {
+        <div class="page-head">
+            <h1 class="mono" data-testid="device-title">{dn.clone()}</h1>
+            <StatusDot status=Signal::derive(move || d().status)/>
+            <span class="muted">{move || d().nickname}</span>
+            <a class="mono muted" href=format!("/products/{}", enc(&pk))>{pk.clone()}</a>
+            <LiveIndicator/>
+            <div class="page-head-actions">
+                <Show when=move || can(Role::Operator)>
+                    <button class="btn" data-testid="device-toggle"
+                        on:click=move |_| { let d = d(); set_enabled(&d, d.status == DeviceStatus::Disabled, after_toggle) }>
+                        {move || if d().status == DeviceStatus::Disabled { t("device.enable") } else { t("device.disable") }}
+                    </button>
+                    <button class="btn btn-danger-ghost" data-testid="device-delete" on:click=move |_| delete_device(&d(), after_delete)>
+                        {move || t("common.delete")}
+                    </button>
+                </Show>
+            </div>
+        </div>
+        <div class="tabs" role="tablist">
+            {tab_btn("info", "device.tab.info")}
+            {tab_btn("tsl", "device.tab.tsl")}
+            {tab_btn("messages", "device.tab.messages")}
+            {tab_btn("logs", "device.tab.logs")}
+        </div>
+        {move || match current().as_str() {
+            "tsl" => view! { <TslDataTab device props/> }.into_any(),
+            "messages" => view! { <MessagesTab messages paused/> }.into_any(),
+            "logs" => view! { <LogsTab device/> }.into_any(),
+            _ => view! { <InfoTab device/> }.into_any(),
+        }}
+    }
+}

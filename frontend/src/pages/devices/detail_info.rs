@@ -1,0 +1,99 @@
+//! Device page, Info tab: status history facts, network facts, tags, groups, secret on demand.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::auth::Role;
+use model::registry::Device;
+
+use super::disconnect_key;
+use crate::api::{registry, report};
+use crate::components::json_view::CopyButton;
+use crate::components::status::StatusDot;
+use crate::i18n::t;
+use crate::state::can;
+use crate::util::{enc, fmt_opt_time, fmt_time};
+
+#[component]
+pub fn InfoTab(device: RwSignal<Option<Device>>) -> impl IntoView {
+    let secret = RwSignal::new(None::<String>);
+    let d = move || device.get().unwrap_or_else(|| unreachable!("InfoTab renders only with a device"));
+    let show_secret = move |_| {
+        let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+        spawn_local(async move {
+            match registry::device_secret(&pk, &dn).await {
+                Ok(s) => secret.set(Some(s.device_secret)),
+                Err(f) => report(&f),
+            }
+        });
+    };
+    let dash = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into());
+    view! {
+        <div class="card">
+            <dl class="info-grid" data-testid="device-info">
+                <dt>{move || t("device.product")}</dt>
+                <dd class="mono"><a href=move || format!("/products/{}", enc(&d().product_key))>{move || d().product_key}</a></dd>
+                <dt>{move || t("device.name")}</dt>
+                <dd class="mono">{move || d().device_name} " " <CopyButton text=Signal::derive(move || d().device_name) testid="device-name-copy"/></dd>
+                <dt>{move || t("device.nickname")}</dt>
+                <dd>{move || dash(Some(d().nickname))}</dd>
+                <dt>{move || t("device.status")}</dt>
+                <dd data-testid="device-status"><StatusDot status=Signal::derive(move || d().status)/></dd>
+                <dt>{move || t("common.created")}</dt>
+                <dd class="num">{move || fmt_time(d().created_at)}</dd>
+                <dt>{move || t("device.activated")}</dt>
+                <dd class="num">{move || fmt_opt_time(d().activated_at)}</dd>
+                <dt>{move || t("device.last_online")}</dt>
+                <dd class="num" data-testid="device-last-online">{move || fmt_opt_time(d().last_online_at)}</dd>
+                <dt>{move || t("device.last_offline")}</dt>
+                <dd class="num" data-testid="device-last-offline">{move || fmt_opt_time(d().last_offline_at)}</dd>
+                <dt>{move || t("device.disconnect_reason")}</dt>
+                <dd data-testid="device-disconnect-reason">
+                    {move || match d().last_disconnect_code {
+                        Some(c) => view! { <span class="mono">{c}</span> " " {t(disconnect_key(c))} }.into_any(),
+                        None => "—".into_any(),
+                    }}
+                </dd>
+                <dt>{move || t("device.ip")}</dt>
+                <dd class="mono" data-testid="device-ip">{move || dash(d().ip)}</dd>
+                <dt>{move || t("device.sdk")}</dt>
+                <dd class="mono" data-testid="device-sdk">{move || dash(d().sdk)}</dd>
+                <Show when=move || d().gateway.is_some()>
+                    <dt>{move || t("device.gateway")}</dt>
+                    <dd class="mono">{move || dash(d().gateway)}</dd>
+                </Show>
+                <dt>{move || t("device.tags")}</dt>
+                <dd data-testid="device-tags">
+                    {move || {
+                        let tags = d().tags;
+                        if tags.is_empty() {
+                            "—".into_any()
+                        } else {
+                            tags.into_iter().map(|tg| view! { <span class="chip mono">{tg.key} "=" {tg.value}</span> }).collect_view().into_any()
+                        }
+                    }}
+                </dd>
+                <dt>{move || t("device.groups")}</dt>
+                <dd data-testid="device-groups">
+                    {move || {
+                        let gs = d().groups;
+                        if gs.is_empty() { "—".into_any() } else { gs.into_iter().map(|g| view! { <span class="chip">{g}</span> }).collect_view().into_any() }
+                    }}
+                </dd>
+                <dt>{move || t("device.secret")}</dt>
+                <dd>
+                    {move || match secret.get() {
+                        Some(s) => view! {
+                            <span class="mono secret" data-testid="device-secret-value">{s.clone()}</span>
+                            " "
+                            <CopyButton text=s testid="device-secret-copy"/>
+                        }.into_any(),
+                        None if can(Role::Operator) => view! {
+                            <button class="btn btn-small" data-testid="device-show-secret" on:click=show_secret>{move || t("common.show_secret")}</button>
+                        }.into_any(),
+                        None => view! { <span class="muted">{move || t("common.secret_hidden")}</span> }.into_any(),
+                    }}
+                </dd>
+            </dl>
+        </div>
+    }
+}

@@ -1,0 +1,129 @@
+//! Device page, Logs tab: the device's cloud run log (newest first), filter by type and trace
+//! id in the URL, new entries streamed in live.
+
+use leptos::prelude::*;
+use model::registry::Device;
+use model::runlog::{BizType, LogEntry, LogQuery};
+use model::ws::{LiveEvent, Stream};
+
+use crate::api::{registry, ws};
+use crate::components::fields::Select;
+use crate::components::states::{Empty, LoadError, Loading};
+use crate::i18n::{t, tr};
+use crate::pages::{query_param, query_setter};
+use crate::util::fmt_time;
+
+const BIZ: [BizType; 6] = [BizType::Device, BizType::Uplink, BizType::Downlink, BizType::ThingModel, BizType::Ota, BizType::SubDevice];
+
+#[component]
+pub fn LogsTab(device: RwSignal<Option<Device>>) -> impl IntoView {
+    let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+    let biz = query_param("biz");
+    let trace = query_param("trace");
+    let set_query = query_setter();
+    let filter = Memo::new(move |_| LogQuery {
+        product_key: Some(pk.clone()),
+        device_name: Some(dn.clone()),
+        trace_id: trace(),
+        biz_type: biz().and_then(|b| BizType::parse(&b)),
+        limit: Some(200),
+        ..Default::default()
+    });
+    let res = LocalResource::new(move || {
+        let f = filter.get();
+        async move { registry::logs(&f).await }
+    });
+    let entries = RwSignal::new(Vec::<LogEntry>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(v)) = res.get() {
+            entries.set(v);
+        }
+    });
+    // Live tail with the same filter; re-subscribed when the filter changes.
+    let sub = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let current = sub.clone();
+    Effect::new(move |_| {
+        let f = filter.get();
+        let old = current.swap(0, std::sync::atomic::Ordering::Relaxed);
+        if old != 0 {
+            ws::unsubscribe(old);
+        }
+        let id = ws::subscribe(Stream::RunLog { filter: f }, move |ev| {
+            if let LiveEvent::Log { entry } = ev {
+                entries.update(|es| {
+                    if !es.iter().any(|e| e.id == entry.id) {
+                        es.insert(0, entry);
+                        es.truncate(500);
+                    }
+                });
+            }
+        });
+        current.store(id, std::sync::atomic::Ordering::Relaxed);
+    });
+    on_cleanup(move || ws::unsubscribe(sub.load(std::sync::atomic::Ordering::Relaxed)));
+    let biz_sel = RwSignal::new(biz().unwrap_or_default());
+    let trace_in = RwSignal::new(trace().unwrap_or_default());
+    let sq = set_query.clone();
+    Effect::new(move |prev: Option<()>| {
+        let b = biz_sel.get();
+        if prev.is_some() {
+            sq(&[("biz", Some(b))]);
+        }
+    });
+    let apply_trace = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_query(&[("trace", Some(trace_in.get_untracked().trim().to_string()))]);
+    };
+    let biz_options = Signal::derive(|| {
+        let mut v = vec![(String::new(), t("logs.all_types").to_string())];
+        v.extend(BIZ.iter().map(|b| (b.as_str().to_string(), b.as_str().to_string())));
+        v
+    });
+    view! {
+        <div class="card">
+            <form class="filter-bar" on:submit=apply_trace>
+                <Select value=biz_sel testid="logs-filter-biz" options=biz_options/>
+                <input class="input mono" data-testid="logs-filter-trace" placeholder=move || t("logs.trace_id") bind:value=trace_in/>
+                <button class="btn btn-small" type="submit" data-testid="logs-apply">{move || t("common.apply")}</button>
+                <div class="filter-spacer"></div>
+                <button class="btn btn-small" type="button" data-testid="logs-refresh" on:click=move |_| res.refetch()>{move || t("common.refresh")}</button>
+            </form>
+            {move || match res.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
+                Some(Ok(_)) if entries.with(|e| e.is_empty()) => view! { <Empty title=tr("logs.empty") hint=tr("logs.empty_hint")/> }.into_any(),
+                Some(Ok(_)) => view! { <LogTable entries/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+pub fn LogTable(entries: RwSignal<Vec<LogEntry>>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="tbl tbl-compact" data-testid="log-table">
+                <thead><tr>
+                    <th>{move || t("common.time")}</th>
+                    <th>{move || t("logs.trace_id")}</th>
+                    <th>{move || t("logs.type")}</th>
+                    <th>{move || t("logs.operation")}</th>
+                    <th>{move || t("logs.status")}</th>
+                    <th>{move || t("logs.content")}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || entries.get() key=|e| e.id let:e>
+                        <tr data-testid="log-row" class:row-failed=e.status != 200>
+                            <td class="num nowrap">{fmt_time(e.at)}</td>
+                            <td class="mono small">{e.trace_id.clone()}</td>
+                            <td>{e.biz_type.as_str()}</td>
+                            <td class="mono small">{e.operation.clone()}</td>
+                            <td class="num">{e.status}</td>
+                            <td class="mono small log-content" title=e.content.clone()>{e.content.clone()}</td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}

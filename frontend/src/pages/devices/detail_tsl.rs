@@ -1,0 +1,86 @@
+//! Device page, TSL data tab: the latest value of each property with its time; values posted
+//! while the page is open arrive over the WebSocket and replace the shown ones in place.
+
+use leptos::prelude::*;
+use model::registry::{Device, PropertyValue};
+
+use super::detail::merge_props;
+use crate::api::registry;
+use crate::components::states::{Empty, LoadError};
+use crate::i18n::{t, tr};
+use crate::util::{fmt_time, now_ms};
+
+/// Name and unit of a property from the product's TSL JSON.
+fn describe(tsl: &serde_json::Value, id: &str) -> (String, String) {
+    let prop = tsl["properties"].as_array().and_then(|ps| ps.iter().find(|p| p["identifier"] == id));
+    match prop {
+        Some(p) => {
+            let specs = &p["dataType"]["specs"];
+            let unit = specs["unitName"].as_str().or(specs["unit"].as_str()).unwrap_or("").to_string();
+            (p["name"].as_str().unwrap_or("").to_string(), unit)
+        }
+        None => (String::new(), String::new()),
+    }
+}
+
+fn show_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<PropertyValue>>) -> impl IntoView {
+    let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+    let ids = StoredValue::new((pk, dn));
+    let load = LocalResource::new(move || {
+        let (pk, dn) = ids.get_value();
+        async move { registry::properties(&pk, &dn).await }
+    });
+    let tsl = LocalResource::new(move || {
+        let (pk, _) = ids.get_value();
+        async move { registry::tsl(&pk).await.unwrap_or_default() }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(vs)) = load.get() {
+            props.update(|ps| merge_props(ps, vs));
+        }
+    });
+    view! {
+        <div class="card">
+            {move || match load.get() {
+                Some(Err(f)) => Some(view! { <LoadError fail=f retry=Callback::new(move |_| load.refetch())/> }),
+                _ => None,
+            }}
+            <Show
+                when=move || props.with(|p| !p.is_empty())
+                fallback=|| view! { <Empty title=tr("device.props_empty") hint=tr("device.props_empty_hint")/> }
+            >
+                <div class="prop-grid" data-testid="property-grid">
+                    <For each=move || props.get() key=|p| (p.identifier.clone(), p.time) let:p>
+                        {
+                            let (name, unit) = tsl.get().map(|m| describe(&m, &p.identifier)).unwrap_or_default();
+                            let fresh = now_ms() - p.time < 5_000;
+                            view! {
+                                <div class="prop-card" class:prop-fresh=fresh data-testid=format!("property-{}", p.identifier)>
+                                    <div class="prop-name">
+                                        <span>{if name.is_empty() { p.identifier.clone() } else { name }}</span>
+                                        <span class="mono muted">{p.identifier.clone()}</span>
+                                    </div>
+                                    <div class="prop-value num" data-testid="property-value">
+                                        <span class="mono">{show_value(&p.value)}</span>
+                                        " "
+                                        <span class="muted">{unit}</span>
+                                    </div>
+                                    <div class="prop-time num muted" data-testid="property-time">{fmt_time(p.time)}</div>
+                                </div>
+                            }
+                        }
+                    </For>
+                </div>
+            </Show>
+            <p class="muted small">{move || t("device.props_live_hint")}</p>
+        </div>
+    }
+}

@@ -1,0 +1,181 @@
+//! Device list: filter bar (product, DeviceName prefix, status) in the URL, pagination, live
+//! status dots via the WebSocket's status stream, add and CSV import.
+
+use leptos::prelude::*;
+use model::auth::Role;
+use model::registry::{Device, DeviceQuery, DeviceStatus};
+use model::ws::{LiveEvent, Stream};
+
+use super::{add::AddDeviceDialog, import::ImportDialog, rows::device_rows};
+use crate::api::{registry, ws};
+use crate::app::ProductsCtx;
+use crate::components::fields::Select;
+use crate::components::pagination::Pagination;
+use crate::components::states::{Empty, LoadError, Loading};
+use crate::components::status::LiveIndicator;
+use crate::i18n::{t, tr};
+use crate::pages::{query_param, query_setter};
+use crate::state::can;
+
+#[component]
+pub fn DeviceList() -> impl IntoView {
+    view! {
+        <div class="page">
+            <div class="page-head"><h1>{move || t("nav.devices")}</h1></div>
+            <DeviceBrowser/>
+        </div>
+    }
+}
+
+/// Filter bar + table + pagination. With `fixed_product` (product page tab) the product filter
+/// is hidden and fixed.
+#[component]
+pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl IntoView {
+    let fixed = StoredValue::new(fixed_product);
+    let url_product = query_param("product");
+    let product = move || fixed.get_value().or_else(url_product);
+    let q = query_param("q");
+    let status = query_param("status");
+    let page = move || query_param("page")().and_then(|p| p.parse().ok()).unwrap_or(1u32).max(1);
+    let page_size = move || query_param("page_size")().and_then(|p| p.parse().ok()).unwrap_or(20u32);
+    let set_query = query_setter();
+
+    let query = Memo::new(move |_| DeviceQuery {
+        product_key: product(),
+        q: q(),
+        status: status().and_then(|s| DeviceStatus::parse(&s)),
+        group: None,
+        page: Some(page()),
+        page_size: Some(page_size()),
+    });
+    let reload = RwSignal::new(0u32);
+    let res = LocalResource::new(move || {
+        let q = query.get();
+        let _ = reload.get();
+        async move { registry::devices(&q).await }
+    });
+    let rows = RwSignal::new(Vec::<Device>::new());
+    let total = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = res.get() {
+            rows.set(p.items);
+            total.set(p.total);
+        }
+    });
+
+    // Live: status changes of any device on this page update its dot in place.
+    let sub = ws::subscribe(Stream::Status, move |ev| {
+        if let LiveEvent::Status { product_key, device_name, status, reason, at } = ev {
+            rows.update(|rs| {
+                if let Some(d) = rs.iter_mut().find(|d| d.product_key == product_key && d.device_name == device_name) {
+                    d.status = status;
+                    match status {
+                        DeviceStatus::Online => d.last_online_at = Some(at),
+                        DeviceStatus::Offline => {
+                            d.last_offline_at = Some(at);
+                            d.last_disconnect_code = reason;
+                        }
+                        _ => {}
+                    }
+                }
+            });
+        }
+    });
+    on_cleanup(move || ws::unsubscribe(sub));
+
+    // Search box → `?q=` after a pause in typing.
+    let search = RwSignal::new(q().unwrap_or_default());
+    let typed = StoredValue::new(0u32);
+    let sq = set_query.clone();
+    Effect::new(move |prev: Option<()>| {
+        let s = search.get();
+        if prev.is_none() {
+            return;
+        }
+        typed.update_value(|n| *n += 1);
+        let mine = typed.get_value();
+        let sq = sq.clone();
+        set_timeout(
+            move || {
+                if typed.get_value() == mine {
+                    sq(&[("q", Some(s.trim().to_string())), ("page", None)]);
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    });
+    let status_sel = RwSignal::new(status().unwrap_or_default());
+    let sq = set_query.clone();
+    Effect::new(move |prev: Option<()>| {
+        let s = status_sel.get();
+        if prev.is_some() {
+            sq(&[("status", Some(s)), ("page", None)]);
+        }
+    });
+    let product_sel = RwSignal::new(url_product().unwrap_or_default());
+    Effect::new(move |_| product_sel.set(url_product().unwrap_or_default()));
+    let sq = set_query.clone();
+    let on_product = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        crate::state::set_product(Some(v.clone()).filter(|v| !v.is_empty()));
+        sq(&[("product", Some(v)), ("page", None)]);
+    };
+    let ProductsCtx(products) = expect_context::<ProductsCtx>();
+    let status_options = Signal::derive(move || {
+        let mut v = vec![(String::new(), t("device.all_statuses").to_string())];
+        for s in [DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Inactive, DeviceStatus::Disabled] {
+            v.push((s.as_str().to_string(), t(crate::components::status::status_key(s)).to_string()));
+        }
+        v
+    });
+    let add_open = RwSignal::new(false);
+    let import_open = RwSignal::new(false);
+    let after_change = Callback::new(move |_| reload.update(|n| *n += 1));
+    let sq = set_query.clone();
+    let on_page = Callback::new(move |(p, s): (u32, u32)| {
+        sq(&[("page", Some(p.to_string()).filter(|p| p != "1")), ("page_size", Some(s.to_string()).filter(|s| s != "20"))])
+    });
+    let filtered = move || q().is_some() || status().is_some();
+
+    view! {
+        <div class="card">
+            <div class="filter-bar">
+                <Show when=move || fixed.with_value(|f| f.is_none())>
+                    <select class="input" data-testid="device-filter-product" on:change=on_product.clone()>
+                        <option value="" selected=move || product_sel.get().is_empty()>{move || t("topbar.all_products")}</option>
+                        {move || products.get().unwrap_or_default().into_iter().map(|p| {
+                            let sel = product_sel.get() == p.product_key;
+                            view! { <option value=p.product_key.clone() selected=sel>{p.name.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </Show>
+                <input class="input" data-search data-testid="device-search" placeholder=move || t("device.search") bind:value=search/>
+                <Select value=status_sel testid="device-filter-status" options=status_options/>
+                <LiveIndicator/>
+                <div class="filter-spacer"></div>
+                <Show when=move || can(Role::Operator)>
+                    <button class="btn" data-testid="device-batch-add" on:click=move |_| import_open.set(true)>{move || t("device.batch_add")}</button>
+                    <button class="btn btn-primary" data-testid="device-add" on:click=move |_| add_open.set(true)>{move || t("device.add")}</button>
+                </Show>
+            </div>
+            {move || match res.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
+                Some(Ok(_)) if rows.with(|r| r.is_empty()) && filtered() => {
+                    view! { <Empty title=tr("common.no_match") hint=tr("device.no_match_hint")/> }.into_any()
+                }
+                Some(Ok(_)) if rows.with(|r| r.is_empty()) => view! {
+                    <Empty title=tr("device.empty") hint=tr("device.empty_hint")>
+                        <Show when=move || can(Role::Operator)>
+                            <button class="btn btn-primary" data-testid="device-add-empty" on:click=move |_| add_open.set(true)>{move || t("device.add")}</button>
+                        </Show>
+                    </Empty>
+                }.into_any(),
+                Some(Ok(_)) => device_rows(rows, fixed.get_value().is_none(), after_change).into_any(),
+            }}
+            <Pagination page=Signal::derive(page) page_size=Signal::derive(page_size) total=total on_change=on_page/>
+        </div>
+        <AddDeviceDialog open=add_open product=Signal::derive(product) on_done=after_change/>
+        <ImportDialog open=import_open product=Signal::derive(product) on_done=after_change/>
+    }
+}

@@ -1,0 +1,125 @@
+//! The device table and its row actions (view, enable/disable, delete).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::auth::Role;
+use model::registry::{Device, DeviceStatus, UpdateDevice};
+
+use crate::api::{registry, report};
+use crate::components::status::StatusDot;
+use crate::i18n::{t, tf};
+use crate::state::{can, toast_ok};
+use crate::util::{enc, fmt_opt_time};
+
+pub fn device_href(pk: &str, dn: &str) -> String {
+    format!("/devices/{}/{}", enc(pk), enc(dn))
+}
+
+/// Enable or disable a device (disabled devices are refused at connect).
+pub fn set_enabled(d: &Device, enabled: bool, after: Callback<()>) {
+    let (pk, dn) = (d.product_key.clone(), d.device_name.clone());
+    let run = move || {
+        let (pk, dn) = (pk.clone(), dn.clone());
+        spawn_local(async move {
+            let body = UpdateDevice { nickname: None, enabled: Some(enabled), tags: None, groups: None };
+            match registry::update_device(&pk, &dn, &body).await {
+                Ok(_) => {
+                    toast_ok(if enabled { t("device.enabled_ok") } else { t("device.disabled_ok") });
+                    after.run(());
+                }
+                Err(f) => report(&f),
+            }
+        });
+    };
+    if enabled {
+        run();
+    } else {
+        crate::components::confirm::ask(
+            tf("device.disable_title", &[("dn", d.device_name.clone())]),
+            t("device.disable_confirm").to_string(),
+            "device.disable",
+            run,
+        );
+    }
+}
+
+pub fn delete_device(d: &Device, after: Callback<()>) {
+    let (pk, dn) = (d.product_key.clone(), d.device_name.clone());
+    crate::components::confirm::ask(
+        tf("device.delete_title", &[("dn", dn.clone())]),
+        t("device.delete_confirm").to_string(),
+        "common.delete",
+        move || {
+            let (pk, dn) = (pk.clone(), dn.clone());
+            spawn_local(async move {
+                match registry::delete_device(&pk, &dn).await {
+                    Ok(()) => {
+                        toast_ok(t("device.deleted"));
+                        crate::state::g().products_rev.update(|n| *n += 1);
+                        after.run(());
+                    }
+                    Err(f) => report(&f),
+                }
+            });
+        },
+    );
+}
+
+pub fn device_rows(rows: RwSignal<Vec<Device>>, show_product: bool, after: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="tbl" data-testid="device-table">
+                <thead>
+                    <tr>
+                        <th>{move || t("device.name")}</th>
+                        <th>{move || t("device.nickname")}</th>
+                        {show_product.then(|| view! { <th>{move || t("device.product")}</th> })}
+                        <th>{move || t("device.status")}</th>
+                        <th>{move || t("device.last_online")}</th>
+                        <th>{move || t("device.ip")}</th>
+                        <th class="actions">{move || t("common.actions")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|d| row(d, show_product, after)).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn row(d: Device, show_product: bool, after: Callback<()>) -> impl IntoView {
+    let href = device_href(&d.product_key, &d.device_name);
+    let dn = d.device_name.clone();
+    let status = d.status;
+    let dev = StoredValue::new(d.clone());
+    view! {
+        <tr data-testid=format!("device-row-{dn}") data-status=status.as_str()>
+            <td class="mono"><a href=href.clone() data-testid=format!("device-link-{dn}")>{dn.clone()}</a></td>
+            <td>{d.nickname.clone()}</td>
+            {show_product.then(|| view! { <td class="mono"><a href=format!("/products/{}", enc(&d.product_key))>{d.product_key.clone()}</a></td> })}
+            <td><StatusDot status=status/></td>
+            <td class="num">{fmt_opt_time(d.last_online_at)}</td>
+            <td class="mono">{d.ip.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="actions">
+                <a class="btn btn-small" href=href data-testid=format!("device-view-{dn}")>{move || t("common.view")}</a>
+                <Show when=move || can(Role::Operator)>
+                    <button
+                        class="btn btn-small"
+                        data-testid=format!("device-toggle-{}", dev.with_value(|d| d.device_name.clone()))
+                        on:click=move |_| set_enabled(&dev.get_value(), status == DeviceStatus::Disabled, after)
+                    >
+                        {move || if status == DeviceStatus::Disabled { t("device.enable") } else { t("device.disable") }}
+                    </button>
+                    <button
+                        class="btn btn-small btn-danger-ghost"
+                        data-testid=format!("device-delete-{}", dev.with_value(|d| d.device_name.clone()))
+                        on:click=move |_| delete_device(&dev.get_value(), after)
+                    >
+                        {move || t("common.delete")}
+                    </button>
+                </Show>
+            </td>
+        </tr>
+    }
+}
