@@ -14,6 +14,19 @@
 //! broker there without touching the router or features: uplinks arrive on an mpsc channel of
 //! [`Uplink`], and everything that goes to a device goes through the [`Downlink`] trait.
 
+pub mod auth;
+mod broker;
+mod downlink;
+mod hooks;
+pub mod limits;
+mod link;
+mod service;
+pub mod sessions;
+mod tls;
+mod topo;
+
+pub use service::{start, Gateway, UPLINK_QUEUE};
+
 use bytes::Bytes;
 
 /// One message a device published that passed authentication and ACL.

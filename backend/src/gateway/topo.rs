@@ -1,7 +1,7 @@
 //! Which sub-devices each gateway may act for, cached in memory for the ACL hooks.
 //!
 //! The ACL runs on every PUBLISH and must not hit the database, so the attachments
-//! (`devices.gateway_id`) are loaded when a gateway connects and reloaded when the router
+//! (`devices.gateway_id`, enabled sub-devices only) are loaded when a gateway connects and reloaded when the router
 //! reports a `thing/topo/add` or `delete` ([`crate::gateway::Gateway::refresh_topo`]).
 
 use std::collections::{HashMap, HashSet};
@@ -37,7 +37,15 @@ impl Topo {
             self.forget(gw_pk, gw_dn);
             return Ok(());
         };
-        let subs: HashSet<Key> = store::devices::sub_devices(db, gw.id).await?.into_iter().collect();
+        // Only enabled sub-devices: a gateway must not keep acting for one that was disabled.
+        let subs: HashSet<Key> = sqlx::query_as::<_, (String, String)>(
+            "SELECT product_key, device_name FROM devices WHERE gateway_id = $1 AND enabled = TRUE",
+        )
+        .bind(gw.id)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .collect();
         let mut all = self.subs.write().unwrap_or_else(|e| e.into_inner());
         if subs.is_empty() {
             all.remove(&(gw_pk.to_string(), gw_dn.to_string()));

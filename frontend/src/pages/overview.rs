@@ -1,5 +1,181 @@
+//! Overview: KPI tiles (products, devices, online, offline) and two charts computed from API
+//! data — the status breakdown and devices per product. Status changes pushed over the
+//! WebSocket trigger a (debounced) recount.
+
+use charming::{
+    component::{Axis, Grid, Legend},
+    element::{AxisLabel, AxisType, ItemStyle, LineStyle, SplitLine, TextStyle, Tooltip, Trigger},
+    series::{Bar, Pie},
+    Chart,
+};
 use leptos::prelude::*;
+use model::registry::{DeviceQuery, DeviceStatus};
+use model::ws::Stream;
+
+use crate::api::client::ApiResult;
+use crate::api::{registry, ws};
+use crate::app::ProductsCtx;
+use crate::components::chart::{colors, EChart};
+use crate::components::states::{Empty, LoadError};
+use crate::components::status::{status_key, LiveIndicator};
+use crate::i18n::{t, tr};
+use crate::pages::query_param;
+use crate::state::{g, Theme};
+use crate::util::enc;
+
+const STATUSES: [DeviceStatus; 4] = [DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Inactive, DeviceStatus::Disabled];
+
+fn status_color(s: DeviceStatus, dark: bool) -> &'static str {
+    match (s, dark) {
+        (DeviceStatus::Online, false) => "#16a34a",
+        (DeviceStatus::Online, true) => "#3fb950",
+        (DeviceStatus::Offline, false) => "#98a2b3",
+        (DeviceStatus::Offline, true) => "#6e7681",
+        (DeviceStatus::Inactive, false) => "#d0d5dd",
+        (DeviceStatus::Inactive, true) => "#3a414d",
+        (DeviceStatus::Disabled, false) => "#d97706",
+        (DeviceStatus::Disabled, true) => "#e3a23b",
+    }
+}
+
+/// Device totals per status for one product (or all): one `page_size=1` query per status.
+async fn counts(product: Option<String>) -> ApiResult<(u64, Vec<(DeviceStatus, u64)>)> {
+    let q = |status| DeviceQuery { product_key: product.clone(), status, page: Some(1), page_size: Some(1), ..Default::default() };
+    let total = registry::devices(&q(None)).await?.total;
+    let mut per = Vec::new();
+    for s in STATUSES {
+        per.push((s, registry::devices(&q(Some(s))).await?.total));
+    }
+    Ok((total, per))
+}
+
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    view! { <div class="page">"todo"</div> }
+    let product = query_param("product");
+    let ProductsCtx(products) = expect_context::<ProductsCtx>();
+    let bump = RwSignal::new(0u32);
+    let res = LocalResource::new(move || {
+        let p = product();
+        let _ = bump.get();
+        counts(p)
+    });
+    // A burst of status changes (a fleet reconnecting) causes one recount, not hundreds.
+    let pending = StoredValue::new(false);
+    let sub = ws::subscribe(Stream::Status, move |_| {
+        if !pending.get_value() {
+            pending.set_value(true);
+            set_timeout(
+                move || {
+                    pending.set_value(false);
+                    bump.update(|n| *n += 1);
+                },
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    on_cleanup(move || ws::unsubscribe(sub));
+
+    let count_of = move |s: DeviceStatus| {
+        res.get().and_then(|r| r.ok()).and_then(|(_, per)| per.iter().find(|(x, _)| *x == s).map(|(_, n)| *n))
+    };
+    let total = move || res.get().and_then(|r| r.ok()).map(|(n, _)| n);
+    let n_products = move || products.get().map(|ps| ps.len() as u64);
+    let fmt = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "…".into());
+    let dev_href = move |status: Option<&str>| {
+        let mut h = String::from("/devices?");
+        if let Some(p) = product() {
+            h.push_str(&format!("product={}&", enc(&p)));
+        }
+        if let Some(s) = status {
+            h.push_str(&format!("status={s}"));
+        }
+        h.trim_end_matches(['&', '?']).to_string()
+    };
+
+    view! {
+        <div class="page">
+            <div class="page-head">
+                <h1>{move || t("nav.overview")}</h1>
+                <LiveIndicator/>
+            </div>
+            {move || res.get().and_then(|r| r.err()).map(|f| view! { <div class="card"><LoadError fail=f retry=Callback::new(move |_| res.refetch())/></div> })}
+            <div class="kpis">
+                <a class="kpi" href="/products" data-testid="kpi-products">
+                    <div class="kpi-label">{move || t("overview.products")}</div>
+                    <div class="kpi-value">{move || fmt(n_products())}</div>
+                </a>
+                <a class="kpi" href=move || dev_href(None) data-testid="kpi-devices">
+                    <div class="kpi-label">{move || t("overview.devices")}</div>
+                    <div class="kpi-value">{move || fmt(total())}</div>
+                </a>
+                <a class="kpi" href=move || dev_href(Some("online")) data-testid="kpi-online">
+                    <div class="kpi-label"><span class="dot dot-online"></span>{move || t("status.online")}</div>
+                    <div class="kpi-value">{move || fmt(count_of(DeviceStatus::Online))}</div>
+                </a>
+                <a class="kpi" href=move || dev_href(Some("offline")) data-testid="kpi-offline">
+                    <div class="kpi-label"><span class="dot dot-offline"></span>{move || t("status.offline")}</div>
+                    <div class="kpi-value">{move || fmt(count_of(DeviceStatus::Offline))}</div>
+                </a>
+            </div>
+            <Show
+                when=move || total() != Some(0)
+                fallback=|| view! {
+                    <div class="card">
+                        <Empty title=tr("overview.empty") hint=tr("overview.empty_hint")>
+                            <a class="btn btn-primary" href="/products" data-testid="overview-go-products">{move || t("nav.products")}</a>
+                        </Empty>
+                    </div>
+                }
+            >
+                <div class="overview-grid">
+                    <div class="card">
+                        <div class="card-head"><h2>{move || t("overview.status_chart")}</h2></div>
+                        <EChart id="status-chart" make=move || status_chart(res.get().and_then(|r| r.ok()).map(|(_, p)| p).unwrap_or_default())/>
+                    </div>
+                    <div class="card">
+                        <div class="card-head"><h2>{move || t("overview.per_product_chart")}</h2></div>
+                        <EChart id="product-chart" make=move || product_chart(products.get().unwrap_or_default())/>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+fn status_chart(per: Vec<(DeviceStatus, u64)>) -> Chart {
+    let dark = g().theme.get() == Theme::Dark;
+    let c = colors(dark);
+    let data: Vec<(f64, String)> = per.iter().map(|(s, n)| (*n as f64, t(status_key(*s)).to_string())).collect();
+    Chart::new()
+        .background_color("transparent")
+        .color(per.iter().map(|(s, _)| status_color(*s, dark)).collect::<Vec<_>>())
+        .tooltip(Tooltip::new().trigger(Trigger::Item).formatter("{b}: {c} ({d}%)"))
+        .legend(Legend::new().bottom(0).text_style(TextStyle::new().color(c.text)))
+        .series(
+            Pie::new()
+                .name(t("overview.status_chart"))
+                .radius(vec!["45%", "70%"])
+                .center(vec!["50%", "45%"])
+                .item_style(ItemStyle::new().border_color(if dark { "#161a21" } else { "#ffffff" }).border_width(2))
+                .label(charming::element::Label::new().show(false))
+                .data(data),
+        )
+}
+
+fn product_chart(products: Vec<model::registry::Product>) -> Chart {
+    let dark = g().theme.get() == Theme::Dark;
+    let c = colors(dark);
+    let mut ps = products;
+    ps.sort_by(|a, b| b.device_count.cmp(&a.device_count));
+    ps.truncate(12);
+    let names: Vec<String> = ps.iter().map(|p| p.name.clone()).collect();
+    let values: Vec<f64> = ps.iter().map(|p| p.device_count as f64).collect();
+    Chart::new()
+        .background_color("transparent")
+        .color(vec![if dark { "#7f86f2" } else { "#4f57d6" }])
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left(8).right(16).top(16).bottom(8).contain_label(true))
+        .x_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().color(c.muted)).split_line(SplitLine::new().line_style(LineStyle::new().color(c.grid))))
+        .y_axis(Axis::new().type_(AxisType::Category).inverse(true).data(names).axis_label(AxisLabel::new().color(c.text)))
+        .series(Bar::new().name(t("overview.devices")).bar_width(14).data(values))
 }

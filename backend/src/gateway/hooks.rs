@@ -1,0 +1,200 @@
+//! The rmqtt hooks: authentication, ACL, session lifecycle, and the uplink tap.
+//!
+//! Every refusal is a run-log entry (`BizType::Device`, operation `auth`/`acl`, status = the
+//! seed code). Uplinks are tapped in the allow branch of the publish ACL: rmqtt's
+//! `MessagePublish` hook runs before the ACL and would see refused messages too.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use model::alink::acl::{authorize_publish, authorize_subscribe};
+use model::alink::{dynreg_session_filters, session_filters, ClientId};
+use model::runlog::BizType;
+use rmqtt::codec::v5::{RetainHandling, SubscribeAckReason, SubscriptionOptions};
+use rmqtt::hook::{Handler, HookResult, Parameter, ReturnType, Type};
+use rmqtt::session::Session;
+use rmqtt::subscribe::AutoSubscription;
+use rmqtt::types::{AuthResult, ConnectInfo, Id, Publish, PublishAclResult, QoS, Subscribe, SubscribeAclResult, TopicFilter};
+use serde_json::json;
+
+use super::auth::{self, Connack};
+use super::limits::Kind;
+use super::service::Inner;
+use super::sessions::key_of;
+use super::Uplink;
+
+/// The seed code of an ACL refusal.
+pub const CODE_ACL: u32 = 9236;
+
+pub const HOOK_TYPES: [Type; 8] = [
+    Type::ClientAuthenticate,
+    Type::ClientSubscribeCheckAcl,
+    Type::MessagePublishCheckAcl,
+    Type::ClientConnected,
+    Type::ClientDisconnected,
+    Type::SessionSubscribed,
+    Type::MessageDelivered,
+    Type::MessageDropped,
+];
+
+pub struct Hooks(pub Arc<Inner>);
+
+#[async_trait]
+impl Handler for Hooks {
+    async fn hook(&self, param: &Parameter, acc: Option<HookResult>) -> ReturnType {
+        let inner = &self.0;
+        match param {
+            Parameter::ClientAuthenticate(ci) => {
+                let r = inner.authenticate(ci).await;
+                return (false, Some(HookResult::AuthResult(r)));
+            }
+            Parameter::ClientSubscribeCheckAcl(s, sub) => {
+                let r = if inner.may_subscribe(s, &sub.topic_filter).await {
+                    SubscribeAclResult::new_success(sub.opts.qos(), None)
+                } else {
+                    SubscribeAclResult::new_failure(SubscribeAckReason::NotAuthorized)
+                };
+                return (false, Some(HookResult::SubscribeAclResult(r)));
+            }
+            Parameter::MessagePublishCheckAcl(s, p) => {
+                let r = if inner.may_publish(s, p).await {
+                    PublishAclResult::allow()
+                } else {
+                    PublishAclResult::rejected(false, None)
+                };
+                return (false, Some(HookResult::PublishAclResult(r)));
+            }
+            Parameter::ClientConnected(s) => inner.on_connected(s).await,
+            Parameter::ClientDisconnected(s, reason) => inner.on_disconnected(s, reason).await,
+            Parameter::SessionSubscribed(s, sub) => inner.on_subscribed(s, &sub.topic_filter).await,
+            Parameter::MessageDelivered(s, _, _) => inner.sessions.delivered(&s.id.client_id),
+            Parameter::MessageDropped(to, from, p, reason) => {
+                // Only our own downlinks are worth a run-log line; device-to-device routing
+                // does not exist (the ACL forbids it).
+                if from.is_system() {
+                    let (pk, dn) = to.as_ref().and_then(key_of).unwrap_or_default();
+                    let content = json!({ "topic": &*p.topic, "reason": format!("{reason:?}") });
+                    inner.log(BizType::Downlink, &pk, &dn, "dropped", 9201, content).await;
+                }
+            }
+            _ => {}
+        }
+        (true, acc)
+    }
+}
+
+impl Inner {
+    async fn authenticate(&self, ci: &ConnectInfo) -> AuthResult {
+        let client_id: &str = ci.client_id();
+        let ip = ci.id().remote_addr.map(|a| a.ip().to_string());
+        let refused = |r: &auth::Refusal| match r.connack {
+            Connack::BadCredentials => AuthResult::BadUsernameOrPassword,
+            Connack::NotAuthorized => AuthResult::NotAuthorized,
+        };
+        let (pk, dn) = match auth::identity(ci.username().map(|u| &**u)) {
+            Ok(k) => k,
+            Err(r) => {
+                let content = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
+                self.log(BizType::Device, "", "", "auth", r.code, content).await;
+                return refused(&r);
+            }
+        };
+        // Counted before the signature check: a connect storm or a password guesser is cut off
+        // as early as possible.
+        if !self.within_limit(Kind::Connect, &pk, &dn).await {
+            return AuthResult::NotAuthorized;
+        }
+        let password = ci.password().map(|p| &p[..]);
+        match auth::authenticate(&self.state, client_id, &pk, &dn, password).await {
+            Ok(admitted) => {
+                self.sessions.admit(client_id, (pk, dn), admitted);
+                AuthResult::Allow(false, None)
+            }
+            Err(r) => {
+                let content = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
+                self.log(BizType::Device, &pk, &dn, "auth", r.code, content).await;
+                refused(&r)
+            }
+        }
+    }
+
+    async fn may_subscribe(&self, s: &Session, filter: &str) -> bool {
+        let cid: &str = &s.id.client_id;
+        let Some((pk, dn)) = key_of(&s.id) else { return false };
+        let verdict = if self.sessions.is_dynreg(cid) {
+            // A registration session may only take its own answer.
+            if dynreg_session_filters().iter().any(|f| f == filter) {
+                Ok(())
+            } else {
+                Err("a registration session subscribes nothing else".to_string())
+            }
+        } else {
+            authorize_subscribe(&pk, &dn, |p, d| self.topo.is_sub(&pk, &dn, p, d), filter).map_err(|e| e.to_string())
+        };
+        match verdict {
+            Ok(()) => true,
+            Err(why) => {
+                let content = json!({ "clientId": cid, "action": "subscribe", "topic": filter, "reason": why });
+                self.log(BizType::Device, &pk, &dn, "acl", CODE_ACL, content).await;
+                false
+            }
+        }
+    }
+
+    async fn may_publish(&self, s: &Session, p: &Publish) -> bool {
+        let cid: &str = &s.id.client_id;
+        let Some((pk, dn)) = key_of(&s.id) else { return false };
+        let verdict = if self.sessions.is_dynreg(cid) {
+            Err("a registration session may not publish".to_string())
+        } else {
+            authorize_publish(&pk, &dn, |p, d| self.topo.is_sub(&pk, &dn, p, d), &p.topic).map(|_| ()).map_err(|e| e.to_string())
+        };
+        if let Err(why) = verdict {
+            let content = json!({ "clientId": cid, "action": "publish", "topic": &*p.topic, "reason": why });
+            self.log(BizType::Device, &pk, &dn, "acl", CODE_ACL, content).await;
+            return false;
+        }
+        if !self.within_limit(Kind::Uplink, &pk, &dn).await {
+            return false;
+        }
+        let up = Uplink {
+            product_key: pk,
+            device_name: dn,
+            topic: p.topic.to_string(),
+            payload: p.payload.clone(),
+            qos: p.qos.value(),
+            at: self.state.now(),
+        };
+        self.uplink(up).await;
+        true
+    }
+}
+
+/// Server-side subscriptions (ALINK.md 2): every device session gets its downlink filters, a
+/// registration session its `/ext/register|regnwl`.
+pub struct AutoSubscribe;
+
+#[async_trait]
+impl AutoSubscription for AutoSubscribe {
+    fn enable(&self) -> bool {
+        true
+    }
+
+    async fn subscribes(&self, id: &Id) -> rmqtt::Result<Vec<Subscribe>> {
+        let Some((pk, dn)) = key_of(id) else { return Ok(Vec::new()) };
+        let auth_type = ClientId::parse(&id.client_id).ok().and_then(|c| c.auth_type);
+        // MQTT 5 options even for 3.1.1 sessions: rmqtt honours `no_local` for any
+        // subscription that carries them, so a device never gets its own publication back
+        // (an RRPC reply goes out on the request's own topic).
+        let opts = SubscriptionOptions {
+            qos: QoS::AtLeastOnce,
+            no_local: true,
+            retain_as_published: false,
+            retain_handling: RetainHandling::AtSubscribe,
+        };
+        session_filters(auth_type.as_ref(), &pk, &dn)
+            .iter()
+            .map(|f| Subscribe::from_v5(&TopicFilter::from(f.as_str()), &opts, false, false, None))
+            .collect()
+    }
+}

@@ -1,0 +1,391 @@
+//! The Alink topic router: every accepted uplink is parsed by TOPIC (never by `method`, which
+//! C4 omits), checked against the thing model, stored, shown on the live bus, logged in the
+//! run log and answered; and [`Commands`] sends everything the console sends to devices.
+//!
+//! # Layout
+//! - `mod.rs`: [`spawn`], [`Router::dispatch`] (topic → handler), run log and bus for every
+//!   uplink and reply.
+//! - `respond`: handler outcome, reply building (every key each SDK reads), 6207 handling.
+//! - `cache`: product models and device ids; [`invalidate_product`].
+//! - `writer`: batched property writes.
+//! - handlers: `property`, `event`, `deviceinfo`, `ntp`, `shadow`, `desired`, `diag`,
+//!   `log_upload`, `custom` (custom topics, raw data), `topo` (gateways and sub-devices).
+//! - `calls`: [`Commands`], the downlink API (publish, property set/get, services, RRPC).
+//!
+//! # Ordering
+//! Uplinks are spread over [`WORKERS`] tasks by publishing session, so one device's (and one
+//! gateway's sub-devices') messages are handled in order while different devices run in parallel.
+//!
+//! # Run log
+//! One flow = one trace id: the uplink entry (BizType uplink, operation = topic, status = 200 or
+//! the code), its thing-model checks (ThingModel, operation `check`) and its reply (downlink).
+//! A device's reply to a platform request is logged under the request's trace.
+
+pub mod cache;
+pub mod calls;
+mod custom;
+mod deviceinfo;
+mod desired;
+mod diag;
+mod event;
+mod log_upload;
+mod ntp;
+mod property;
+mod respond;
+mod shadow;
+pub mod topo;
+mod writer;
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use model::alink::table::Direction as TopicDirection;
+use model::alink::{DeviceRef, Topic, TopicKind};
+use model::runlog::BizType;
+use model::tsl::{codes, ThingModel};
+use model::ws::{Direction, LiveEvent};
+use tokio::sync::mpsc;
+
+use self::cache::{Cache, DeviceInfo};
+use self::respond::{log_content, refuse, text_cut, Outcome, MAX_LIVE_PAYLOAD};
+use self::writer::PropertyWriter;
+use super::{Downlink, Uplink};
+use crate::runlog::{NewLog, RunLog};
+use crate::state::AppState;
+
+pub use self::cache::invalidate_product;
+pub use self::calls::{CallError, Commands, Via};
+pub use self::log_upload::set_log_switch;
+
+/// Uplink worker tasks (see "Ordering").
+pub const WORKERS: usize = 8;
+/// Largest payload handled; Alibaba caps messages at 256 KB. Larger ones are logged (6207).
+pub const MAX_PAYLOAD: usize = 256 * 1024;
+/// Status of an uplink on a topic that is no Alink topic or that a device may not publish:
+/// "one or more parameters are invalid" (the topic is the first parameter).
+pub const CODE_BAD_TOPIC: u32 = 460;
+/// The device does not exist (seed 6100).
+pub const CODE_DEVICE_NOT_FOUND: u32 = 6100;
+/// A sub-device sent through its gateway without a session (seed 520).
+pub const CODE_SUB_SESSION: u32 = 520;
+/// The topological relationship does not exist (seed 6401).
+pub const CODE_TOPO_MISSING: u32 = 6401;
+/// A database failure while handling a message.
+pub const CODE_INTERNAL: u32 = 500;
+/// Longest operation (topic) stored in the run log.
+const MAX_OPERATION: usize = 300;
+
+/// What every handler and [`Commands`] share.
+pub(crate) struct Shared {
+    pub state: AppState,
+    pub runlog: RunLog,
+    pub downlink: Arc<dyn Downlink>,
+    pub cache: Cache,
+    pub pending: calls::Pending,
+    pub subs: topo::SubSessions,
+    pub ids: std::sync::Mutex<model::alink::IdGen>,
+}
+
+impl Shared {
+    pub fn now(&self) -> i64 {
+        self.state.clock.now_ms()
+    }
+
+    /// Live bus; no receivers is normal (nobody has a browser open).
+    pub fn live(&self, ev: LiveEvent) {
+        let _ = self.state.bus.send(ev);
+    }
+
+    pub fn live_message(&self, device: &DeviceRef, direction: Direction, topic: &str, payload: &[u8], at: i64) {
+        if self.state.bus.receiver_count() == 0 {
+            return;
+        }
+        self.live(LiveEvent::Message {
+            product_key: device.pk.clone(),
+            device_name: device.dn.clone(),
+            direction,
+            topic: topic.to_string(),
+            payload: text_cut(payload, MAX_LIVE_PAYLOAD),
+            at,
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn log(
+        &self,
+        trace: &str,
+        at: i64,
+        device: &DeviceRef,
+        biz: BizType,
+        operation: &str,
+        content: String,
+        status: u32,
+        message_id: Option<String>,
+    ) {
+        self.runlog
+            .log(NewLog {
+                at,
+                trace_id: trace.to_string(),
+                message_id,
+                product_key: device.pk.clone(),
+                device_name: device.dn.clone(),
+                biz_type: biz,
+                operation: respond::truncate(operation, MAX_OPERATION),
+                content,
+                status,
+            })
+            .await;
+    }
+
+    /// The parsed thing model of a product, or the code to answer with.
+    pub async fn model(&self, pk: &str) -> Result<Arc<ThingModel>, (u32, String)> {
+        match self.cache.product(&self.state.db, pk).await {
+            Ok(Some(p)) => p.model.clone().map_err(|e| (codes::TSL_PARSE_FAILED, format!("the product's thing model does not parse: {e}"))),
+            Ok(None) => Err((CODE_DEVICE_NOT_FOUND, format!("product {pk} does not exist"))),
+            Err(e) => Err((CODE_INTERNAL, format!("database: {e}"))),
+        }
+    }
+}
+
+/// One uplink being handled.
+pub(crate) struct Ctx<'a> {
+    pub sh: &'a Shared,
+    pub writer: &'a PropertyWriter,
+    pub up: &'a Uplink,
+    pub topic: &'a Topic,
+    /// The device the topic names (a sub-device when its gateway publishes for it).
+    pub device: &'a DeviceRef,
+    /// The session that published (the gateway for a sub-device).
+    pub session: &'a DeviceRef,
+    pub info: Arc<DeviceInfo>,
+    pub trace: &'a str,
+}
+
+impl Ctx<'_> {
+    pub fn payload(&self) -> &[u8] {
+        &self.up.payload
+    }
+}
+
+/// The router: feed it uplinks ([`Router::dispatch`] or the channel given to [`spawn`]); send to
+/// devices with [`Router::commands`]. Cheap to clone.
+#[derive(Clone)]
+pub struct Router {
+    sh: Arc<Shared>,
+    writer: PropertyWriter,
+}
+
+/// What [`spawn`] returns: the router, its command handle, and the ingest task.
+pub struct RouterHandle {
+    pub router: Router,
+    pub commands: Commands,
+    ingest: tokio::task::JoinHandle<()>,
+}
+
+impl RouterHandle {
+    /// Wait until the uplink channel is closed and everything received is handled and stored.
+    pub async fn closed(self) {
+        let _ = self.ingest.await;
+        self.router.flush().await;
+    }
+}
+
+/// Start the router on the broker's uplink channel.
+pub fn spawn(state: AppState, runlog: RunLog, downlink: Arc<dyn Downlink>, mut rx: mpsc::Receiver<Uplink>) -> RouterHandle {
+    let router = Router::new(state, runlog, downlink);
+    let commands = router.commands();
+    let r = router.clone();
+    let ingest = tokio::spawn(async move {
+        let mut workers = Vec::with_capacity(WORKERS);
+        let mut tasks = Vec::with_capacity(WORKERS);
+        for _ in 0..WORKERS {
+            let (tx, mut wrx) = mpsc::channel::<Uplink>(1024);
+            let r = r.clone();
+            tasks.push(tokio::spawn(async move {
+                while let Some(up) = wrx.recv().await {
+                    r.dispatch(up).await;
+                }
+            }));
+            workers.push(tx);
+        }
+        while let Some(up) = rx.recv().await {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (&up.product_key, &up.device_name).hash(&mut h);
+            let w = (h.finish() % WORKERS as u64) as usize;
+            if workers[w].send(up).await.is_err() {
+                tracing::error!("router worker is gone");
+            }
+        }
+        drop(workers);
+        for t in tasks {
+            let _ = t.await;
+        }
+    });
+    RouterHandle { router, commands, ingest }
+}
+
+impl Router {
+    /// A router without an ingest task (tests and tools call [`Router::dispatch`] themselves).
+    pub fn new(state: AppState, runlog: RunLog, downlink: Arc<dyn Downlink>) -> Router {
+        // Start ids from the clock so ids are not reused right after a restart.
+        let first = (state.clock.now_ms().max(0) as u64 / 1000) % model::alink::IdGen::MAX;
+        let writer = PropertyWriter::spawn(state.db.clone());
+        let sh = Arc::new(Shared {
+            state,
+            runlog,
+            downlink,
+            cache: Cache::default(),
+            pending: calls::Pending::default(),
+            subs: topo::SubSessions::default(),
+            ids: std::sync::Mutex::new(model::alink::IdGen::starting_at(first)),
+        });
+        Router { sh, writer }
+    }
+
+    pub fn commands(&self) -> Commands {
+        Commands::new(self.sh.clone())
+    }
+
+    /// Wait until every property value accepted so far is stored.
+    pub async fn flush(&self) {
+        self.writer.flush().await;
+    }
+
+    /// The gateway's session ended: its sub-devices are offline too (seed 1913). The broker calls
+    /// this on the gateway's disconnect.
+    pub async fn gateway_offline(&self, product_key: &str, device_name: &str) {
+        topo::gateway_offline(&self.sh, &DeviceRef::new(product_key, device_name)).await;
+    }
+
+    /// Handle one uplink to the end: stored, logged, answered. Never panics on any input.
+    pub async fn dispatch(&self, up: Uplink) {
+        let trace = self.sh.runlog.new_trace();
+        let session = DeviceRef::new(up.product_key.clone(), up.device_name.clone());
+        let (device, outcome) = self.route(&up, &session, &trace).await;
+        self.finish(&up, &session, &device, &trace, outcome).await;
+    }
+
+    /// Which device the message concerns and what handling it gave.
+    async fn route(&self, up: &Uplink, session: &DeviceRef, trace: &str) -> (DeviceRef, Outcome) {
+        let sh = &*self.sh;
+        if up.payload.len() > MAX_PAYLOAD {
+            let o = Outcome::status(model::alink::CODE_INVALID_FORMAT)
+                .with_check(model::alink::CODE_INVALID_FORMAT, format!("payload of {} bytes exceeds {MAX_PAYLOAD}", up.payload.len()));
+            return (session.clone(), o);
+        }
+        let topic = match Topic::parse(&up.topic) {
+            Ok(t) => t,
+            Err(e) => return (session.clone(), Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, format!("topic refused: {e}"))),
+        };
+        let Some(device) = topic.device().cloned() else {
+            return (session.clone(), Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, "devices do not publish on this topic"));
+        };
+        if topic.direction() == TopicDirection::Down {
+            return (device, Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, "this topic is platform to device"));
+        }
+        let info = match self.resolve(&topic, &device, session, &up.payload).await {
+            Ok(i) => i,
+            Err(o) => return (device, o),
+        };
+        let ctx = Ctx { sh, writer: &self.writer, up, topic: &topic, device: &device, session, info, trace };
+        let outcome = handle(&ctx).await;
+        (device, outcome)
+    }
+
+    /// The topic's device record; for a sub-device also that it is attached to the publishing
+    /// gateway and logged in.
+    async fn resolve(&self, topic: &Topic, device: &DeviceRef, session: &DeviceRef, payload: &[u8]) -> Result<Arc<DeviceInfo>, Outcome> {
+        let sh = &*self.sh;
+        let payload_err = |code: u32, msg: String| refuse(payload, topic, code, &msg).with_check(code, msg);
+        let lookup = |d: &DeviceRef| {
+            let d = d.clone();
+            async move { sh.cache.device(&sh.state.db, &d).await }
+        };
+        let info = match lookup(device).await {
+            Ok(Some(i)) => i,
+            Ok(None) => return Err(payload_err(CODE_DEVICE_NOT_FOUND, format!("device {}/{} does not exist", device.pk, device.dn))),
+            Err(e) => return Err(payload_err(CODE_INTERNAL, format!("database: {e}"))),
+        };
+        if device == session {
+            return Ok(info);
+        }
+        if info.gateway.as_ref() != Some(session) {
+            return Err(payload_err(CODE_TOPO_MISSING, format!("{}/{} is not a sub-device of {}/{}", device.pk, device.dn, session.pk, session.dn)));
+        }
+        if !info.enabled {
+            return Err(payload_err(codes::DEVICE_DISABLED, "the sub-device is disabled".into()));
+        }
+        if !sh.subs.is_logged_in(device, session) {
+            return Err(payload_err(CODE_SUB_SESSION, "the sub-device is not logged in through its gateway".into()));
+        }
+        Ok(info)
+    }
+
+    /// Run log, bus and reply for a handled uplink.
+    async fn finish(&self, up: &Uplink, session: &DeviceRef, device: &DeviceRef, trace: &str, mut o: Outcome) {
+        let sh = &*self.sh;
+        let trace = o.trace.take().unwrap_or_else(|| trace.to_string());
+        sh.live_message(device, Direction::Up, &up.topic, &up.payload, up.at);
+        sh.log(&trace, up.at, device, BizType::Uplink, &up.topic, log_content(&up.payload), o.status, o.message_id.clone()).await;
+        for c in o.checks {
+            sh.log(&trace, 0, device, BizType::ThingModel, "check", respond::truncate(&c.content, respond::MAX_LOG_CONTENT), c.status, o.message_id.clone())
+                .await;
+        }
+        let Some(out) = o.reply else { return };
+        let topic = out.topic.to_string();
+        let status = match sh.downlink.publish(&session.pk, &session.dn, &topic, out.payload.clone().into(), up.qos.min(1)).await {
+            Ok(()) => out.code,
+            Err(e) => calls::CallError::from(e).code(),
+        };
+        sh.live_message(device, Direction::Down, &topic, out.payload.as_bytes(), sh.now());
+        sh.log(&trace, 0, device, BizType::Downlink, &topic, log_content(out.payload.as_bytes()), status, o.message_id).await;
+    }
+}
+
+/// Topic → handler. Topics without a handler here (OTA, remote config, sub-device registration)
+/// are logged and left to their features.
+async fn handle(ctx: &Ctx<'_>) -> Outcome {
+    use TopicKind as K;
+    match ctx.topic.kind() {
+        K::PropertyPost => property::post(ctx).await,
+        K::PropertyBatchPost => property::batch_post(ctx).await,
+        K::EventPost => event::post(ctx).await,
+        K::DeviceInfoUpdate => deviceinfo::update(ctx).await,
+        K::DeviceInfoDelete => deviceinfo::delete(ctx).await,
+        K::NtpRequest => ntp::request(ctx),
+        K::ShadowUpdate => shadow::update(ctx).await,
+        K::DesiredGet => desired::get(ctx).await,
+        K::DesiredDelete => desired::delete(ctx).await,
+        K::DiagPost => diag::post(ctx).await,
+        K::LogPost => log_upload::post(ctx).await,
+        K::LogConfigGet => log_upload::switch_get(ctx).await,
+        K::Custom => custom::custom(ctx),
+        K::UpRaw => custom::up_raw(ctx),
+        K::TopoAdd => topo::add(ctx).await,
+        K::TopoDelete => topo::delete(ctx).await,
+        K::TopoGet => topo::get(ctx).await,
+        K::CombineLogin => topo::login(ctx).await,
+        K::CombineBatchLogin => topo::batch_login(ctx).await,
+        K::CombineLogout => topo::logout(ctx).await,
+        K::CombineBatchLogout => topo::batch_logout(ctx).await,
+        K::ServiceReply
+        | K::PropertySetReply
+        | K::PropertyGetReply
+        | K::DownRawReply
+        | K::RrpcResponse
+        | K::RrpcService
+        | K::RrpcDownRaw
+        | K::RrpcCustom => calls::on_reply(ctx).await,
+        _ => {
+            // Logged as received; the id (if any) keeps the entry findable.
+            let id = model::alink::Request::parse(ctx.payload()).ok().map(|r| r.id);
+            Outcome::ok().with_id(id)
+        }
+    }
+}
+
+/// A database failure inside a handler: logged here, answered with [`CODE_INTERNAL`].
+pub(crate) fn internal(ctx: &Ctx<'_>, req: &model::alink::Request, e: sqlx::Error) -> Outcome {
+    tracing::error!(error = %e, topic = %ctx.up.topic, "router: database failure");
+    respond::answer(req, ctx.topic, CODE_INTERNAL, serde_json::json!({}), "internal error").with_check(CODE_INTERNAL, format!("database: {e}"))
+}

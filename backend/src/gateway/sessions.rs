@@ -1,0 +1,294 @@
+//! Live device sessions by (productKey, deviceName): takeover, online/offline in the store and
+//! on the bus, readiness for downlinks, and the dynamic-registration sessions.
+//!
+//! A device is identified by pk/dn, not by its MQTT clientId (which carries a timestamp), so
+//! rmqtt's own same-clientId takeover is not enough: a reconnecting device looks new and the
+//! older session is kicked here (seed 427).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use model::alink::{dynreg_session_filters, server_side_filters};
+use model::registry::DeviceStatus;
+use model::runlog::BizType;
+use model::ws::LiveEvent;
+use rmqtt::session::{Session, SessionLike};
+use rmqtt::types::{Id, QoS, Reason};
+use serde_json::json;
+use tokio::sync::{watch, Notify};
+
+use super::auth::Admitted;
+use super::service::Inner;
+use crate::store;
+
+pub type Key = (String, String);
+
+/// Seed codes of a disconnect.
+pub const GRACEFUL: u32 = 200;
+pub const KEEPALIVE_TIMEOUT: u32 = 1910;
+pub const TCP_CLOSED: u32 = 1911;
+pub const KICKED: u32 = 427;
+
+/// How long a downlink waits for a fresh session's server-side subscriptions.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a registration session has to take its push before it is closed anyway.
+const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub fn reason_code(r: &Reason) -> u32 {
+    match r {
+        Reason::ConnectDisconnect(_) => GRACEFUL,
+        Reason::ConnectKeepaliveTimeout => KEEPALIVE_TIMEOUT,
+        Reason::ConnectKicked(_) => KICKED,
+        Reason::Reasons(all) => all.iter().map(reason_code).find(|c| *c != TCP_CLOSED).unwrap_or(TCP_CLOSED),
+        _ => TCP_CLOSED,
+    }
+}
+
+struct Live {
+    id: Id,
+    device_id: i64,
+    /// `true` once the last server-side subscription is in place.
+    ready: watch::Sender<bool>,
+    ready_filter: String,
+}
+
+struct Pending {
+    key: Key,
+    admitted: Admitted,
+    at: Instant,
+}
+
+struct Dynreg {
+    topic: &'static str,
+    payload: Bytes,
+    delivered: Arc<Notify>,
+}
+
+pub struct Sessions {
+    live: Mutex<HashMap<Key, Live>>,
+    /// From the auth hook to the connected hook, by MQTT clientId.
+    pending: Mutex<HashMap<String, Pending>>,
+    /// Registration sessions waiting for their push, by MQTT clientId.
+    dynreg: Mutex<HashMap<String, Dynreg>>,
+    /// Connect and disconnect of one device are serialised, so a late disconnect of the old
+    /// session can never overwrite the online state of its successor.
+    locks: Vec<tokio::sync::Mutex<()>>,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions {
+            live: Mutex::default(),
+            pending: Mutex::default(),
+            dynreg: Mutex::default(),
+            locks: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Sessions {
+    fn device_lock(&self, key: &Key) -> &tokio::sync::Mutex<()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let h = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        &self.locks[(h % self.locks.len() as u64) as usize]
+    }
+
+    /// Remember an accepted CONNECT until its session is established.
+    pub fn admit(&self, client_id: &str, key: Key, admitted: Admitted) {
+        let mut p = lock(&self.pending);
+        // Entries whose connection died between auth and CONNACK would pile up otherwise.
+        if p.len() > 1024 {
+            p.retain(|_, v| v.at.elapsed() < Duration::from_secs(60));
+        }
+        p.insert(client_id.to_string(), Pending { key, admitted, at: Instant::now() });
+    }
+
+    pub fn is_online(&self, key: &Key) -> bool {
+        lock(&self.live).contains_key(key)
+    }
+
+    pub fn count(&self) -> usize {
+        lock(&self.live).len()
+    }
+
+    pub fn devices(&self) -> Vec<Key> {
+        lock(&self.live).keys().cloned().collect()
+    }
+
+    /// The session of a device and a receiver that turns `true` when it can take downlinks.
+    pub fn target(&self, key: &Key) -> Option<(Id, watch::Receiver<bool>)> {
+        lock(&self.live).get(key).map(|l| (l.id.clone(), l.ready.subscribe()))
+    }
+
+    pub fn is_dynreg(&self, client_id: &str) -> bool {
+        lock(&self.dynreg).contains_key(client_id)
+    }
+
+    /// A message went out to a session (the `MessageDelivered` hook).
+    pub fn delivered(&self, client_id: &str) {
+        if let Some(d) = lock(&self.dynreg).get(client_id) {
+            d.delivered.notify_one();
+        }
+    }
+}
+
+/// The device a session speaks for, from its username (already verified at CONNECT).
+pub fn key_of(id: &Id) -> Option<Key> {
+    let u = id.username.as_deref()?;
+    model::alink::parse_username(u).ok().map(|(pk, dn)| (pk.to_string(), dn.to_string()))
+}
+
+fn ip_of(id: &Id) -> Option<String> {
+    id.remote_addr.map(|a| a.ip().to_string())
+}
+
+impl Inner {
+    /// `ClientConnected`: runs in the handshake, before the CONNACK goes out.
+    pub async fn on_connected(self: &Arc<Self>, s: &Session) {
+        let cid = s.id.client_id.to_string();
+        let Some(p) = lock(&self.sessions.pending).remove(&cid) else {
+            tracing::warn!(client_id = %cid, "connected session without an admitted CONNECT");
+            return;
+        };
+        let (pk, dn) = p.key.clone();
+        let device_id = match p.admitted {
+            Admitted::Dynreg { topic, payload } => {
+                lock(&self.sessions.dynreg).insert(cid, Dynreg { topic, payload, delivered: Arc::new(Notify::new()) });
+                return;
+            }
+            Admitted::Device { device_id, ref sdk } => {
+                let now = self.state.now();
+                let ip = ip_of(&s.id);
+                let _serial = self.sessions.device_lock(&p.key).lock().await;
+                let ready_filter = server_side_filters(&pk, &dn).pop().unwrap_or_default();
+                let live = Live { id: s.id.clone(), device_id, ready: watch::channel(false).0, ready_filter };
+                let previous = lock(&self.sessions.live).insert(p.key.clone(), live);
+                // Same clientId: rmqtt has already kicked the old one itself.
+                if let Some(prev) = previous.filter(|prev| prev.id.client_id != s.id.client_id) {
+                    let me = self.clone();
+                    tokio::spawn(async move { me.kick_session(&prev.id).await });
+                }
+                if let Err(e) = store::devices::mark_online(&self.state.db, device_id, ip.as_deref(), sdk.as_deref(), now).await {
+                    tracing::error!(error = %e, pk, dn, "cannot mark device online");
+                }
+                if let Err(e) = self.topo.refresh(&self.state.db, &pk, &dn).await {
+                    tracing::warn!(error = %e, pk, dn, "cannot load sub-devices");
+                }
+                let _ = self.state.bus.send(LiveEvent::Status {
+                    product_key: pk.clone(),
+                    device_name: dn.clone(),
+                    status: DeviceStatus::Online,
+                    reason: None,
+                    at: now,
+                });
+                let content = json!({
+                    "clientId": &*s.id.client_id,
+                    "ip": ip,
+                    "sdk": sdk,
+                    "keepalive": s.connect_info().await.map(|c| c.keep_alive()).ok(),
+                });
+                self.log(BizType::Device, &pk, &dn, "online", 200, content).await;
+                device_id
+            }
+        };
+        tracing::debug!(pk, dn, device_id, "device online");
+    }
+
+    /// `ClientDisconnected`.
+    pub async fn on_disconnected(&self, s: &Session, reason: &Reason) {
+        let cid = s.id.client_id.to_string();
+        if lock(&self.sessions.dynreg).remove(&cid).is_some() {
+            return;
+        }
+        let Some(key) = key_of(&s.id) else { return };
+        let code = reason_code(reason);
+        let _serial = self.sessions.device_lock(&key).lock().await;
+        let current = {
+            let mut live = lock(&self.sessions.live);
+            match live.get(&key) {
+                Some(l) if l.id == s.id => live.remove(&key),
+                _ => None,
+            }
+        };
+        let (pk, dn) = &key;
+        let content = json!({ "clientId": &*cid, "ip": ip_of(&s.id), "reason": format!("{reason:?}") });
+        if let Some(l) = current {
+            let now = self.state.now();
+            if let Err(e) = store::devices::mark_offline(&self.state.db, l.device_id, code, now).await {
+                tracing::error!(error = %e, pk, dn, "cannot mark device offline");
+            }
+            self.topo.forget(pk, dn);
+            let _ = self.state.bus.send(LiveEvent::Status {
+                product_key: pk.clone(),
+                device_name: dn.clone(),
+                status: DeviceStatus::Offline,
+                reason: Some(code),
+                at: now,
+            });
+        }
+        // A session replaced by a newer one is logged too, but leaves the store alone.
+        self.log(BizType::Device, pk, dn, "offline", code, content).await;
+    }
+
+    /// `SessionSubscribed`: the last server-side filter marks the session ready; for a
+    /// registration session it is the moment to push the answer.
+    pub async fn on_subscribed(self: &Arc<Self>, s: &Session, filter: &str) {
+        let cid = s.id.client_id.to_string();
+        let push = lock(&self.sessions.dynreg).get(&cid).map(|d| (d.topic, d.payload.clone(), d.delivered.clone()));
+        if let Some((topic, payload, delivered)) = push {
+            if dynreg_session_filters().last().map(String::as_str) == Some(filter) {
+                let me = self.clone();
+                let id = s.id.clone();
+                tokio::spawn(async move { me.push_and_close(id, topic, payload, delivered).await });
+            }
+            return;
+        }
+        let Some(key) = key_of(&s.id) else { return };
+        if let Some(l) = lock(&self.sessions.live).get(&key) {
+            if l.id == s.id && l.ready_filter == filter {
+                l.ready.send_replace(true);
+            }
+        }
+    }
+
+    async fn push_and_close(&self, id: Id, topic: &'static str, payload: Bytes, delivered: Arc<Notify>) {
+        let (pk, dn) = key_of(&id).unwrap_or_default();
+        let wait = delivered.notified();
+        match super::downlink::deliver(&self.scx, &id.client_id, topic, payload, QoS::AtMostOnce).await {
+            Ok(()) => {
+                // The hook fires just before the PUBLISH is written; the kick queues behind it.
+                if tokio::time::timeout(PUSH_TIMEOUT, wait).await.is_err() {
+                    tracing::warn!(pk, dn, topic, "registration push not delivered in time");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, pk, dn, topic, "registration push failed"),
+        }
+        self.log(BizType::Device, &pk, &dn, "register", 200, json!({ "topic": topic, "clientId": &*id.client_id }))
+            .await;
+        self.kick_session(&id).await;
+    }
+
+    /// Close one MQTT session now, if it is still the one connected under its clientId.
+    pub async fn kick_session(&self, id: &Id) {
+        let mut entry = self.scx.extends.shared().await.entry(id.clone());
+        if entry.id_same() == Some(true) {
+            if let Err(e) = entry.kick(true, true, true).await {
+                tracing::warn!(error = %e, client_id = %id.client_id, "kick failed");
+            }
+        }
+    }
+
+    /// Close a device's session, if it has one.
+    pub async fn kick(&self, pk: &str, dn: &str) {
+        let id = lock(&self.sessions.live).get(&(pk.to_string(), dn.to_string())).map(|l| l.id.clone());
+        if let Some(id) = id {
+            self.kick_session(&id).await;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# THE TEST COMMAND: set up, then format check, clippy, and every test (unit, integration,
+# real MQTT devices, the Python Link SDK, headless-Chromium end-to-end). Non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/frontend/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy (native)"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo clippy (browser, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+echo "== web UI build"
+bash scripts/build-ui.sh
+echo "== tests"
+# The end-to-end tests find the UI and the SDK through these.
+export FLEETDECK_TEST_DIST="$PWD/dist"
+export FLEETDECK_TEST_PYTHON="$PWD/.venv-linkkit/bin/python"
+cargo test --workspace --no-fail-fast -- --test-threads=2

@@ -1,0 +1,204 @@
+//! Headless Chromium through chromedriver (WebDriver) with fantoccini.
+//!
+//! Helpers are split as in leptos' e2e examples: `find` (locate by data-testid), `act` (click,
+//! type), `check` (wait until text/elements appear). Every test saves screenshots under
+//! `test-artifacts/screenshots/` so a person can look at what the pages looked like.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// chromedriver in its own process group, killed with its Chromium children on drop even if
+/// the test panicked.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SAFETY-free: kill the whole group so no Chromium outlives the test.
+        let _ = Command::new("kill").arg("-9").arg(format!("-{}", self.0.id())).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct Browser {
+    pub c: Client,
+    pub base: String,
+    name: String,
+    shots: u32,
+    _profile: tempfile::TempDir,
+    _driver: Driver,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn artifacts_dir() -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts/screenshots");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+impl Browser {
+    /// A fresh browser (new profile, no cookies) at `width`×900.
+    pub async fn open(base: &str, name: &str, width: u32) -> Browser {
+        use std::os::unix::process::CommandExt;
+        let port = free_port();
+        let mut cmd = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()));
+        cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).process_group(0);
+        let driver = Driver(cmd.spawn().expect("chromedriver (apt-get install chromium-driver; scripts/setup.sh does)"));
+        let profile = tempfile::tempdir().unwrap();
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", format!("--window-size={width},900"),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut last_err = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+                Ok(c) => {
+                    return Browser { c, base: base.to_string(), name: name.to_string(), shots: 0, _profile: profile, _driver: driver };
+                }
+                Err(e) => {
+                    last_err = Some(e);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!("no WebDriver session: {last_err:?}");
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    // ---- find
+
+    pub fn tid(id: &str) -> String {
+        format!("[data-testid=\"{id}\"]")
+    }
+
+    /// Wait (up to 15 s) for the element with this data-testid.
+    pub async fn find(&self, testid: &str) -> Element {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(&Self::tid(testid)))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] no element data-testid={testid}: {e}", self.name))
+    }
+
+    pub async fn find_css(&self, css: &str) -> Element {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] no element {css}: {e}", self.name))
+    }
+
+    pub async fn exists(&self, testid: &str) -> bool {
+        self.c.find(Locator::Css(&Self::tid(testid))).await.is_ok()
+    }
+
+    // ---- act
+
+    pub async fn click(&self, testid: &str) {
+        self.find(testid).await.click().await.unwrap_or_else(|e| panic!("[{}] click {testid}: {e}", self.name));
+    }
+
+    /// Clear the field and type `text`.
+    pub async fn fill(&self, testid: &str, text: &str) {
+        let el = self.find(testid).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// Choose an option of a <select> by its value.
+    pub async fn select(&self, testid: &str, value: &str) {
+        let el = self.find(testid).await;
+        el.select_by_value(value).await.unwrap_or_else(|e| panic!("[{}] select {testid}={value}: {e}", self.name));
+    }
+
+    // ---- check
+
+    /// Wait until the element's text contains `needle`.
+    pub async fn wait_text(&self, testid: &str, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = match self.c.find(Locator::Css(&Self::tid(testid))).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return text;
+            }
+            if std::time::Instant::now() > deadline {
+                self.screenshot("FAILED").await;
+                panic!("[{}] {testid} never contained {needle:?}; it says {text:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Wait until the page body contains `needle`.
+    pub async fn wait_body(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = match self.c.find(Locator::Css("body")).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return;
+            }
+            if std::time::Instant::now() > deadline {
+                self.screenshot("FAILED").await;
+                panic!("[{}] the page never showed {needle:?}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
+        self.find(testid).await.attr(name).await.unwrap()
+    }
+
+    /// Save a PNG as `test-artifacts/screenshots/<test>-<n>-<label>.png`.
+    pub async fn screenshot(&self, label: &str) -> PathBuf {
+        let png = self.c.screenshot().await.unwrap();
+        let path = artifacts_dir().join(format!("{}-{:02}-{label}.png", self.name, self.shots));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn shot(&mut self, label: &str) -> PathBuf {
+        self.shots += 1;
+        self.screenshot(label).await
+    }
+
+    /// Log in through the login page.
+    pub async fn login(&self, user: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("login-username", user).await;
+        self.fill("login-password", password).await;
+        self.click("login-submit").await;
+        self.find("user-menu").await;
+    }
+
+    pub async fn close(self) {
+        let _ = self.c.close().await;
+    }
+}
