@@ -1,26 +1,46 @@
-//! Wiring: store → state → admin bootstrap → (demo) → HTTP, with graceful shutdown.
+//! Wiring: store → state → run log → gateway (broker + router) → admin bootstrap → (demo) → HTTP,
+//! with graceful shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::auth::bootstrap::{self, Bootstrap};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
+use crate::gateway::router::RouterHandle;
+use crate::gateway::{Downlink, Gateway};
+use crate::runlog::{RunLog, WriterHandle};
 use crate::state::AppState;
-use crate::{app, demo, http, store};
+use crate::{app, demo, gateway, http, runlog, store};
+
+/// How long shutdown waits for the router and the run-log writer to drain.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A running server; dropping it does not stop it, call [`Running::shutdown`].
 pub struct Running {
     /// Where the HTTP server listens (the real port when 0 was asked for).
     pub http_addr: SocketAddr,
+    /// Where the embedded MQTT broker listens for devices (plain TCP; the real port when 0 was asked for).
+    pub mqtt_addr: SocketAddr,
+    /// The MQTT-over-TLS listener, when `--mqtt-tls` is set.
+    pub mqtts_addr: Option<SocketAddr>,
+    /// Everything that goes to a device goes through this.
+    pub downlink: Arc<dyn Downlink>,
+    /// The device gateway (sessions, topo cache, shutdown).
+    pub gateway: Gateway,
+    /// The run log, for producers outside the gateway and for tests.
+    pub runlog: RunLog,
     /// The shared state, for tests that look behind the API.
     pub state: AppState,
     /// How the admin user came to be on this start.
     pub bootstrap: Bootstrap,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    router: RouterHandle,
+    writer: WriterHandle,
 }
 
 impl Running {
@@ -28,6 +48,16 @@ impl Running {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        // Devices next: stop accepting, close sessions (their offline entries still reach the
+        // run log), then let the router finish what it received, then flush the run log.
+        self.gateway.shutdown().await;
+        if tokio::time::timeout(DRAIN_TIMEOUT, self.router.closed()).await.is_err() {
+            tracing::warn!("the router did not drain in time");
+        }
+        drop(self.runlog);
+        if tokio::time::timeout(DRAIN_TIMEOUT, self.writer.close()).await.is_err() {
+            tracing::warn!("the run log did not flush in time (a producer still holds it)");
+        }
         self.state.db.close().await;
     }
 }
@@ -44,7 +74,12 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     if reset > 0 {
         tracing::info!(devices = reset, "marked devices offline after restart");
     }
-    let state = AppState::new(db, clock, settings.clone());
+    let mut state = AppState::new(db.clone(), clock.clone(), settings.clone());
+    let (runlog, writer) = runlog::spawn_writer(db, state.bus.clone(), clock);
+    let (gateway, uplinks) = gateway::start(&state, runlog.clone()).await?;
+    state.devices = Arc::new(gateway.clone());
+    let downlink: Arc<dyn Downlink> = Arc::new(gateway.clone());
+    let uplink_router = gateway::router::spawn(state.clone(), runlog.clone(), downlink.clone(), uplinks);
     let bootstrap = bootstrap::ensure_admin(&state, settings.admin_password.as_deref()).await?;
     if settings.demo {
         demo::seed(&state).await?;
@@ -70,5 +105,18 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
             tracing::error!(error = %e, "HTTP server failed");
         }
     });
-    Ok(Running { http_addr, state, bootstrap, stop, task })
+    Ok(Running {
+        http_addr,
+        mqtt_addr: gateway.mqtt_addr,
+        mqtts_addr: gateway.mqtts_addr,
+        downlink,
+        gateway,
+        runlog,
+        state,
+        bootstrap,
+        stop,
+        task,
+        router: uplink_router,
+        writer,
+    })
 }

@@ -20,6 +20,7 @@ mod downlink;
 mod hooks;
 pub mod limits;
 mod link;
+pub mod router;
 mod service;
 pub mod sessions;
 mod tls;

@@ -14,7 +14,7 @@ use model::alink::{dynreg_session_filters, server_side_filters};
 use model::registry::DeviceStatus;
 use model::runlog::BizType;
 use model::ws::LiveEvent;
-use rmqtt::session::{Session, SessionLike};
+use rmqtt::session::Session;
 use rmqtt::types::{Id, QoS, Reason};
 use serde_json::json;
 use tokio::sync::{watch, Notify};
@@ -35,6 +35,10 @@ pub const KICKED: u32 = 427;
 pub const READY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a registration session has to take its push before it is closed anyway.
 const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
+/// After the push, the device may hang up itself; then the server closes. Closing at once
+/// would make the answer and the FIN arrive together, and some clients (rumqttc) drop a
+/// packet that arrives with the end of the stream.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 pub fn reason_code(r: &Reason) -> u32 {
     match r {
@@ -64,6 +68,7 @@ struct Dynreg {
     topic: &'static str,
     payload: Bytes,
     delivered: Arc<Notify>,
+    closed: Arc<Notify>,
 }
 
 pub struct Sessions {
@@ -159,7 +164,8 @@ impl Inner {
         let (pk, dn) = p.key.clone();
         let device_id = match p.admitted {
             Admitted::Dynreg { topic, payload } => {
-                lock(&self.sessions.dynreg).insert(cid, Dynreg { topic, payload, delivered: Arc::new(Notify::new()) });
+                let d = Dynreg { topic, payload, delivered: Arc::new(Notify::new()), closed: Arc::new(Notify::new()) };
+                lock(&self.sessions.dynreg).insert(cid, d);
                 return;
             }
             Admitted::Device { device_id, ref sdk } => {
@@ -203,7 +209,8 @@ impl Inner {
     /// `ClientDisconnected`.
     pub async fn on_disconnected(&self, s: &Session, reason: &Reason) {
         let cid = s.id.client_id.to_string();
-        if lock(&self.sessions.dynreg).remove(&cid).is_some() {
+        if let Some(d) = lock(&self.sessions.dynreg).remove(&cid) {
+            d.closed.notify_one();
             return;
         }
         let Some(key) = key_of(&s.id) else { return };
@@ -240,12 +247,12 @@ impl Inner {
     /// registration session it is the moment to push the answer.
     pub async fn on_subscribed(self: &Arc<Self>, s: &Session, filter: &str) {
         let cid = s.id.client_id.to_string();
-        let push = lock(&self.sessions.dynreg).get(&cid).map(|d| (d.topic, d.payload.clone(), d.delivered.clone()));
-        if let Some((topic, payload, delivered)) = push {
+        let push = lock(&self.sessions.dynreg).get(&cid).map(|d| (d.topic, d.payload.clone(), d.delivered.clone(), d.closed.clone()));
+        if let Some((topic, payload, delivered, closed)) = push {
             if dynreg_session_filters().last().map(String::as_str) == Some(filter) {
                 let me = self.clone();
                 let id = s.id.clone();
-                tokio::spawn(async move { me.push_and_close(id, topic, payload, delivered).await });
+                tokio::spawn(async move { me.push_and_close(id, topic, payload, delivered, closed).await });
             }
             return;
         }
@@ -257,7 +264,7 @@ impl Inner {
         }
     }
 
-    async fn push_and_close(&self, id: Id, topic: &'static str, payload: Bytes, delivered: Arc<Notify>) {
+    async fn push_and_close(&self, id: Id, topic: &'static str, payload: Bytes, delivered: Arc<Notify>, closed: Arc<Notify>) {
         let (pk, dn) = key_of(&id).unwrap_or_default();
         let wait = delivered.notified();
         match super::downlink::deliver(&self.scx, &id.client_id, topic, payload, QoS::AtMostOnce).await {
@@ -271,7 +278,9 @@ impl Inner {
         }
         self.log(BizType::Device, &pk, &dn, "register", 200, json!({ "topic": topic, "clientId": &*id.client_id }))
             .await;
-        self.kick_session(&id).await;
+        if tokio::time::timeout(CLOSE_GRACE, closed.notified()).await.is_err() {
+            self.kick_session(&id).await;
+        }
     }
 
     /// Close one MQTT session now, if it is still the one connected under its clientId.

@@ -50,6 +50,7 @@ pub async fn put(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<S
         let model = parse_model(&pk, body)?;
         let text = serde_json::to_string(&model).map_err(|e| AppError::Internal(e.into()))?;
         store::products::set_tsl(&st.db, &pk, &text).await?;
+        crate::gateway::router::invalidate_product(&pk);
         Ok(axum::Json(serde_json::to_value(&model).map_err(|e| AppError::Internal(e.into()))?))
     })
     .await

@@ -84,6 +84,15 @@ pub(crate) struct Shared {
     pub pending: calls::Pending,
     pub subs: topo::SubSessions,
     pub ids: std::sync::Mutex<model::alink::IdGen>,
+    /// Told when a gateway's sub-devices change (the broker's ACL caches them).
+    pub topo_listener: std::sync::OnceLock<Arc<dyn TopoListener>>,
+}
+
+/// Who must hear about topology changes: the broker's ACL lets a gateway publish for its
+/// attached sub-devices only and caches that list.
+#[async_trait::async_trait]
+pub trait TopoListener: Send + Sync + 'static {
+    async fn topo_changed(&self, gateway_pk: &str, gateway_dn: &str);
 }
 
 impl Shared {
@@ -158,7 +167,6 @@ pub(crate) struct Ctx<'a> {
     /// The session that published (the gateway for a sub-device).
     pub session: &'a DeviceRef,
     pub info: Arc<DeviceInfo>,
-    pub trace: &'a str,
 }
 
 impl Ctx<'_> {
@@ -238,12 +246,18 @@ impl Router {
             pending: calls::Pending::default(),
             subs: topo::SubSessions::default(),
             ids: std::sync::Mutex::new(model::alink::IdGen::starting_at(first)),
+            topo_listener: std::sync::OnceLock::new(),
         });
         Router { sh, writer }
     }
 
     pub fn commands(&self) -> Commands {
         Commands::new(self.sh.clone())
+    }
+
+    /// Register who is told about topology changes (once; later calls are ignored).
+    pub fn set_topo_listener(&self, l: Arc<dyn TopoListener>) {
+        let _ = self.sh.topo_listener.set(l);
     }
 
     /// Wait until every property value accepted so far is stored.
@@ -261,12 +275,12 @@ impl Router {
     pub async fn dispatch(&self, up: Uplink) {
         let trace = self.sh.runlog.new_trace();
         let session = DeviceRef::new(up.product_key.clone(), up.device_name.clone());
-        let (device, outcome) = self.route(&up, &session, &trace).await;
+        let (device, outcome) = self.route(&up, &session).await;
         self.finish(&up, &session, &device, &trace, outcome).await;
     }
 
     /// Which device the message concerns and what handling it gave.
-    async fn route(&self, up: &Uplink, session: &DeviceRef, trace: &str) -> (DeviceRef, Outcome) {
+    async fn route(&self, up: &Uplink, session: &DeviceRef) -> (DeviceRef, Outcome) {
         let sh = &*self.sh;
         if up.payload.len() > MAX_PAYLOAD {
             let o = Outcome::status(model::alink::CODE_INVALID_FORMAT)
@@ -287,7 +301,7 @@ impl Router {
             Ok(i) => i,
             Err(o) => return (device, o),
         };
-        let ctx = Ctx { sh, writer: &self.writer, up, topic: &topic, device: &device, session, info, trace };
+        let ctx = Ctx { sh, writer: &self.writer, up, topic: &topic, device: &device, session, info };
         let outcome = handle(&ctx).await;
         (device, outcome)
     }

@@ -17,5 +17,5 @@ pub(super) fn request(ctx: &Ctx<'_>) -> Outcome {
     let resp = NtpResponse::answer(&req, recv, send);
     let Some(topic) = ctx.topic.reply_topic() else { return Outcome::ok() };
     let payload = serde_json::to_string(&resp).unwrap_or_default();
-    Outcome { reply: Some(Out { topic, payload, code: 200 }), ..Outcome::ok() }
+    Outcome { reply: Some(Box::new(Out { topic, payload, code: 200 })), ..Outcome::ok() }
 }

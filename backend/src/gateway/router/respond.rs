@@ -34,7 +34,8 @@ pub struct Outcome {
     pub status: u32,
     /// The Alink id, if the payload had one.
     pub message_id: Option<String>,
-    pub reply: Option<Out>,
+    /// Boxed: outcomes travel in `Result`s and most have no reply.
+    pub reply: Option<Box<Out>>,
     pub checks: Vec<Check>,
     /// Log under this trace instead of a new one (a device's reply to a platform request).
     pub trace: Option<String>,
@@ -78,7 +79,7 @@ pub fn answer(req: &Request, topic: &Topic, code: u32, data: Value, message: &st
         .then(|| topic.reply_topic())
         .flatten()
         .map(|t| Out { payload: reply(req, topic, code, data, message).to_json(), topic: t, code });
-    Outcome { reply: out, ..Outcome::status(code) }.with_id(Some(req.id.clone()))
+    Outcome { reply: out.map(Box::new), ..Outcome::status(code) }.with_id(Some(req.id.clone()))
 }
 
 /// `answer` with 200, `"success"`.
@@ -96,7 +97,7 @@ pub fn invalid(payload: &[u8], topic: &Topic, err: &EnvelopeError) -> Outcome {
         Some((r.id.clone(), Out { topic: t, payload: r.to_json(), code: CODE_INVALID_FORMAT }))
     });
     let id = out.as_ref().map(|(id, _)| id.clone());
-    Outcome { reply: out.map(|(_, o)| o), ..Outcome::status(CODE_INVALID_FORMAT) }.with_id(id).with_check(CODE_INVALID_FORMAT, err.to_string())
+    Outcome { reply: out.map(|(_, o)| Box::new(o)), ..Outcome::status(CODE_INVALID_FORMAT) }.with_id(id).with_check(CODE_INVALID_FORMAT, err.to_string())
 }
 
 /// An error for a request that may or may not parse: answered with `code` if it does, else as

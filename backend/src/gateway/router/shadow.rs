@@ -34,7 +34,7 @@ pub(super) async fn update(ctx: &Ctx<'_>) -> Outcome {
         o = o.with_check(code, down.payload.content.as_ref().map(|c| c["errormessage"].to_string()).unwrap_or_default());
     }
     if let Some(topic) = ctx.topic.reply_topic() {
-        o.reply = Some(Out { topic, payload: serde_json::to_string(&down).unwrap_or_default(), code });
+        o.reply = Some(Box::new(Out { topic, payload: serde_json::to_string(&down).unwrap_or_default(), code }));
     }
     o
 }

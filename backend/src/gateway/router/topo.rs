@@ -132,7 +132,16 @@ pub(super) async fn add(ctx: &Ctx<'_>) -> Outcome {
             Err(r) => refused.push(r),
         }
     }
+    if !done.is_empty() {
+        topo_changed(ctx).await;
+    }
     batch_answer(ctx, &req, &done, &refused)
+}
+
+async fn topo_changed(ctx: &Ctx<'_>) {
+    if let Some(l) = ctx.sh.topo_listener.get() {
+        l.topo_changed(&ctx.session.pk, &ctx.session.dn).await;
+    }
 }
 
 async fn add_one(ctx: &Ctx<'_>, e: &SignedSubDevice) -> Result<DeviceRef, Refusal> {
@@ -185,6 +194,9 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> Outcome {
             offline(ctx.sh, &d, rec.id, 200).await;
         }
         done.push(d);
+    }
+    if !done.is_empty() {
+        topo_changed(ctx).await;
     }
     batch_answer(ctx, &req, &done, &refused)
 }

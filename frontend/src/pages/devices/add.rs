@@ -45,11 +45,11 @@ pub fn AddDeviceDialog(open: RwSignal<bool>, product: Signal<Option<String>>, on
     let pk_err = Signal::derive(move || (touched.get() && pk.get().is_empty()).then(|| t("device.pick_product").to_string()));
     let name_err = Signal::derive(move || {
         let v = name.get();
-        (touched.get() || !v.is_empty()).then(|| validate_device_name(&v).err().map(|e| e.to_string())).flatten()
+        (touched.get() || !v.is_empty()).then(|| validate_device_name(&v).err().map(|e| crate::i18n::name_error(&e))).flatten()
     });
     let secret_err = Signal::derive(move || {
         let v = secret.get();
-        (!v.is_empty()).then(|| validate_secret(&v).err().map(|e| e.to_string())).flatten()
+        (!v.is_empty()).then(|| validate_secret(&v).err().map(|e| crate::i18n::name_error(&e))).flatten()
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -48,15 +48,15 @@ pub fn CreateProductDialog(open: RwSignal<bool>) -> impl IntoView {
     });
 
     let name_err = Signal::derive(move || {
-        (touched.get() || !name.get().is_empty()).then(|| validate_product_name(&name.get()).err().map(|e| e.to_string())).flatten()
+        (touched.get() || !name.get().is_empty()).then(|| validate_product_name(&name.get()).err().map(|e| crate::i18n::name_error(&e))).flatten()
     });
     let pk_err = Signal::derive(move || {
         let v = pk.get();
-        (!v.is_empty()).then(|| validate_product_key(&v).err().map(|e| e.to_string())).flatten()
+        (!v.is_empty()).then(|| validate_product_key(&v).err().map(|e| crate::i18n::name_error(&e))).flatten()
     });
     let secret_err = Signal::derive(move || {
         let v = secret.get();
-        (!v.is_empty()).then(|| validate_secret(&v).err().map(|e| e.to_string())).flatten()
+        (!v.is_empty()).then(|| validate_secret(&v).err().map(|e| crate::i18n::name_error(&e))).flatten()
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {

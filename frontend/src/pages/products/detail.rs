@@ -32,14 +32,15 @@ pub fn ProductDetail() -> impl IntoView {
             {move || match product.get() {
                 None => view! { <Loading/> }.into_any(),
                 Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| product.refetch())/> }.into_any(),
-                Some(Ok(p)) => view! { <ProductView p=p/> }.into_any(),
+                Some(Ok(p)) => view! { <ProductView p=p reload=Callback::new(move |_| product.refetch())/> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn ProductView(p: Product) -> impl IntoView {
+fn ProductView(p: Product, reload: Callback<()>) -> impl IntoView {
+    let edit_open = RwSignal::new(false);
     let tab = query_param("tab");
     let set_query = query_setter();
     let navigate = use_navigate();
@@ -69,6 +70,7 @@ fn ProductView(p: Product) -> impl IntoView {
             <span class="mono muted">{p.product_key.clone()}</span>
             <div class="page-head-actions">
                 <Show when=move || can(Role::Operator)>
+                    <button class="btn" data-testid="product-edit" on:click=move |_| edit_open.set(true)>{move || t("common.edit")}</button>
                     <button class="btn btn-danger-ghost" data-testid="product-delete" on:click=on_delete.clone()>{move || t("common.delete")}</button>
                 </Show>
             </div>
@@ -105,6 +107,7 @@ fn ProductView(p: Product) -> impl IntoView {
                 </dd>
             </dl>
         </div>
+        <super::edit::EditProductDialog open=edit_open product=prod on_done=reload/>
         <div class="tabs" role="tablist">
             <button class="tab" class:active=move || current_tab() == "tsl" data-testid="tab-tsl" on:click=set_tab("tsl")>{move || t("product.tab.tsl")}</button>
             <button class="tab" class:active=move || current_tab() == "devices" data-testid="tab-devices" on:click=set_tab("devices")>{move || t("product.tab.devices")}</button>

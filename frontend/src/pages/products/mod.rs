@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod detail;
+mod edit;
 pub mod list;
 pub mod tsl_editor;
 

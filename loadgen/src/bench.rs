@@ -1,0 +1,256 @@
+//! `loadgen bench`: every measurement, each next to its baseline measured in the same run,
+//! repeated `--reps` times with baseline and fleetdeck interleaved (the machine is noisy), each
+//! fleetdeck run on a fresh process and data directory. Writes BENCHMARKS.md (and JSON).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use crate::api::Api;
+use crate::payload::{PRODUCT_KEY, PROPERTIES_PER_POST};
+use crate::procs::{self, Proc};
+use crate::{db, idle, ingest, latency, report};
+
+const ADMIN_PASSWORD: &str = "loadgen-benchmark-password";
+
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct Opts {
+    /// The fleetdeck release binary.
+    #[arg(long, default_value = "target/release/fleetdeck")]
+    pub fleetdeck: PathBuf,
+    /// The Mosquitto binary (a private instance is started; the system service is never used).
+    #[arg(long, default_value = "/usr/sbin/mosquitto")]
+    pub mosquitto: PathBuf,
+    /// The report.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    pub out: PathBuf,
+    /// All raw results as JSON.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Repetitions of each measurement.
+    #[arg(long, default_value_t = 3)]
+    pub reps: usize,
+    /// Which measurements: ingest, latency, idle.
+    #[arg(long, value_delimiter = ',', default_value = "ingest,latency,idle")]
+    pub only: Vec<String>,
+    /// Ingest: devices, each on its own TCP connection.
+    #[arg(long, default_value_t = 100)]
+    pub ingest_devices: usize,
+    /// Ingest: posts per device.
+    #[arg(long, default_value_t = 500)]
+    pub ingest_per_device: u64,
+    /// Ingest: posts per device waiting for `post_reply` at most (the Python SDK allows 40).
+    #[arg(long, default_value_t = 32)]
+    pub window: usize,
+    /// Ingest baseline: un-acked PUBLISHes of Mosquitto's single publisher at most.
+    #[arg(long, default_value_t = 256)]
+    pub baseline_window: usize,
+    /// Latency: total publish rate, msg/s.
+    #[arg(long, default_value_t = 10_000)]
+    pub rate: u64,
+    /// Latency: seconds of publishing per run (the first is warm-up, not measured).
+    #[arg(long, default_value_t = 10)]
+    pub latency_secs: u64,
+    /// Latency: publishing devices.
+    #[arg(long, default_value_t = 100)]
+    pub latency_devices: usize,
+    /// Idle memory: numbers of connected devices (capped by the open-files limit; see the report).
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
+    pub idle: Vec<usize>,
+    /// Idle memory: repetitions per point (default: --reps).
+    #[arg(long)]
+    pub idle_reps: Option<usize>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Results {
+    pub meta: report::Meta,
+    pub ingest: Vec<IngestRep>,
+    pub latency: Vec<LatencyRep>,
+    pub idle: Vec<IdlePoint>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct IngestRep {
+    pub mosquitto: Option<ingest::Outcome>,
+    pub fleetdeck: Option<ingest::Outcome>,
+    /// What fleetdeck's database holds after the run.
+    pub stored: Option<db::Stored>,
+    /// From the first post until the last row was visible in the database.
+    pub stored_secs: Option<f64>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct LatencyRep {
+    pub mosquitto: Option<latency::Outcome>,
+    pub fleetdeck: Option<latency::Outcome>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct IdlePoint {
+    pub requested: usize,
+    pub devices: usize,
+    pub mosquitto: Vec<idle::Outcome>,
+    pub fleetdeck: Vec<idle::Outcome>,
+    pub errors: Vec<String>,
+}
+
+/// Source-address lanes (127.L.x.y), a new one per run.
+struct Lanes(u8);
+
+impl Lanes {
+    fn next(&mut self) -> u8 {
+        self.0 = if self.0 >= 254 { 1 } else { self.0 + 1 };
+        self.0
+    }
+}
+
+/// Connections left for everything but the devices (database, listeners, HTTP, epoll…).
+const FD_MARGIN: u64 = 1_000;
+
+pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    anyhow::ensure!(o.fleetdeck.exists(), "{} does not exist: cargo build --release -p backend", o.fleetdeck.display());
+    anyhow::ensure!(o.mosquitto.exists(), "{} does not exist: apt-get install mosquitto", o.mosquitto.display());
+    let mut res = Results { meta: report::Meta::collect(&o, nofile), ..Default::default() };
+    let mut lanes = Lanes(0);
+    let wants = |m: &str| o.only.iter().any(|x| x == m);
+    let reps = o.reps.max(1);
+    for rep in 0..reps {
+        if wants("ingest") {
+            eprintln!("[{:>4}s] ingest, run {}/{reps}", started.elapsed().as_secs(), rep + 1);
+            let r = ingest_rep(&o, &mut lanes).await;
+            eprintln!("        {}", report::ingest_line(&r));
+            res.ingest.push(r);
+        }
+        if wants("latency") {
+            eprintln!("[{:>4}s] latency, run {}/{reps}", started.elapsed().as_secs(), rep + 1);
+            let r = latency_rep(&o, &mut lanes).await;
+            eprintln!("        {}", report::latency_line(&r));
+            res.latency.push(r);
+        }
+    }
+    if wants("idle") {
+        let cap = nofile.saturating_sub(FD_MARGIN) as usize;
+        for &requested in &o.idle {
+            let n = requested.min(cap);
+            let mut point = IdlePoint { requested, devices: n, ..Default::default() };
+            if res.idle.iter().any(|p| p.devices == n) {
+                // Capped to a point already measured.
+                res.idle.push(point);
+                continue;
+            }
+            for rep in 0..o.idle_reps.unwrap_or(reps).max(1) {
+                eprintln!("[{:>4}s] idle {n} devices, run {}/{}", started.elapsed().as_secs(), rep + 1, o.idle_reps.unwrap_or(reps));
+                idle_rep(&o, n, &mut lanes, &mut point).await;
+                if let (Some(m), Some(f)) = (point.mosquitto.last(), point.fleetdeck.last()) {
+                    eprintln!("        mosquitto {} ({} connected)  fleetdeck {} ({} connected)", report::mib(m.rss), m.connected, report::mib(f.rss), f.connected);
+                }
+            }
+            res.idle.push(point);
+        }
+    }
+    res.meta.duration_secs = started.elapsed().as_secs();
+    let md = report::render(&res, &o);
+    std::fs::write(&o.out, md)?;
+    eprintln!("wrote {} ({} s)", o.out.display(), started.elapsed().as_secs());
+    if let Some(j) = &o.json {
+        std::fs::write(j, serde_json::to_string_pretty(&res)?)?;
+    }
+    Ok(())
+}
+
+/// A fresh fleetdeck with the product, its thing model and `devices` devices.
+async fn fleetdeck_with_fleet(o: &Opts, devices: usize) -> anyhow::Result<(Proc, Api)> {
+    let p = procs::start_fleetdeck(&o.fleetdeck, ADMIN_PASSWORD).await?;
+    let setup = async {
+        let api = Api::login(p.http.as_deref().unwrap_or_default(), "admin", ADMIN_PASSWORD).await?;
+        api.ensure_product(PRODUCT_KEY).await?;
+        api.import_devices(PRODUCT_KEY, 0..devices).await?;
+        anyhow::Ok(api)
+    };
+    match tokio::time::timeout(Duration::from_secs(300), setup).await {
+        Ok(Ok(api)) => Ok((p, api)),
+        Ok(Err(e)) => {
+            p.stop().await;
+            Err(e)
+        }
+        Err(_) => {
+            p.stop().await;
+            anyhow::bail!("set-up of {devices} devices took over 300 s")
+        }
+    }
+}
+
+async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
+    let mut r = IngestRep::default();
+    let count = o.ingest_devices as u64 * o.ingest_per_device;
+    match procs::start_mosquitto(&o.mosquitto).await {
+        Ok(m) => {
+            r.mosquitto = Some(ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next()).await);
+            m.stop().await;
+        }
+        Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
+    }
+    match fleetdeck_with_fleet(o, o.ingest_devices).await {
+        Ok((p, _api)) => {
+            let io = ingest::Opts { devices: o.ingest_devices, per_device: o.ingest_per_device, window: o.window, max_secs: 180, lane: lanes.next() };
+            let (out, t0) = ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io).await;
+            let want = out.sent * PROPERTIES_PER_POST;
+            match db::wait_stored(&p.db_path(), PRODUCT_KEY, want, Duration::from_secs(10), Duration::from_secs(180)).await {
+                Ok((stored, at)) => {
+                    r.stored = Some(stored);
+                    r.stored_secs = Some((at - t0).as_secs_f64());
+                }
+                Err(e) => r.errors.push(format!("database check: {e:#}")),
+            }
+            r.fleetdeck = Some(out);
+            p.stop().await;
+        }
+        Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
+    }
+    r
+}
+
+async fn latency_rep(o: &Opts, lanes: &mut Lanes) -> LatencyRep {
+    let mut r = LatencyRep::default();
+    let lo = |lane| latency::Opts { devices: o.latency_devices, rate: o.rate, secs: o.latency_secs, warmup_secs: 1, drain_secs: 5, lane };
+    match procs::start_mosquitto(&o.mosquitto).await {
+        Ok(m) => {
+            r.mosquitto = Some(latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo(lanes.next())).await);
+            m.stop().await;
+        }
+        Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
+    }
+    match fleetdeck_with_fleet(o, o.latency_devices).await {
+        Ok((p, api)) => {
+            r.fleetdeck = Some(latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, &lo(lanes.next())).await);
+            p.stop().await;
+        }
+        Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
+    }
+    r
+}
+
+async fn idle_rep(o: &Opts, n: usize, lanes: &mut Lanes, point: &mut IdlePoint) {
+    let io = |lane| idle::Opts { devices: n, concurrency: 200, settle_secs: 5, samples: 3, connect_deadline_secs: 300, lane };
+    match procs::start_mosquitto(&o.mosquitto).await {
+        Ok(m) => {
+            point.mosquitto.push(idle::run(m.mqtt, PRODUCT_KEY, m.pid, &io(lanes.next())).await);
+            m.stop().await;
+        }
+        Err(e) => point.errors.push(format!("mosquitto: {e:#}")),
+    }
+    match fleetdeck_with_fleet(o, n).await {
+        Ok((p, _api)) => {
+            point.fleetdeck.push(idle::run(p.mqtt, PRODUCT_KEY, p.pid, &io(lanes.next())).await);
+            p.stop().await;
+        }
+        Err(e) => point.errors.push(format!("fleetdeck: {e:#}")),
+    }
+}

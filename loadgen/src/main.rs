@@ -1,0 +1,169 @@
+//! `loadgen`: load generator for fleetdeck and the driver of its benchmark (BENCHMARKS.md).
+//!
+//! Everything targets 127.0.0.0/8 only, and every loop is bounded in count and in time.
+//!
+//! - `bench`: the full benchmark (what `scripts/bench.sh` runs): starts fleetdeck and a private
+//!   Mosquitto itself, runs the three measurements a few times each, writes BENCHMARKS.md.
+//! - `setup`, `ingest`, `latency`, `idle`: one measurement against a server you started, for
+//!   investigating; each prints its result as JSON.
+
+mod api;
+mod bench;
+mod db;
+mod fleet;
+mod idle;
+mod ingest;
+mod latency;
+mod mqtt;
+mod payload;
+mod procs;
+mod report;
+mod stats;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "loadgen", about = "Load generator and benchmark driver for fleetdeck (loopback only)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Run the whole benchmark and write the report.
+    Bench(bench::Opts),
+    /// Create the benchmark product, its thing model and devices (CSV import) on a running server.
+    Setup {
+        #[command(flatten)]
+        server: Server,
+        /// Devices lg000000.. to create.
+        #[arg(long, default_value_t = 100)]
+        devices: usize,
+    },
+    /// Ingest rate against a running broker (fleetdeck, or Mosquitto with --mosquitto).
+    Ingest {
+        #[arg(long)]
+        mqtt: SocketAddr,
+        /// Baseline mode: 1 publisher → 1 subscriber through a plain broker.
+        #[arg(long)]
+        mosquitto: bool,
+        #[arg(long, default_value_t = 100)]
+        devices: usize,
+        #[arg(long, default_value_t = 500)]
+        per_device: u64,
+        #[arg(long, default_value_t = 32)]
+        window: usize,
+        /// fleetdeck's database, to check that every message was stored.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long, default_value_t = 120)]
+        max_secs: u64,
+    },
+    /// Device → browser (or → subscriber with --mosquitto) latency at a fixed rate.
+    Latency {
+        #[arg(long)]
+        mqtt: SocketAddr,
+        #[command(flatten)]
+        server: Option<Server>,
+        #[arg(long)]
+        mosquitto: bool,
+        #[arg(long, default_value_t = 10_000)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
+        #[arg(long, default_value_t = 100)]
+        devices: usize,
+    },
+    /// Connect N idle devices and report the RSS of process PID.
+    Idle {
+        #[arg(long)]
+        mqtt: SocketAddr,
+        #[arg(long)]
+        pid: u32,
+        #[arg(long, default_value_t = 10_000)]
+        devices: usize,
+        #[arg(long, default_value_t = 5)]
+        settle_secs: u64,
+    },
+    /// Print a free TCP port on 127.0.0.1.
+    FreePort,
+}
+
+#[derive(Debug, Clone, Args)]
+struct Server {
+    /// fleetdeck's HTTP base URL, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    http: String,
+    #[arg(long, default_value = "admin")]
+    user: String,
+    #[arg(long, env = "LOADGEN_PASSWORD", hide_env_values = true)]
+    password: String,
+}
+
+impl Server {
+    async fn login(&self) -> anyhow::Result<api::Api> {
+        api::Api::login(&self.http, &self.user, &self.password).await
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let nofile = procs::raise_nofile();
+    // Two workers: the machine the numbers are for has two cores, and the brokers need them too.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(run(cli.command, nofile))
+}
+
+fn print<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
+    let pk = payload::PRODUCT_KEY;
+    match cmd {
+        Cmd::Bench(o) => bench::run(o, nofile).await,
+        Cmd::Setup { server, devices } => {
+            let api = server.login().await?;
+            api.ensure_product(pk).await?;
+            let created = api.import_devices(pk, 0..devices).await?;
+            println!("product {pk}: {devices} devices ({created} new)");
+            Ok(())
+        }
+        Cmd::Ingest { mqtt, mosquitto, devices, per_device, window, db, max_secs } => {
+            if mosquitto {
+                return print(&ingest::mosquitto(mqtt, pk, devices as u64 * per_device, window, max_secs, 1).await);
+            }
+            let o = ingest::Opts { devices, per_device, window, max_secs, lane: 1 };
+            let (r, t0) = ingest::fleetdeck(mqtt, pk, &o).await;
+            print(&r)?;
+            if let Some(db) = db {
+                let (stored, at) = db::wait_stored(&db, pk, r.sent * payload::PROPERTIES_PER_POST, std::time::Duration::from_secs(10), std::time::Duration::from_secs(120)).await?;
+                print(&stored)?;
+                println!("stored after {:.2} s", (at - t0).as_secs_f64());
+            }
+            Ok(())
+        }
+        Cmd::Latency { mqtt, server, mosquitto, rate, secs, devices } => {
+            let o = latency::Opts { devices, rate, secs, warmup_secs: 1, drain_secs: 5, lane: 1 };
+            if mosquitto {
+                return print(&latency::mosquitto(mqtt, pk, &o).await);
+            }
+            let api = server.context("--http and --password are needed for the WebSocket")?.login().await?;
+            print(&latency::fleetdeck(mqtt, &api, pk, &o).await)
+        }
+        Cmd::Idle { mqtt, pid, devices, settle_secs } => {
+            let o = idle::Opts { devices, concurrency: 200, settle_secs, samples: 3, connect_deadline_secs: 300, lane: 1 };
+            print(&idle::run(mqtt, pk, pid, &o).await)
+        }
+        Cmd::FreePort => {
+            println!("{}", procs::free_port()?);
+            Ok(())
+        }
+    }
+}
