@@ -155,11 +155,12 @@ impl ServeArgs {
         if log_format != "text" && log_format != "json" {
             anyhow::bail!("--log-format must be `text` or `json`, not `{log_format}`");
         }
-        let mqtt_tls = match (self.mqtt_tls.or(file.mqtt_tls), self.tls_cert.or(file.tls_cert), self.tls_key.or(file.tls_key)) {
-            (None, _, _) => None,
-            (Some(addr), Some(cert), Some(key)) => Some(MqttTls { addr, cert, key }),
-            (Some(_), _, _) => anyhow::bail!("--mqtt-tls needs both --tls-cert and --tls-key"),
-        };
+        let mqtt_tls =
+            match (self.mqtt_tls.or(file.mqtt_tls), self.tls_cert.or(file.tls_cert), self.tls_key.or(file.tls_key)) {
+                (None, _, _) => None,
+                (Some(addr), Some(cert), Some(key)) => Some(MqttTls { addr, cert, key }),
+                (Some(_), _, _) => anyhow::bail!("--mqtt-tls needs both --tls-cert and --tls-key"),
+            };
         let dl = DeviceLimits::default();
         let limits = DeviceLimits {
             connects_per_minute: self
@@ -212,8 +213,13 @@ mod tests {
     fn file_fills_what_flags_leave_unset() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.toml");
-        std::fs::write(&path, "http = \"127.0.0.1:9000\"\nmqtt = \"127.0.0.1:1999\"\ndata_dir = \"/var/lib/x\"\ndemo = true\n").unwrap();
-        let args = ServeArgs { config: Some(path), mqtt: Some("127.0.0.1:2000".parse().unwrap()), ..Default::default() };
+        std::fs::write(
+            &path,
+            "http = \"127.0.0.1:9000\"\nmqtt = \"127.0.0.1:1999\"\ndata_dir = \"/var/lib/x\"\ndemo = true\n",
+        )
+        .unwrap();
+        let args =
+            ServeArgs { config: Some(path), mqtt: Some("127.0.0.1:2000".parse().unwrap()), ..Default::default() };
         let s = args.resolve().unwrap();
         assert_eq!(s.http.port(), 9000);
         assert_eq!(s.mqtt.port(), 2000, "the flag wins over the file");

@@ -15,13 +15,19 @@ async fn main() -> anyhow::Result<()> {
             // Printed once, on stdout, so the operator sees it even with JSON logs.
             println!("\n  fleetdeck admin login:  user `admin`  password `{pw}`\n  (shown only now; change it under Settings)\n");
         }
-        Bootstrap::Created => println!("\n  fleetdeck admin login: user `admin` with the configured --admin-password\n"),
+        Bootstrap::Created => {
+            println!("\n  fleetdeck admin login: user `admin` with the configured --admin-password\n")
+        }
         Bootstrap::Exists { password_flag_ignored: true } => {
             tracing::warn!("--admin-password is ignored: users already exist (change passwords in the UI)")
         }
         Bootstrap::Exists { .. } => {}
     }
-    println!("  console: http://{}/\n", running.http_addr);
+    println!("  console: http://{}/", running.http_addr);
+    match running.mqtts_addr {
+        Some(tls) => println!("  devices: mqtt://{}  mqtts://{tls}\n", running.mqtt_addr),
+        None => println!("  devices: mqtt://{}\n", running.mqtt_addr),
+    }
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await;

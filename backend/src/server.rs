@@ -31,6 +31,8 @@ pub struct Running {
     pub downlink: Arc<dyn Downlink>,
     /// The device gateway (sessions, topo cache, shutdown).
     pub gateway: Gateway,
+    /// Downlink requests with replies (property set/get, services, RRPC): what features and tests call.
+    pub commands: gateway::router::Commands,
     /// The run log, for producers outside the gateway and for tests.
     pub runlog: RunLog,
     /// The shared state, for tests that look behind the API.
@@ -62,6 +64,27 @@ impl Running {
     }
 }
 
+/// When a gateway goes offline its logged-in sub-devices go offline with it (seed 9389 for their
+/// traffic until it is back). Driven by the status events on the bus: a lagging watcher can miss
+/// one, which then only leaves sub-devices marked logged in until the gateway's next login.
+fn spawn_gateway_offline_watch(state: &AppState, router: gateway::router::Router) {
+    let mut bus = state.bus.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match bus.recv().await {
+                Ok(model::ws::LiveEvent::Status { product_key, device_name, status, .. })
+                    if status == model::registry::DeviceStatus::Offline
+                        || status == model::registry::DeviceStatus::Disabled =>
+                {
+                    router.gateway_offline(&product_key, &device_name).await;
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
 pub async fn start(settings: Settings) -> anyhow::Result<Running> {
     start_with_clock(settings, Arc::new(SystemClock)).await
 }
@@ -80,6 +103,9 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     state.devices = Arc::new(gateway.clone());
     let downlink: Arc<dyn Downlink> = Arc::new(gateway.clone());
     let uplink_router = gateway::router::spawn(state.clone(), runlog.clone(), downlink.clone(), uplinks);
+    // topo/add and topo/delete change what a gateway may publish for: the broker's ACL cache follows.
+    uplink_router.router.set_topo_listener(Arc::new(gateway.clone()));
+    spawn_gateway_offline_watch(&state, uplink_router.router.clone());
     let bootstrap = bootstrap::ensure_admin(&state, settings.admin_password.as_deref()).await?;
     if settings.demo {
         demo::seed(&state).await?;
@@ -116,6 +142,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
         bootstrap,
         stop,
         task,
+        commands: uplink_router.commands.clone(),
         router: uplink_router,
         writer,
     })

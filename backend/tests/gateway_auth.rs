@@ -15,7 +15,11 @@ use rumqttc::ConnectReturnCode;
 fn md5_without_timestamp(pk: &str, dn: &str, secret: &str) -> Credentials {
     let prefix = format!("{pk}.{dn}");
     let password = sign(SignMethod::HmacMd5, secret, &device_sign_content(&prefix, pk, dn, None));
-    Credentials { client_id: format!("{prefix}|securemode=3,signmethod=hmacmd5|"), username: format!("{dn}&{pk}"), password }
+    Credentials {
+        client_id: format!("{prefix}|securemode=3,signmethod=hmacmd5|"),
+        username: format!("{dn}&{pk}"),
+        password,
+    }
 }
 
 #[tokio::test]
@@ -75,7 +79,8 @@ async fn refusals_carry_connack_and_run_log_codes() {
     env.wait_log(pk, "dev1", "auth", 522).await;
     assert_eq!(env.record(pk, "dev1").await.unwrap().device.status, DeviceStatus::Disabled);
 
-    let no_username = Credentials { client_id: "x|securemode=3|".into(), username: "nobody".into(), password: "x".into() };
+    let no_username =
+        Credentials { client_id: "x|securemode=3|".into(), username: "nobody".into(), password: "x".into() };
     assert_eq!(connect(&env, &no_username).await.err(), Some(ConnectReturnCode::BadUserNamePassword));
 }
 
@@ -98,7 +103,8 @@ async fn dynamic_registration_register_regnwl_and_token_login() {
     assert_eq!(rec.device_secret, secret);
     assert_eq!(rec.device.status, DeviceStatus::Inactive, "a registration session is not the device online");
     // The secret works.
-    let _dev = connect(&env, &device_credentials(Sdk::C4, pk, "newdev", &secret, C_SDK_TIMESTAMP)).await.expect("login");
+    let _dev =
+        connect(&env, &device_credentials(Sdk::C4, pk, "newdev", &secret, C_SDK_TIMESTAMP)).await.expect("login");
     env.wait_device(pk, "newdev", "online", |r| r.device.status == DeviceStatus::Online).await;
     // An activated device's secret is not handed out again.
     let again = dynreg_credentials(Sdk::C4, pk, "newdev", &product_secret, "r2", &AuthType::Register);
@@ -142,12 +148,15 @@ async fn mqtt_5_and_3_1_clients_are_served() {
     env.product(pk, false).await;
     let secret = env.device(pk, "v5").await;
     let c = device_credentials(Sdk::C4, pk, "v5", &secret, C_SDK_TIMESTAMP);
-    let mut o = rumqttc::v5::MqttOptions::new(c.client_id, env.run.mqtt_addr.ip().to_string(), env.run.mqtt_addr.port());
+    let mut o =
+        rumqttc::v5::MqttOptions::new(c.client_id, env.run.mqtt_addr.ip().to_string(), env.run.mqtt_addr.port());
     o.set_credentials(c.username, c.password);
     let (_client, mut ev) = rumqttc::v5::AsyncClient::new(o, 8);
     let ack = tokio::time::timeout(DEADLINE, async {
         loop {
-            if let rumqttc::v5::Event::Incoming(rumqttc::v5::mqttbytes::v5::Packet::ConnAck(a)) = ev.poll().await.unwrap() {
+            if let rumqttc::v5::Event::Incoming(rumqttc::v5::mqttbytes::v5::Packet::ConnAck(a)) =
+                ev.poll().await.unwrap()
+            {
                 return a;
             }
         }
@@ -169,37 +178,6 @@ async fn mqtt_5_and_3_1_clients_are_served() {
 
 /// Sends an MQTT 3.1 CONNECT and returns the CONNACK return code.
 async fn connect_v31(env: &Env, c: &Credentials) -> u8 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    fn field(out: &mut Vec<u8>, s: &str) {
-        out.extend_from_slice(&(s.len() as u16).to_be_bytes());
-        out.extend_from_slice(s.as_bytes());
-    }
-    let mut body = Vec::new();
-    field(&mut body, "MQIsdp");
-    body.push(3); // protocol level 3 = MQTT 3.1
-    body.push(0b1100_0010); // username, password, clean session
-    body.extend_from_slice(&60u16.to_be_bytes());
-    field(&mut body, &c.client_id);
-    field(&mut body, &c.username);
-    field(&mut body, &c.password);
-    let mut packet = vec![0x10];
-    let mut len = body.len();
-    loop {
-        let mut b = (len % 128) as u8;
-        len /= 128;
-        if len > 0 {
-            b |= 0x80;
-        }
-        packet.push(b);
-        if len == 0 {
-            break;
-        }
-    }
-    packet.extend_from_slice(&body);
     let mut s = tokio::net::TcpStream::connect(env.run.mqtt_addr).await.unwrap();
-    s.write_all(&packet).await.unwrap();
-    let mut ack = [0u8; 4];
-    tokio::time::timeout(DEADLINE, s.read_exact(&mut ack)).await.expect("no CONNACK").unwrap();
-    assert_eq!(ack[0], 0x20, "CONNACK");
-    ack[3]
+    raw_connect(&mut s, 3, c).await
 }

@@ -13,7 +13,7 @@ use rumqttc::{Packet, QoS, SubscribeReasonCode};
 
 async fn device(env: &Env, pk: &str, dn: &str) -> Device {
     let secret = env.device(pk, dn).await;
-    let d = connect(&env, &device_credentials(Sdk::C4, pk, dn, &secret, C_SDK_TIMESTAMP)).await.unwrap();
+    let d = connect(env, &device_credentials(Sdk::C4, pk, dn, &secret, C_SDK_TIMESTAMP)).await.unwrap();
     env.wait_device(pk, dn, "online", |r| r.device.status == DeviceStatus::Online).await;
     d
 }
@@ -158,7 +158,8 @@ async fn disconnect_reasons_reach_the_store_and_the_bus() {
 
     // TCP closed without DISCONNECT → 1911.
     let secret = env.device(pk, "tcp").await;
-    let (client, ev) = handshake(&env, &device_credentials(Sdk::C4, pk, "tcp", &secret, C_SDK_TIMESTAMP), 30).await.unwrap();
+    let (client, ev) =
+        handshake(&env, &device_credentials(Sdk::C4, pk, "tcp", &secret, C_SDK_TIMESTAMP), 30).await.unwrap();
     env.wait_device(pk, "tcp", "online", |r| r.device.status == DeviceStatus::Online).await;
     drop((client, ev));
     let r = env.wait_device(pk, "tcp", "offline", |r| r.device.status == DeviceStatus::Offline).await;
@@ -166,7 +167,8 @@ async fn disconnect_reasons_reach_the_store_and_the_bus() {
 
     // Silent past the keepalive (2 s; the event loop is not polled, so no PINGREQ) → 1910.
     let secret = env.device(pk, "silent").await;
-    let (_client, _ev) = handshake(&env, &device_credentials(Sdk::C4, pk, "silent", &secret, C_SDK_TIMESTAMP), 2).await.unwrap();
+    let (_client, _ev) =
+        handshake(&env, &device_credentials(Sdk::C4, pk, "silent", &secret, C_SDK_TIMESTAMP), 2).await.unwrap();
     let r = env.wait_device(pk, "silent", "keepalive timeout", |r| r.device.status == DeviceStatus::Offline).await;
     assert_eq!(r.device.last_disconnect_code, Some(1910));
     env.wait_log(pk, "silent", "offline", 1910).await;
@@ -200,4 +202,25 @@ async fn disabling_a_device_disconnects_it_at_once() {
     assert_eq!((r.device.status, r.device.last_disconnect_code), (DeviceStatus::Disabled, Some(427)));
     assert!(!env.run.downlink.is_online(pk, "dev1"));
     assert_eq!(connect(&env, &creds).await.err(), Some(rumqttc::ConnectReturnCode::NotAuthorized));
+}
+
+#[tokio::test]
+async fn shutdown_closes_sessions_and_flushes_the_run_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = backend::config::Settings::for_test(dir.path().to_path_buf());
+    let url = settings.database_url.clone();
+    let env = Env::from_running(backend::server::start(settings).await.unwrap());
+    let pk = "a1TrafficShutdown";
+    env.product(pk, false).await;
+    let mut d = device(&env, pk, "dev1").await;
+    let mqtt = env.run.mqtt_addr;
+    tokio::time::timeout(DEADLINE, env.run.shutdown()).await.expect("shutdown finishes");
+    d.wait_closed().await;
+    assert!(tokio::net::TcpStream::connect(mqtt).await.is_err(), "the listener is closed");
+    let db = backend::store::connect(&url).await.unwrap();
+    let rec = backend::store::devices::get(&db, pk, "dev1").await.unwrap().unwrap();
+    assert_eq!((rec.device.status, rec.device.last_disconnect_code), (DeviceStatus::Offline, Some(427)));
+    let q = model::runlog::LogQuery { product_key: Some(pk.into()), status: Some(427), ..Default::default() };
+    let logs = backend::store::runlog::query(&db, &q).await.unwrap();
+    assert_eq!(logs.len(), 1, "the offline entry was flushed before the database closed");
 }

@@ -23,7 +23,12 @@ fn digits(s: &str) -> bool {
 }
 
 /// Starts `call` in the background, waits for its publish on a topic starting with `prefix`.
-async fn start(env: &Env, req: Request, via: Via, prefix: String) -> (tokio::task::JoinHandle<Result<model::alink::Reply, CallError>>, Published) {
+async fn start(
+    env: &Env,
+    req: Request,
+    via: Via,
+    prefix: String,
+) -> (tokio::task::JoinHandle<Result<model::alink::Reply, CallError>>, Published) {
     let c = env.router.commands();
     let task = tokio::spawn(async move { c.call_via(&dev(), req, via, T).await });
     let p = env.downlink.wait_for(|p| p.topic.starts_with(&prefix)).await;
@@ -55,12 +60,28 @@ async fn property_set_reply_is_matched_and_shares_the_trace() {
 #[tokio::test]
 async fn property_get_and_async_service() {
     let env = Env::new().await;
-    let (task, p) = start(&env, Request::new("1", "thing.service.property.get", json!(["Brightness"])), Via::Auto, topic("thing/service/property/get")).await;
+    let (task, p) = start(
+        &env,
+        Request::new("1", "thing.service.property.get", json!(["Brightness"])),
+        Via::Auto,
+        topic("thing/service/property/get"),
+    )
+    .await;
     let id = p.json()["id"].as_str().unwrap().to_string();
-    env.up(&topic("thing/service/property/get_reply"), &format!(r#"{{"id":"{id}","code":200,"data":{{"Brightness":7}}}}"#)).await;
+    env.up(
+        &topic("thing/service/property/get_reply"),
+        &format!(r#"{{"id":"{id}","code":200,"data":{{"Brightness":7}}}}"#),
+    )
+    .await;
     assert_eq!(task.await.unwrap().unwrap().data, json!({"Brightness": 7}));
 
-    let (task, p) = start(&env, Request::new("1", "thing.service.Reboot", json!({"delay": 3})), Via::Auto, topic("thing/service/Reboot")).await;
+    let (task, p) = start(
+        &env,
+        Request::new("1", "thing.service.Reboot", json!({"delay": 3})),
+        Via::Auto,
+        topic("thing/service/Reboot"),
+    )
+    .await;
     assert_eq!(p.topic, topic("thing/service/Reboot"));
     let id = p.json()["id"].as_str().unwrap().to_string();
     env.up(&topic("thing/service/Reboot_reply"), &format!(r#"{{"id":"{id}","code":200,"data":{{}}}}"#)).await;
@@ -70,7 +91,9 @@ async fn property_get_and_async_service() {
 #[tokio::test]
 async fn sync_service_over_ext_rrpc() {
     let env = Env::new().await;
-    let (task, p) = start(&env, Request::new("1", "thing.service.Add", json!({"a": 2, "b": 3})), Via::Auto, "/ext/rrpc/".into()).await;
+    let (task, p) =
+        start(&env, Request::new("1", "thing.service.Add", json!({"a": 2, "b": 3})), Via::Auto, "/ext/rrpc/".into())
+            .await;
     let id = p.json()["id"].as_str().unwrap().to_string();
     assert_eq!(p.topic, format!("/ext/rrpc/{id}/sys/{PK}/{DN}/thing/service/Add"));
     // The device answers on the same topic.
@@ -84,19 +107,33 @@ async fn sync_service_over_ext_rrpc() {
 #[tokio::test]
 async fn sync_service_over_classic_rrpc_explicit_and_for_c3() {
     let env = Env::new().await;
-    let (task, p) = start(&env, Request::new("1", "thing.service.Add", json!({"a": 1, "b": 1})), Via::ClassicRrpc, format!("/sys/{PK}/{DN}/rrpc/request/")).await;
+    let (task, p) = start(
+        &env,
+        Request::new("1", "thing.service.Add", json!({"a": 1, "b": 1})),
+        Via::ClassicRrpc,
+        format!("/sys/{PK}/{DN}/rrpc/request/"),
+    )
+    .await;
     let msg = p.topic.rsplit('/').next().unwrap().to_string();
     assert!(digits(&msg));
-    env.up(&topic(&format!("rrpc/response/{msg}")), &format!(r#"{{"id":"{msg}","code":200,"data":{{"sum":2}}}}"#)).await;
+    env.up(&topic(&format!("rrpc/response/{msg}")), &format!(r#"{{"id":"{msg}","code":200,"data":{{"sum":2}}}}"#))
+        .await;
     assert_eq!(task.await.unwrap().unwrap().data, json!({"sum": 2}));
 
     // A C3 device gets classic RRPC on Auto.
     let id = env.device_id(PK, DN).await;
     store::devices::mark_online(&env.state.db, id, None, Some("sdk-c-3.0.1"), T0).await.unwrap();
     env.downlink.clear();
-    let (task, p) = start(&env, Request::new("1", "thing.service.Add", json!({"a": 1, "b": 2})), Via::Auto, format!("/sys/{PK}/{DN}/rrpc/request/")).await;
+    let (task, p) = start(
+        &env,
+        Request::new("1", "thing.service.Add", json!({"a": 1, "b": 2})),
+        Via::Auto,
+        format!("/sys/{PK}/{DN}/rrpc/request/"),
+    )
+    .await;
     let msg = p.topic.rsplit('/').next().unwrap().to_string();
-    env.up(&topic(&format!("rrpc/response/{msg}")), &format!(r#"{{"id":"{msg}","code":200,"data":{{"sum":3}}}}"#)).await;
+    env.up(&topic(&format!("rrpc/response/{msg}")), &format!(r#"{{"id":"{msg}","code":200,"data":{{"sum":3}}}}"#))
+        .await;
     assert_eq!(task.await.unwrap().unwrap().data, json!({"sum": 3}));
 }
 
@@ -116,7 +153,10 @@ async fn custom_rrpc_returns_the_raw_answer() {
 async fn timeout_is_1905_and_a_late_reply_is_only_logged() {
     let env = Env::new().await;
     let c = env.router.commands();
-    let e = c.call(&dev(), Request::new("1", "thing.service.Reboot", json!({"delay": 1})), Duration::from_millis(50)).await.unwrap_err();
+    let e = c
+        .call(&dev(), Request::new("1", "thing.service.Reboot", json!({"delay": 1})), Duration::from_millis(50))
+        .await
+        .unwrap_err();
     assert_eq!((e.clone(), e.code()), (CallError::Timeout, 1905));
     let id = env.downlink.only().json()["id"].as_str().unwrap().to_string();
     env.up(&topic("thing/service/Reboot_reply"), &format!(r#"{{"id":"{id}","code":200,"data":{{}}}}"#)).await;
@@ -136,7 +176,10 @@ async fn offline_disabled_unknown_and_invalid_fail_at_once() {
     let e = c.call(&dev(), set(json!({"Brightness": 1})), T).await.unwrap_err();
     assert_eq!(e.code(), 9201);
     assert!(started.elapsed() < Duration::from_secs(1), "no waiting for an offline device");
-    assert_eq!(c.publish(&dev(), &topic("thing/config/push"), Bytes::from_static(b"{}")).await.unwrap_err().code(), 9201);
+    assert_eq!(
+        c.publish(&dev(), &topic("thing/config/push"), Bytes::from_static(b"{}")).await.unwrap_err().code(),
+        9201
+    );
     assert!(env.downlink.sent().is_empty());
     env.downlink.set_online(PK, DN, true);
 
@@ -153,7 +196,10 @@ async fn offline_disabled_unknown_and_invalid_fail_at_once() {
     }
     assert!(env.downlink.sent().is_empty(), "invalid requests are not sent");
 
-    assert_eq!(c.call(&DeviceRef::new(PK, "ghost"), set(json!({"Brightness": 1})), T).await.unwrap_err(), CallError::NotFound);
+    assert_eq!(
+        c.call(&DeviceRef::new(PK, "ghost"), set(json!({"Brightness": 1})), T).await.unwrap_err(),
+        CallError::NotFound
+    );
     let id = env.device_id(PK, DN).await;
     store::devices::set_enabled(&env.state.db, id, false).await.unwrap();
     assert_eq!(c.call(&dev(), set(json!({"Brightness": 1})), T).await.unwrap_err().code(), 6208);

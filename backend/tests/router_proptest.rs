@@ -24,7 +24,11 @@ fn json_value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop_oneof![".{0,8}".boxed(), Just("value".to_string()).boxed(), Just("Brightness".to_string()).boxed()],
+                prop_oneof![
+                    ".{0,8}".boxed(),
+                    Just("value".to_string()).boxed(),
+                    Just("Brightness".to_string()).boxed()
+                ],
                 inner,
                 0..6
             )
@@ -56,8 +60,9 @@ fn topic_strategy() -> impl Strategy<Value = String> {
         "thing/service/property/set",
         "thing/ota/firmware/get",
     ];
-    let sys = (prop::sample::select(suffixes.to_vec()), prop::sample::select(vec![(PK, DN), (SUB_PK, SUB), (GW_PK, GW)]))
-        .prop_map(|(s, (pk, dn))| format!("/sys/{pk}/{dn}/{s}"));
+    let sys =
+        (prop::sample::select(suffixes.to_vec()), prop::sample::select(vec![(PK, DN), (SUB_PK, SUB), (GW_PK, GW)]))
+            .prop_map(|(s, (pk, dn))| format!("/sys/{pk}/{dn}/{s}"));
     let other = prop::sample::select(vec![
         format!("/shadow/update/{PK}/{DN}"),
         format!("/ext/ntp/{PK}/{DN}/request"),
@@ -79,14 +84,17 @@ fn topic_strategy() -> impl Strategy<Value = String> {
 }
 
 fn payload_strategy() -> impl Strategy<Value = Vec<u8>> {
-    let envelope = (json_value(), json_value(), json_value(), prop::option::of(0u8..3)).prop_map(|(id, params, method, ack)| {
-        let mut o = json!({"id": id, "params": params, "method": method});
-        if let Some(a) = ack {
-            o["sys"] = json!({"ack": a});
-        }
-        o.to_string().into_bytes()
+    let envelope =
+        (json_value(), json_value(), json_value(), prop::option::of(0u8..3)).prop_map(|(id, params, method, ack)| {
+            let mut o = json!({"id": id, "params": params, "method": method});
+            if let Some(a) = ack {
+                o["sys"] = json!({"ack": a});
+            }
+            o.to_string().into_bytes()
+        });
+    let good_id = (any::<u32>(), json_value()).prop_map(|(id, params)| {
+        json!({"id": id.to_string(), "version": "1.0", "params": params}).to_string().into_bytes()
     });
-    let good_id = (any::<u32>(), json_value()).prop_map(|(id, params)| json!({"id": id.to_string(), "version": "1.0", "params": params}).to_string().into_bytes());
     prop_oneof![
         3 => envelope,
         3 => good_id,

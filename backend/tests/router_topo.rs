@@ -31,7 +31,8 @@ impl TopoListener for Listener {
 
 async fn add(env: &Env, entries: Value) -> Value {
     env.downlink.clear();
-    env.up_from(GW_PK, GW, &gw("thing/topo/add"), &json!({"id":"1","version":"1.0","params":entries}).to_string()).await;
+    env.up_from(GW_PK, GW, &gw("thing/topo/add"), &json!({"id":"1","version":"1.0","params":entries}).to_string())
+        .await;
     let p = env.downlink.only();
     assert_eq!((p.pk.as_str(), p.dn.as_str(), p.topic.as_str()), (GW_PK, GW, gw("thing/topo/add_reply").as_str()));
     p.json()
@@ -77,10 +78,22 @@ async fn topo_add_good_and_bad_sign_then_get_and_delete() {
     assert_eq!(env.downlink.only().json()["data"], json!([{"productKey":SUB_PK,"deviceName":SUB}]));
 
     env.downlink.clear();
-    env.up_from(GW_PK, GW, &gw("thing/topo/delete"), &json!({"id":"4","params":[{"productKey":SUB_PK,"deviceName":SUB2}]}).to_string()).await;
+    env.up_from(
+        GW_PK,
+        GW,
+        &gw("thing/topo/delete"),
+        &json!({"id":"4","params":[{"productKey":SUB_PK,"deviceName":SUB2}]}).to_string(),
+    )
+    .await;
     assert_eq!(env.downlink.only().json()["code"], json!(6401), "SUB2 was never attached");
     env.downlink.clear();
-    env.up_from(GW_PK, GW, &gw("thing/topo/delete"), &json!({"id":"5","params":[{"productKey":SUB_PK,"deviceName":SUB}]}).to_string()).await;
+    env.up_from(
+        GW_PK,
+        GW,
+        &gw("thing/topo/delete"),
+        &json!({"id":"5","params":[{"productKey":SUB_PK,"deviceName":SUB}]}).to_string(),
+    )
+    .await;
     assert_eq!(env.downlink.only().json()["code"], json!(200));
     assert_eq!(store::devices::get(&env.state.db, SUB_PK, SUB).await.unwrap().unwrap().device.gateway, None);
 }
@@ -107,7 +120,8 @@ async fn batch_login_then_sub_device_messages_flow_through_the_gateway() {
     env.up_from(GW_PK, GW, &sub_post, post).await;
     assert_eq!(env.downlink.only().json()["code"], json!(6401));
 
-    add(&env, json!([signed(SUB_PK, SUB, SUB_SECRET, "signmethod"), signed(SUB_PK, SUB2, SUB_SECRET, "signmethod")])).await;
+    add(&env, json!([signed(SUB_PK, SUB, SUB_SECRET, "signmethod"), signed(SUB_PK, SUB2, SUB_SECRET, "signmethod")]))
+        .await;
     // Attached but not logged in: 520.
     env.downlink.clear();
     env.up_from(GW_PK, GW, &sub_post, post).await;
@@ -142,13 +156,20 @@ async fn batch_login_then_sub_device_messages_flow_through_the_gateway() {
     // A call to the sub-device goes through the gateway; with the gateway offline it is 9389.
     env.downlink.set_online(GW_PK, GW, false);
     let req = Request::new("1", "thing.service.property.set", json!({"Brightness": 5}));
-    let e = env.router.commands().call(&DeviceRef::new(SUB_PK, SUB), req, Duration::from_millis(200)).await.unwrap_err();
+    let e =
+        env.router.commands().call(&DeviceRef::new(SUB_PK, SUB), req, Duration::from_millis(200)).await.unwrap_err();
     assert_eq!((e.clone(), e.code()), (CallError::GatewayOffline, 9389));
     env.downlink.set_online(GW_PK, GW, true);
 
     // Logout: messages refused again; the gateway going offline takes its subs with it.
     env.downlink.clear();
-    env.up_from(GW_PK, GW, &session("batch_logout"), &json!({"id":"7","params":[{"productKey":SUB_PK,"deviceName":SUB}]}).to_string()).await;
+    env.up_from(
+        GW_PK,
+        GW,
+        &session("batch_logout"),
+        &json!({"id":"7","params":[{"productKey":SUB_PK,"deviceName":SUB}]}).to_string(),
+    )
+    .await;
     assert_eq!(env.downlink.only().json()["code"], json!(200));
     env.downlink.clear();
     env.up_from(GW_PK, GW, &sub_post, post).await;
@@ -166,18 +187,36 @@ async fn c3_single_login_logout_and_gateway_offline() {
     env.up_from(GW_PK, GW, &session("login"), &login.to_string()).await;
     let p = env.downlink.only();
     assert_eq!(p.topic, session("login_reply"));
-    assert_eq!((p.json()["code"].clone(), p.json()["data"].clone()), (json!(200), json!({"productKey":SUB_PK,"deviceName":SUB})));
+    assert_eq!(
+        (p.json()["code"].clone(), p.json()["data"].clone()),
+        (json!(200), json!({"productKey":SUB_PK,"deviceName":SUB}))
+    );
 
     env.router.gateway_offline(GW_PK, GW).await;
     let rec = store::devices::get(&env.state.db, SUB_PK, SUB).await.unwrap().unwrap();
-    assert_eq!((rec.device.status, rec.device.last_disconnect_code), (model::registry::DeviceStatus::Offline, Some(1913)));
+    assert_eq!(
+        (rec.device.status, rec.device.last_disconnect_code),
+        (model::registry::DeviceStatus::Offline, Some(1913))
+    );
 
     env.downlink.clear();
     env.up_from(GW_PK, GW, &session("login"), &login.to_string()).await;
     env.downlink.clear();
-    env.up_from(GW_PK, GW, &session("logout"), &json!({"id":"2","params":{"productKey":SUB_PK,"deviceName":SUB}}).to_string()).await;
+    env.up_from(
+        GW_PK,
+        GW,
+        &session("logout"),
+        &json!({"id":"2","params":{"productKey":SUB_PK,"deviceName":SUB}}).to_string(),
+    )
+    .await;
     assert_eq!(env.downlink.only().json()["code"], json!(200));
     env.downlink.clear();
-    env.up_from(GW_PK, GW, &session("logout"), &json!({"id":"3","params":{"productKey":SUB_PK,"deviceName":SUB2}}).to_string()).await;
+    env.up_from(
+        GW_PK,
+        GW,
+        &session("logout"),
+        &json!({"id":"3","params":{"productKey":SUB_PK,"deviceName":SUB2}}).to_string(),
+    )
+    .await;
     assert_eq!(env.downlink.only().json()["code"], json!(6401));
 }

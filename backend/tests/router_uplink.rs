@@ -30,7 +30,10 @@ async fn property_post_ok_stores_replies_logs_and_goes_live() {
     assert_eq!(p.topic, topic("thing/event/property/post_reply"));
     assert_eq!((p.pk.as_str(), p.dn.as_str()), (PK, DN));
     let v = reply_of(&p);
-    assert_eq!(v, json!({"code":200,"data":{},"id":"1","message":"success","version":"1.0","method":"thing.event.property.post"}));
+    assert_eq!(
+        v,
+        json!({"code":200,"data":{},"id":"1","message":"success","version":"1.0","method":"thing.event.property.post"})
+    );
 
     env.router.flush().await;
     let id = env.device_id(PK, DN).await;
@@ -52,7 +55,10 @@ async fn property_post_ok_stores_replies_logs_and_goes_live() {
 
     let logs = env.logs(PK, DN, 3).await;
     let up = logs.iter().find(|l| l.biz_type == BizType::Uplink).unwrap();
-    assert_eq!((up.operation.as_str(), up.status, up.message_id.as_deref()), (topic("thing/event/property/post").as_str(), 200, Some("1")));
+    assert_eq!(
+        (up.operation.as_str(), up.status, up.message_id.as_deref()),
+        (topic("thing/event/property/post").as_str(), 200, Some("1"))
+    );
     let check = logs.iter().find(|l| l.biz_type == BizType::ThingModel).unwrap();
     assert_eq!((check.operation.as_str(), check.status), ("check", 200));
     let down = logs.iter().find(|l| l.biz_type == BizType::Downlink).unwrap();
@@ -63,8 +69,11 @@ async fn property_post_ok_stores_replies_logs_and_goes_live() {
 #[tokio::test]
 async fn property_post_c4_without_method_and_with_time() {
     let env = Env::new().await;
-    env.up(&topic("thing/event/property/post"), r#"{"id":"5","version":"1.0","params":{"Brightness":{"value":70,"time":1600000000000}},"sys":{"ack":1}}"#)
-        .await;
+    env.up(
+        &topic("thing/event/property/post"),
+        r#"{"id":"5","version":"1.0","params":{"Brightness":{"value":70,"time":1600000000000}},"sys":{"ack":1}}"#,
+    )
+    .await;
     let v = reply_of(&env.downlink.only());
     assert_eq!((v["code"].clone(), v["method"].clone()), (json!(200), json!("thing.event.property.post")));
     env.router.flush().await;
@@ -88,7 +97,11 @@ async fn property_post_too_many_is_6106_and_stores_nothing() {
 #[tokio::test]
 async fn property_post_unknown_is_6320_and_keeps_the_good_ones() {
     let env = Env::new().await;
-    env.up(&topic("thing/event/property/post"), r#"{"id":"3","params":{"Nope":1,"Brightness":5},"method":"thing.event.property.post"}"#).await;
+    env.up(
+        &topic("thing/event/property/post"),
+        r#"{"id":"3","params":{"Nope":1,"Brightness":5},"method":"thing.event.property.post"}"#,
+    )
+    .await;
     let v = reply_of(&env.downlink.only());
     assert_eq!(v["code"], json!(6320));
     assert_eq!(v["id"], json!("3"));
@@ -122,7 +135,11 @@ async fn property_post_type_errors_carry_their_codes() {
 #[tokio::test]
 async fn ack_zero_means_no_reply_but_a_log() {
     let env = Env::new().await;
-    env.up(&topic("thing/event/property/post"), r#"{"id":"6","version":"1.0","params":{"Brightness":1},"sys":{"ack":0}}"#).await;
+    env.up(
+        &topic("thing/event/property/post"),
+        r#"{"id":"6","version":"1.0","params":{"Brightness":1},"sys":{"ack":0}}"#,
+    )
+    .await;
     assert!(env.downlink.sent().is_empty());
     let logs = env.logs(PK, DN, 2).await;
     assert!(logs.iter().any(|l| l.biz_type == BizType::Uplink && l.status == 200));
@@ -148,17 +165,21 @@ async fn batch_post_properties_and_events() {
     assert_eq!((b.value.clone(), b.time), (json!(20), 1600000001000));
     let hist = store::properties::history(&env.state.db, id, "Brightness", 0, i64::MAX, 10).await.unwrap();
     assert_eq!(hist.len(), 2);
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_events WHERE device_id = $1 AND identifier = 'Alarm'")
-        .bind(id)
-        .fetch_one(&env.state.db)
-        .await
-        .unwrap();
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM device_events WHERE device_id = $1 AND identifier = 'Alarm'")
+            .bind(id)
+            .fetch_one(&env.state.db)
+            .await
+            .unwrap();
     assert_eq!(events, 1);
 
     // A bad sample: its code, the good ones kept.
     env.downlink.clear();
-    env.up(&topic("thing/event/property/batch/post"), r#"{"id":"9","params":{"properties":{"Brightness":[{"value":500}],"LightSwitch":[{"value":0}]}}}"#)
-        .await;
+    env.up(
+        &topic("thing/event/property/batch/post"),
+        r#"{"id":"9","params":{"properties":{"Brightness":[{"value":500}],"LightSwitch":[{"value":0}]}}}"#,
+    )
+    .await;
     assert_eq!(reply_of(&env.downlink.only())["code"], json!(6306));
     env.downlink.clear();
     env.up(&topic("thing/event/property/batch/post"), r#"{"id":"10","params":{"properties":5}}"#).await;
@@ -168,16 +189,21 @@ async fn batch_post_properties_and_events() {
 #[tokio::test]
 async fn event_post_ok_and_unknown_5096() {
     let env = Env::new().await;
-    env.up(&topic("thing/event/Alarm/post"), r#"{"id":"2","version":"1.0","params":{"value":{"ErrorCode":3}},"method":"thing.event.Alarm.post"}"#).await;
+    env.up(
+        &topic("thing/event/Alarm/post"),
+        r#"{"id":"2","version":"1.0","params":{"value":{"ErrorCode":3}},"method":"thing.event.Alarm.post"}"#,
+    )
+    .await;
     let p = env.downlink.only();
     assert_eq!(p.topic, topic("thing/event/Alarm/post_reply"));
     assert_eq!(reply_of(&p)["code"], json!(200));
     let id = env.device_id(PK, DN).await;
-    let (kind, params): (String, String) = sqlx::query_as("SELECT event_type, params FROM device_events WHERE device_id = $1")
-        .bind(id)
-        .fetch_one(&env.state.db)
-        .await
-        .unwrap();
+    let (kind, params): (String, String) =
+        sqlx::query_as("SELECT event_type, params FROM device_events WHERE device_id = $1")
+            .bind(id)
+            .fetch_one(&env.state.db)
+            .await
+            .unwrap();
     assert_eq!(kind, "alert");
     assert_eq!(serde_json::from_str::<Value>(&params).unwrap(), json!({"ErrorCode":3}));
 
@@ -252,7 +278,10 @@ async fn shadow_update_get_and_conflict() {
     env.downlink.clear();
     env.up(&up, r#"{"state":{"reported":{"color":"blue"}},"method":"update","version":6}"#).await;
     let v = env.downlink.only().json();
-    assert_eq!((v["payload"]["status"].clone(), v["payload"]["content"]["errorcode"].clone()), (json!("error"), json!("409")));
+    assert_eq!(
+        (v["payload"]["status"].clone(), v["payload"]["content"]["errorcode"].clone()),
+        (json!("error"), json!("409"))
+    );
     env.downlink.clear();
     env.up(&up, r#"{"method":"explode"}"#).await;
     assert_eq!(env.downlink.only().json()["payload"]["content"]["errorcode"], json!("406"));
@@ -270,7 +299,11 @@ async fn desired_get_and_delete() {
     device_state::set_desired(&env.state.db, id, "LightSwitch", &json!(1), T0).await.unwrap();
     let v3 = device_state::set_desired(&env.state.db, id, "LightSwitch", &json!(1), T0).await.unwrap();
     device_state::set_desired(&env.state.db, id, "Brightness", &json!(50), T0).await.unwrap();
-    env.up(&topic("thing/property/desired/get"), r#"{"id":"7","version":"1.0","params":["LightSwitch"],"sys":{"ack":1}}"#).await;
+    env.up(
+        &topic("thing/property/desired/get"),
+        r#"{"id":"7","version":"1.0","params":["LightSwitch"],"sys":{"ack":1}}"#,
+    )
+    .await;
     let p = env.downlink.only();
     assert_eq!(p.topic, topic("thing/property/desired/get_reply"));
     let v = reply_of(&p);
@@ -281,13 +314,24 @@ async fn desired_get_and_delete() {
     assert_eq!(reply_of(&env.downlink.only())["data"].as_object().unwrap().len(), 2);
     // An old version does not delete a newer value; the current one does.
     env.downlink.clear();
-    env.up(&topic("thing/property/desired/delete"), r#"{"id":"9","params":{"LightSwitch":{"version":1},"Brightness":{}}}"#).await;
+    env.up(
+        &topic("thing/property/desired/delete"),
+        r#"{"id":"9","params":{"LightSwitch":{"version":1},"Brightness":{}}}"#,
+    )
+    .await;
     let p = env.downlink.only();
-    assert_eq!((p.topic.clone(), reply_of(&p)["code"].clone()), (topic("thing/property/desired/delete_reply"), json!(200)));
+    assert_eq!(
+        (p.topic.clone(), reply_of(&p)["code"].clone()),
+        (topic("thing/property/desired/delete_reply"), json!(200))
+    );
     let left = device_state::get_desired(&env.state.db, id, &[]).await.unwrap();
     assert_eq!(left.iter().map(|d| d.identifier.as_str()).collect::<Vec<_>>(), vec!["LightSwitch"]);
     env.downlink.clear();
-    env.up(&topic("thing/property/desired/delete"), &format!(r#"{{"id":"10","params":{{"LightSwitch":{{"version":{v3}}}}}}}"#)).await;
+    env.up(
+        &topic("thing/property/desired/delete"),
+        &format!(r#"{{"id":"10","params":{{"LightSwitch":{{"version":{v3}}}}}}}"#),
+    )
+    .await;
     assert!(device_state::get_desired(&env.state.db, id, &[]).await.unwrap().is_empty());
     env.downlink.clear();
     env.up(&topic("thing/property/desired/get"), r#"{"id":"11","params":{"x":1}}"#).await;
@@ -316,14 +360,20 @@ async fn diag_post_stores_network_status() {
 async fn log_post_and_log_switch() {
     let env = Env::new().await;
     let id = env.device_id(PK, DN).await;
-    env.up(&topic("thing/config/log/get"), r#"{"id":"14","version":"1.0","params":{"getType":"content","configScope":"device"}}"#).await;
+    env.up(
+        &topic("thing/config/log/get"),
+        r#"{"id":"14","version":"1.0","params":{"getType":"content","configScope":"device"}}"#,
+    )
+    .await;
     let p = env.downlink.only();
     assert_eq!(p.topic, topic("thing/config/log/get_reply"));
     assert_eq!(reply_of(&p)["data"]["content"]["mode"], json!(0), "off by default");
 
     // The console turns it on: stored and pushed.
     env.downlink.clear();
-    backend::gateway::router::set_log_switch(&env.router.commands(), &model::alink::DeviceRef::new(PK, DN), true).await.unwrap();
+    backend::gateway::router::set_log_switch(&env.router.commands(), &model::alink::DeviceRef::new(PK, DN), true)
+        .await
+        .unwrap();
     let push = env.downlink.only();
     assert_eq!(push.topic, topic("thing/config/log/push"));
     assert_eq!(push.json()["params"]["content"]["mode"], json!(1));
@@ -354,7 +404,10 @@ async fn custom_topic_is_logged_and_live_raw_is_6200() {
     env.up(&format!("/{PK}/{DN}/user/telemetry/raw"), "any bytes ✓").await;
     assert!(env.downlink.sent().is_empty());
     let logs = env.logs(PK, DN, 1).await;
-    assert_eq!((logs[0].operation.clone(), logs[0].status, logs[0].content.clone()), (format!("/{PK}/{DN}/user/telemetry/raw"), 200, "any bytes ✓".into()));
+    assert_eq!(
+        (logs[0].operation.clone(), logs[0].status, logs[0].content.clone()),
+        (format!("/{PK}/{DN}/user/telemetry/raw"), 200, "any bytes ✓".into())
+    );
     assert!(matches!(live.try_recv(), Ok(LiveEvent::Message { direction: Direction::Up, .. })));
 
     env.router.dispatch(env.uplink_from(PK, DN, &topic("thing/model/up_raw"), vec![0x01u8, 0xff, 0x00])).await;
@@ -385,7 +438,7 @@ async fn malformed_and_refused_messages_are_logged_not_fatal() {
     let logs = env.logs(PK, DN, 11).await;
     let statuses: Vec<u32> = logs.iter().filter(|l| l.biz_type == BizType::Uplink).map(|l| l.status).collect();
     assert_eq!(statuses, vec![6207, 6207, 460, 460, 6207], "{logs:#?}");
-    let huge = logs.iter().filter(|l| l.biz_type == BizType::Uplink).next_back().unwrap();
+    let huge = logs.iter().rfind(|l| l.biz_type == BizType::Uplink).unwrap();
     assert!(huge.content.contains("truncated") && huge.content.len() < 10_000);
 }
 
@@ -400,4 +453,25 @@ async fn tsl_change_is_seen_after_invalidation() {
     env.downlink.clear();
     env.up(&topic("thing/event/property/post"), r#"{"id":"2","params":{"Humidity":5}}"#).await;
     assert_eq!(env.downlink.only().json()["code"], json!(200));
+}
+
+#[tokio::test]
+async fn spawned_router_handles_the_channel_in_order_and_drains_on_close() {
+    let env = Env::new().await;
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let handle = backend::gateway::router::spawn(env.state.clone(), env.runlog.clone(), env.downlink.clone(), rx);
+    for i in 1..=20 {
+        let payload = format!(r#"{{"id":"{i}","params":{{"Brightness":{i}}}}}"#);
+        tx.send(env.uplink_from(PK, DN, &topic("thing/event/property/post"), payload)).await.unwrap();
+    }
+    drop(tx);
+    handle.closed().await;
+    let ids: Vec<Value> = env.downlink.sent().iter().map(|p| p.json()["id"].clone()).collect();
+    assert_eq!(
+        ids,
+        (1..=20).map(|i| json!(i.to_string())).collect::<Vec<_>>(),
+        "one device's messages keep their order"
+    );
+    let latest = store::properties::latest(&env.state.db, env.device_id(PK, DN).await).await.unwrap();
+    assert_eq!(latest[0].value, json!(20));
 }

@@ -410,3 +410,49 @@ pub fn name_error(e: &model::registry::NameError) -> String {
     })
     .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TABLE;
+    use std::collections::HashSet;
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn keys_are_unique_and_complete() {
+        let mut seen = HashSet::new();
+        for (k, en, zh) in TABLE {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!en.is_empty() && !zh.is_empty(), "empty translation for {k}");
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let prefixes = [
+            "about.", "app.", "audit.", "common.", "device.", "disconnect.", "err.", "live.", "login.", "logs.", "menu.",
+            "name.", "nav.", "notfound.", "overview.", "page.", "placeholder.", "product.", "role.", "settings.",
+            "status.", "tokens.", "topbar.", "tsl.", "user.",
+        ];
+        let mut missing = Vec::new();
+        for text in &files {
+            for part in text.split('"').skip(1).step_by(2) {
+                let looks_like_key = prefixes.iter().any(|p| part.starts_with(p))
+                    && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_');
+                if looks_like_key && !seen.contains(part) {
+                    missing.push(part.to_string());
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
+    }
+}

@@ -132,10 +132,7 @@ fn push_toast(kind: ToastKind, text: String) {
             t.remove(0);
         }
     });
-    set_timeout(
-        move || toasts.update(|t| t.retain(|x| x.id != id)),
-        std::time::Duration::from_millis(ms),
-    );
+    set_timeout(move || toasts.update(|t| t.retain(|x| x.id != id)), std::time::Duration::from_millis(ms));
 }
 
 pub fn toast_error(text: impl Into<String>) {

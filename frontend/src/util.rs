@@ -50,13 +50,7 @@ pub fn fmt_time(ms: i64) -> String {
 /// `17:40:05.123` for message panes.
 pub fn fmt_clock(ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds(),
-        d.get_milliseconds()
-    )
+    format!("{:02}:{:02}:{:02}.{:03}", d.get_hours(), d.get_minutes(), d.get_seconds(), d.get_milliseconds())
 }
 
 pub fn fmt_opt_time(ms: Option<i64>) -> String {

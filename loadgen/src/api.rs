@@ -52,7 +52,12 @@ impl Api {
         Ok(Api { base: base.to_string(), client, cookie, csrf })
     }
 
-    async fn call(&self, method: Method, path: &str, body: Option<(&'static str, String)>) -> anyhow::Result<(StatusCode, Value)> {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(&'static str, String)>,
+    ) -> anyhow::Result<(StatusCode, Value)> {
         let mut req = self
             .client
             .request(method.clone(), format!("{}{path}", self.base))
@@ -67,14 +72,6 @@ impl Api {
         Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
     }
 
-    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        let (s, v) = self.call(Method::GET, path, None).await?;
-        if !s.is_success() {
-            bail!("GET {path}: {s} {v}");
-        }
-        Ok(v)
-    }
-
     /// Create the product (a direct-connect Alink JSON product with our key) unless it exists,
     /// and give it the benchmark's thing model.
     pub async fn ensure_product(&self, pk: &str) -> anyhow::Result<()> {
@@ -84,7 +81,8 @@ impl Api {
             bail!("create product {pk}: {s} {v}");
         }
         let tsl = serde_json::to_string(&payload::thing_model(pk))?;
-        let (s, v) = self.call(Method::PUT, &format!("/api/v1/products/{pk}/tsl"), Some(("application/json", tsl))).await?;
+        let (s, v) =
+            self.call(Method::PUT, &format!("/api/v1/products/{pk}/tsl"), Some(("application/json", tsl))).await?;
         if !s.is_success() {
             bail!("PUT thing model of {pk}: {s} {v}");
         }
@@ -103,7 +101,8 @@ impl Api {
             if !s.is_success() {
                 bail!("import devices {start}..{end}: {s} {v}");
             }
-            if let Some(bad) = v["errors"].as_array().and_then(|e| e.iter().find(|e| e["message"] != "already exists")) {
+            if let Some(bad) = v["errors"].as_array().and_then(|e| e.iter().find(|e| e["message"] != "already exists"))
+            {
                 bail!("import devices {start}..{end}: {bad}");
             }
             created += v["created"].as_u64().unwrap_or(0);

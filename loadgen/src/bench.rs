@@ -146,10 +146,21 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
                 continue;
             }
             for rep in 0..o.idle_reps.unwrap_or(reps).max(1) {
-                eprintln!("[{:>4}s] idle {n} devices, run {}/{}", started.elapsed().as_secs(), rep + 1, o.idle_reps.unwrap_or(reps));
+                eprintln!(
+                    "[{:>4}s] idle {n} devices, run {}/{}",
+                    started.elapsed().as_secs(),
+                    rep + 1,
+                    o.idle_reps.unwrap_or(reps)
+                );
                 idle_rep(&o, n, &mut lanes, &mut point).await;
                 if let (Some(m), Some(f)) = (point.mosquitto.last(), point.fleetdeck.last()) {
-                    eprintln!("        mosquitto {} ({} connected)  fleetdeck {} ({} connected)", report::mib(m.rss), m.connected, report::mib(f.rss), f.connected);
+                    eprintln!(
+                        "        mosquitto {} ({} connected)  fleetdeck {} ({} connected)",
+                        report::mib(m.rss),
+                        m.connected,
+                        report::mib(f.rss),
+                        f.connected
+                    );
                 }
             }
             res.idle.push(point);
@@ -192,17 +203,26 @@ async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
     let count = o.ingest_devices as u64 * o.ingest_per_device;
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
-            r.mosquitto = Some(ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next()).await);
+            r.mosquitto =
+                Some(ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next()).await);
             m.stop().await;
         }
         Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
     }
     match fleetdeck_with_fleet(o, o.ingest_devices).await {
         Ok((p, _api)) => {
-            let io = ingest::Opts { devices: o.ingest_devices, per_device: o.ingest_per_device, window: o.window, max_secs: 180, lane: lanes.next() };
+            let io = ingest::Opts {
+                devices: o.ingest_devices,
+                per_device: o.ingest_per_device,
+                window: o.window,
+                max_secs: 180,
+                lane: lanes.next(),
+            };
             let (out, t0) = ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io).await;
             let want = out.sent * PROPERTIES_PER_POST;
-            match db::wait_stored(&p.db_path(), PRODUCT_KEY, want, Duration::from_secs(10), Duration::from_secs(180)).await {
+            match db::wait_stored(&p.db_path(), PRODUCT_KEY, want, Duration::from_secs(10), Duration::from_secs(180))
+                .await
+            {
                 Ok((stored, at)) => {
                     r.stored = Some(stored);
                     r.stored_secs = Some((at - t0).as_secs_f64());
@@ -219,7 +239,14 @@ async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
 
 async fn latency_rep(o: &Opts, lanes: &mut Lanes) -> LatencyRep {
     let mut r = LatencyRep::default();
-    let lo = |lane| latency::Opts { devices: o.latency_devices, rate: o.rate, secs: o.latency_secs, warmup_secs: 1, drain_secs: 5, lane };
+    let lo = |lane| latency::Opts {
+        devices: o.latency_devices,
+        rate: o.rate,
+        secs: o.latency_secs,
+        warmup_secs: 1,
+        drain_secs: 5,
+        lane,
+    };
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
             r.mosquitto = Some(latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo(lanes.next())).await);
@@ -238,7 +265,14 @@ async fn latency_rep(o: &Opts, lanes: &mut Lanes) -> LatencyRep {
 }
 
 async fn idle_rep(o: &Opts, n: usize, lanes: &mut Lanes, point: &mut IdlePoint) {
-    let io = |lane| idle::Opts { devices: n, concurrency: 200, settle_secs: 5, samples: 3, connect_deadline_secs: 300, lane };
+    let io = |lane| idle::Opts {
+        devices: n,
+        concurrency: 200,
+        settle_secs: 5,
+        samples: 3,
+        connect_deadline_secs: 300,
+        lane,
+    };
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
             point.mosquitto.push(idle::run(m.mqtt, PRODUCT_KEY, m.pid, &io(lanes.next())).await);

@@ -22,19 +22,26 @@ const UPLINKS: &str = "SELECT COUNT(*) FROM run_log WHERE product_key = ? AND bi
      AND operation LIKE '%/thing/event/property/post' AND status = 200";
 const REPLIES: &str = "SELECT COUNT(*) FROM run_log WHERE product_key = ? AND biz_type = 'downlink' \
      AND operation LIKE '%/thing/event/property/post_reply' AND status = 200";
-const VALUES: &str = "SELECT COUNT(*) FROM property_history h JOIN devices d ON d.id = h.device_id WHERE d.product_key = ?";
+const VALUES: &str =
+    "SELECT COUNT(*) FROM property_history h JOIN devices d ON d.id = h.device_id WHERE d.product_key = ?";
 
 async fn open(path: &Path) -> anyhow::Result<SqliteConnection> {
-    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?.read_only(true).busy_timeout(Duration::from_secs(5));
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(5));
     Ok(opts.connect().await?)
 }
 
 pub async fn count(path: &Path, pk: &str) -> anyhow::Result<Stored> {
     let mut c = open(path).await?;
-    Ok(Stored { uplinks: scalar(&mut c, UPLINKS, pk).await?, replies: scalar(&mut c, REPLIES, pk).await?, values: scalar(&mut c, VALUES, pk).await? })
+    Ok(Stored {
+        uplinks: scalar(&mut c, UPLINKS, pk).await?,
+        replies: scalar(&mut c, REPLIES, pk).await?,
+        values: scalar(&mut c, VALUES, pk).await?,
+    })
 }
 
-async fn scalar(c: &mut SqliteConnection, sql: &str, pk: &str) -> anyhow::Result<u64> {
+async fn scalar(c: &mut SqliteConnection, sql: &'static str, pk: &str) -> anyhow::Result<u64> {
     let n: i64 = sqlx::query_scalar(sql).bind(pk).fetch_one(c).await?;
     Ok(n as u64)
 }
@@ -44,7 +51,13 @@ async fn scalar(c: &mut SqliteConnection, sql: &str, pk: &str) -> anyhow::Result
 /// done = `property_history` holds `want_values` rows (fresh database: rowid = count) and the
 /// run log stopped growing, or nothing moved for `quiet`, or `limit` passed. Returns the exact
 /// counts and the instant of the last change seen (the time the last row became visible).
-pub async fn wait_stored(path: &Path, pk: &str, want_values: u64, quiet: Duration, limit: Duration) -> anyhow::Result<(Stored, Instant)> {
+pub async fn wait_stored(
+    path: &Path,
+    pk: &str,
+    want_values: u64,
+    quiet: Duration,
+    limit: Duration,
+) -> anyhow::Result<(Stored, Instant)> {
     let mut c = open(path).await?;
     let start = Instant::now();
     let mut last = (-1i64, -1i64);

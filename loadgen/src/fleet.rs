@@ -21,7 +21,12 @@ pub const KEEP_ALIVE_SECS: u16 = 60;
 pub fn login(pk: &str, i: usize) -> Login {
     let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let c = device_credentials(Sdk::Python, pk, &device_name(i), &device_secret(i), ts);
-    Login { client_id: c.client_id, username: Some(c.username), password: Some(c.password), keep_alive: KEEP_ALIVE_SECS }
+    Login {
+        client_id: c.client_id,
+        username: Some(c.username),
+        password: Some(c.password),
+        keep_alive: KEEP_ALIVE_SECS,
+    }
 }
 
 /// Source address of connection `i` in lane `lane` (1..=254): 127.lane.a.b, a new address every
@@ -41,7 +46,14 @@ pub struct Connected {
 }
 
 /// Connect devices `ids` to `broker`, at most `concurrency` handshakes at a time, one retry each.
-pub async fn connect_all(broker: SocketAddr, pk: &str, ids: std::ops::Range<usize>, lane: u8, concurrency: usize, deadline: Duration) -> Connected {
+pub async fn connect_all(
+    broker: SocketAddr,
+    pk: &str,
+    ids: std::ops::Range<usize>,
+    lane: u8,
+    concurrency: usize,
+    deadline: Duration,
+) -> Connected {
     let start = tokio::time::Instant::now();
     let end = start + deadline;
     let results: Vec<(usize, anyhow::Result<(Reader, Writer)>)> = futures::stream::iter(ids)
@@ -54,7 +66,13 @@ pub async fn connect_all(broker: SocketAddr, pk: &str, ids: std::ops::Range<usiz
                     if left.is_zero() {
                         break;
                     }
-                    last = mqtt::connect(broker, Some(source_ip(lane, i)), &login(&pk, i), left.min(Duration::from_secs(30))).await;
+                    last = mqtt::connect(
+                        broker,
+                        Some(source_ip(lane, i)),
+                        &login(&pk, i),
+                        left.min(Duration::from_secs(30)),
+                    )
+                    .await;
                     if last.is_ok() || last.as_ref().err().is_some_and(|e| e.is::<mqtt::Refused>()) {
                         break;
                     }

@@ -44,7 +44,15 @@ pub struct Outcome {
 pub async fn run(broker: SocketAddr, pk: &str, pid: u32, o: &Opts) -> Outcome {
     let mut out = Outcome { devices: o.devices, ..Default::default() };
     out.rss_before = rss_bytes(pid).unwrap_or(0);
-    let c = fleet::connect_all(broker, pk, 0..o.devices, o.lane, o.concurrency, Duration::from_secs(o.connect_deadline_secs)).await;
+    let c = fleet::connect_all(
+        broker,
+        pk,
+        0..o.devices,
+        o.lane,
+        o.concurrency,
+        Duration::from_secs(o.connect_deadline_secs),
+    )
+    .await;
     out.connected = c.conns.len();
     out.failed = c.failed;
     out.connect_secs = c.elapsed.as_secs_f64();

@@ -41,12 +41,6 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-impl Outcome {
-    pub fn lost(&self) -> u64 {
-        self.sent.saturating_sub(self.delivered)
-    }
-}
-
 #[derive(Default)]
 struct DeviceStats {
     sent: u64,
@@ -91,7 +85,15 @@ pub async fn fleetdeck(broker: SocketAddr, pk: &str, o: &Opts) -> (Outcome, Inst
     (r, t0)
 }
 
-async fn device(mut rd: Reader, mut wr: Writer, topic: String, first_seq: u64, n: u64, window: usize, deadline: Instant) -> DeviceStats {
+async fn device(
+    mut rd: Reader,
+    mut wr: Writer,
+    topic: String,
+    first_seq: u64,
+    n: u64,
+    window: usize,
+    deadline: Instant,
+) -> DeviceStats {
     let mut s = DeviceStats::default();
     let reply_topic = format!("{topic}_reply");
     let handle = |s: &mut DeviceStats, wr: &mut Writer, p: Packet| match p {
@@ -181,8 +183,10 @@ async fn subscriber(mut rd: Reader, mut wr: Writer, count: u64, deadline: Instan
 
 /// Connect and subscribe the baseline's subscriber to every device's property topic.
 pub async fn subscribe(broker: SocketAddr, pk: &str, lane: u8) -> anyhow::Result<(Reader, Writer)> {
-    let login = Login { client_id: format!("loadgen-subscriber-{lane}"), username: None, password: None, keep_alive: 60 };
-    let (mut rd, mut wr) = mqtt::connect(broker, Some(fleet::source_ip(lane, 0)), &login, Duration::from_secs(10)).await?;
+    let login =
+        Login { client_id: format!("loadgen-subscriber-{lane}"), username: None, password: None, keep_alive: 60 };
+    let (mut rd, mut wr) =
+        mqtt::connect(broker, Some(fleet::source_ip(lane, 0)), &login, Duration::from_secs(10)).await?;
     wr.subscribe(&format!("/sys/{pk}/+/thing/event/property/post"), QoS::AtLeastOnce);
     wr.flush().await?;
     match tokio::time::timeout(Duration::from_secs(10), rd.next()).await {
@@ -202,13 +206,16 @@ pub async fn mosquitto(broker: SocketAddr, pk: &str, count: u64, window: usize, 
             return r;
         }
     };
-    let (mut prd, mut pwr) = match mqtt::connect(broker, Some(fleet::source_ip(lane, 0)), &fleet::login(pk, 0), Duration::from_secs(10)).await {
-        Ok(c) => c,
-        Err(e) => {
-            r.error = Some(format!("publisher: {e:#}"));
-            return r;
-        }
-    };
+    let (mut prd, mut pwr) =
+        match mqtt::connect(broker, Some(fleet::source_ip(lane, 0)), &fleet::login(pk, 0), Duration::from_secs(10))
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                r.error = Some(format!("publisher: {e:#}"));
+                return r;
+            }
+        };
     let topic = property_topic(pk, &device_name(0));
     let t0 = Instant::now();
     let deadline = t0 + Duration::from_secs(max_secs);

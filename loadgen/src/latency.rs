@@ -249,7 +249,14 @@ struct Run {
 }
 
 impl Run {
-    async fn start(broker: SocketAddr, pk: &str, o: &Opts, clock: Arc<Clock>, expect_reply: bool, out: &mut Outcome) -> Run {
+    async fn start(
+        broker: SocketAddr,
+        pk: &str,
+        o: &Opts,
+        clock: Arc<Clock>,
+        expect_reply: bool,
+        out: &mut Outcome,
+    ) -> Run {
         let c = fleet::connect_all(broker, pk, 0..o.devices, o.lane, 200, Duration::from_secs(60)).await;
         out.connect_failures = c.failed;
         if out.error.is_none() {

@@ -143,7 +143,14 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             let (r, t0) = ingest::fleetdeck(mqtt, pk, &o).await;
             print(&r)?;
             if let Some(db) = db {
-                let (stored, at) = db::wait_stored(&db, pk, r.sent * payload::PROPERTIES_PER_POST, std::time::Duration::from_secs(10), std::time::Duration::from_secs(120)).await?;
+                let (stored, at) = db::wait_stored(
+                    &db,
+                    pk,
+                    r.sent * payload::PROPERTIES_PER_POST,
+                    std::time::Duration::from_secs(10),
+                    std::time::Duration::from_secs(120),
+                )
+                .await?;
                 print(&stored)?;
                 println!("stored after {:.2} s", (at - t0).as_secs_f64());
             }
@@ -158,7 +165,8 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             print(&latency::fleetdeck(mqtt, &api, pk, &o).await)
         }
         Cmd::Idle { mqtt, pid, devices, settle_secs } => {
-            let o = idle::Opts { devices, concurrency: 200, settle_secs, samples: 3, connect_deadline_secs: 300, lane: 1 };
+            let o =
+                idle::Opts { devices, concurrency: 200, settle_secs, samples: 3, connect_deadline_secs: 300, lane: 1 };
             print(&idle::run(mqtt, pk, pid, &o).await)
         }
         Cmd::FreePort => {

@@ -42,7 +42,12 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 /// Connect (optionally from `src`), send CONNECT, wait for CONNACK.
-pub async fn connect(broker: SocketAddr, src: Option<IpAddr>, login: &Login, timeout: Duration) -> anyhow::Result<(Reader, Writer)> {
+pub async fn connect(
+    broker: SocketAddr,
+    src: Option<IpAddr>,
+    login: &Login,
+    timeout: Duration,
+) -> anyhow::Result<(Reader, Writer)> {
     let fut = async {
         let socket = TcpSocket::new_v4()?;
         if let Some(ip) = src {
@@ -148,10 +153,6 @@ impl Writer {
 
     pub fn disconnect(&mut self) {
         let _ = Packet::Disconnect.write(&mut self.out, MAX_PACKET);
-    }
-
-    pub fn pending(&self) -> bool {
-        !self.out.is_empty()
     }
 
     /// Write everything queued, in one go.

@@ -142,7 +142,9 @@ mod tests {
             assert_eq!(post.accepted.len() as u64, PROPERTIES_PER_POST);
             assert_eq!(alink_id(&bytes), Some(seq));
         }
-        let t = |seq| serde_json::from_slice::<Value>(&property_post(seq)).unwrap()["params"]["Temperature"].as_f64().unwrap();
+        let t = |seq| {
+            serde_json::from_slice::<Value>(&property_post(seq)).unwrap()["params"]["Temperature"].as_f64().unwrap()
+        };
         assert_eq!(t(0), -40.0);
         assert_eq!(t(395), -0.5);
         assert_eq!(t(1599), 119.9);

@@ -85,10 +85,6 @@ impl Proc {
         self.dir.0.join("data").join("fleetdeck.db")
     }
 
-    pub fn rss(&self) -> anyhow::Result<u64> {
-        rss_bytes(self.pid)
-    }
-
     /// SIGKILL and reap (measurements are taken before; nothing of its state is needed).
     pub async fn stop(mut self) {
         let _ = self.child.start_kill();

@@ -52,7 +52,9 @@ fn proc_field(file: &str, key: &str) -> Option<String> {
 impl Meta {
     pub fn collect(o: &Opts, nofile: u64) -> Meta {
         let dirty = !cmd("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
-        let mem_kb: f64 = proc_field("/proc/meminfo", "MemTotal").and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0.0);
+        let mem_kb: f64 = proc_field("/proc/meminfo", "MemTotal")
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0.0);
         let mosquitto = cmd(&o.mosquitto.display().to_string(), &["-h"]);
         Meta {
             date: cmd("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
@@ -63,7 +65,11 @@ impl Meta {
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string(),
             rustc: cmd("rustc", &["--version"]),
             mosquitto: mosquitto.split(" is an MQTT").next().unwrap_or("").to_string(),
-            git: format!("{}{}", cmd("git", &["rev-parse", "--short", "HEAD"]), if dirty { " + uncommitted changes" } else { "" }),
+            git: format!(
+                "{}{}",
+                cmd("git", &["rev-parse", "--short", "HEAD"]),
+                if dirty { " + uncommitted changes" } else { "" }
+            ),
             nofile,
             nofile_hard: cmd("sh", &["-c", "ulimit -Hn"]),
             duration_secs: 0,
@@ -80,7 +86,7 @@ fn rate(r: f64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -127,7 +133,9 @@ pub fn ingest_line(r: &IngestRep) -> String {
 pub fn latency_line(r: &LatencyRep) -> String {
     let one = |name: &str, o: &Option<crate::latency::Outcome>| {
         o.as_ref()
-            .map(|o| format!("{name} p50 {} p99 {} ({} of {} received)", ms(o.p50_us), ms(o.p99_us), o.received, o.sent))
+            .map(|o| {
+                format!("{name} p50 {} p99 {} ({} of {} received)", ms(o.p50_us), ms(o.p99_us), o.received, o.sent)
+            })
             .unwrap_or_default()
     };
     format!("{}  {}  {}", one("mosquitto", &r.mosquitto), one("fleetdeck", &r.fleetdeck), r.errors.join("; "))
@@ -183,7 +191,10 @@ pub fn render(res: &Results, o: &Opts) -> String {
 
 fn commands(w: &mut String, o: &Opts) {
     let _ = writeln!(w, "## Commands\n");
-    let _ = writeln!(w, "```sh\nbash scripts/bench.sh          # builds fleetdeck + loadgen (release), raises `ulimit -n`, runs:");
+    let _ = writeln!(
+        w,
+        "```sh\nbash scripts/bench.sh          # builds fleetdeck + loadgen (release), raises `ulimit -n`, runs:"
+    );
     let _ = writeln!(
         w,
         "target/release/loadgen bench --reps {} --ingest-devices {} --ingest-per-device {} --window {} --baseline-window {} \\\n    --rate {} --latency-secs {} --latency-devices {} --idle {} --out BENCHMARKS.md\n```\n",
@@ -216,7 +227,10 @@ fn commands(w: &mut String, o: &Opts) {
          `POST /api/v1/products/{{pk}}/devices/import` (CSV `DeviceName,DeviceSecret`, secrets chosen by the benchmark, \
          10,000 rows per request).\n"
     );
-    let _ = writeln!(w, "The baseline's generated `mosquitto.conf` (a private instance on a free port, never the system service):\n");
+    let _ = writeln!(
+        w,
+        "The baseline's generated `mosquitto.conf` (a private instance on a free port, never the system service):\n"
+    );
     let conf = mosquitto_config(0).replace("listener 0 ", "listener <free> ");
     let _ = writeln!(w, "```\n{}```\n", conf);
     let payload = property_post(12345);
@@ -238,7 +252,10 @@ fn commands(w: &mut String, o: &Opts) {
 
 fn summary(w: &mut String, res: &Results, o: &Opts) {
     let _ = writeln!(w, "## Summary\n");
-    let _ = writeln!(w, "| measurement | fleetdeck | baseline (Mosquitto) | ratio | goal | result |\n|---|---|---|---|---|---|");
+    let _ = writeln!(
+        w,
+        "| measurement | fleetdeck | baseline (Mosquitto) | ratio | goal | result |\n|---|---|---|---|---|---|"
+    );
     if !res.ingest.is_empty() {
         let (f, b) = ingest_spreads(&res.ingest);
         let ratio = f.zip(b).map(|(f, b)| f.median / b.median);
@@ -287,7 +304,13 @@ fn summary(w: &mut String, res: &Results, o: &Opts) {
             b.map(|s| mib(s.median as u64)).unwrap_or("–".into()),
             f.zip(b).map(|(f, b)| format!("{:.2}×", f.median / b.median)).unwrap_or("–".into()),
             if goal_point { "≤ 2 GiB at 100,000" } else { "(reported)" },
-            if goal_point && !measured_here { "not measurable here, see 3." } else if goal_point { pass(ok) } else { "–" },
+            if goal_point && !measured_here {
+                "not measurable here, see 3."
+            } else if goal_point {
+                pass(ok)
+            } else {
+                "–"
+            },
         );
     }
     let _ = writeln!(w);
@@ -299,13 +322,22 @@ fn ingest_spreads(reps: &[IngestRep]) -> (Option<Spread>, Option<Spread>) {
     (Spread::of(&f), Spread::of(&b))
 }
 
-fn latency_spreads(reps: &[LatencyRep], pick: impl Fn(&crate::latency::Outcome) -> Option<u64>) -> (Option<Spread>, Option<Spread>) {
+fn latency_spreads(
+    reps: &[LatencyRep],
+    pick: impl Fn(&crate::latency::Outcome) -> Option<u64>,
+) -> (Option<Spread>, Option<Spread>) {
     // A "lost" percentile counts as +∞, so the median stays honest.
     let val = |o: &crate::latency::Outcome| pick(o).map(|v| if v == u64::MAX { f64::INFINITY } else { v as f64 });
     let f: Vec<f64> = reps.iter().filter_map(|r| r.fleetdeck.as_ref()).filter_map(val).collect();
     let b: Vec<f64> = reps.iter().filter_map(|r| r.mosquitto.as_ref()).filter_map(val).collect();
     let inf = |v: &[f64]| v.iter().filter(|x| x.is_infinite()).count() * 2 > v.len();
-    let sp = |v: &[f64]| if inf(v) { Some(Spread { median: f64::INFINITY, min: f64::INFINITY, max: f64::INFINITY, n: v.len() }) } else { Spread::of(v) };
+    let sp = |v: &[f64]| {
+        if inf(v) {
+            Some(Spread { median: f64::INFINITY, min: f64::INFINITY, max: f64::INFINITY, n: v.len() })
+        } else {
+            Spread::of(v)
+        }
+    };
     (sp(&f), sp(&b))
 }
 
@@ -350,7 +382,12 @@ fn ingest(w: &mut String, res: &Results, o: &Opts) {
             w,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             i + 1,
-            b.map(|b| format!("{}{}", rate(b.rate), if b.delivered == b.sent && b.sent > 0 { "" } else { " (incomplete)" })).unwrap_or("–".into()),
+            b.map(|b| format!(
+                "{}{}",
+                rate(b.rate),
+                if b.delivered == b.sent && b.sent > 0 { "" } else { " (incomplete)" }
+            ))
+            .unwrap_or("–".into()),
             f.map(|f| rate(f.rate)).unwrap_or("–".into()),
             f.zip(b).map(|(f, b)| format!("{:.2}×", f.rate / b.rate)).unwrap_or("–".into()),
             f.map(|f| format!("{} / {} / {}", f.sent, f.delivered, f.pubacks)).unwrap_or("–".into()),
@@ -360,7 +397,8 @@ fn ingest(w: &mut String, res: &Results, o: &Opts) {
         );
     }
     let (f, b) = ingest_spreads(&res.ingest);
-    let stored: Vec<f64> = res.ingest.iter().filter_map(|r| Some(r.fleetdeck.as_ref()?.sent as f64 / r.stored_secs?)).collect();
+    let stored: Vec<f64> =
+        res.ingest.iter().filter_map(|r| Some(r.fleetdeck.as_ref()?.sent as f64 / r.stored_secs?)).collect();
     let _ = writeln!(
         w,
         "| **median** (range) | {} | {} | **{}** | | | | {} |\n",
@@ -442,10 +480,22 @@ fn latency(w: &mut String, res: &Results, o: &Opts) {
             f.map(|f| format!("{} / {}", ms(f.p999_us), ms(f.max_us))).unwrap_or("–".into()),
             f.zip(b)
                 .and_then(|(f, b)| Some((f.p99_us?, b.p99_us?)))
-                .map(|(f, b)| if f == u64::MAX || b == u64::MAX { "–".into() } else { format!("{:.1}×", f as f64 / b as f64) })
+                .map(|(f, b)| if f == u64::MAX || b == u64::MAX {
+                    "–".into()
+                } else {
+                    format!("{:.1}×", f as f64 / b as f64)
+                })
                 .unwrap_or("–".into()),
-            f.map(|f| format!("{} ({}) / {} / {} / {} / {}", f.sent, rate(f.send_rate), f.received, f.missing, f.ws_dropped, f.replies_ok))
-                .unwrap_or("–".into()),
+            f.map(|f| format!(
+                "{} ({}) / {} / {} / {} / {}",
+                f.sent,
+                rate(f.send_rate),
+                f.received,
+                f.missing,
+                f.ws_dropped,
+                f.replies_ok
+            ))
+            .unwrap_or("–".into()),
         );
     }
     let ms_f = |v: f64| if v.is_finite() { ms(Some(v as u64)) } else { "lost".into() };
@@ -514,14 +564,15 @@ fn idle(w: &mut String, res: &Results, _o: &Opts) {
             let f = p.fleetdeck.get(i);
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} / {} | {} |",
                 rate(p.devices as f64),
                 i + 1,
                 b.map(|b| mib(b.rss)).unwrap_or("–".into()),
                 f.map(|f| format!("{} ({})", mib(f.rss), mib(f.rss_before))).unwrap_or("–".into()),
                 f.map(|f| mib(f.rss_peak)).unwrap_or("–".into()),
                 f.zip(b).map(|(f, b)| format!("{:.2}×", f.rss as f64 / b.rss as f64)).unwrap_or("–".into()),
-                format!("{} / {}", f.map_or("–".into(), |f| f.still_open.to_string()), b.map_or("–".into(), |b| b.still_open.to_string())),
+                f.map_or("–".into(), |f| f.still_open.to_string()),
+                b.map_or("–".into(), |b| b.still_open.to_string()),
                 f.map(|f| format!("{:.1} s", f.connect_secs)).unwrap_or("–".into()),
             );
         }
@@ -553,8 +604,12 @@ fn idle(w: &mut String, res: &Results, _o: &Opts) {
         );
     }
     // A labelled projection from two measured points (the per-device slope), never a measurement.
-    let measured: Vec<(usize, f64)> =
-        res.idle.iter().filter(|p| !p.fleetdeck.is_empty()).filter_map(|p| Some((p.devices, idle_spreads(p).0?.median))).collect();
+    let measured: Vec<(usize, f64)> = res
+        .idle
+        .iter()
+        .filter(|p| !p.fleetdeck.is_empty())
+        .filter_map(|p| Some((p.devices, idle_spreads(p).0?.median)))
+        .collect();
     if res.idle.iter().any(|p| p.requested >= IDLE_GOAL_DEVICES && p.devices < p.requested) && measured.len() >= 2 {
         let (n1, r1) = measured[0];
         let (n2, r2) = measured[measured.len() - 1];
@@ -578,7 +633,9 @@ fn idle(w: &mut String, res: &Results, _o: &Opts) {
         for e in &p.errors {
             let _ = writeln!(w, "- {} devices: {e}", p.devices);
         }
-        for (name, x) in p.fleetdeck.iter().map(|x| ("fleetdeck", x)).chain(p.mosquitto.iter().map(|x| ("Mosquitto", x))) {
+        for (name, x) in
+            p.fleetdeck.iter().map(|x| ("fleetdeck", x)).chain(p.mosquitto.iter().map(|x| ("Mosquitto", x)))
+        {
             if let Some(e) = &x.error {
                 let _ = writeln!(w, "- {} devices, {name}: {} failed to connect ({e})", p.devices, x.failed);
             }

@@ -20,14 +20,6 @@ impl Samples {
         self.sorted = false;
     }
 
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
     /// The `p`-th percentile (0 < p ≤ 100) by the nearest-rank method: the smallest sample such
     /// that at least p % of the samples are ≤ it. `None` without samples.
     pub fn percentile(&mut self, p: f64) -> Option<u64> {

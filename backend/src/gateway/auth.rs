@@ -7,7 +7,9 @@
 
 use bytes::Bytes;
 use model::alink::sign::verify_token;
-use model::alink::{parse_username, verify_device_sign, AuthType, ClientId, DynregConnect, DynregMode, RegisterPush, RegnwlPush};
+use model::alink::{
+    parse_username, verify_device_sign, AuthType, ClientId, DynregConnect, DynregMode, RegisterPush, RegnwlPush,
+};
 use model::registry::{validate_device_name, NewDevice};
 use rand::RngCore;
 use sqlx::Row;
@@ -59,22 +61,32 @@ pub enum Admitted {
 }
 
 /// Decide a CONNECT. `pk`/`dn` come from the username, already parsed by the caller.
-pub async fn authenticate(st: &AppState, raw_client_id: &str, pk: &str, dn: &str, password: Option<&[u8]>) -> Result<Admitted, Refusal> {
+pub async fn authenticate(
+    st: &AppState,
+    raw_client_id: &str,
+    pk: &str,
+    dn: &str,
+    password: Option<&[u8]>,
+) -> Result<Admitted, Refusal> {
     let bad = |why: &str| refuse(Connack::BadCredentials, CODE_BAD_CREDENTIALS, why);
     let cid = ClientId::parse(raw_client_id).map_err(|e| bad(&format!("invalid clientId: {e}")))?;
-    let password = password.and_then(|p| std::str::from_utf8(p).ok()).ok_or_else(|| bad("missing or non-UTF-8 password"))?;
+    let password =
+        password.and_then(|p| std::str::from_utf8(p).ok()).ok_or_else(|| bad("missing or non-UTF-8 password"))?;
     match cid.auth_type.clone() {
         None => device_login(st, &cid, pk, dn, password).await,
         Some(AuthType::Connwl) => token_login(st, &cid, pk, dn, password).await,
         Some(AuthType::Register | AuthType::Regnwl) => dynreg(st, &cid, pk, dn, password).await,
-        Some(AuthType::Other(t)) => Err(refuse(Connack::NotAuthorized, CODE_BAD_CREDENTIALS, format!("unsupported authType `{t}`"))),
+        Some(AuthType::Other(t)) => {
+            Err(refuse(Connack::NotAuthorized, CODE_BAD_CREDENTIALS, format!("unsupported authType `{t}`")))
+        }
     }
 }
 
 /// The username as (pk, dn), or a refusal with CONNACK 4.
 pub fn identity(username: Option<&str>) -> Result<(String, String), Refusal> {
     let u = username.ok_or_else(|| refuse(Connack::BadCredentials, CODE_BAD_CREDENTIALS, "no username"))?;
-    let (pk, dn) = parse_username(u).map_err(|e| refuse(Connack::BadCredentials, CODE_BAD_CREDENTIALS, e.to_string()))?;
+    let (pk, dn) =
+        parse_username(u).map_err(|e| refuse(Connack::BadCredentials, CODE_BAD_CREDENTIALS, e.to_string()))?;
     Ok((pk.to_string(), dn.to_string()))
 }
 
@@ -104,7 +116,9 @@ async fn device_login(st: &AppState, cid: &ClientId, pk: &str, dn: &str, passwor
 
 async fn token_login(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
     let rec = find_device(st, pk, dn).await?;
-    let token = load_token(&st.db, rec.id).await.map_err(|e| refuse(Connack::NotAuthorized, 500, format!("store error: {e}")))?;
+    let token = load_token(&st.db, rec.id)
+        .await
+        .map_err(|e| refuse(Connack::NotAuthorized, 500, format!("store error: {e}")))?;
     if !token.is_some_and(|(_, t)| verify_token(&t, password)) {
         return Err(refuse(Connack::BadCredentials, CODE_BAD_CREDENTIALS, "device token does not match"));
     }
@@ -117,8 +131,9 @@ async fn token_login(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password
 async fn dynreg(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
     let internal = |e: String| refuse(Connack::NotAuthorized, 500, format!("store error: {e}"));
     let username = model::alink::format_username(pk, dn);
-    let req = DynregConnect::from_connect(cid, &username)
-        .ok_or_else(|| refuse(Connack::BadCredentials, CODE_BAD_CREDENTIALS, "dynamic registration without `random`"))?;
+    let req = DynregConnect::from_connect(cid, &username).ok_or_else(|| {
+        refuse(Connack::BadCredentials, CODE_BAD_CREDENTIALS, "dynamic registration without `random`")
+    })?;
     let product = store::products::get(&st.db, pk)
         .await
         .map_err(|e| internal(e.to_string()))?
@@ -141,7 +156,8 @@ async fn dynreg(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password: &st
             if rec.device.activated_at.is_some() {
                 return Err(refuse(Connack::NotAuthorized, CODE_ALREADY_ACTIVE, "device is already activated"));
             }
-            let push = RegisterPush { product_key: pk.into(), device_name: dn.into(), device_secret: rec.device_secret };
+            let push =
+                RegisterPush { product_key: pk.into(), device_name: dn.into(), device_secret: rec.device_secret };
             Ok(Admitted::Dynreg { topic: "/ext/register", payload: json(&push) })
         }
         DynregMode::Regnwl => {
@@ -176,7 +192,10 @@ async fn create_device(st: &AppState, pk: &str, dn: &str) -> Result<DeviceRecord
 
 /// The (clientId, token) issued by the last `regnwl` of a device.
 pub async fn load_token(db: &Db, device_id: i64) -> sqlx::Result<Option<(String, String)>> {
-    let row = sqlx::query("SELECT client_id, token FROM device_tokens WHERE device_id = $1").bind(device_id).fetch_optional(db).await?;
+    let row = sqlx::query("SELECT client_id, token FROM device_tokens WHERE device_id = $1")
+        .bind(device_id)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(|r| (r.get(0), r.get(1))))
 }
 

@@ -83,7 +83,8 @@ pub async fn listen(scx: &ServerContext, settings: &Settings) -> anyhow::Result<
     if let Some(tls) = &settings.mqtt_tls {
         // TLS is terminated in front of a loopback listener that takes the PROXY protocol
         // header, so rmqtt still sees (and we log) the device's real address.
-        let (backend, backend_addr) = bind(builder("internal/tls-backend", SocketAddr::from(([127, 0, 0, 1], 0))).proxy_protocol(true))?;
+        let (backend, backend_addr) =
+            bind(builder("internal/tls-backend", SocketAddr::from(([127, 0, 0, 1], 0))).proxy_protocol(true))?;
         server = server.listener_by_id(backend, TLS_BACKEND_ID);
         let (addr, task) = super::tls::spawn(tls, backend_addr).await?;
         mqtts_addr = Some(addr);

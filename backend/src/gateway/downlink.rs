@@ -19,7 +19,14 @@ use super::{Downlink, DownlinkError};
 
 /// The sender identity of every downlink (shows as `fleetdeck` in rmqtt's own logs).
 fn system_from(scx: &ServerContext) -> From {
-    From::from_system(Id::new(scx.node.id(), 0, None, None, ClientId::from_static("fleetdeck"), Some(UserName::from("fleetdeck"))))
+    From::from_system(Id::new(
+        scx.node.id(),
+        0,
+        None,
+        None,
+        ClientId::from_static("fleetdeck"),
+        Some(UserName::from("fleetdeck")),
+    ))
 }
 
 pub fn qos_of(qos: u8) -> QoS {

@@ -14,7 +14,9 @@ use rmqtt::codec::v5::{RetainHandling, SubscribeAckReason, SubscriptionOptions};
 use rmqtt::hook::{Handler, HookResult, Parameter, ReturnType, Type};
 use rmqtt::session::Session;
 use rmqtt::subscribe::AutoSubscription;
-use rmqtt::types::{AuthResult, ConnectInfo, Id, Publish, PublishAclResult, QoS, Subscribe, SubscribeAclResult, TopicFilter};
+use rmqtt::types::{
+    AuthResult, ConnectInfo, Id, Publish, PublishAclResult, QoS, Subscribe, SubscribeAclResult, TopicFilter,
+};
 use serde_json::json;
 
 use super::auth::{self, Connack};
@@ -68,14 +70,12 @@ impl Handler for Hooks {
             Parameter::ClientDisconnected(s, reason) => inner.on_disconnected(s, reason).await,
             Parameter::SessionSubscribed(s, sub) => inner.on_subscribed(s, &sub.topic_filter).await,
             Parameter::MessageDelivered(s, _, _) => inner.sessions.delivered(&s.id.client_id),
-            Parameter::MessageDropped(to, from, p, reason) => {
-                // Only our own downlinks are worth a run-log line; device-to-device routing
-                // does not exist (the ACL forbids it).
-                if from.is_system() {
-                    let (pk, dn) = to.as_ref().and_then(key_of).unwrap_or_default();
-                    let content = json!({ "topic": &*p.topic, "reason": format!("{reason:?}") });
-                    inner.log(BizType::Downlink, &pk, &dn, "dropped", 9201, content).await;
-                }
+            // Only our own downlinks are worth a run-log line; device-to-device routing does
+            // not exist (the ACL forbids it).
+            Parameter::MessageDropped(to, from, p, reason) if from.is_system() => {
+                let (pk, dn) = to.as_ref().and_then(key_of).unwrap_or_default();
+                let content = json!({ "topic": &*p.topic, "reason": format!("{reason:?}") });
+                inner.log(BizType::Downlink, &pk, &dn, "dropped", 9201, content).await;
             }
             _ => {}
         }
@@ -147,7 +147,9 @@ impl Inner {
         let verdict = if self.sessions.is_dynreg(cid) {
             Err("a registration session may not publish".to_string())
         } else {
-            authorize_publish(&pk, &dn, |p, d| self.topo.is_sub(&pk, &dn, p, d), &p.topic).map(|_| ()).map_err(|e| e.to_string())
+            authorize_publish(&pk, &dn, |p, d| self.topo.is_sub(&pk, &dn, p, d), &p.topic)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         };
         if let Err(why) = verdict {
             let content = json!({ "clientId": cid, "action": "publish", "topic": &*p.topic, "reason": why });

@@ -58,7 +58,6 @@ struct Window {
     count: u32,
 }
 
-#[derive(Default)]
 struct Windows {
     map: HashMap<(Kind, String, String), Window>,
     /// Size at which finished windows are swept next.
@@ -120,17 +119,41 @@ impl Limits {
 
 /// Store one limit event for the monitoring views.
 pub async fn record_event(db: &Db, at: i64, pk: &str, dn: &str, kind: Kind, limit: u32) {
-    let r = sqlx::query("INSERT INTO limit_events (at, product_key, device_name, name, limit_value) VALUES ($1, $2, $3, $4, $5)")
-        .bind(at)
-        .bind(pk)
-        .bind(dn)
-        .bind(kind.event_name())
-        .bind(i64::from(limit))
-        .execute(db)
-        .await;
+    let r = sqlx::query(
+        "INSERT INTO limit_events (at, product_key, device_name, name, limit_value) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(at)
+    .bind(pk)
+    .bind(dn)
+    .bind(kind.event_name())
+    .bind(i64::from(limit))
+    .execute(db)
+    .await;
     if let Err(e) = r {
         tracing::warn!(error = %e, pk, dn, "cannot store limit event");
     }
+}
+
+/// One stored limit event.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LimitEvent {
+    pub at: i64,
+    pub product_key: String,
+    pub device_name: String,
+    pub name: String,
+    pub limit_value: i64,
+}
+
+/// The limit events of one device, oldest first.
+pub async fn device_events(db: &Db, pk: &str, dn: &str) -> sqlx::Result<Vec<LimitEvent>> {
+    sqlx::query_as(
+        "SELECT at, product_key, device_name, name, limit_value FROM limit_events
+         WHERE product_key = $1 AND device_name = $2 ORDER BY at, id",
+    )
+    .bind(pk)
+    .bind(dn)
+    .fetch_all(db)
+    .await
 }
 
 #[cfg(test)]
@@ -141,7 +164,10 @@ mod tests {
     use crate::clock::FakeClock;
 
     fn limits(clock: &FakeClock, c: u32, up: u32, down: u32) -> Limits {
-        Limits::new(Arc::new(clock.clone()), DeviceLimits { connects_per_minute: c, uplink_qps: up, downlink_qps: down })
+        Limits::new(
+            Arc::new(clock.clone()),
+            DeviceLimits { connects_per_minute: c, uplink_qps: up, downlink_qps: down },
+        )
     }
 
     #[test]
@@ -169,6 +195,8 @@ mod tests {
         assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Exceeded);
         assert_eq!(l.check(Kind::Downlink, "pk", "d"), Verdict::Exceeded);
         clock.advance_ms(999);
+        assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Dropped, "1999 ms is still the same second");
+        clock.advance_ms(1);
         assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Allowed, "a new second starts at 2000 ms");
         assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Allowed);
         assert_eq!(l.check(Kind::Uplink, "pk", "d"), Verdict::Exceeded);

@@ -17,3 +17,14 @@ impl DeviceLink for Gateway {
         }
     }
 }
+
+/// The router tells the broker side when a gateway's sub-device list changed, so the ACL cache
+/// lets the gateway publish for a sub-device right after `topo/add` (and stops after `delete`).
+#[async_trait::async_trait]
+impl crate::gateway::router::TopoListener for Gateway {
+    async fn topo_changed(&self, gateway_pk: &str, gateway_dn: &str) {
+        if let Err(e) = self.refresh_topo(gateway_pk, gateway_dn).await {
+            tracing::error!(error = %e, gateway_pk, gateway_dn, "topo cache refresh failed");
+        }
+    }
+}

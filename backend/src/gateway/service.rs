@@ -35,7 +35,15 @@ pub(super) struct Inner {
 
 impl Inner {
     /// A run-log entry about a device.
-    pub async fn log(&self, biz: BizType, pk: &str, dn: &str, operation: &str, status: u32, content: serde_json::Value) {
+    pub async fn log(
+        &self,
+        biz: BizType,
+        pk: &str,
+        dn: &str,
+        operation: &str,
+        status: u32,
+        content: serde_json::Value,
+    ) {
         let Some(runlog) = self.runlog.read().unwrap_or_else(|e| e.into_inner()).clone() else { return };
         runlog
             .log(NewLog {

@@ -180,7 +180,9 @@ impl Inner {
                     let me = self.clone();
                     tokio::spawn(async move { me.kick_session(&prev.id).await });
                 }
-                if let Err(e) = store::devices::mark_online(&self.state.db, device_id, ip.as_deref(), sdk.as_deref(), now).await {
+                if let Err(e) =
+                    store::devices::mark_online(&self.state.db, device_id, ip.as_deref(), sdk.as_deref(), now).await
+                {
                     tracing::error!(error = %e, pk, dn, "cannot mark device online");
                 }
                 if let Err(e) = self.topo.refresh(&self.state.db, &pk, &dn).await {
@@ -216,18 +218,14 @@ impl Inner {
         let Some(key) = key_of(&s.id) else { return };
         let code = reason_code(reason);
         let _serial = self.sessions.device_lock(&key).lock().await;
-        let current = {
-            let mut live = lock(&self.sessions.live);
-            match live.get(&key) {
-                Some(l) if l.id == s.id => live.remove(&key),
-                _ => None,
-            }
-        };
+        // The entry leaves the map only after the store and the run log have it: shutdown
+        // waits for an empty map before it closes the run log.
+        let current = lock(&self.sessions.live).get(&key).filter(|l| l.id == s.id).map(|l| l.device_id);
         let (pk, dn) = &key;
         let content = json!({ "clientId": &*cid, "ip": ip_of(&s.id), "reason": format!("{reason:?}") });
-        if let Some(l) = current {
+        if let Some(device_id) = current {
             let now = self.state.now();
-            if let Err(e) = store::devices::mark_offline(&self.state.db, l.device_id, code, now).await {
+            if let Err(e) = store::devices::mark_offline(&self.state.db, device_id, code, now).await {
                 tracing::error!(error = %e, pk, dn, "cannot mark device offline");
             }
             self.topo.forget(pk, dn);
@@ -241,13 +239,21 @@ impl Inner {
         }
         // A session replaced by a newer one is logged too, but leaves the store alone.
         self.log(BizType::Device, pk, dn, "offline", code, content).await;
+        if current.is_some() {
+            let mut live = lock(&self.sessions.live);
+            if live.get(&key).is_some_and(|l| l.id == s.id) {
+                live.remove(&key);
+            }
+        }
     }
 
     /// `SessionSubscribed`: the last server-side filter marks the session ready; for a
     /// registration session it is the moment to push the answer.
     pub async fn on_subscribed(self: &Arc<Self>, s: &Session, filter: &str) {
         let cid = s.id.client_id.to_string();
-        let push = lock(&self.sessions.dynreg).get(&cid).map(|d| (d.topic, d.payload.clone(), d.delivered.clone(), d.closed.clone()));
+        let push = lock(&self.sessions.dynreg)
+            .get(&cid)
+            .map(|d| (d.topic, d.payload.clone(), d.delivered.clone(), d.closed.clone()));
         if let Some((topic, payload, delivered, closed)) = push {
             if dynreg_session_filters().last().map(String::as_str) == Some(filter) {
                 let me = self.clone();
@@ -264,7 +270,14 @@ impl Inner {
         }
     }
 
-    async fn push_and_close(&self, id: Id, topic: &'static str, payload: Bytes, delivered: Arc<Notify>, closed: Arc<Notify>) {
+    async fn push_and_close(
+        &self,
+        id: Id,
+        topic: &'static str,
+        payload: Bytes,
+        delivered: Arc<Notify>,
+        closed: Arc<Notify>,
+    ) {
         let (pk, dn) = key_of(&id).unwrap_or_default();
         let wait = delivered.notified();
         match super::downlink::deliver(&self.scx, &id.client_id, topic, payload, QoS::AtMostOnce).await {

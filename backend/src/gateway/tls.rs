@@ -29,7 +29,8 @@ fn server_config(tls: &MqttTls) -> anyhow::Result<ServerConfig> {
     if certs.is_empty() {
         anyhow::bail!("TLS certificate {}: no certificate found", tls.cert.display());
     }
-    let key = PrivateKeyDer::from_pem_file(&tls.key).map_err(|e| anyhow::anyhow!("TLS key {}: {e}", tls.key.display()))?;
+    let key =
+        PrivateKeyDer::from_pem_file(&tls.key).map_err(|e| anyhow::anyhow!("TLS key {}: {e}", tls.key.display()))?;
     let cfg = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
@@ -41,7 +42,9 @@ fn server_config(tls: &MqttTls) -> anyhow::Result<ServerConfig> {
 /// The PROXY v1 line for a connection from `src` (the destination is informative only).
 fn proxy_header(src: SocketAddr, dst: SocketAddr) -> String {
     match (src, dst) {
-        (SocketAddr::V4(s), SocketAddr::V4(d)) => format!("PROXY TCP4 {} {} {} {}\r\n", s.ip(), d.ip(), s.port(), d.port()),
+        (SocketAddr::V4(s), SocketAddr::V4(d)) => {
+            format!("PROXY TCP4 {} {} {} {}\r\n", s.ip(), d.ip(), s.port(), d.port())
+        }
         (s, d) => {
             let v6 = |a: SocketAddr| match a {
                 SocketAddr::V4(a) => a.ip().to_ipv6_mapped(),
@@ -55,7 +58,9 @@ fn proxy_header(src: SocketAddr, dst: SocketAddr) -> String {
 /// Bind the TLS listener and start accepting; returns its address and the accept task.
 pub async fn spawn(tls: &MqttTls, backend: SocketAddr) -> anyhow::Result<(SocketAddr, AbortHandle)> {
     let acceptor = TlsAcceptor::from(Arc::new(server_config(tls)?));
-    let listener = TcpListener::bind(tls.addr).await.map_err(|e| anyhow::anyhow!("cannot listen for MQTT/TLS on {}: {e}", tls.addr))?;
+    let listener = TcpListener::bind(tls.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen for MQTT/TLS on {}: {e}", tls.addr))?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
         loop {
@@ -97,6 +102,9 @@ mod tests {
     fn proxy_headers() {
         let b: SocketAddr = "127.0.0.1:4000".parse().unwrap();
         assert_eq!(proxy_header("10.0.0.7:5555".parse().unwrap(), b), "PROXY TCP4 10.0.0.7 127.0.0.1 5555 4000\r\n");
-        assert_eq!(proxy_header("[2001:db8::1]:5555".parse().unwrap(), b), "PROXY TCP6 2001:db8::1 ::ffff:127.0.0.1 5555 4000\r\n");
+        assert_eq!(
+            proxy_header("[2001:db8::1]:5555".parse().unwrap(), b),
+            "PROXY TCP6 2001:db8::1 ::ffff:127.0.0.1 5555 4000\r\n"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub async fn insert(db: &Db, e: NewAudit<'_>) -> sqlx::Result<()> {
     Ok(())
 }
 
-fn filter<'a>(qb: &mut QueryBuilder<Sqlite>, q: &'a AuditQuery) {
+fn filter(qb: &mut QueryBuilder<Sqlite>, q: &AuditQuery) {
     qb.push(" WHERE 1=1");
     if let Some(v) = &q.actor {
         qb.push(" AND actor = ").push_bind(v);

@@ -25,10 +25,11 @@ fn object(text: &str) -> Map<String, Value> {
 
 /// The shadow of a device; an empty one at version 0 if it never had one.
 pub async fn get_shadow(db: &Db, device_id: i64) -> sqlx::Result<Shadow> {
-    let row = sqlx::query("SELECT reported, desired, metadata, version, updated_at FROM device_shadows WHERE device_id = $1")
-        .bind(device_id)
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("SELECT reported, desired, metadata, version, updated_at FROM device_shadows WHERE device_id = $1")
+            .bind(device_id)
+            .fetch_optional(db)
+            .await?;
     Ok(row
         .map(|r| Shadow {
             reported: object(r.get(0)),
@@ -88,10 +89,12 @@ pub async fn set_desired(db: &Db, device_id: i64, identifier: &str, value: &Valu
 
 /// Desired values of a device; all of them when `identifiers` is empty.
 pub async fn get_desired(db: &Db, device_id: i64, identifiers: &[String]) -> sqlx::Result<Vec<Desired>> {
-    let rows = sqlx::query("SELECT identifier, value, version, time FROM desired_properties WHERE device_id = $1 ORDER BY identifier")
-        .bind(device_id)
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT identifier, value, version, time FROM desired_properties WHERE device_id = $1 ORDER BY identifier",
+    )
+    .bind(device_id)
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .iter()
         .map(|r| Desired {
@@ -107,12 +110,14 @@ pub async fn get_desired(db: &Db, device_id: i64, identifiers: &[String]) -> sql
 /// Delete a desired value; with `version`, only if it is still that version (the device cleared
 /// what it saw, not a newer value set since). Returns whether a row went.
 pub async fn delete_desired(db: &Db, device_id: i64, identifier: &str, version: Option<i64>) -> sqlx::Result<bool> {
-    let r = sqlx::query("DELETE FROM desired_properties WHERE device_id = $1 AND identifier = $2 AND ($3 IS NULL OR version = $3)")
-        .bind(device_id)
-        .bind(identifier)
-        .bind(version)
-        .execute(db)
-        .await?;
+    let r = sqlx::query(
+        "DELETE FROM desired_properties WHERE device_id = $1 AND identifier = $2 AND ($3 IS NULL OR version = $3)",
+    )
+    .bind(device_id)
+    .bind(identifier)
+    .bind(version)
+    .execute(db)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -234,8 +239,10 @@ pub async fn logs(db: &Db, device_id: i64, limit: i64) -> sqlx::Result<Vec<Devic
 
 /// The device log switch: 1 = upload logs, 0 = off (also when never set).
 pub async fn log_mode(db: &Db, device_id: i64) -> sqlx::Result<u8> {
-    let mode: Option<i64> =
-        sqlx::query_scalar("SELECT mode FROM device_log_switch WHERE device_id = $1").bind(device_id).fetch_optional(db).await?;
+    let mode: Option<i64> = sqlx::query_scalar("SELECT mode FROM device_log_switch WHERE device_id = $1")
+        .bind(device_id)
+        .fetch_optional(db)
+        .await?;
     Ok(u8::from(mode.unwrap_or(0) != 0))
 }
 

@@ -100,7 +100,7 @@ pub async fn get(db: &Db, pk: &str, dn: &str) -> sqlx::Result<Option<DeviceRecor
     Ok(Some(rec))
 }
 
-fn filter<'a>(qb: &mut QueryBuilder<Sqlite>, q: &'a DeviceQuery) {
+fn filter(qb: &mut QueryBuilder<Sqlite>, q: &DeviceQuery) {
     qb.push(" WHERE 1=1");
     if let Some(pk) = &q.product_key {
         qb.push(" AND d.product_key = ").push_bind(pk);

@@ -19,7 +19,7 @@ pub const DEADLINE: Duration = Duration::from_secs(15);
 
 pub struct Env {
     pub run: Running,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub async fn start() -> Env {
@@ -31,10 +31,15 @@ pub async fn start_with(tweak: impl FnOnce(&mut Settings), clock: SharedClock) -
     let mut settings = Settings::for_test(dir.path().to_path_buf());
     tweak(&mut settings);
     let run = backend::server::start_with_clock(settings, clock).await.unwrap();
-    Env { run, _dir: dir }
+    Env { run, _dir: Some(dir) }
 }
 
 impl Env {
+    /// For a test that owns the data directory itself.
+    pub fn from_running(run: Running) -> Env {
+        Env { run, _dir: None }
+    }
+
     /// A product; returns its productSecret.
     pub async fn product(&self, pk: &str, dynamic_registration: bool) -> String {
         let req = NewProduct {
@@ -61,7 +66,13 @@ impl Env {
     }
 
     /// Poll the store until the device satisfies `ok`.
-    pub async fn wait_device(&self, pk: &str, dn: &str, what: &str, ok: impl Fn(&backend::store::devices::DeviceRecord) -> bool) -> backend::store::devices::DeviceRecord {
+    pub async fn wait_device(
+        &self,
+        pk: &str,
+        dn: &str,
+        what: &str,
+        ok: impl Fn(&backend::store::devices::DeviceRecord) -> bool,
+    ) -> backend::store::devices::DeviceRecord {
         let end = tokio::time::Instant::now() + DEADLINE;
         loop {
             if let Some(r) = self.record(pk, dn).await {
@@ -124,7 +135,11 @@ fn options(env: &Env, c: &Credentials, keepalive: u64) -> MqttOptions {
 }
 
 /// CONNECT and wait for the CONNACK; the event loop is returned unpolled.
-pub async fn handshake(env: &Env, c: &Credentials, keepalive: u64) -> Result<(AsyncClient, EventLoop), ConnectReturnCode> {
+pub async fn handshake(
+    env: &Env,
+    c: &Credentials,
+    keepalive: u64,
+) -> Result<(AsyncClient, EventLoop), ConnectReturnCode> {
     let (client, mut ev) = AsyncClient::new(options(env, c, keepalive), 64);
     let r = tokio::time::timeout(DEADLINE, async {
         loop {
@@ -164,6 +179,12 @@ pub fn drive(client: AsyncClient, mut ev: EventLoop) -> Device {
                 Ok(Event::Incoming(p @ (Packet::PubAck(_) | Packet::SubAck(_)))) => {
                     let _ = atx.send(p);
                 }
+                // The DISCONNECT is flushed when this is returned; a client then closes the
+                // socket (rumqttc leaves that to its user, and rmqtt waits for it).
+                Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) => {
+                    let _ = ctx.send("disconnected".into());
+                    return;
+                }
                 Ok(_) => {}
                 Err(e) => {
                     // rumqttc would reconnect on the next poll; a test device stays down.
@@ -192,4 +213,46 @@ impl Device {
     pub async fn publish(&self, topic: &str, payload: &str, qos: QoS) {
         self.client.publish(topic, qos, false, payload.as_bytes().to_vec()).await.unwrap();
     }
+}
+
+/// A hand-made CONNECT (protocol level 3 = MQTT 3.1 `MQIsdp`, 4 = 3.1.1) over any stream;
+/// returns the CONNACK return code. For what no client library at hand does.
+pub async fn raw_connect<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    s: &mut S,
+    level: u8,
+    c: &Credentials,
+) -> u8 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    fn field(out: &mut Vec<u8>, s: &str) {
+        out.extend_from_slice(&(s.len() as u16).to_be_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    let mut body = Vec::new();
+    field(&mut body, if level == 3 { "MQIsdp" } else { "MQTT" });
+    body.push(level);
+    body.push(0b1100_0010); // username, password, clean session
+    body.extend_from_slice(&60u16.to_be_bytes());
+    field(&mut body, &c.client_id);
+    field(&mut body, &c.username);
+    field(&mut body, &c.password);
+    let mut packet = vec![0x10];
+    let mut len = body.len();
+    loop {
+        let mut b = (len % 128) as u8;
+        len /= 128;
+        if len > 0 {
+            b |= 0x80;
+        }
+        packet.push(b);
+        if len == 0 {
+            break;
+        }
+    }
+    packet.extend_from_slice(&body);
+    s.write_all(&packet).await.unwrap();
+    s.flush().await.unwrap();
+    let mut ack = [0u8; 4];
+    tokio::time::timeout(DEADLINE, s.read_exact(&mut ack)).await.expect("no CONNACK").unwrap();
+    assert_eq!(ack[0], 0x20, "CONNACK");
+    ack[3]
 }

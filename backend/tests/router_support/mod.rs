@@ -125,8 +125,16 @@ pub fn model(pk: &str) -> ThingModel {
         .with_property(Property::new("Brightness", "Brightness", DataType::int(0, 100)))
         .with_property(Property::new("Temperature", "Temperature", DataType::float(-40.0, 120.0)).read_only())
         .with_property(Property::new("Label", "Label", DataType::text(16)))
-        .with_event(Event::new("Alarm", "Alarm", EventType::Alert).with_output(Param::new("ErrorCode", "Code", DataType::int(0, 10))))
-        .with_service(Service::new("Reboot", "Reboot", CallType::Async).with_input(Param::new("delay", "Delay", DataType::int(0, 60))))
+        .with_event(Event::new("Alarm", "Alarm", EventType::Alert).with_output(Param::new(
+            "ErrorCode",
+            "Code",
+            DataType::int(0, 10),
+        )))
+        .with_service(Service::new("Reboot", "Reboot", CallType::Async).with_input(Param::new(
+            "delay",
+            "Delay",
+            DataType::int(0, 60),
+        )))
         .with_service(
             Service::new("Add", "Add", CallType::Sync)
                 .with_input(Param::new("a", "a", DataType::int(0, 1000)))
@@ -179,7 +187,14 @@ impl Env {
 
     /// An uplink from session (pk, dn).
     pub fn uplink_from(&self, pk: &str, dn: &str, topic: &str, payload: impl Into<Bytes>) -> Uplink {
-        Uplink { product_key: pk.into(), device_name: dn.into(), topic: topic.into(), payload: payload.into(), qos: 1, at: self.clock.now_ms() }
+        Uplink {
+            product_key: pk.into(),
+            device_name: dn.into(),
+            topic: topic.into(),
+            payload: payload.into(),
+            qos: 1,
+            at: self.clock.now_ms(),
+        }
     }
 
     /// Dispatch from the direct device DN.
@@ -197,7 +212,12 @@ impl Env {
 
     /// Run-log entries of a device, oldest first, once at least `n` are there.
     pub async fn logs(&self, pk: &str, dn: &str, n: usize) -> Vec<LogEntry> {
-        let q = LogQuery { product_key: Some(pk.into()), device_name: Some(dn.into()), limit: Some(1000), ..Default::default() };
+        let q = LogQuery {
+            product_key: Some(pk.into()),
+            device_name: Some(dn.into()),
+            limit: Some(1000),
+            ..Default::default()
+        };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             let mut l = store::runlog::query(&self.state.db, &q).await.unwrap();
@@ -214,7 +234,12 @@ impl Env {
 
     /// Waits for a run-log entry of the device matching `f`.
     pub async fn log_where(&self, pk: &str, dn: &str, f: impl Fn(&LogEntry) -> bool) -> LogEntry {
-        let q = LogQuery { product_key: Some(pk.into()), device_name: Some(dn.into()), limit: Some(1000), ..Default::default() };
+        let q = LogQuery {
+            product_key: Some(pk.into()),
+            device_name: Some(dn.into()),
+            limit: Some(1000),
+            ..Default::default()
+        };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             let l = store::runlog::query(&self.state.db, &q).await.unwrap();

@@ -1,7 +1,9 @@
 //! Auth, users, API tokens and the audit log.
 
 use model::audit::{AuditEntry, AuditQuery};
-use model::auth::{ApiToken, ChangePassword, CreatedApiToken, LoginRequest, Me, NewApiToken, NewUser, UpdateUser, User};
+use model::auth::{
+    ApiToken, ChangePassword, CreatedApiToken, LoginRequest, Me, NewApiToken, NewUser, UpdateUser, User,
+};
 use model::error::Page;
 
 use super::client::{self, query, ApiResult};

@@ -107,10 +107,7 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Api
 
 /// POST a text body (CSV imports).
 pub async fn post_text<T: DeserializeOwned>(path: &str, content_type: &str, body: String) -> ApiResult<T> {
-    let req = builder(Method::POST, path)
-        .header("Content-Type", content_type)
-        .body(body)
-        .map_err(Fail::network)?;
+    let req = builder(Method::POST, path).header("Content-Type", content_type).body(body).map_err(Fail::network)?;
     finish(req.send().await).await
 }
 

@@ -67,7 +67,10 @@ pub fn Shell() -> impl IntoView {
                 if let Some(p) = gl.product.get_untracked() {
                     let mut q = q.clone();
                     q.replace("product", p);
-                    nav(&format!("{path}{}", q.to_query_string()), NavigateOptions { replace: true, ..Default::default() });
+                    nav(
+                        &format!("{path}{}", q.to_query_string()),
+                        NavigateOptions { replace: true, ..Default::default() },
+                    );
                 }
             }
         }

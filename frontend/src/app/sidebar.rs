@@ -9,12 +9,19 @@ use crate::i18n::t;
 use crate::state::{can, g};
 use crate::util::storage;
 
-/// (route, i18n key, icon) per section; the first section has no heading.
-const SECTIONS: &[(&str, &[(&str, &str, &str)])] = &[
+/// (route, i18n key, icon).
+type Entry = (&'static str, &'static str, &'static str);
+
+/// Entries per section heading; the first section has no heading.
+const SECTIONS: &[(&str, &[Entry])] = &[
     ("", &[("/", "nav.overview", "overview")]),
     (
         "nav.section.devices",
-        &[("/products", "nav.products", "products"), ("/devices", "nav.devices", "devices"), ("/groups", "nav.groups", "groups")],
+        &[
+            ("/products", "nav.products", "products"),
+            ("/devices", "nav.devices", "devices"),
+            ("/groups", "nav.groups", "groups"),
+        ],
     ),
     (
         "nav.section.maintenance",
@@ -27,7 +34,14 @@ const SECTIONS: &[(&str, &[(&str, &str, &str)])] = &[
             ("/remote-config", "nav.remote_config", "remote-config"),
         ],
     ),
-    ("nav.section.admin", &[("/users", "nav.users", "users"), ("/audit", "nav.audit", "audit"), ("/settings", "nav.settings", "settings")]),
+    (
+        "nav.section.admin",
+        &[
+            ("/users", "nav.users", "users"),
+            ("/audit", "nav.audit", "audit"),
+            ("/settings", "nav.settings", "settings"),
+        ],
+    ),
 ];
 
 fn is_active(current: &str, route: &str) -> bool {

@@ -34,7 +34,7 @@ fn Breadcrumbs() -> impl IntoView {
     let location = use_location();
     move || {
         let path = location.pathname.get();
-        let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(|s| crate::util::dec(s)).collect();
+        let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(crate::util::dec).collect();
         let mut crumbs: Vec<(String, Option<String>)> = Vec::new();
         match segs.first().map(String::as_str) {
             None => crumbs.push((t("nav.overview").into(), None)),
@@ -88,7 +88,10 @@ fn ProductSelector() -> impl IntoView {
                     q.remove("product");
                 }
             }
-            navigate(&format!("{path}{}", q.to_query_string()), NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                &format!("{path}{}", q.to_query_string()),
+                NavigateOptions { replace: true, ..Default::default() },
+            );
         }
     };
     view! {

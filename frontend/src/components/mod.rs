@@ -1,9 +1,9 @@
 //! Building blocks shared by the pages.
 
 pub mod chart;
-pub mod icons;
 pub mod confirm;
 pub mod fields;
+pub mod icons;
 pub mod json_view;
 pub mod modal;
 pub mod pagination;

@@ -35,6 +35,9 @@ pub fn query_setter() -> impl Fn(&[(&str, Option<String>)]) + Clone {
             }
         }
         let path = location.pathname.get_untracked();
-        navigate(&format!("{path}{}", q.to_query_string()), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        navigate(
+            &format!("{path}{}", q.to_query_string()),
+            NavigateOptions { replace: true, scroll: false, ..Default::default() },
+        );
     }
 }

@@ -23,7 +23,8 @@ use crate::pages::query_param;
 use crate::state::{g, Theme};
 use crate::util::enc;
 
-const STATUSES: [DeviceStatus; 4] = [DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Inactive, DeviceStatus::Disabled];
+const STATUSES: [DeviceStatus; 4] =
+    [DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Inactive, DeviceStatus::Disabled];
 
 fn status_color(s: DeviceStatus, dark: bool) -> &'static str {
     match (s, dark) {
@@ -40,7 +41,13 @@ fn status_color(s: DeviceStatus, dark: bool) -> &'static str {
 
 /// Device totals per status for one product (or all): one `page_size=1` query per status.
 async fn counts(product: Option<String>) -> ApiResult<(u64, Vec<(DeviceStatus, u64)>)> {
-    let q = |status| DeviceQuery { product_key: product.clone(), status, page: Some(1), page_size: Some(1), ..Default::default() };
+    let q = |status| DeviceQuery {
+        product_key: product.clone(),
+        status,
+        page: Some(1),
+        page_size: Some(1),
+        ..Default::default()
+    };
     let total = registry::devices(&q(None)).await?.total;
     let mut per = Vec::new();
     for s in STATUSES {
@@ -166,7 +173,7 @@ fn product_chart(products: Vec<model::registry::Product>) -> Chart {
     let dark = g().theme.get() == Theme::Dark;
     let c = colors(dark);
     let mut ps = products;
-    ps.sort_by(|a, b| b.device_count.cmp(&a.device_count));
+    ps.sort_by_key(|p| std::cmp::Reverse(p.device_count));
     ps.truncate(12);
     let names: Vec<String> = ps.iter().map(|p| p.name.clone()).collect();
     let values: Vec<f64> = ps.iter().map(|p| p.device_count as f64).collect();
@@ -175,7 +182,14 @@ fn product_chart(products: Vec<model::registry::Product>) -> Chart {
         .color(vec![if dark { "#7f86f2" } else { "#4f57d6" }])
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(Grid::new().left(8).right(16).top(16).bottom(8).contain_label(true))
-        .x_axis(Axis::new().type_(AxisType::Value).axis_label(AxisLabel::new().color(c.muted)).split_line(SplitLine::new().line_style(LineStyle::new().color(c.grid))))
-        .y_axis(Axis::new().type_(AxisType::Category).inverse(true).data(names).axis_label(AxisLabel::new().color(c.text)))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .axis_label(AxisLabel::new().color(c.muted))
+                .split_line(SplitLine::new().line_style(LineStyle::new().color(c.grid))),
+        )
+        .y_axis(
+            Axis::new().type_(AxisType::Category).inverse(true).data(names).axis_label(AxisLabel::new().color(c.text)),
+        )
         .series(Bar::new().name(t("overview.devices")).bar_width(14).data(values))
 }

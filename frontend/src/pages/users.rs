@@ -92,28 +92,43 @@ fn user_row(u: User, reload: Callback<()>) -> impl IntoView {
         let r = role.get();
         if prev.is_some() {
             if let Some(r) = Role::parse(&r) {
-                update(name.get_value(), UpdateUser { role: Some(r), disabled: None, password: None }, "user.role_changed", reload);
+                update(
+                    name.get_value(),
+                    UpdateUser { role: Some(r), disabled: None, password: None },
+                    "user.role_changed",
+                    reload,
+                );
             }
         }
     });
     let disabled = u.disabled;
     let toggle = move |_| {
-        update(name.get_value(), UpdateUser { role: None, disabled: Some(!disabled), password: None }, "user.updated", reload)
+        update(
+            name.get_value(),
+            UpdateUser { role: None, disabled: Some(!disabled), password: None },
+            "user.updated",
+            reload,
+        )
     };
     let delete = move |_| {
         let n = name.get_value();
-        ask(tf("user.delete_title", &[("name", n.clone())]), t("user.delete_confirm").into(), "common.delete", move || {
-            let n = n.clone();
-            spawn_local(async move {
-                match auth::delete_user(&n).await {
-                    Ok(()) => {
-                        toast_ok(t("user.deleted"));
-                        reload.run(());
+        ask(
+            tf("user.delete_title", &[("name", n.clone())]),
+            t("user.delete_confirm").into(),
+            "common.delete",
+            move || {
+                let n = n.clone();
+                spawn_local(async move {
+                    match auth::delete_user(&n).await {
+                        Ok(()) => {
+                            toast_ok(t("user.deleted"));
+                            reload.run(());
+                        }
+                        Err(f) => report(&f),
                     }
-                    Err(f) => report(&f),
-                }
-            });
-        })
+                });
+            },
+        )
     };
     let n = u.username.clone();
     view! {

@@ -147,7 +147,11 @@ impl Target {
             "thing.service.property.get" => Ok(Target::Get),
             _ => match m.strip_prefix("thing.service.") {
                 Some(id) if is_identifier(id) => Ok(Target::Service(id.to_string())),
-                _ => Err(CallError::Invalid(vec![TslError::new(codes::SERVICE_NOT_IN_MODEL, m, format!("{m} is not a service call"))])),
+                _ => Err(CallError::Invalid(vec![TslError::new(
+                    codes::SERVICE_NOT_IN_MODEL,
+                    m,
+                    format!("{m} is not a service call"),
+                )])),
             },
         }
     }
@@ -212,7 +216,13 @@ impl Commands {
     }
 
     /// [`Commands::call`] with an explicit transport. The request's id is replaced by a fresh one.
-    pub async fn call_via(&self, device: &DeviceRef, mut request: Request, via: Via, timeout: Duration) -> Result<Reply, CallError> {
+    pub async fn call_via(
+        &self,
+        device: &DeviceRef,
+        mut request: Request,
+        via: Via,
+        timeout: Duration,
+    ) -> Result<Reply, CallError> {
         let trace = self.sh.runlog.new_trace();
         request.id = self.next_id();
         let op = request.method.clone().unwrap_or_default();
@@ -225,11 +235,20 @@ impl Commands {
         }
         match r? {
             Answer::Alink(reply) => Ok(reply),
-            Answer::Raw(b) => Reply::parse(&b).map_err(|e| CallError::Failed { code: CODE_INVALID_FORMAT, message: e.to_string() }),
+            Answer::Raw(b) => {
+                Reply::parse(&b).map_err(|e| CallError::Failed { code: CODE_INVALID_FORMAT, message: e.to_string() })
+            }
         }
     }
 
-    async fn call_inner(&self, device: &DeviceRef, request: &mut Request, via: Via, timeout: Duration, trace: &str) -> Result<Answer, CallError> {
+    async fn call_inner(
+        &self,
+        device: &DeviceRef,
+        request: &mut Request,
+        via: Via,
+        timeout: Duration,
+        trace: &str,
+    ) -> Result<Answer, CallError> {
         let target = Target::parse(request.method.as_deref())?;
         let info = self.load(device).await?;
         let model = self.sh.model(&device.pk).await.map_err(|(code, message)| CallError::Failed { code, message })?;
@@ -241,7 +260,8 @@ impl Commands {
         self.sh.log(trace, 0, device, BizType::ThingModel, "check", content, status, Some(request.id.clone())).await;
         checked.map_err(CallError::Invalid)?;
         let session = self.session_for(device, &info)?;
-        let sync = matches!(&target, Target::Service(s) if model.service(s).is_some_and(|s| s.call_type == CallType::Sync));
+        let sync =
+            matches!(&target, Target::Service(s) if model.service(s).is_some_and(|s| s.call_type == CallType::Sync));
         let via = match via {
             Via::Auto if sync && is_c3(info.sdk.as_deref()) => Via::ClassicRrpc,
             Via::Auto if sync => Via::Rrpc,
@@ -256,16 +276,24 @@ impl Commands {
             Target::Service(s) => Topic::ServiceCall(d.clone(), s.clone()),
         };
         let topic = match (via, &target) {
-            (Via::Rrpc, Target::Service(s)) => Topic::RrpcService { rrpc_id: id.clone(), device: d, service: s.clone() },
+            (Via::Rrpc, Target::Service(s)) => {
+                Topic::RrpcService { rrpc_id: id.clone(), device: d, service: s.clone() }
+            }
             // property/set and /get are no `{id}` level: wrap them as a custom RRPC.
             (Via::Rrpc, _) => Topic::RrpcCustom { rrpc_id: id.clone(), inner: Box::new(direct) },
             (Via::ClassicRrpc, _) => Topic::RrpcRequest(d, id.clone()),
             _ => direct,
         };
         let (tx, rx) = oneshot::channel();
-        self.sh.pending.insert(device, &id, Waiter { trace: trace.to_string(), service: Some(target.service().to_string()), tx });
+        self.sh.pending.insert(
+            device,
+            &id,
+            Waiter { trace: trace.to_string(), service: Some(target.service().to_string()), tx },
+        );
         let topic_s = topic.to_string();
-        if let Err(e) = self.send(&session, device, &topic_s, Bytes::from(request.to_json()), trace, Some(id.clone())).await {
+        if let Err(e) =
+            self.send(&session, device, &topic_s, Bytes::from(request.to_json()), trace, Some(id.clone())).await
+        {
             self.sh.pending.take(device, &id);
             return Err(e);
         }
@@ -274,7 +302,13 @@ impl Commands {
 
     /// Custom RRPC: `payload` on `/ext/rrpc/{id}{topic}` where `topic` is one of the device's
     /// custom topics; the device answers on the same topic with any bytes.
-    pub async fn rrpc_custom(&self, device: &DeviceRef, custom_path: &str, payload: Bytes, timeout: Duration) -> Result<Bytes, CallError> {
+    pub async fn rrpc_custom(
+        &self,
+        device: &DeviceRef,
+        custom_path: &str,
+        payload: Bytes,
+        timeout: Duration,
+    ) -> Result<Bytes, CallError> {
         let trace = self.sh.runlog.new_trace();
         let id = self.next_id();
         let inner = Topic::Custom { device: device.clone(), path: custom_path.to_string() };
@@ -282,7 +316,10 @@ impl Commands {
         let topic_s = topic.to_string();
         let r = async {
             if !topic.is_valid() {
-                return Err(CallError::Failed { code: super::CODE_BAD_TOPIC, message: format!("{topic_s} is not a valid topic") });
+                return Err(CallError::Failed {
+                    code: super::CODE_BAD_TOPIC,
+                    message: format!("{topic_s} is not a valid topic"),
+                });
             }
             let info = self.load(device).await?;
             let session = self.session_for(device, &info)?;
@@ -307,14 +344,26 @@ impl Commands {
         }
     }
 
-    async fn wait(&self, device: &DeviceRef, id: &str, topic: &str, rx: oneshot::Receiver<Answer>, timeout: Duration, trace: &str) -> Result<Answer, CallError> {
+    async fn wait(
+        &self,
+        device: &DeviceRef,
+        id: &str,
+        topic: &str,
+        rx: oneshot::Receiver<Answer>,
+        timeout: Duration,
+        trace: &str,
+    ) -> Result<Answer, CallError> {
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(a)) => Ok(a),
-            Ok(Err(_)) => Err(CallError::Failed { code: codes::SERVICE_CALL_FAILED, message: "the call was dropped".into() }),
+            Ok(Err(_)) => {
+                Err(CallError::Failed { code: codes::SERVICE_CALL_FAILED, message: "the call was dropped".into() })
+            }
             Err(_) => {
                 self.sh.pending.take(device, id);
                 let content = format!("no reply within {} ms", timeout.as_millis());
-                self.sh.log(trace, 0, device, BizType::Downlink, topic, content, CODE_TIMEOUT, Some(id.to_string())).await;
+                self.sh
+                    .log(trace, 0, device, BizType::Downlink, topic, content, CODE_TIMEOUT, Some(id.to_string()))
+                    .await;
                 Err(CallError::Timeout)
             }
         }
@@ -322,7 +371,10 @@ impl Commands {
 
     /// The device as it is now (not cached: enabled and gateway must be current for commands).
     async fn load(&self, device: &DeviceRef) -> Result<DeviceInfo, CallError> {
-        let rec = store::devices::get(&self.sh.state.db, &device.pk, &device.dn).await.map_err(CallError::db)?.ok_or(CallError::NotFound)?;
+        let rec = store::devices::get(&self.sh.state.db, &device.pk, &device.dn)
+            .await
+            .map_err(CallError::db)?
+            .ok_or(CallError::NotFound)?;
         if !rec.enabled {
             return Err(CallError::Disabled);
         }
@@ -346,7 +398,15 @@ impl Commands {
         }
     }
 
-    async fn send(&self, session: &DeviceRef, device: &DeviceRef, topic: &str, payload: Bytes, trace: &str, id: Option<String>) -> Result<(), CallError> {
+    async fn send(
+        &self,
+        session: &DeviceRef,
+        device: &DeviceRef,
+        topic: &str,
+        payload: Bytes,
+        trace: &str,
+        id: Option<String>,
+    ) -> Result<(), CallError> {
         let r = self.sh.downlink.publish(&session.pk, &session.dn, topic, payload.clone(), 1).await.map_err(|e| {
             let e = CallError::from(e);
             // The session went away between the check and the publish.
@@ -365,7 +425,15 @@ impl Commands {
         r
     }
 
-    async fn log_failure(&self, device: &DeviceRef, op: &str, payload: &[u8], trace: &str, id: Option<String>, e: &CallError) {
+    async fn log_failure(
+        &self,
+        device: &DeviceRef,
+        op: &str,
+        payload: &[u8],
+        trace: &str,
+        id: Option<String>,
+        e: &CallError,
+    ) {
         let content = format!("not sent: {e}; {}", log_content(payload));
         self.sh.log(trace, 0, device, BizType::Downlink, op, content, e.code(), id).await;
     }
@@ -407,7 +475,9 @@ pub(super) async fn on_reply(ctx: &Ctx<'_>) -> Outcome {
     };
     let Some(id) = id else { return Outcome::status(code).with_check(code, "reply without an id") };
     let Some(waiter) = ctx.sh.pending.take(ctx.device, &id) else {
-        return Outcome::status(code).with_id(Some(id)).with_check(code, "no call is waiting for this reply (late or unknown id)");
+        return Outcome::status(code)
+            .with_id(Some(id))
+            .with_check(code, "no call is waiting for this reply (late or unknown id)");
     };
     let mut o = Outcome::status(code).with_id(Some(id));
     o.trace = Some(waiter.trace.clone());
@@ -416,7 +486,9 @@ pub(super) async fn on_reply(ctx: &Ctx<'_>) -> Outcome {
             if let Ok(model) = ctx.sh.model(&ctx.device.pk).await {
                 o = match validate_service_output(&*model, service, &r.data) {
                     Ok(()) => o.with_check(200, format!("{service} output accepted")),
-                    Err(errs) => o.with_check(errs[0].code, errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")),
+                    Err(errs) => {
+                        o.with_check(errs[0].code, errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                    }
                 };
             }
         }

@@ -13,5 +13,6 @@ pub(super) fn custom(_ctx: &Ctx<'_>) -> Outcome {
 }
 
 pub(super) fn up_raw(_ctx: &Ctx<'_>) -> Outcome {
-    Outcome::status(SCRIPT_MISSING).with_check(SCRIPT_MISSING, "raw data needs a data parsing script; the product has none")
+    Outcome::status(SCRIPT_MISSING)
+        .with_check(SCRIPT_MISSING, "raw data needs a data parsing script; the product has none")
 }

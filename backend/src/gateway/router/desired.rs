@@ -20,7 +20,13 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> Outcome {
         _ => None,
     };
     let Some(ids) = ids else {
-        return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), "params must be an array of property identifiers");
+        return answer(
+            &req,
+            ctx.topic,
+            CODE_INVALID_PARAMS,
+            json!({}),
+            "params must be an array of property identifiers",
+        );
     };
     match device_state::get_desired(&ctx.sh.state.db, ctx.info.id, &ids).await {
         Ok(list) => {

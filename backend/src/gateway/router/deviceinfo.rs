@@ -23,7 +23,8 @@ struct Attr {
 }
 
 fn attrs(params: &Value) -> Result<Vec<Attr>, String> {
-    let list: Vec<Attr> = serde_json::from_value(params.clone()).map_err(|e| format!("params must be [{{attrKey, attrValue}}]: {e}"))?;
+    let list: Vec<Attr> =
+        serde_json::from_value(params.clone()).map_err(|e| format!("params must be [{{attrKey, attrValue}}]: {e}"))?;
     for a in &list {
         if a.attr_key.is_empty() || a.attr_key.chars().count() > MAX_KEY {
             return Err(format!("attrKey must be 1-{MAX_KEY} characters"));

@@ -19,7 +19,9 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
     };
     let samples = match samples(&req.params, ctx.up.at) {
         Ok(s) => s,
-        Err(msg) => return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg).with_check(CODE_INVALID_PARAMS, msg),
+        Err(msg) => {
+            return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg).with_check(CODE_INVALID_PARAMS, msg)
+        }
     };
     match device_state::insert_network_status(&ctx.sh.state.db, ctx.info.id, &samples).await {
         Ok(()) => success(&req, ctx.topic, json!({})),

@@ -9,7 +9,9 @@ use super::Ctx;
 use crate::store;
 
 pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
-    let model::alink::Topic::EventPost(_, identifier) = ctx.topic else { return Outcome::status(super::CODE_BAD_TOPIC) };
+    let model::alink::Topic::EventPost(_, identifier) = ctx.topic else {
+        return Outcome::status(super::CODE_BAD_TOPIC);
+    };
     let req = match parse_request(ctx.payload(), ctx.topic) {
         Ok(r) => r,
         Err(o) => return o,
@@ -19,8 +21,12 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
         Err((code, msg)) => return answer(&req, ctx.topic, code, json!({}), &msg).with_check(code, msg),
     };
     match store(ctx, &model, identifier, &req.params).await {
-        Ok(()) => answer(&req, ctx.topic, 200, json!({}), "success").with_check(200, format!("event {identifier} accepted")),
-        Err(StoreError::Invalid(e)) => answer(&req, ctx.topic, e.code, json!({}), &e.message).with_check(e.code, e.to_string()),
+        Ok(()) => {
+            answer(&req, ctx.topic, 200, json!({}), "success").with_check(200, format!("event {identifier} accepted"))
+        }
+        Err(StoreError::Invalid(e)) => {
+            answer(&req, ctx.topic, e.code, json!({}), &e.message).with_check(e.code, e.to_string())
+        }
         Err(StoreError::Db(e)) => super::internal(ctx, &req, e),
     }
 }
@@ -31,13 +37,25 @@ pub(super) enum StoreError {
 }
 
 /// Validate one event post's params and store it (also used by the batch post).
-pub(super) async fn store(ctx: &Ctx<'_>, model: &ThingModel, identifier: &str, params: &Value) -> Result<(), StoreError> {
+pub(super) async fn store(
+    ctx: &Ctx<'_>,
+    model: &ThingModel,
+    identifier: &str,
+    params: &Value,
+) -> Result<(), StoreError> {
     let ev = validate_event(model, identifier, params).map_err(|mut errs| StoreError::Invalid(errs.swap_remove(0)))?;
     let kind = model.event(identifier).map(|e| e.event_type).unwrap_or_default();
     let time = ev.time.unwrap_or(ctx.up.at);
-    store::properties::insert_event(&ctx.sh.state.db, ctx.info.id, &ev.identifier, type_name(kind), &Value::Object(ev.value), time)
-        .await
-        .map_err(StoreError::Db)
+    store::properties::insert_event(
+        &ctx.sh.state.db,
+        ctx.info.id,
+        &ev.identifier,
+        type_name(kind),
+        &Value::Object(ev.value),
+        time,
+    )
+    .await
+    .map_err(StoreError::Db)
 }
 
 /// The TSL spelling (`info`, `alert`, `error`).

@@ -52,7 +52,9 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
     };
     let lines = match lines(&req.params, ctx.up.at) {
         Ok(l) => l,
-        Err(msg) => return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg).with_check(CODE_INVALID_PARAMS, msg),
+        Err(msg) => {
+            return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg).with_check(CODE_INVALID_PARAMS, msg)
+        }
     };
     match device_state::insert_logs(&ctx.sh.state.db, ctx.info.id, &lines).await {
         Ok(()) => success(&req, ctx.topic, json!({})),
@@ -80,7 +82,10 @@ pub(super) async fn switch_get(ctx: &Ctx<'_>) -> Outcome {
 /// pushed now if the device is online. An offline device is not an error here.
 pub async fn set_log_switch(commands: &Commands, device: &DeviceRef, on: bool) -> Result<(), CallError> {
     let sh = commands.shared();
-    let rec = store::devices::get(&sh.state.db, &device.pk, &device.dn).await.map_err(CallError::db)?.ok_or(CallError::NotFound)?;
+    let rec = store::devices::get(&sh.state.db, &device.pk, &device.dn)
+        .await
+        .map_err(CallError::db)?
+        .ok_or(CallError::NotFound)?;
     device_state::set_log_mode(&sh.state.db, rec.id, on, sh.now()).await.map_err(CallError::db)?;
     let req = Request::new(commands.next_id(), "thing.config.log.push", switch_data(u8::from(on)));
     let topic = Topic::LogConfigPush(device.clone()).to_string();
@@ -96,7 +101,9 @@ mod tests {
 
     #[test]
     fn log_lines() {
-        let l = lines(&json!([{"utcTime":"2024-01-01","logLevel":"ERROR","module":"m","code":7,"logContent":"boom"}]), 3).unwrap();
+        let l =
+            lines(&json!([{"utcTime":"2024-01-01","logLevel":"ERROR","module":"m","code":7,"logContent":"boom"}]), 3)
+                .unwrap();
         assert_eq!((l[0].code.as_str(), l[0].content.as_str(), l[0].received_at), ("7", "boom", 3));
         assert!(lines(&json!({}), 0).is_err());
         assert!(lines(&json!([1]), 0).is_err());

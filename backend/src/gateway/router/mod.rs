@@ -24,8 +24,8 @@
 pub mod cache;
 pub mod calls;
 mod custom;
-mod deviceinfo;
 mod desired;
+mod deviceinfo;
 mod diag;
 mod event;
 mod log_upload;
@@ -149,7 +149,10 @@ impl Shared {
     /// The parsed thing model of a product, or the code to answer with.
     pub async fn model(&self, pk: &str) -> Result<Arc<ThingModel>, (u32, String)> {
         match self.cache.product(&self.state.db, pk).await {
-            Ok(Some(p)) => p.model.clone().map_err(|e| (codes::TSL_PARSE_FAILED, format!("the product's thing model does not parse: {e}"))),
+            Ok(Some(p)) => p
+                .model
+                .clone()
+                .map_err(|e| (codes::TSL_PARSE_FAILED, format!("the product's thing model does not parse: {e}"))),
             Ok(None) => Err((CODE_DEVICE_NOT_FOUND, format!("product {pk} does not exist"))),
             Err(e) => Err((CODE_INTERNAL, format!("database: {e}"))),
         }
@@ -199,7 +202,12 @@ impl RouterHandle {
 }
 
 /// Start the router on the broker's uplink channel.
-pub fn spawn(state: AppState, runlog: RunLog, downlink: Arc<dyn Downlink>, mut rx: mpsc::Receiver<Uplink>) -> RouterHandle {
+pub fn spawn(
+    state: AppState,
+    runlog: RunLog,
+    downlink: Arc<dyn Downlink>,
+    mut rx: mpsc::Receiver<Uplink>,
+) -> RouterHandle {
     let router = Router::new(state, runlog, downlink);
     let commands = router.commands();
     let r = router.clone();
@@ -283,19 +291,32 @@ impl Router {
     async fn route(&self, up: &Uplink, session: &DeviceRef) -> (DeviceRef, Outcome) {
         let sh = &*self.sh;
         if up.payload.len() > MAX_PAYLOAD {
-            let o = Outcome::status(model::alink::CODE_INVALID_FORMAT)
-                .with_check(model::alink::CODE_INVALID_FORMAT, format!("payload of {} bytes exceeds {MAX_PAYLOAD}", up.payload.len()));
+            let o = Outcome::status(model::alink::CODE_INVALID_FORMAT).with_check(
+                model::alink::CODE_INVALID_FORMAT,
+                format!("payload of {} bytes exceeds {MAX_PAYLOAD}", up.payload.len()),
+            );
             return (session.clone(), o);
         }
         let topic = match Topic::parse(&up.topic) {
             Ok(t) => t,
-            Err(e) => return (session.clone(), Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, format!("topic refused: {e}"))),
+            Err(e) => {
+                return (
+                    session.clone(),
+                    Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, format!("topic refused: {e}")),
+                )
+            }
         };
         let Some(device) = topic.device().cloned() else {
-            return (session.clone(), Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, "devices do not publish on this topic"));
+            return (
+                session.clone(),
+                Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, "devices do not publish on this topic"),
+            );
         };
         if topic.direction() == TopicDirection::Down {
-            return (device, Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, "this topic is platform to device"));
+            return (
+                device,
+                Outcome::status(CODE_BAD_TOPIC).with_check(CODE_BAD_TOPIC, "this topic is platform to device"),
+            );
         }
         let info = match self.resolve(&topic, &device, session, &up.payload).await {
             Ok(i) => i,
@@ -308,7 +329,13 @@ impl Router {
 
     /// The topic's device record; for a sub-device also that it is attached to the publishing
     /// gateway and logged in.
-    async fn resolve(&self, topic: &Topic, device: &DeviceRef, session: &DeviceRef, payload: &[u8]) -> Result<Arc<DeviceInfo>, Outcome> {
+    async fn resolve(
+        &self,
+        topic: &Topic,
+        device: &DeviceRef,
+        session: &DeviceRef,
+        payload: &[u8],
+    ) -> Result<Arc<DeviceInfo>, Outcome> {
         let sh = &*self.sh;
         let payload_err = |code: u32, msg: String| refuse(payload, topic, code, &msg).with_check(code, msg);
         let lookup = |d: &DeviceRef| {
@@ -317,14 +344,22 @@ impl Router {
         };
         let info = match lookup(device).await {
             Ok(Some(i)) => i,
-            Ok(None) => return Err(payload_err(CODE_DEVICE_NOT_FOUND, format!("device {}/{} does not exist", device.pk, device.dn))),
+            Ok(None) => {
+                return Err(payload_err(
+                    CODE_DEVICE_NOT_FOUND,
+                    format!("device {}/{} does not exist", device.pk, device.dn),
+                ))
+            }
             Err(e) => return Err(payload_err(CODE_INTERNAL, format!("database: {e}"))),
         };
         if device == session {
             return Ok(info);
         }
         if info.gateway.as_ref() != Some(session) {
-            return Err(payload_err(CODE_TOPO_MISSING, format!("{}/{} is not a sub-device of {}/{}", device.pk, device.dn, session.pk, session.dn)));
+            return Err(payload_err(
+                CODE_TOPO_MISSING,
+                format!("{}/{} is not a sub-device of {}/{}", device.pk, device.dn, session.pk, session.dn),
+            ));
         }
         if !info.enabled {
             return Err(payload_err(codes::DEVICE_DISABLED, "the sub-device is disabled".into()));
@@ -340,19 +375,43 @@ impl Router {
         let sh = &*self.sh;
         let trace = o.trace.take().unwrap_or_else(|| trace.to_string());
         sh.live_message(device, Direction::Up, &up.topic, &up.payload, up.at);
-        sh.log(&trace, up.at, device, BizType::Uplink, &up.topic, log_content(&up.payload), o.status, o.message_id.clone()).await;
+        sh.log(
+            &trace,
+            up.at,
+            device,
+            BizType::Uplink,
+            &up.topic,
+            log_content(&up.payload),
+            o.status,
+            o.message_id.clone(),
+        )
+        .await;
         for c in o.checks {
-            sh.log(&trace, 0, device, BizType::ThingModel, "check", respond::truncate(&c.content, respond::MAX_LOG_CONTENT), c.status, o.message_id.clone())
-                .await;
+            sh.log(
+                &trace,
+                0,
+                device,
+                BizType::ThingModel,
+                "check",
+                respond::truncate(&c.content, respond::MAX_LOG_CONTENT),
+                c.status,
+                o.message_id.clone(),
+            )
+            .await;
         }
         let Some(out) = o.reply else { return };
         let topic = out.topic.to_string();
-        let status = match sh.downlink.publish(&session.pk, &session.dn, &topic, out.payload.clone().into(), up.qos.min(1)).await {
+        let status = match sh
+            .downlink
+            .publish(&session.pk, &session.dn, &topic, out.payload.clone().into(), up.qos.min(1))
+            .await
+        {
             Ok(()) => out.code,
             Err(e) => calls::CallError::from(e).code(),
         };
         sh.live_message(device, Direction::Down, &topic, out.payload.as_bytes(), sh.now());
-        sh.log(&trace, 0, device, BizType::Downlink, &topic, log_content(out.payload.as_bytes()), status, o.message_id).await;
+        sh.log(&trace, 0, device, BizType::Downlink, &topic, log_content(out.payload.as_bytes()), status, o.message_id)
+            .await;
     }
 }
 
@@ -401,5 +460,6 @@ async fn handle(ctx: &Ctx<'_>) -> Outcome {
 /// A database failure inside a handler: logged here, answered with [`CODE_INTERNAL`].
 pub(crate) fn internal(ctx: &Ctx<'_>, req: &model::alink::Request, e: sqlx::Error) -> Outcome {
     tracing::error!(error = %e, topic = %ctx.up.topic, "router: database failure");
-    respond::answer(req, ctx.topic, CODE_INTERNAL, serde_json::json!({}), "internal error").with_check(CODE_INTERNAL, format!("database: {e}"))
+    respond::answer(req, ctx.topic, CODE_INTERNAL, serde_json::json!({}), "internal error")
+        .with_check(CODE_INTERNAL, format!("database: {e}"))
 }

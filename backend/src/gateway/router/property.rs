@@ -115,7 +115,11 @@ fn summary(accepted: usize, rejected: &[TslError]) -> (u32, String, String) {
         None => (200, "success".into(), format!("{accepted} value(s) accepted")),
         Some(first) => {
             let all: Vec<String> = rejected.iter().map(ToString::to_string).collect();
-            (first.code, first.message.clone(), format!("{accepted} value(s) accepted, {} rejected: {}", rejected.len(), all.join("; ")))
+            (
+                first.code,
+                first.message.clone(),
+                format!("{accepted} value(s) accepted, {} rejected: {}", rejected.len(), all.join("; ")),
+            )
         }
     }
 }
@@ -128,12 +132,23 @@ async fn store(ctx: &Ctx<'_>, accepted: &[PropertyValue]) {
     let at = ctx.up.at;
     let writes: Vec<PropertyWrite> = accepted
         .iter()
-        .map(|v| PropertyWrite { device_id: ctx.info.id, identifier: v.identifier.clone(), value: v.value.clone(), time: v.time.unwrap_or(at) })
+        .map(|v| PropertyWrite {
+            device_id: ctx.info.id,
+            identifier: v.identifier.clone(),
+            value: v.value.clone(),
+            time: v.time.unwrap_or(at),
+        })
         .collect();
-    let values =
-        writes.iter().map(|w| LiveValue { identifier: w.identifier.clone(), value: w.value.clone(), time: w.time }).collect();
+    let values = writes
+        .iter()
+        .map(|w| LiveValue { identifier: w.identifier.clone(), value: w.value.clone(), time: w.time })
+        .collect();
     ctx.writer.write(writes).await;
-    ctx.sh.live(LiveEvent::Properties { product_key: ctx.device.pk.clone(), device_name: ctx.device.dn.clone(), values });
+    ctx.sh.live(LiveEvent::Properties {
+        product_key: ctx.device.pk.clone(),
+        device_name: ctx.device.dn.clone(),
+        values,
+    });
 }
 
 #[cfg(test)]
@@ -146,7 +161,8 @@ mod tests {
         assert_eq!(samples_of(&json!([1, 2])).len(), 2);
         assert_eq!(samples_of(&json!({"value": 1})).len(), 1);
         assert_eq!(summary(3, &[]).0, 200);
-        let (code, msg, check) = summary(1, &[TslError::new(6306, "Brightness", "too big"), TslError::new(6320, "X", "unknown")]);
+        let (code, msg, check) =
+            summary(1, &[TslError::new(6306, "Brightness", "too big"), TslError::new(6320, "X", "unknown")]);
         assert_eq!((code, msg.as_str()), (6306, "too big"));
         assert!(check.contains("2 rejected"), "{check}");
         let empty = Map::new();

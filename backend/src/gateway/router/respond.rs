@@ -64,7 +64,8 @@ impl Outcome {
 /// A reply that carries every key any SDK reads: Py needs id/code/data/message, C4 parses id and
 /// code; `method` echoes the request's or, when the request had none (C4), names the topic's.
 pub fn reply(req: &Request, topic: &Topic, code: u32, data: Value, message: &str) -> Reply {
-    let mut r = if code == CODE_SUCCESS { Reply::ok(req, data) } else { Reply { data, ..Reply::err(req, code, message) } };
+    let mut r =
+        if code == CODE_SUCCESS { Reply::ok(req, data) } else { Reply { data, ..Reply::err(req, code, message) } };
     if r.method.is_none() {
         r.method = Some(topic.operation().into_owned());
     }
@@ -74,11 +75,11 @@ pub fn reply(req: &Request, topic: &Topic, code: u32, data: Value, message: &str
 /// The outcome of answering `req` with `code` and `data`: the reply goes to the topic's reply
 /// topic unless the device asked for none (`sys.ack == 0`).
 pub fn answer(req: &Request, topic: &Topic, code: u32, data: Value, message: &str) -> Outcome {
-    let out = req
-        .needs_reply()
-        .then(|| topic.reply_topic())
-        .flatten()
-        .map(|t| Out { payload: reply(req, topic, code, data, message).to_json(), topic: t, code });
+    let out = req.needs_reply().then(|| topic.reply_topic()).flatten().map(|t| Out {
+        payload: reply(req, topic, code, data, message).to_json(),
+        topic: t,
+        code,
+    });
     Outcome { reply: out.map(Box::new), ..Outcome::status(code) }.with_id(Some(req.id.clone()))
 }
 
@@ -97,7 +98,9 @@ pub fn invalid(payload: &[u8], topic: &Topic, err: &EnvelopeError) -> Outcome {
         Some((r.id.clone(), Out { topic: t, payload: r.to_json(), code: CODE_INVALID_FORMAT }))
     });
     let id = out.as_ref().map(|(id, _)| id.clone());
-    Outcome { reply: out.map(|(_, o)| Box::new(o)), ..Outcome::status(CODE_INVALID_FORMAT) }.with_id(id).with_check(CODE_INVALID_FORMAT, err.to_string())
+    Outcome { reply: out.map(|(_, o)| Box::new(o)), ..Outcome::status(CODE_INVALID_FORMAT) }
+        .with_id(id)
+        .with_check(CODE_INVALID_FORMAT, err.to_string())
 }
 
 /// An error for a request that may or may not parse: answered with `code` if it does, else as

@@ -31,7 +31,8 @@ pub(super) async fn update(ctx: &Ctx<'_>) -> Outcome {
     };
     let mut o = Outcome::status(code);
     if code != 200 {
-        o = o.with_check(code, down.payload.content.as_ref().map(|c| c["errormessage"].to_string()).unwrap_or_default());
+        o = o
+            .with_check(code, down.payload.content.as_ref().map(|c| c["errormessage"].to_string()).unwrap_or_default());
     }
     if let Some(topic) = ctx.topic.reply_topic() {
         o.reply = Some(Box::new(Out { topic, payload: serde_json::to_string(&down).unwrap_or_default(), code }));
@@ -144,7 +145,9 @@ fn apply_delete(s: &mut Shadow, state: &Value) -> Result<(), (u32, String)> {
         s.metadata.remove("reported");
         return Ok(());
     }
-    let Value::Object(keys) = reported else { return Err((NO_STATE, "state.reported must be an object or \"null\"".into())) };
+    let Value::Object(keys) = reported else {
+        return Err((NO_STATE, "state.reported must be an object or \"null\"".into()));
+    };
     for k in keys.keys() {
         s.reported.remove(k);
         if let Some(Value::Object(m)) = s.metadata.get_mut("reported") {

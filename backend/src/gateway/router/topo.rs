@@ -85,8 +85,12 @@ fn batch_answer(ctx: &Ctx<'_>, req: &Request, done: &[DeviceRef], refused: &[Ref
                 .iter()
                 .map(|r| json!({"productKey": r.device.pk, "deviceName": r.device.dn, "code": r.code, "message": r.message}))
                 .collect();
-            let check = refused.iter().map(|r| format!("{}/{}: {} ({})", r.device.pk, r.device.dn, r.message, r.code)).collect::<Vec<_>>();
-            answer(req, ctx.topic, first.code, Value::Array(data), &first.message).with_check(first.code, check.join("; "))
+            let check = refused
+                .iter()
+                .map(|r| format!("{}/{}: {} ({})", r.device.pk, r.device.dn, r.message, r.code))
+                .collect::<Vec<_>>();
+            answer(req, ctx.topic, first.code, Value::Array(data), &first.message)
+                .with_check(first.code, check.join("; "))
         }
     }
 }
@@ -121,10 +125,11 @@ pub(super) async fn add(ctx: &Ctx<'_>) -> Outcome {
         Ok(r) => r,
         Err(o) => return o,
     };
-    let entries: Vec<SignedSubDevice> = match params(ctx, &req, "[{productKey, deviceName, clientId, timestamp, signmethod, sign}]") {
-        Ok(e) => e,
-        Err(o) => return o,
-    };
+    let entries: Vec<SignedSubDevice> =
+        match params(ctx, &req, "[{productKey, deviceName, clientId, timestamp, signmethod, sign}]") {
+            Ok(e) => e,
+            Err(o) => return o,
+        };
     let (mut done, mut refused) = (Vec::new(), Vec::new());
     for e in &entries {
         match add_one(ctx, e).await {
@@ -216,7 +221,11 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> Outcome {
         Err(o) => return o,
     };
     match store::devices::sub_devices(&ctx.sh.state.db, ctx.info.id).await {
-        Ok(list) => success(&req, ctx.topic, Value::Array(list.iter().map(|(p, d)| json!({"productKey": p, "deviceName": d})).collect())),
+        Ok(list) => success(
+            &req,
+            ctx.topic,
+            Value::Array(list.iter().map(|(p, d)| json!({"productKey": p, "deviceName": d})).collect()),
+        ),
         Err(e) => super::internal(ctx, &req, e),
     }
 }
@@ -235,7 +244,13 @@ async fn login_one(ctx: &Ctx<'_>, e: &SignedSubDevice, default_method: Option<&s
     if let Err(err) = store::devices::mark_online(&ctx.sh.state.db, rec.id, None, None, now).await {
         tracing::error!(error = %err, "sub-device online state not stored");
     }
-    ctx.sh.live(LiveEvent::Status { product_key: d.pk.clone(), device_name: d.dn.clone(), status: DeviceStatus::Online, reason: None, at: now });
+    ctx.sh.live(LiveEvent::Status {
+        product_key: d.pk.clone(),
+        device_name: d.dn.clone(),
+        status: DeviceStatus::Online,
+        reason: None,
+        at: now,
+    });
     Ok(d)
 }
 
@@ -245,7 +260,8 @@ pub(super) async fn login(ctx: &Ctx<'_>) -> Outcome {
         Ok(r) => r,
         Err(o) => return o,
     };
-    let e: SignedSubDevice = match params(ctx, &req, "{productKey, deviceName, clientId, timestamp, signMethod, sign}") {
+    let e: SignedSubDevice = match params(ctx, &req, "{productKey, deviceName, clientId, timestamp, signMethod, sign}")
+    {
         Ok(e) => e,
         Err(o) => return o,
     };

@@ -17,7 +17,13 @@ pub fn product_picker(product: Signal<Option<String>>, value: RwSignal<String>, 
     Effect::new(move |_| value.set(product.get().unwrap_or_default()));
     let options = Signal::derive(move || {
         let mut v = vec![(String::new(), t("device.pick_product").to_string())];
-        v.extend(products.get().unwrap_or_default().into_iter().map(|p| (p.product_key.clone(), format!("{} ({})", p.name, p.product_key))));
+        v.extend(
+            products
+                .get()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| (p.product_key.clone(), format!("{} ({})", p.name, p.product_key))),
+        );
         v
     });
     view! { <SelectField label=tr("device.product") value testid options/> }
@@ -42,10 +48,13 @@ pub fn AddDeviceDialog(open: RwSignal<bool>, product: Signal<Option<String>>, on
             touched.set(false);
         }
     });
-    let pk_err = Signal::derive(move || (touched.get() && pk.get().is_empty()).then(|| t("device.pick_product").to_string()));
+    let pk_err =
+        Signal::derive(move || (touched.get() && pk.get().is_empty()).then(|| t("device.pick_product").to_string()));
     let name_err = Signal::derive(move || {
         let v = name.get();
-        (touched.get() || !v.is_empty()).then(|| validate_device_name(&v).err().map(|e| crate::i18n::name_error(&e))).flatten()
+        (touched.get() || !v.is_empty())
+            .then(|| validate_device_name(&v).err().map(|e| crate::i18n::name_error(&e)))
+            .flatten()
     });
     let secret_err = Signal::derive(move || {
         let v = secret.get();
@@ -54,7 +63,10 @@ pub fn AddDeviceDialog(open: RwSignal<bool>, product: Signal<Option<String>>, on
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
-        if pk_err.get_untracked().is_some() || name_err.get_untracked().is_some() || secret_err.get_untracked().is_some() {
+        if pk_err.get_untracked().is_some()
+            || name_err.get_untracked().is_some()
+            || secret_err.get_untracked().is_some()
+        {
             return;
         }
         let body = NewDevice {

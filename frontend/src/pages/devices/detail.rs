@@ -134,7 +134,8 @@ fn DeviceBody(
     let set_query = query_setter();
     let navigate = use_navigate();
     let d = move || device.get().expect("DeviceBody renders only with a device");
-    let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+    let (pk, dn) = device
+        .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
     let after_toggle = Callback::new(move |_| reload.update(|n| *n += 1));
     let after_delete = Callback::new(move |_| navigate("/devices", NavigateOptions::default()));
     let current = move || tab().unwrap_or_else(|| "info".into());

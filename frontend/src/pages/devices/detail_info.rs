@@ -18,7 +18,8 @@ pub fn InfoTab(device: RwSignal<Option<Device>>) -> impl IntoView {
     let secret = RwSignal::new(None::<String>);
     let d = move || device.get().unwrap_or_else(|| unreachable!("InfoTab renders only with a device"));
     let show_secret = move |_| {
-        let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+        let (pk, dn) = device
+            .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
         spawn_local(async move {
             match registry::device_secret(&pk, &dn).await {
                 Ok(s) => secret.set(Some(s.device_secret)),

@@ -13,11 +13,13 @@ use crate::i18n::{t, tr};
 use crate::pages::{query_param, query_setter};
 use crate::util::fmt_time;
 
-const BIZ: [BizType; 6] = [BizType::Device, BizType::Uplink, BizType::Downlink, BizType::ThingModel, BizType::Ota, BizType::SubDevice];
+const BIZ: [BizType; 6] =
+    [BizType::Device, BizType::Uplink, BizType::Downlink, BizType::ThingModel, BizType::Ota, BizType::SubDevice];
 
 #[component]
 pub fn LogsTab(device: RwSignal<Option<Device>>) -> impl IntoView {
-    let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+    let (pk, dn) = device
+        .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
     let biz = query_param("biz");
     let trace = query_param("trace");
     let set_query = query_setter();

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use model::registry::{Device, PropertyValue};
+use model::tsl::{DataType, ThingModel, ValueLabels};
 
 use super::detail::merge_props;
 use crate::api::registry;
@@ -10,29 +11,35 @@ use crate::components::states::{Empty, LoadError};
 use crate::i18n::{t, tr};
 use crate::util::{fmt_time, now_ms};
 
-/// Name and unit of a property from the product's TSL JSON.
-fn describe(tsl: &serde_json::Value, id: &str) -> (String, String) {
-    let prop = tsl["properties"].as_array().and_then(|ps| ps.iter().find(|p| p["identifier"] == id));
-    match prop {
-        Some(p) => {
-            let specs = &p["dataType"]["specs"];
-            let unit = specs["unitName"].as_str().or(specs["unit"].as_str()).unwrap_or("").to_string();
-            (p["name"].as_str().unwrap_or("").to_string(), unit)
+/// Name, unit and value labels of a property from the product's thing model.
+fn describe(tsl: &Option<ThingModel>, id: &str) -> (String, String, Option<ValueLabels>) {
+    let Some(p) = tsl.as_ref().and_then(|m| m.properties.iter().find(|p| p.identifier == id)) else {
+        return (String::new(), String::new(), None);
+    };
+    match &p.data_type {
+        DataType::Int(s) | DataType::Float(s) | DataType::Double(s) => {
+            (p.name.clone(), s.unit.clone().or(s.unit_name.clone()).unwrap_or_default(), None)
         }
-        None => (String::new(), String::new()),
+        DataType::Bool(l) | DataType::Enum(l) => (p.name.clone(), String::new(), Some(l.clone())),
+        _ => (p.name.clone(), String::new(), None),
     }
 }
 
-fn show_value(v: &serde_json::Value) -> String {
-    match v {
+fn show_value(v: &serde_json::Value, labels: Option<&ValueLabels>) -> String {
+    let plain = match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
+    };
+    match labels.and_then(|l| l.label(&plain)) {
+        Some(label) => format!("{plain} ({label})"),
+        None => plain,
     }
 }
 
 #[component]
 pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<PropertyValue>>) -> impl IntoView {
-    let (pk, dn) = device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+    let (pk, dn) = device
+        .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
     let ids = StoredValue::new((pk, dn));
     let load = LocalResource::new(move || {
         let (pk, dn) = ids.get_value();
@@ -40,7 +47,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
     });
     let tsl = LocalResource::new(move || {
         let (pk, _) = ids.get_value();
-        async move { registry::tsl(&pk).await.unwrap_or_default() }
+        async move { registry::tsl(&pk).await.ok().and_then(|v| serde_json::from_value::<ThingModel>(v).ok()) }
     });
     Effect::new(move |_| {
         if let Some(Ok(vs)) = load.get() {
@@ -60,7 +67,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
                 <div class="prop-grid" data-testid="property-grid">
                     <For each=move || props.get() key=|p| (p.identifier.clone(), p.time) let:p>
                         {
-                            let (name, unit) = tsl.get().map(|m| describe(&m, &p.identifier)).unwrap_or_default();
+                            let (name, unit, labels) = tsl.get().map(|m| describe(&m, &p.identifier)).unwrap_or_default();
                             let fresh = now_ms() - p.time < 5_000;
                             view! {
                                 <div class="prop-card" class:prop-fresh=fresh data-testid=format!("property-{}", p.identifier)>
@@ -69,7 +76,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
                                         <span class="mono muted">{p.identifier.clone()}</span>
                                     </div>
                                     <div class="prop-value num" data-testid="property-value">
-                                        <span class="mono">{show_value(&p.value)}</span>
+                                        <span class="mono">{show_value(&p.value, labels.as_ref())}</span>
                                         " "
                                         <span class="muted">{unit}</span>
                                     </div>

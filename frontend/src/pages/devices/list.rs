@@ -133,7 +133,10 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
     let after_change = Callback::new(move |_| reload.update(|n| *n += 1));
     let sq = set_query.clone();
     let on_page = Callback::new(move |(p, s): (u32, u32)| {
-        sq(&[("page", Some(p.to_string()).filter(|p| p != "1")), ("page_size", Some(s.to_string()).filter(|s| s != "20"))])
+        sq(&[
+            ("page", Some(p.to_string()).filter(|p| p != "1")),
+            ("page_size", Some(s.to_string()).filter(|s| s != "20")),
+        ])
     });
     let filtered = move || q().is_some() || status().is_some();
 

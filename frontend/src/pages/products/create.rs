@@ -48,7 +48,9 @@ pub fn CreateProductDialog(open: RwSignal<bool>) -> impl IntoView {
     });
 
     let name_err = Signal::derive(move || {
-        (touched.get() || !name.get().is_empty()).then(|| validate_product_name(&name.get()).err().map(|e| crate::i18n::name_error(&e))).flatten()
+        (touched.get() || !name.get().is_empty())
+            .then(|| validate_product_name(&name.get()).err().map(|e| crate::i18n::name_error(&e)))
+            .flatten()
     });
     let pk_err = Signal::derive(move || {
         let v = pk.get();
@@ -62,7 +64,10 @@ pub fn CreateProductDialog(open: RwSignal<bool>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
-        if name_err.get_untracked().is_some() || pk_err.get_untracked().is_some() || secret_err.get_untracked().is_some() {
+        if name_err.get_untracked().is_some()
+            || pk_err.get_untracked().is_some()
+            || secret_err.get_untracked().is_some()
+        {
             return;
         }
         let opt = |s: RwSignal<String>| Some(s.get_untracked().trim().to_string()).filter(|v| !v.is_empty());

@@ -76,7 +76,9 @@ pub fn ProductList() -> impl IntoView {
             r.map(|mut items| {
                 let needle = search.get().to_lowercase();
                 items.retain(|p| {
-                    needle.is_empty() || p.name.to_lowercase().contains(&needle) || p.product_key.to_lowercase().contains(&needle)
+                    needle.is_empty()
+                        || p.name.to_lowercase().contains(&needle)
+                        || p.product_key.to_lowercase().contains(&needle)
                 });
                 sort_products(&mut items, sort.get());
                 items

@@ -72,7 +72,10 @@ pub fn TslEditor(pk: String) -> impl IntoView {
         spawn_local(async move {
             match registry::put_tsl(&pk.get_value(), &serde_json::to_value(&m).unwrap_or_default()).await {
                 Ok(v) => {
-                    let stored = parse_model(&pk.get_value(), v).ok().filter(|s| s.profile.product_key == m.profile.product_key).unwrap_or(m);
+                    let stored = parse_model(&pk.get_value(), v)
+                        .ok()
+                        .filter(|s| s.profile.product_key == m.profile.product_key)
+                        .unwrap_or(m);
                     saved.set(Some(stored.clone()));
                     model.set(Some(stored));
                     server.set(None);
@@ -112,17 +115,22 @@ pub fn TslEditor(pk: String) -> impl IntoView {
         }
     });
     let on_remove = Callback::new(move |(kind, id): (String, String)| {
-        crate::components::confirm::ask(tf("tsl.remove_title", &[("id", id.clone())]), t("tsl.remove_confirm").into(), "common.remove", move || {
-            model.update(|m| {
-                if let Some(m) = m {
-                    match kind.as_str() {
-                        "properties" => drop(m.remove_property(&id)),
-                        "events" => drop(m.remove_event(&id)),
-                        _ => drop(m.remove_service(&id)),
+        crate::components::confirm::ask(
+            tf("tsl.remove_title", &[("id", id.clone())]),
+            t("tsl.remove_confirm").into(),
+            "common.remove",
+            move || {
+                model.update(|m| {
+                    if let Some(m) = m {
+                        match kind.as_str() {
+                            "properties" => drop(m.remove_property(&id)),
+                            "events" => drop(m.remove_event(&id)),
+                            _ => drop(m.remove_service(&id)),
+                        }
                     }
-                }
-            })
-        })
+                })
+            },
+        )
     });
     let raw_mode = RwSignal::new(false);
 

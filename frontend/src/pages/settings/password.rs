@@ -17,7 +17,8 @@ pub fn PasswordPanel() -> impl IntoView {
     let busy = RwSignal::new(false);
     let new_err = Signal::derive(move || {
         let v = new.get();
-        (!v.is_empty() && v.chars().count() < MIN_PASSWORD_LEN).then(|| tf("user.password_rule", &[("n", MIN_PASSWORD_LEN.to_string())]))
+        (!v.is_empty() && v.chars().count() < MIN_PASSWORD_LEN)
+            .then(|| tf("user.password_rule", &[("n", MIN_PASSWORD_LEN.to_string())]))
     });
     let repeat_err = Signal::derive(move || {
         let r = repeat.get();

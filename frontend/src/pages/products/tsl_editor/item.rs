@@ -39,10 +39,29 @@ impl Item {
         Item::Property(Property::new("", "", DataType::int(0, 100)))
     }
     pub fn new_event() -> Item {
-        Item::Event(Event { identifier: String::new(), name: String::new(), event_type: EventType::Info, required: false, desc: None, method: None, output_data: Vec::new(), extra: Default::default() })
+        Item::Event(Event {
+            identifier: String::new(),
+            name: String::new(),
+            event_type: EventType::Info,
+            required: false,
+            desc: None,
+            method: None,
+            output_data: Vec::new(),
+            extra: Default::default(),
+        })
     }
     pub fn new_service() -> Item {
-        Item::Service(Service { identifier: String::new(), name: String::new(), required: false, call_type: CallType::Async, desc: None, method: None, input_data: Vec::new(), output_data: Vec::new(), extra: Default::default() })
+        Item::Service(Service {
+            identifier: String::new(),
+            name: String::new(),
+            required: false,
+            call_type: CallType::Async,
+            desc: None,
+            method: None,
+            input_data: Vec::new(),
+            output_data: Vec::new(),
+            extra: Default::default(),
+        })
     }
 }
 
@@ -80,19 +99,26 @@ fn text(label: &'static str, testid: &'static str, l: Lens<String>) -> impl Into
     }
 }
 
-fn select<T: Clone + PartialEq + Send + Sync + 'static>(label: &'static str, testid: &'static str, l: Lens<T>, options: Vec<(T, &'static str)>) -> impl IntoView {
+/// A select over `(value, option value, label key)`; option values are stable for tests.
+fn select<T: Clone + PartialEq + Send + Sync + 'static>(
+    label: &'static str,
+    testid: &'static str,
+    l: Lens<T>,
+    options: Vec<(T, &'static str, &'static str)>,
+) -> impl IntoView {
     let (g, opts) = (l.clone(), options.clone());
     view! {
         <label class="field">
             <span class="field-label">{move || t(label)}</span>
             <select class="input" data-testid=testid on:change=move |ev| {
-                if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                    if let Some((v, _)) = opts.get(i) { l.set(v.clone()) }
+                let v = event_target_value(&ev);
+                if let Some((x, _, _)) = opts.iter().find(|(_, o, _)| *o == v) {
+                    l.set(x.clone())
                 }
             }>
-                {options.into_iter().enumerate().map(|(i, (v, key))| {
+                {options.into_iter().map(|(v, value, key)| {
                     let g = g.clone();
-                    view! { <option value=i.to_string() selected=move || g.get() == v>{move || t(key)}</option> }
+                    view! { <option value=value selected=move || g.get() == v>{move || t(key)}</option> }
                 }).collect_view()}
             </select>
         </label>
@@ -107,13 +133,16 @@ pub fn item_form(draft: RwSignal<Item>, problems: Signal<Vec<TslError>>) -> AnyV
     let mine = Signal::derive(move || owned(&problems.get(), &path.get()));
     let body = match kind {
         "properties" => {
-            let p = root.zoom(|i| if let Item::Property(p) = i { p.clone() } else { Property::new("", "", DataType::int(0, 1)) }, |i, v| *i = Item::Property(v));
+            let p = root.zoom(
+                |i| if let Item::Property(p) = i { p.clone() } else { Property::new("", "", DataType::int(0, 1)) },
+                |i, v| *i = Item::Property(v),
+            );
             let access = p.zoom(|p| p.access_mode, |p, v| p.access_mode = v);
             view! {
                 <div class="tsl-grid">
                     {text("tsl.identifier", "tsl-identifier", p.zoom(|p| p.identifier.clone(), |p, v| p.identifier = v.trim().to_string()))}
                     {text("tsl.name", "tsl-name", p.zoom(|p| p.name.clone(), |p, v| p.name = v))}
-                    {select("tsl.access", "tsl-access", access, vec![(AccessMode::ReadWrite, "tsl.access.rw"), (AccessMode::ReadOnly, "tsl.access.r")])}
+                    {select("tsl.access", "tsl-access", access, vec![(AccessMode::ReadWrite, "rw", "tsl.access.rw"), (AccessMode::ReadOnly, "r", "tsl.access.r")])}
                 </div>
                 {type_editor(p.zoom(|p| p.data_type.clone(), |p, v| p.data_type = v), "tsl-".into(), path, problems, true)}
                 {super::try_value::TryValue(p.zoom(|p| p.data_type.clone(), |p, v| p.data_type = v))}
@@ -121,7 +150,10 @@ pub fn item_form(draft: RwSignal<Item>, problems: Signal<Vec<TslError>>) -> AnyV
             .into_any()
         }
         "events" => {
-            let e = root.zoom(|i| if let Item::Event(e) = i { e.clone() } else { unreachable_event() }, |i, v| *i = Item::Event(v));
+            let e = root.zoom(
+                |i| if let Item::Event(e) = i { e.clone() } else { unreachable_event() },
+                |i, v| *i = Item::Event(v),
+            );
             let outputs = e.zoom(|e| e.output_data.clone(), |e, v| e.output_data = v);
             let base = Signal::derive(move || format!("{}.outputData", path.get()));
             view! {
@@ -129,7 +161,7 @@ pub fn item_form(draft: RwSignal<Item>, problems: Signal<Vec<TslError>>) -> AnyV
                     {text("tsl.identifier", "tsl-identifier", e.zoom(|e| e.identifier.clone(), |e, v| e.identifier = v.trim().to_string()))}
                     {text("tsl.name", "tsl-name", e.zoom(|e| e.name.clone(), |e, v| e.name = v))}
                     {select("tsl.event_type", "tsl-event-type", e.zoom(|e| e.event_type, |e, v| e.event_type = v),
-                        vec![(EventType::Info, "tsl.event.info"), (EventType::Alert, "tsl.event.alert"), (EventType::Error, "tsl.event.error")])}
+                        vec![(EventType::Info, "info", "tsl.event.info"), (EventType::Alert, "alert", "tsl.event.alert"), (EventType::Error, "error", "tsl.event.error")])}
                 </div>
                 <span class="field-label">{move || t("tsl.output_params")}</span>
                 {param_list(outputs, "tsl-output-".into(), base, problems, true)}
@@ -137,7 +169,10 @@ pub fn item_form(draft: RwSignal<Item>, problems: Signal<Vec<TslError>>) -> AnyV
             .into_any()
         }
         _ => {
-            let s = root.zoom(|i| if let Item::Service(s) = i { s.clone() } else { unreachable_service() }, |i, v| *i = Item::Service(v));
+            let s = root.zoom(
+                |i| if let Item::Service(s) = i { s.clone() } else { unreachable_service() },
+                |i, v| *i = Item::Service(v),
+            );
             let inputs = s.zoom(
                 |s| s.input_params().cloned().collect::<Vec<Param>>(),
                 |s, v| s.input_data = v.into_iter().map(ServiceInput::Param).collect(),
@@ -150,7 +185,7 @@ pub fn item_form(draft: RwSignal<Item>, problems: Signal<Vec<TslError>>) -> AnyV
                     {text("tsl.identifier", "tsl-identifier", s.zoom(|s| s.identifier.clone(), |s, v| s.identifier = v.trim().to_string()))}
                     {text("tsl.name", "tsl-name", s.zoom(|s| s.name.clone(), |s, v| s.name = v))}
                     {select("tsl.call_type", "tsl-call-type", s.zoom(|s| s.call_type, |s, v| s.call_type = v),
-                        vec![(CallType::Async, "tsl.call.async"), (CallType::Sync, "tsl.call.sync")])}
+                        vec![(CallType::Async, "async", "tsl.call.async"), (CallType::Sync, "sync", "tsl.call.sync")])}
                 </div>
                 <span class="field-label">{move || t("tsl.input_params")}</span>
                 {param_list(inputs, "tsl-input-".into(), in_base, problems, true)}

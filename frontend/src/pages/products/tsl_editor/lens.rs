@@ -45,10 +45,7 @@ impl<T: Clone + Send + Sync + 'static> Lens<T> {
     ) -> Lens<U> {
         let parent = self.clone();
         let parent_set = self.clone();
-        Lens {
-            get: Arc::new(move || get(&parent.get())),
-            set: Arc::new(move |u| parent_set.update(|t| set(t, u))),
-        }
+        Lens { get: Arc::new(move || get(&parent.get())), set: Arc::new(move |u| parent_set.update(|t| set(t, u))) }
     }
 }
 

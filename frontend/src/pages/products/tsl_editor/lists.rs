@@ -20,7 +20,9 @@ pub fn specs_summary(dt: &DataType) -> String {
             };
             format!("{range} {}", s.unit.clone().unwrap_or_default()).trim().to_string()
         }
-        DataType::Bool(l) | DataType::Enum(l) => l.0.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "),
+        DataType::Bool(l) | DataType::Enum(l) => {
+            l.0.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
+        }
         DataType::Text(s) => format!("≤ {}", s.max_len()),
         DataType::Struct(f) => f.iter().map(|p| p.identifier.clone()).collect::<Vec<_>>().join(", "),
         DataType::Array(a) => format!("{}[≤ {}]", a.item.type_name(), a.size),
@@ -36,7 +38,12 @@ fn bad_ids(problems: &[TslError], kind: &str) -> Vec<String> {
         .collect()
 }
 
-fn actions(kind: &'static str, id: String, on_edit: Callback<(String, String)>, on_remove: Callback<(String, String)>) -> impl IntoView {
+fn actions(
+    kind: &'static str,
+    id: String,
+    on_edit: Callback<(String, String)>,
+    on_remove: Callback<(String, String)>,
+) -> impl IntoView {
     let single = match kind {
         "properties" => "property",
         "events" => "event",

@@ -10,7 +10,8 @@ use crate::state::can;
 
 #[component]
 pub fn RawView(model: RwSignal<Option<ThingModel>>) -> impl IntoView {
-    let pretty = |m: &Option<ThingModel>| m.as_ref().and_then(|m| serde_json::to_string_pretty(m).ok()).unwrap_or_default();
+    let pretty =
+        |m: &Option<ThingModel>| m.as_ref().and_then(|m| serde_json::to_string_pretty(m).ok()).unwrap_or_default();
     let text = RwSignal::new(model.with_untracked(pretty));
     let error = RwSignal::new(None::<String>);
     let on_input = move |ev: leptos::ev::Event| {

@@ -27,7 +27,12 @@ pub fn default_type(kind: &str) -> DataType {
 }
 
 /// A labelled text input bound to a getter and a setter.
-fn input(label: &'static str, testid: String, get: impl Fn() -> String + Send + Sync + 'static, set: impl Fn(String) + 'static) -> impl IntoView {
+fn input(
+    label: &'static str,
+    testid: String,
+    get: impl Fn() -> String + Send + Sync + 'static,
+    set: impl Fn(String) + 'static,
+) -> impl IntoView {
     view! {
         <label class="field">
             <span class="field-label">{move || t(label)}</span>
@@ -53,9 +58,17 @@ fn number_specs(dt: Lens<DataType>, p: String) -> AnyView {
             }
         },
     );
-    let field = |label: &'static str, key: &'static str, get: fn(&NumberSpecs) -> Option<String>, set: fn(&mut NumberSpecs, Option<String>)| {
+    let field = |label: &'static str,
+                 key: &'static str,
+                 get: fn(&NumberSpecs) -> Option<String>,
+                 set: fn(&mut NumberSpecs, Option<String>)| {
         let (g, s) = (specs.clone(), specs.clone());
-        input(label, format!("{p}{key}"), move || get(&g.get()).unwrap_or_default(), move |v| s.update(|x| set(x, opt(v))))
+        input(
+            label,
+            format!("{p}{key}"),
+            move || get(&g.get()).unwrap_or_default(),
+            move |v| s.update(|x| set(x, opt(v))),
+        )
     };
     view! {
         <div class="tsl-grid">
@@ -202,7 +215,7 @@ fn array_specs(dt: Lens<DataType>, p: String, path: Signal<String>, problems: Si
         },
         |d, v| {
             if let DataType::Array(a) = d {
-                a.item = Box::new(v)
+                *a.item = v
             }
         },
     );
@@ -235,13 +248,20 @@ fn array_specs(dt: Lens<DataType>, p: String, path: Signal<String>, problems: Si
 
 /// Type select plus the editor of its specs. `p` prefixes every test id; `path` is the model
 /// path of this block (for its problems); struct/array are offered when `complex`.
-pub fn type_editor(dt: Lens<DataType>, p: String, path: Signal<String>, problems: Signal<Vec<TslError>>, complex: bool) -> AnyView {
+pub fn type_editor(
+    dt: Lens<DataType>,
+    p: String,
+    path: Signal<String>,
+    problems: Signal<Vec<TslError>>,
+    complex: bool,
+) -> AnyView {
     let kind = {
         let d = dt.clone();
         Memo::new(move |_| d.get().type_name().to_string())
     };
     let set = dt.clone();
-    let kinds: Vec<&'static str> = SIMPLE.iter().copied().chain(complex.then_some(["struct", "array"]).into_iter().flatten()).collect();
+    let kinds: Vec<&'static str> =
+        SIMPLE.iter().copied().chain(complex.then_some(["struct", "array"]).into_iter().flatten()).collect();
     let p2 = p.clone();
     view! {
         <label class="field">
@@ -279,7 +299,13 @@ pub fn type_key(kind: &str) -> &'static str {
 }
 
 /// Editable list of parameters; each shows its own problems. `base` is the model path of the list.
-pub fn param_list(list: Lens<Vec<Param>>, p: String, base: Signal<String>, problems: Signal<Vec<TslError>>, complex: bool) -> AnyView {
+pub fn param_list(
+    list: Lens<Vec<Param>>,
+    p: String,
+    base: Signal<String>,
+    problems: Signal<Vec<TslError>>,
+    complex: bool,
+) -> AnyView {
     let n = {
         let l = list.clone();
         Memo::new(move |_| l.get().len())
