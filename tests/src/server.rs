@@ -28,12 +28,20 @@ impl TestServer {
         Self::start_with(|_| {}).await
     }
 
+    /// A server without the web UI, for device-only tests (no `dist/` needed).
+    pub async fn start_headless() -> TestServer {
+        Self::start_with_ui(false, |_| {}).await
+    }
+
     pub async fn start_with(tweak: impl FnOnce(&mut Settings)) -> TestServer {
-        let _ = tracing_subscriber_init();
+        Self::start_with_ui(true, tweak).await
+    }
+
+    async fn start_with_ui(ui: bool, tweak: impl FnOnce(&mut Settings)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut settings = Settings::for_test(dir.path().to_path_buf());
         settings.admin_password = Some(ADMIN_PW.into());
-        settings.dist = Some(dist_dir());
+        settings.dist = ui.then(dist_dir);
         tweak(&mut settings);
         let running = backend::server::start(settings).await.expect("server starts");
         let base = format!("http://{}", running.http_addr);
@@ -49,7 +57,13 @@ impl TestServer {
     }
 }
 
-fn tracing_subscriber_init() -> Option<()> {
-    // Tests print nothing unless RUST_LOG asks; the server logs through `tracing`.
-    None
+impl TestServer {
+    pub fn mqtt(&self) -> std::net::SocketAddr {
+        self.running().mqtt_addr
+    }
+
+    /// Log in over REST as the admin.
+    pub async fn admin(&self) -> crate::api::Api {
+        crate::api::Api::login(&self.base, "admin", ADMIN_PW).await.expect("admin login")
+    }
 }
