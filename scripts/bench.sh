@@ -17,7 +17,10 @@ if [ -z "$MOSQUITTO" ]; then
     exit 1
 fi
 
-cargo build --release -p backend -p loadgen
+# Built one at a time: together, cargo would unify their dependencies' features and build a
+# second, differently-featured fleetdeck instead of the one `cargo build --release -p backend` gives.
+cargo build --release -p backend
+cargo build --release -p loadgen
 
 # Every connection costs a descriptor on both sides: 100k idle devices need > 100k open files in
 # fleetdeck and in loadgen. Raise the hard limit where allowed (root outside a container), then

@@ -18,7 +18,9 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v mosquitto >/dev/null || need_apt+=(mosquitto)
 command -v mosquitto_pub >/dev/null || need_apt+=(mosquitto-clients)
-python3 -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv)
+python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
+# CJK glyphs, so screenshots of the Chinese UI show characters, not boxes.
+fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need_apt+=(fonts-wqy-zenhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

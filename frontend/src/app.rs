@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("debug/*any") view=pages::placeholder::Placeholder/>
                     <Route path=path!("simulate") view=pages::placeholder::Placeholder/>
                     <Route path=path!("simulate/*any") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("logs") view=pages::placeholder::Placeholder/>
+                    <Route path=path!("logs") view=pages::logs::LogsPage/>
                     <Route path=path!("ota") view=pages::placeholder::Placeholder/>
                     <Route path=path!("ota/*any") view=pages::placeholder::Placeholder/>
                     <Route path=path!("remote-config") view=pages::placeholder::Placeholder/>

@@ -398,6 +398,13 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("tsl.remove_title", "Remove {id}?", "移除 {id}？"),
     ("tsl.remove_confirm", "It is removed from the draft; Save stores the change. Devices that still send it will be refused.", "将从草稿中移除，保存后生效。仍上报它的设备将被拒绝。"),
     ("tsl.unreadable", "The stored model could not be read:", "无法读取已存储的模型："),
+    // device log chapter
+    ("logs.tab.run", "Cloud run log", "云端运行日志"),
+    ("logs.tab.local", "Device local log", "设备本地日志"),
+    ("logs.tab.reports", "Reports", "日志报表"),
+    ("logs.tab.export", "Export", "日志转储"),
+    ("logs.live_tail", "Live tail", "实时追踪"),
+    ("logs.empty_hint_all", "Every connect, message and check of every device is logged here. Widen the filters (or the time range) or wait for devices to talk.", "所有设备的上下线、消息与校验都记录在这里。可放宽筛选条件或时间范围，或等待设备通信。"),
 ];
 /// The translated sentence for a registry name rule.
 pub fn name_error(e: &model::registry::NameError) -> String {
@@ -437,14 +444,36 @@ mod tests {
         let mut files = Vec::new();
         sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
         let prefixes = [
-            "about.", "app.", "audit.", "common.", "device.", "disconnect.", "err.", "live.", "login.", "logs.", "menu.",
-            "name.", "nav.", "notfound.", "overview.", "page.", "placeholder.", "product.", "role.", "settings.",
-            "status.", "tokens.", "topbar.", "tsl.", "user.",
+            "about.",
+            "app.",
+            "audit.",
+            "common.",
+            "device.",
+            "disconnect.",
+            "err.",
+            "live.",
+            "login.",
+            "logs.",
+            "menu.",
+            "name.",
+            "nav.",
+            "notfound.",
+            "overview.",
+            "page.",
+            "placeholder.",
+            "product.",
+            "role.",
+            "settings.",
+            "status.",
+            "tokens.",
+            "topbar.",
+            "tsl.",
+            "user.",
         ];
         let mut missing = Vec::new();
         for text in &files {
             for part in text.split('"').skip(1).step_by(2) {
-                let looks_like_key = prefixes.iter().any(|p| part.starts_with(p))
+                let looks_like_key = prefixes.iter().any(|p| part.starts_with(p) && part.len() > p.len())
                     && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_');
                 if looks_like_key && !seen.contains(part) {
                     missing.push(part.to_string());

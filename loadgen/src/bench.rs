@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::api::Api;
 use crate::payload::{PRODUCT_KEY, PROPERTIES_PER_POST};
-use crate::procs::{self, Proc};
+use crate::procs::{self, measure_cpu, CpuUse, Proc};
 use crate::{db, idle, ingest, latency, report};
 
 const ADMIN_PASSWORD: &str = "loadgen-benchmark-password";
@@ -45,12 +45,19 @@ pub struct Opts {
     /// Ingest: posts per device waiting for `post_reply` at most (the Python SDK allows 40).
     #[arg(long, default_value_t = 32)]
     pub window: usize,
+    /// Ingest, supplementary: also run fleetdeck with one property per post (where does time go?).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub one_property: bool,
     /// Ingest baseline: un-acked PUBLISHes of Mosquitto's single publisher at most.
     #[arg(long, default_value_t = 256)]
     pub baseline_window: usize,
     /// Latency: total publish rate, msg/s.
     #[arg(long, default_value_t = 10_000)]
     pub rate: u64,
+    /// Latency, supplementary: a second rate below fleetdeck's ingest rate (0 = skip), to show
+    /// the pipeline's latency without a backlog. Not the goal.
+    #[arg(long, default_value_t = 2_000)]
+    pub low_rate: u64,
     /// Latency: seconds of publishing per run (the first is warm-up, not measured).
     #[arg(long, default_value_t = 10)]
     pub latency_secs: u64,
@@ -70,6 +77,7 @@ pub struct Results {
     pub meta: report::Meta,
     pub ingest: Vec<IngestRep>,
     pub latency: Vec<LatencyRep>,
+    pub latency_low: Vec<LatencyRep>,
     pub idle: Vec<IdlePoint>,
 }
 
@@ -81,6 +89,20 @@ pub struct IngestRep {
     pub stored: Option<db::Stored>,
     /// From the first post until the last row was visible in the database.
     pub stored_secs: Option<f64>,
+    pub cpu_mosquitto: Option<CpuUse>,
+    pub cpu_fleetdeck: Option<CpuUse>,
+    /// Supplementary: the same with one property per post.
+    pub one_property: Option<FleetIngest>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FleetIngest {
+    pub out: ingest::Outcome,
+    pub props: usize,
+    pub stored: Option<db::Stored>,
+    pub stored_secs: Option<f64>,
+    pub cpu: Option<CpuUse>,
     pub errors: Vec<String>,
 }
 
@@ -88,6 +110,8 @@ pub struct IngestRep {
 pub struct LatencyRep {
     pub mosquitto: Option<latency::Outcome>,
     pub fleetdeck: Option<latency::Outcome>,
+    pub cpu_mosquitto: Option<CpuUse>,
+    pub cpu_fleetdeck: Option<CpuUse>,
     pub errors: Vec<String>,
 }
 
@@ -130,9 +154,20 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
         }
         if wants("latency") {
             eprintln!("[{:>4}s] latency, run {}/{reps}", started.elapsed().as_secs(), rep + 1);
-            let r = latency_rep(&o, &mut lanes).await;
+            let r = latency_rep(&o, o.rate, &mut lanes).await;
             eprintln!("        {}", report::latency_line(&r));
             res.latency.push(r);
+            if o.low_rate > 0 {
+                eprintln!(
+                    "[{:>4}s] latency at {} msg/s, run {}/{reps}",
+                    started.elapsed().as_secs(),
+                    o.low_rate,
+                    rep + 1
+                );
+                let r = latency_rep(&o, o.low_rate, &mut lanes).await;
+                eprintln!("        {}", report::latency_line(&r));
+                res.latency_low.push(r);
+            }
         }
     }
     if wants("idle") {
@@ -167,6 +202,7 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
         }
     }
     res.meta.duration_secs = started.elapsed().as_secs();
+    res.meta.loadavg_end = procs::loadavg();
     let md = report::render(&res, &o);
     std::fs::write(&o.out, md)?;
     eprintln!("wrote {} ({} s)", o.out.display(), started.elapsed().as_secs());
@@ -203,45 +239,59 @@ async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
     let count = o.ingest_devices as u64 * o.ingest_per_device;
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
-            r.mosquitto =
-                Some(ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next()).await);
+            let run = ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next());
+            let (out, cpu) = measure_cpu(m.pid, run).await;
+            (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
             m.stop().await;
         }
         Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
     }
-    match fleetdeck_with_fleet(o, o.ingest_devices).await {
-        Ok((p, _api)) => {
-            let io = ingest::Opts {
-                devices: o.ingest_devices,
-                per_device: o.ingest_per_device,
-                window: o.window,
-                max_secs: 180,
-                lane: lanes.next(),
-            };
-            let (out, t0) = ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io).await;
-            let want = out.sent * PROPERTIES_PER_POST;
-            match db::wait_stored(&p.db_path(), PRODUCT_KEY, want, Duration::from_secs(10), Duration::from_secs(180))
-                .await
-            {
-                Ok((stored, at)) => {
-                    r.stored = Some(stored);
-                    r.stored_secs = Some((at - t0).as_secs_f64());
-                }
-                Err(e) => r.errors.push(format!("database check: {e:#}")),
-            }
-            r.fleetdeck = Some(out);
-            p.stop().await;
+    match fleet_ingest(o, PROPERTIES_PER_POST as usize, lanes).await {
+        Ok(f) => {
+            (r.fleetdeck, r.stored, r.stored_secs, r.cpu_fleetdeck) = (Some(f.out), f.stored, f.stored_secs, f.cpu);
+            r.errors.extend(f.errors);
         }
         Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
+    }
+    if o.one_property {
+        match fleet_ingest(o, 1, lanes).await {
+            Ok(f) => r.one_property = Some(f),
+            Err(e) => r.errors.push(format!("fleetdeck, 1 property per post: {e:#}")),
+        }
     }
     r
 }
 
-async fn latency_rep(o: &Opts, lanes: &mut Lanes) -> LatencyRep {
+/// One fleetdeck ingest run on a fresh server, with the database check.
+async fn fleet_ingest(o: &Opts, props: usize, lanes: &mut Lanes) -> anyhow::Result<FleetIngest> {
+    let (p, _api) = fleetdeck_with_fleet(o, o.ingest_devices).await?;
+    let io = ingest::Opts {
+        devices: o.ingest_devices,
+        per_device: o.ingest_per_device,
+        window: o.window,
+        max_secs: 180,
+        lane: lanes.next(),
+        props,
+    };
+    let ((out, t0), cpu) = measure_cpu(p.pid, ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io)).await;
+    let mut f = FleetIngest { out, props, stored: None, stored_secs: None, cpu, errors: Vec::new() };
+    let want = f.out.sent * props as u64;
+    match db::wait_stored(&p.db_path(), PRODUCT_KEY, want, Duration::from_secs(10), Duration::from_secs(180)).await {
+        Ok((stored, at)) => {
+            f.stored = Some(stored);
+            f.stored_secs = Some((at - t0).as_secs_f64());
+        }
+        Err(e) => f.errors.push(format!("database check: {e:#}")),
+    }
+    p.stop().await;
+    Ok(f)
+}
+
+async fn latency_rep(o: &Opts, rate: u64, lanes: &mut Lanes) -> LatencyRep {
     let mut r = LatencyRep::default();
     let lo = |lane| latency::Opts {
         devices: o.latency_devices,
-        rate: o.rate,
+        rate,
         secs: o.latency_secs,
         warmup_secs: 1,
         drain_secs: 5,
@@ -249,14 +299,16 @@ async fn latency_rep(o: &Opts, lanes: &mut Lanes) -> LatencyRep {
     };
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
-            r.mosquitto = Some(latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo(lanes.next())).await);
+            let (out, cpu) = measure_cpu(m.pid, latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo(lanes.next()))).await;
+            (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
             m.stop().await;
         }
         Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
     }
     match fleetdeck_with_fleet(o, o.latency_devices).await {
         Ok((p, api)) => {
-            r.fleetdeck = Some(latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, &lo(lanes.next())).await);
+            let (out, cpu) = measure_cpu(p.pid, latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, &lo(lanes.next()))).await;
+            (r.fleetdeck, r.cpu_fleetdeck) = (Some(out), cpu);
             p.stop().await;
         }
         Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),

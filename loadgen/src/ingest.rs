@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::fleet;
 use crate::mqtt::{self, Login, Reader, Writer};
-use crate::payload::{device_name, property_post, property_topic, reply_code};
+use crate::payload::{device_name, property_post, property_post_n, property_topic, reply_code};
 
 #[derive(Debug, Clone)]
 pub struct Opts {
@@ -24,6 +24,8 @@ pub struct Opts {
     /// Give up after this long (the run then reports what it got).
     pub max_secs: u64,
     pub lane: u8,
+    /// Properties per post (1..=3; the benchmark uses 3).
+    pub props: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -63,7 +65,8 @@ pub async fn fleetdeck(broker: SocketAddr, pk: &str, o: &Opts) -> (Outcome, Inst
     for (i, rd, wr) in c.conns {
         let topic = property_topic(pk, &device_name(i));
         let first_seq = i as u64 * o.per_device;
-        tasks.push(tokio::spawn(device(rd, wr, topic, first_seq, o.per_device, o.window.max(1), deadline)));
+        let (n, window, props) = (o.per_device, o.window.max(1), o.props);
+        tasks.push(tokio::spawn(device(rd, wr, topic, first_seq, n, window, props, deadline)));
     }
     let mut last = t0;
     for t in tasks {
@@ -85,6 +88,7 @@ pub async fn fleetdeck(broker: SocketAddr, pk: &str, o: &Opts) -> (Outcome, Inst
     (r, t0)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn device(
     mut rd: Reader,
     mut wr: Writer,
@@ -92,6 +96,7 @@ async fn device(
     first_seq: u64,
     n: u64,
     window: usize,
+    props: usize,
     deadline: Instant,
 ) -> DeviceStats {
     let mut s = DeviceStats::default();
@@ -113,7 +118,7 @@ async fn device(
     loop {
         let outstanding = s.sent - s.ok - s.failed;
         for _ in outstanding..(window as u64).min(outstanding + n - s.sent) {
-            wr.publish(&topic, QoS::AtLeastOnce, Bytes::from(property_post(first_seq + s.sent)));
+            wr.publish(&topic, QoS::AtLeastOnce, Bytes::from(property_post_n(first_seq + s.sent, props)));
             s.sent += 1;
         }
         if let Err(e) = wr.flush().await {

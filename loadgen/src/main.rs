@@ -63,6 +63,9 @@ enum Cmd {
         db: Option<PathBuf>,
         #[arg(long, default_value_t = 120)]
         max_secs: u64,
+        /// Properties per post, 1..=3 (fleetdeck stores each as a row).
+        #[arg(long, default_value_t = 3)]
+        props: usize,
     },
     /// Device → browser (or → subscriber with --mosquitto) latency at a fixed rate.
     Latency {
@@ -135,18 +138,18 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             println!("product {pk}: {devices} devices ({created} new)");
             Ok(())
         }
-        Cmd::Ingest { mqtt, mosquitto, devices, per_device, window, db, max_secs } => {
+        Cmd::Ingest { mqtt, mosquitto, devices, per_device, window, db, max_secs, props } => {
             if mosquitto {
                 return print(&ingest::mosquitto(mqtt, pk, devices as u64 * per_device, window, max_secs, 1).await);
             }
-            let o = ingest::Opts { devices, per_device, window, max_secs, lane: 1 };
+            let o = ingest::Opts { devices, per_device, window, max_secs, lane: 1, props };
             let (r, t0) = ingest::fleetdeck(mqtt, pk, &o).await;
             print(&r)?;
             if let Some(db) = db {
                 let (stored, at) = db::wait_stored(
                     &db,
                     pk,
-                    r.sent * payload::PROPERTIES_PER_POST,
+                    r.sent * props.clamp(1, 3) as u64,
                     std::time::Duration::from_secs(10),
                     std::time::Duration::from_secs(120),
                 )

@@ -65,18 +65,23 @@ pub fn property_topic(pk: &str, dn: &str) -> String {
 /// A Python-SDK-shaped property post whose Alink id is `seq` (decimal digits, as the SDKs send)
 /// and whose values are valid for [`thing_model`] and vary with `seq`.
 pub fn property_post(seq: u64) -> Vec<u8> {
-    let switch = seq % 2;
-    let brightness = seq % 101;
+    property_post_n(seq, PROPERTIES_PER_POST as usize)
+}
+
+/// [`property_post`] with only the first `n` (1..=3) properties (for finding where time goes).
+pub fn property_post_n(seq: u64, n: usize) -> Vec<u8> {
     // -40.0 ..= 119.9 in steps of 0.1, printed with one decimal.
     let tenths = (seq % 1600) as i64 - 400;
     let sign = if tenths < 0 { "-" } else { "" };
     let t = tenths.unsigned_abs();
-    format!(
-        r#"{{"id":"{seq}","version":"1.0","params":{{"LightSwitch":{switch},"Brightness":{brightness},"Temperature":{sign}{}.{}}},"method":"thing.event.property.post"}}"#,
-        t / 10,
-        t % 10
-    )
-    .into_bytes()
+    let values = [
+        format!(r#""LightSwitch":{}"#, seq % 2),
+        format!(r#""Brightness":{}"#, seq % 101),
+        format!(r#""Temperature":{sign}{}.{}"#, t / 10, t % 10),
+    ];
+    let params = values[..n.clamp(1, values.len())].join(",");
+    format!(r#"{{"id":"{seq}","version":"1.0","params":{{{params}}},"method":"thing.event.property.post"}}"#)
+        .into_bytes()
 }
 
 #[derive(Deserialize)]
@@ -142,6 +147,8 @@ mod tests {
             assert_eq!(post.accepted.len() as u64, PROPERTIES_PER_POST);
             assert_eq!(alink_id(&bytes), Some(seq));
         }
+        let one: Value = serde_json::from_slice(&property_post_n(9, 1)).unwrap();
+        assert_eq!(one["params"], serde_json::json!({"LightSwitch": 1}));
         let t = |seq| {
             serde_json::from_slice::<Value>(&property_post(seq)).unwrap()["params"]["Temperature"].as_f64().unwrap()
         };

@@ -49,6 +49,52 @@ pub fn parse_status_kb(status: &str, key: &str) -> Option<u64> {
     line[key.len()..].split_whitespace().next()?.parse().ok()
 }
 
+/// CPU time (user + system) a process used so far, seconds (`/proc/PID/stat`, 100 ticks/s).
+pub fn cpu_secs(pid: u32) -> Option<f64> {
+    parse_stat_cpu(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// utime + stime of a `/proc/PID/stat` line, seconds. The command name may contain spaces and
+/// parentheses, so fields are counted from the last `)`.
+pub fn parse_stat_cpu(stat: &str) -> Option<f64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // rest[0] is field 3 (state): utime is field 14, stime field 15.
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / CLOCK_TICKS)
+}
+
+/// `sysconf(_SC_CLK_TCK)`: 100 on every Linux architecture we run on.
+const CLOCK_TICKS: f64 = 100.0;
+
+/// Cores a process and loadgen itself kept busy while `f` ran.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct CpuUse {
+    pub broker_cores: f64,
+    pub loadgen_cores: f64,
+}
+
+pub async fn measure_cpu<T>(pid: u32, f: impl std::future::Future<Output = T>) -> (T, Option<CpuUse>) {
+    let me = std::process::id();
+    let (b0, l0, t0) = (cpu_secs(pid), cpu_secs(me), std::time::Instant::now());
+    let out = f.await;
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = match (b0, cpu_secs(pid), l0, cpu_secs(me)) {
+        (Some(b0), Some(b1), Some(l0), Some(l1)) if wall > 0.0 => {
+            Some(CpuUse { broker_cores: (b1 - b0) / wall, loadgen_cores: (l1 - l0) / wall })
+        }
+        _ => None,
+    };
+    (out, cpu)
+}
+
+/// The 1-minute load average (how busy the shared machine was).
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 /// A scratch directory, removed on drop.
 pub struct Scratch(pub PathBuf);
 
@@ -211,5 +257,8 @@ mod tests {
         assert_eq!(parse_status_kb(s, "VmSwap:"), None);
         let own = rss_bytes(std::process::id()).unwrap();
         assert!(own > 1 << 20, "{own}");
+        let stat = "1234 (my (odd) name) S 1 1234 1234 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 3 0 1 0 0";
+        assert_eq!(parse_stat_cpu(stat), Some(3.0));
+        assert!(cpu_secs(std::process::id()).is_some());
     }
 }

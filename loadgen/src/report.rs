@@ -7,9 +7,9 @@ use std::process::Command;
 
 use serde::Serialize;
 
-use crate::bench::{IdlePoint, IngestRep, LatencyRep, Opts, Results};
+use crate::bench::{FleetIngest, IdlePoint, IngestRep, LatencyRep, Opts, Results};
 use crate::payload::{property_post, PROPERTIES_PER_POST};
-use crate::procs::{fleetdeck_limit_flags, mosquitto_config};
+use crate::procs::{fleetdeck_limit_flags, mosquitto_config, CpuUse};
 use crate::stats::Spread;
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
@@ -30,6 +30,8 @@ pub struct Meta {
     pub nofile: u64,
     pub nofile_hard: String,
     pub duration_secs: u64,
+    pub loadavg_start: String,
+    pub loadavg_end: String,
 }
 
 fn cmd(program: &str, args: &[&str]) -> String {
@@ -73,6 +75,8 @@ impl Meta {
             nofile,
             nofile_hard: cmd("sh", &["-c", "ulimit -Hn"]),
             duration_secs: 0,
+            loadavg_start: crate::procs::loadavg(),
+            loadavg_end: String::new(),
         }
     }
 }
@@ -108,6 +112,12 @@ fn spread(s: Option<Spread>, f: impl Fn(f64) -> String) -> String {
         Some(s) if s.n == 1 => f(s.median),
         Some(s) => format!("**{}** ({} – {})", f(s.median), f(s.min), f(s.max)),
     }
+}
+
+fn cpu(b: Option<CpuUse>, f: Option<CpuUse>) -> String {
+    let one =
+        |c: Option<CpuUse>| c.map(|c| format!("{:.2} ({:.2})", c.broker_cores, c.loadgen_cores)).unwrap_or("–".into());
+    format!("{} / {}", one(b), one(f))
 }
 
 fn pass(ok: Option<bool>) -> &'static str {
@@ -177,6 +187,8 @@ pub fn render(res: &Results, o: &Opts) -> String {
     let _ = writeln!(w, "| open files (RLIMIT_NOFILE) | soft {} / hard {} |", m.nofile, m.nofile_hard);
     let _ = writeln!(w, "| repetitions | {} per measurement, baseline and fleetdeck interleaved |", o.reps);
     let _ = writeln!(w, "| whole benchmark | {} min {} s |", m.duration_secs / 60, m.duration_secs % 60);
+    let _ =
+        writeln!(w, "| load average (1, 5, 15 min) | {} at the start, {} at the end |", m.loadavg_start, m.loadavg_end);
     let _ = writeln!(
         w,
         "\nThe machine is shared and noisy: every number is the **median** of the runs, with the range (min – max) \
@@ -184,7 +196,8 @@ pub fn render(res: &Results, o: &Opts) -> String {
     );
     commands(w, o);
     ingest(w, res, o);
-    latency(w, res, o);
+    latency(w, &res.latency, o.rate, o, "## 2. Device → browser latency at");
+    latency(w, &res.latency_low, o.low_rate, o, "### 2b. Supplementary: the same at");
     idle(w, res, o);
     s
 }
@@ -287,6 +300,18 @@ fn summary(w: &mut String, res: &Results, o: &Opts) {
             pass(ok)
         );
     }
+    if !res.latency_low.is_empty() {
+        let (f, b) = latency_spreads(&res.latency_low, |o| o.p99_us);
+        let ms_f = |v: f64| if v.is_finite() { ms(Some(v as u64)) } else { "lost".into() };
+        let _ = writeln!(
+            w,
+            "| 2b. the same at {} msg/s (below fleetdeck's ingest rate) | {} | {} (broker only) | {} | (not a goal) | – |",
+            rate(o.low_rate as f64),
+            f.map(|s| ms_f(s.median)).unwrap_or("–".into()),
+            b.map(|s| ms_f(s.median)).unwrap_or("–".into()),
+            f.zip(b).map(|(f, b)| format!("{:.1}×", f.median / b.median)).unwrap_or("–".into()),
+        );
+    }
     for p in &res.idle {
         if p.fleetdeck.is_empty() && p.mosquitto.is_empty() {
             continue;
@@ -373,14 +398,14 @@ fn ingest(w: &mut String, res: &Results, o: &Opts) {
     );
     let _ = writeln!(
         w,
-        "| run | Mosquitto msg/s | fleetdeck msg/s | ratio | fleetdeck sent / replied 200 / PUBACKs | in the database: uplink / reply entries / values | stored after | stored msg/s |\n|---|---|---|---|---|---|---|---|"
+        "| run | Mosquitto msg/s | fleetdeck msg/s | ratio | fleetdeck sent / replied 200 / PUBACKs | in the database: uplink / reply entries / values | stored after | stored msg/s | CPU cores: Mosquitto (loadgen) / fleetdeck (loadgen) |\n|---|---|---|---|---|---|---|---|---|"
     );
     for (i, r) in res.ingest.iter().enumerate() {
         let b = r.mosquitto.as_ref();
         let f = r.fleetdeck.as_ref();
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             i + 1,
             b.map(|b| format!(
                 "{}{}",
@@ -394,6 +419,7 @@ fn ingest(w: &mut String, res: &Results, o: &Opts) {
             r.stored.map(|s| format!("{} / {} / {}", s.uplinks, s.replies, s.values)).unwrap_or("–".into()),
             r.stored_secs.map(|x| format!("{x:.2} s")).unwrap_or("–".into()),
             f.zip(r.stored_secs).map(|(f, t)| rate(f.sent as f64 / t)).unwrap_or("–".into()),
+            cpu(r.cpu_mosquitto, r.cpu_fleetdeck),
         );
     }
     let (f, b) = ingest_spreads(&res.ingest);
@@ -401,7 +427,7 @@ fn ingest(w: &mut String, res: &Results, o: &Opts) {
         res.ingest.iter().filter_map(|r| Some(r.fleetdeck.as_ref()?.sent as f64 / r.stored_secs?)).collect();
     let _ = writeln!(
         w,
-        "| **median** (range) | {} | {} | **{}** | | | | {} |\n",
+        "| **median** (range) | {} | {} | **{}** | | | | {} | |\n",
         spread(b, rate),
         spread(f, rate),
         f.zip(b).map(|(f, b)| format!("{:.2}×", f.median / b.median)).unwrap_or("–".into()),
@@ -436,14 +462,83 @@ fn ingest(w: &mut String, res: &Results, o: &Opts) {
         }
         let _ = writeln!(w);
     }
+    one_property(w, res);
 }
 
-fn latency(w: &mut String, res: &Results, o: &Opts) {
-    if res.latency.is_empty() {
+fn fleet_lossless(f: &FleetIngest) -> bool {
+    let Some(s) = f.stored else { return false };
+    let o = &f.out;
+    o.sent > 0
+        && o.connect_failures == 0
+        && o.delivered == o.sent
+        && o.failed_replies == 0
+        && s.uplinks == o.sent
+        && s.replies == o.sent
+        && s.values == o.sent * f.props as u64
+}
+
+fn one_property(w: &mut String, res: &Results) {
+    let runs: Vec<(&IngestRep, &FleetIngest)> =
+        res.ingest.iter().filter_map(|r| Some((r, r.one_property.as_ref()?))).collect();
+    if runs.is_empty() {
         return;
     }
-    let _ = writeln!(w, "## 2. Device → browser latency at {} msg/s\n", rate(o.rate as f64));
+    let _ = writeln!(w, "### 1b. Supplementary: where the ingest time goes\n");
     let _ = writeln!(
+        w,
+        "Not a goal. The same fleetdeck run with **one** property per post instead of {PROPERTIES_PER_POST} \
+         (everything else equal: same devices, window, run-log entries and replies). fleetdeck stores each value \
+         as one upsert into `property_latest` plus one insert into `property_history`, so if the rate rises with \
+         fewer values, storing the values is what limits ingest.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| run | {PROPERTIES_PER_POST} properties: replied msg/s | stored msg/s | 1 property: replied msg/s | stored msg/s | 1 property: lossless | CPU cores fleetdeck (loadgen), 1 property |\n|---|---|---|---|---|---|---|"
+    );
+    let stored_rate = |sent: u64, secs: Option<f64>| secs.map(|t| sent as f64 / t);
+    for (i, (r, one)) in runs.iter().enumerate() {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            r.fleetdeck.as_ref().map(|f| rate(f.rate)).unwrap_or("–".into()),
+            r.fleetdeck.as_ref().and_then(|f| stored_rate(f.sent, r.stored_secs)).map(rate).unwrap_or("–".into()),
+            rate(one.out.rate),
+            stored_rate(one.out.sent, one.stored_secs).map(rate).unwrap_or("–".into()),
+            if fleet_lossless(one) { "yes" } else { "**no**" },
+            one.cpu.map(|c| format!("{:.2} ({:.2})", c.broker_cores, c.loadgen_cores)).unwrap_or("–".into()),
+        );
+    }
+    let three: Vec<f64> = runs.iter().filter_map(|(r, _)| Some(r.fleetdeck.as_ref()?.rate)).collect();
+    let three_s: Vec<f64> =
+        runs.iter().filter_map(|(r, _)| stored_rate(r.fleetdeck.as_ref()?.sent, r.stored_secs)).collect();
+    let one_r: Vec<f64> = runs.iter().map(|(_, o)| o.out.rate).collect();
+    let one_s: Vec<f64> = runs.iter().filter_map(|(_, o)| stored_rate(o.out.sent, o.stored_secs)).collect();
+    let _ = writeln!(
+        w,
+        "| **median** (range) | {} | {} | {} | {} | | |\n",
+        spread(Spread::of(&three), rate),
+        spread(Spread::of(&three_s), rate),
+        spread(Spread::of(&one_r), rate),
+        spread(Spread::of(&one_s), rate),
+    );
+}
+
+fn latency(w: &mut String, reps: &[LatencyRep], msg_rate: u64, o: &Opts, heading: &str) {
+    if reps.is_empty() {
+        return;
+    }
+    let main = msg_rate == o.rate;
+    let _ = writeln!(w, "{heading} {} msg/s\n", rate(msg_rate as f64));
+    if !main {
+        let _ = writeln!(
+            w,
+            "Not a goal: the same measurement at a rate below fleetdeck's ingest rate (section 1), so that no \
+             backlog builds up and the numbers show the pipeline's own latency.\n"
+        );
+    }
+    if main {
+        let _ = writeln!(
         w,
         "**fleetdeck:** a WebSocket client logs in (`POST /api/v1/auth/login`, session cookie), opens `/api/v1/ws` and \
          subscribes `{{\"type\":\"subscribe\",\"id\":1,\"stream\":{{\"kind\":\"product\",\"product_key\":PK}}}}`. {} \
@@ -457,21 +552,24 @@ fn latency(w: &mut String, res: &Results, o: &Opts) {
         rate(o.rate as f64),
         o.latency_secs
     );
+    }
+    if main {
+        let _ = writeln!(
+            w,
+            "**Baseline:** the same devices, payloads and schedule through Mosquitto to one QoS 1 subscriber \
+             (broker only).\n"
+        );
+    }
     let _ = writeln!(
         w,
-        "**Baseline:** the same devices, payloads and schedule through Mosquitto to one QoS 1 subscriber \
-         (broker only).\n"
+        "| run | Mosquitto p50 | Mosquitto p99 | fleetdeck p50 | fleetdeck p99 | fleetdeck p99.9 / max | ratio p99 | fleetdeck sent (msg/s achieved) / received / missing / WS `dropped` / replies 200 | CPU cores: Mosquitto (loadgen) / fleetdeck (loadgen) |\n|---|---|---|---|---|---|---|---|---|"
     );
-    let _ = writeln!(
-        w,
-        "| run | Mosquitto p50 | Mosquitto p99 | fleetdeck p50 | fleetdeck p99 | fleetdeck p99.9 / max | ratio p99 | fleetdeck sent (msg/s achieved) / received / missing / WS `dropped` / replies 200 |\n|---|---|---|---|---|---|---|---|"
-    );
-    for (i, r) in res.latency.iter().enumerate() {
+    for (i, r) in reps.iter().enumerate() {
         let b = r.mosquitto.as_ref();
         let f = r.fleetdeck.as_ref();
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             i + 1,
             ms(b.and_then(|b| b.p50_us)),
             ms(b.and_then(|b| b.p99_us)),
@@ -496,22 +594,22 @@ fn latency(w: &mut String, res: &Results, o: &Opts) {
                 f.replies_ok
             ))
             .unwrap_or("–".into()),
+            cpu(r.cpu_mosquitto, r.cpu_fleetdeck),
         );
     }
     let ms_f = |v: f64| if v.is_finite() { ms(Some(v as u64)) } else { "lost".into() };
-    let (f50, b50) = latency_spreads(&res.latency, |o| o.p50_us);
-    let (f99, b99) = latency_spreads(&res.latency, |o| o.p99_us);
+    let (f50, b50) = latency_spreads(reps, |o| o.p50_us);
+    let (f99, b99) = latency_spreads(reps, |o| o.p99_us);
     let _ = writeln!(
         w,
-        "| **median** (range) | {} | {} | {} | {} | | **{}** | |\n",
+        "| **median** (range) | {} | {} | {} | {} | | **{}** | | |\n",
         spread(b50, ms_f),
         spread(b99, ms_f),
         spread(f50, ms_f),
         spread(f99, ms_f),
         f99.zip(b99).map(|(f, b)| format!("{:.1}×", f.median / b.median)).unwrap_or("–".into()),
     );
-    let missing: Vec<String> = res
-        .latency
+    let missing: Vec<String> = reps
         .iter()
         .enumerate()
         .flat_map(|(i, r)| {
@@ -552,7 +650,9 @@ fn idle(w: &mut String, res: &Results, _o: &Opts) {
          5 s after the last CONNACK the benchmark reads `VmRSS` of the broker process from `/proc/PID/status` three \
          times, one second apart, and takes the median. fleetdeck: a fresh process whose registry holds exactly the N \
          devices (imported by CSV); every device is authenticated, auto-subscribed to its downlink topics, marked \
-         online and logged. Baseline: Mosquitto with the same N clients.\n"
+         online and logged (each session gets {} server-side subscriptions, `model::alink::server_side_filters`: the \
+         Link SDKs send no SUBSCRIBE). Baseline: Mosquitto with the same N clients (no subscriptions).\n",
+        model::alink::server_side_filters(crate::payload::PRODUCT_KEY, &crate::payload::device_name(0)).len()
     );
     let _ = writeln!(
         w,

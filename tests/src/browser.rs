@@ -26,6 +26,8 @@ impl Drop for Driver {
 
 pub struct Browser {
     pub c: Client,
+    /// Where the browser saves downloads (exports).
+    pub downloads: tempfile::TempDir,
     pub base: String,
     name: String,
     shots: u32,
@@ -52,8 +54,13 @@ impl Browser {
         cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).process_group(0);
         let driver = Driver(cmd.spawn().expect("chromedriver (apt-get install chromium-driver; scripts/setup.sh does)"));
         let profile = tempfile::tempdir().unwrap();
+        let downloads = tempfile::tempdir().unwrap();
         let caps = serde_json::json!({
             "goog:chromeOptions": {
+                "prefs": {
+                    "download.default_directory": downloads.path().display().to_string(),
+                    "download.prompt_for_download": false,
+                },
                 "binary": std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into()),
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -69,7 +76,15 @@ impl Browser {
         for _ in 0..100 {
             match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
                 Ok(c) => {
-                    return Browser { c, base: base.to_string(), name: name.to_string(), shots: 0, _profile: profile, _driver: driver };
+                    return Browser {
+                        c,
+                        downloads,
+                        base: base.to_string(),
+                        name: name.to_string(),
+                        shots: 0,
+                        _profile: profile,
+                        _driver: driver,
+                    };
                 }
                 Err(e) => {
                     last_err = Some(e);
@@ -196,6 +211,24 @@ impl Browser {
         self.fill("login-password", password).await;
         self.click("login-submit").await;
         self.find("user-menu").await;
+    }
+
+    /// Run `fetch` inside the page (same cookies as the user) and return `[status, body]`.
+    /// `csrf` = true sends the user's CSRF token, as the app itself would.
+    pub async fn fetch(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        let script = r#"
+            const [method, path, body, done] = arguments;
+            fetch('/api/v1/auth/me').then(r => r.json()).then(me => {
+                const headers = {'x-csrf-token': me.csrf_token || ''};
+                if (body !== null) headers['content-type'] = 'application/json';
+                return fetch(path, {method, headers, body: body === null ? undefined : JSON.stringify(body)});
+            }).then(r => r.text().then(t => done([r.status, t]))).catch(e => done([0, String(e)]));
+        "#;
+        let args = vec![method.into(), path.into(), body.unwrap_or(serde_json::Value::Null)];
+        let v = self.c.execute_async(script, args).await.unwrap();
+        let status = v[0].as_u64().unwrap_or(0) as u16;
+        let text = v[1].as_str().unwrap_or("").to_string();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
 
     pub async fn close(self) {

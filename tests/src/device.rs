@@ -69,6 +69,18 @@ impl Device {
         }
     }
 
+    /// The `post_reply` for the post with Alink id `id` (other messages are skipped).
+    pub async fn reply_to(&mut self, id: &str, secs: u64) -> Option<serde_json::Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now()).as_secs().max(1);
+            let (_, v) = self.recv_on("_reply", left).await?;
+            if v["id"] == id {
+                return Some(v);
+            }
+        }
+    }
+
     /// Close the TCP connection without DISCONNECT (as a device losing power would).
     pub fn drop_connection(self) {
         self.task.abort();

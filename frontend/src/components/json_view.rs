@@ -36,6 +36,11 @@ pub fn JsonView(
 ) -> impl IntoView {
     let open = RwSignal::new(!collapsed);
     let pretty = Memo::new(move |_| crate::util::pretty_json(&text.get()));
+    // Collapsed: one line of compact JSON, cut with an ellipsis.
+    let compact = Memo::new(move |_| {
+        let t = text.get();
+        serde_json::from_str::<serde_json::Value>(&t).map(|v| v.to_string()).unwrap_or(t)
+    });
     view! {
         <div class="json-view" data-testid=testid.clone()>
             <div class="json-tools">
@@ -44,7 +49,9 @@ pub fn JsonView(
                 </button>
                 <CopyButton text=pretty testid=format!("{testid}-copy")/>
             </div>
-            <pre class="mono json" class:json-collapsed=move || !open.get()>{move || pretty.get()}</pre>
+            <pre class="mono json" class:json-collapsed=move || !open.get()>
+                {move || if open.get() { pretty.get() } else { compact.get() }}
+            </pre>
         </div>
     }
 }

@@ -31,7 +31,7 @@ pub fn Pagination(
             <button
                 class="btn btn-small"
                 data-testid="page-prev"
-                disabled=move || page.get() <= 1
+                disabled=move || { page.get() <= 1 }
                 on:click=move |_| on_change.run((page.get_untracked().saturating_sub(1).max(1), page_size.get_untracked()))
             >
                 {move || t("page.prev")}
@@ -40,7 +40,7 @@ pub fn Pagination(
             <button
                 class="btn btn-small"
                 data-testid="page-next"
-                disabled=move || page.get() >= pages()
+                disabled=move || { page.get() >= pages() }
                 on:click=move |_| on_change.run((page.get_untracked() + 1, page_size.get_untracked()))
             >
                 {move || t("page.next")}

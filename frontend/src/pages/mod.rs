@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod devices;
 pub mod login;
+pub mod logs;
 pub mod overview;
 pub mod placeholder;
 pub mod products;

@@ -11,7 +11,7 @@ use crate::components::fields::Select;
 use crate::components::states::{Empty, LoadError, Loading};
 use crate::i18n::{t, tr};
 use crate::pages::{query_param, query_setter};
-use crate::util::fmt_time;
+use crate::pages::logs::LogTable;
 
 const BIZ: [BizType; 6] =
     [BizType::Device, BizType::Uplink, BizType::Downlink, BizType::ThingModel, BizType::Ota, BizType::SubDevice];
@@ -94,38 +94,8 @@ pub fn LogsTab(device: RwSignal<Option<Device>>) -> impl IntoView {
                 None => view! { <Loading/> }.into_any(),
                 Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
                 Some(Ok(_)) if entries.with(|e| e.is_empty()) => view! { <Empty title=tr("logs.empty") hint=tr("logs.empty_hint")/> }.into_any(),
-                Some(Ok(_)) => view! { <LogTable entries/> }.into_any(),
+                Some(Ok(_)) => view! { <LogTable entries show_device=false/> }.into_any(),
             }}
-        </div>
-    }
-}
-
-#[component]
-pub fn LogTable(entries: RwSignal<Vec<LogEntry>>) -> impl IntoView {
-    view! {
-        <div class="table-wrap">
-            <table class="tbl tbl-compact" data-testid="log-table">
-                <thead><tr>
-                    <th>{move || t("common.time")}</th>
-                    <th>{move || t("logs.trace_id")}</th>
-                    <th>{move || t("logs.type")}</th>
-                    <th>{move || t("logs.operation")}</th>
-                    <th>{move || t("logs.status")}</th>
-                    <th>{move || t("logs.content")}</th>
-                </tr></thead>
-                <tbody>
-                    <For each=move || entries.get() key=|e| e.id let:e>
-                        <tr data-testid="log-row" class:row-failed=e.status != 200>
-                            <td class="num nowrap">{fmt_time(e.at)}</td>
-                            <td class="mono small">{e.trace_id.clone()}</td>
-                            <td>{e.biz_type.as_str()}</td>
-                            <td class="mono small">{e.operation.clone()}</td>
-                            <td class="num">{e.status}</td>
-                            <td class="mono small log-content" title=e.content.clone()>{e.content.clone()}</td>
-                        </tr>
-                    </For>
-                </tbody>
-            </table>
         </div>
     }
 }

@@ -16,7 +16,7 @@ use model::tsl::{ThingModel, TslError};
 
 use self::item::{apply, item_form, Item};
 use self::lists::FeatureTables;
-use self::problems::{from_server, ProblemList};
+use self::problems::{from_server, within, ProblemList};
 use crate::api::{registry, report, Fail};
 use crate::components::modal::Modal;
 use crate::components::states::{LoadError, Loading};
@@ -143,13 +143,21 @@ pub fn TslEditor(pk: String) -> impl IntoView {
                 _ => None,
             }}
             <Show when=move || model.with(|m| m.is_some())>
-                <Toolbar pk model dirty=Signal::derive(dirty) busy raw_mode save=Callback::new(move |_| save()) saved/>
+                <Toolbar pk model dirty=Signal::derive(dirty) busy raw_mode save=Callback::new(move |_| save()) saved
+                    blocked=Signal::derive(move || problems.with(|p| !p.is_empty()))/>
                 {move || server.get().map(|(_, f)| view! {
                     <div class="form-error tsl-problems" data-testid="tsl-server-error">{t("tsl.server_refused")} " " {f.text()}</div>
                 })}
                 <div class="tsl-problems" data-testid="tsl-problems" class:hidden=move || problems.with(|p| p.is_empty())>
                     <strong>{move || tf("tsl.problems", &[("n", problems.with(|p| p.len()).to_string())])}</strong>
-                    <ProblemList problems=problems testid="tsl-problem-list"/>
+                    <ProblemList problems=problems testid="tsl-problem-list" on_pick=Callback::new(move |path: String| {
+                        // `properties.Brightness.specs.min` → edit property Brightness.
+                        let mut parts = path.splitn(2, '.');
+                        if let (Some(kind), Some(rest)) = (parts.next(), parts.next()) {
+                            let id: String = rest.split(['.', '[']).next().unwrap_or("").to_string();
+                            on_edit.run((kind.to_string(), id));
+                        }
+                    })/>
                 </div>
                 {move || if raw_mode.get() {
                     view! { <self::raw::RawView model/> }.into_any()
@@ -181,6 +189,13 @@ pub fn TslEditor(pk: String) -> impl IntoView {
                     }
                     Err(e) => vec![e],
                 });
+                let item_blocked = move || match candidate.get() {
+                    Err(_) => true,
+                    Ok(m) => {
+                        let path = draft.with(|d| format!("{}.{}", d.kind(), d.identifier()));
+                        m.check().iter().any(|e| within(e, &path))
+                    }
+                };
                 let save_item = move |_| {
                     if let Ok(m) = candidate.get_untracked() {
                         model.set(Some(m));
@@ -192,7 +207,7 @@ pub fn TslEditor(pk: String) -> impl IntoView {
                     <div class="form-actions">
                         <button type="button" class="btn" data-testid="tsl-item-cancel" on:click=move |_| dialog_open.set(false)>{move || t("common.cancel")}</button>
                         <button type="button" class="btn btn-primary" data-testid="tsl-item-save"
-                            disabled=move || candidate.with(|c| c.is_err()) on:click=save_item>{move || t("tsl.apply_item")}</button>
+                            disabled=item_blocked on:click=save_item>{move || t("tsl.apply_item")}</button>
                     </div>
                 }.into_any()
             }}

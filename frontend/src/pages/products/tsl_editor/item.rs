@@ -143,8 +143,8 @@ pub fn item_form(draft: RwSignal<Item>, problems: Signal<Vec<TslError>>) -> AnyV
                     {text("tsl.identifier", "tsl-identifier", p.zoom(|p| p.identifier.clone(), |p, v| p.identifier = v.trim().to_string()))}
                     {text("tsl.name", "tsl-name", p.zoom(|p| p.name.clone(), |p, v| p.name = v))}
                     {select("tsl.access", "tsl-access", access, vec![(AccessMode::ReadWrite, "rw", "tsl.access.rw"), (AccessMode::ReadOnly, "r", "tsl.access.r")])}
+                    {type_editor(p.zoom(|p| p.data_type.clone(), |p, v| p.data_type = v), "tsl-".into(), path, problems, true)}
                 </div>
-                {type_editor(p.zoom(|p| p.data_type.clone(), |p, v| p.data_type = v), "tsl-".into(), path, problems, true)}
                 {super::try_value::TryValue(p.zoom(|p| p.data_type.clone(), |p, v| p.data_type = v))}
             }
             .into_any()

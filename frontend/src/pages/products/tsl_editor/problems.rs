@@ -40,16 +40,26 @@ pub fn from_server(e: &ApiError) -> Vec<TslError> {
     }
 }
 
-/// A list of problems: "message (code, path)".
+/// Whether a problem's path lies inside the block at `path` (itself or anything nested).
+pub fn within(e: &TslError, path: &str) -> bool {
+    e.path == path || e.path.starts_with(&format!("{path}.")) || e.path.starts_with(&format!("{path}["))
+}
+
+/// A list of problems: "message (code, path)"; with `on_pick`, clicking one passes its path.
 #[component]
-pub fn ProblemList(#[prop(into)] problems: Signal<Vec<TslError>>, testid: &'static str) -> impl IntoView {
+pub fn ProblemList(
+    #[prop(into)] problems: Signal<Vec<TslError>>,
+    testid: &'static str,
+    #[prop(optional)] on_pick: Option<Callback<String>>,
+) -> impl IntoView {
     move || {
         let ps = problems.get();
         (!ps.is_empty()).then(|| {
             view! {
                 <ul class="field-error problem-list" data-testid=testid>
                     {ps.into_iter().map(|e| view! {
-                        <li title=e.description()>
+                        <li title=e.description() class:pickable=on_pick.is_some()
+                            on:click={ let path = e.path.clone(); move |_| if let Some(cb) = on_pick { cb.run(path.clone()) } }>
                             {e.message.clone()} " " <span class="mono">"(" {e.code} {(!e.path.is_empty()).then(|| format!(", {}", e.path))} ")"</span>
                         </li>
                     }).collect_view()}

@@ -16,6 +16,9 @@ pub fn Toolbar(
     saved: RwSignal<Option<ThingModel>>,
     #[prop(into)] dirty: Signal<bool>,
     busy: RwSignal<bool>,
+    /// The model has problems: saving is pointless until they are fixed.
+    #[prop(into)]
+    blocked: Signal<bool>,
     raw_mode: RwSignal<bool>,
     save: Callback<()>,
 ) -> impl IntoView {
@@ -71,7 +74,7 @@ pub fn Toolbar(
             <Show when=move || can(Role::Operator)>
                 <button type="button" class="btn btn-small" data-testid="tsl-revert" disabled=move || !dirty.get()
                     on:click=move |_| model.set(saved.get_untracked())>{move || t("tsl.revert")}</button>
-                <button type="button" class="btn btn-small btn-primary" data-testid="tsl-save" disabled=move || busy.get() || !dirty.get()
+                <button type="button" class="btn btn-small btn-primary" data-testid="tsl-save" disabled=move || busy.get() || !dirty.get() || blocked.get()
                     on:click=move |_| save.run(())>{move || t("common.save")}</button>
             </Show>
         </div>

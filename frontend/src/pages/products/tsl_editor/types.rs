@@ -270,7 +270,7 @@ pub fn type_editor(
                 {kinds.into_iter().map(|k| view! { <option value=k selected=move || kind.get() == k>{move || t(type_key(k))}</option> }).collect_view()}
             </select>
         </label>
-        {move || match kind.get().as_str() {
+        <div class="tsl-span">{move || match kind.get().as_str() {
             "int" | "float" | "double" => number_specs(dt.clone(), p2.clone()),
             "bool" => bool_specs(dt.clone(), p2.clone()),
             "enum" => enum_specs(dt.clone(), p2.clone()),
@@ -278,7 +278,7 @@ pub fn type_editor(
             "struct" => param_list(struct_fields(&dt), format!("{p2}field-"), path, problems, false),
             "array" => array_specs(dt.clone(), p2.clone(), path, problems),
             _ => ().into_any(),
-        }}
+        }}</div>
     }
     .into_any()
 }
@@ -312,7 +312,10 @@ pub fn param_list(
     };
     let add = {
         let l = list.clone();
-        move |_| l.update(|ps| ps.push(Param::new(format!("param{}", ps.len() + 1), "", DataType::int(0, 100))))
+        move |_| l.update(|ps| {
+            let n = ps.len() + 1;
+            ps.push(Param::new(format!("param{n}"), format!("Param {n}"), DataType::int(0, 100)))
+        })
     };
     let p2 = p.clone();
     view! {
@@ -330,15 +333,13 @@ pub fn param_list(
                 let (ig, is, ng, ns) = (id.clone(), id, name.clone(), name);
                 view! {
                     <div class="tsl-param" data-testid=format!("{p}{i}")>
+                        <button type="button" class="btn-icon tsl-param-remove" data-testid=format!("{p}remove-{i}") title=move || t("common.remove")
+                            on:click=move |_| rm.update(|ps| { if i < ps.len() { ps.remove(i); } })>"×"</button>
                         <div class="tsl-grid">
                             {input("tsl.identifier", format!("{pp}identifier"), move || ig.get(), move |v| is.set(v.trim().to_string()))}
                             {input("tsl.name", format!("{pp}name"), move || ng.get(), move |v| ns.set(v))}
-                            <div class="field tsl-param-remove">
-                                <button type="button" class="btn btn-small btn-danger-ghost" data-testid=format!("{p}remove-{i}")
-                                    on:click=move |_| rm.update(|ps| { if i < ps.len() { ps.remove(i); } })>{move || t("common.remove")}</button>
-                            </div>
+                            {type_editor(dt, pp.clone(), path, problems, complex)}
                         </div>
-                        {type_editor(dt, pp.clone(), path, problems, complex)}
                         <ProblemList problems=mine testid="tsl-param-problems"/>
                     </div>
                 }

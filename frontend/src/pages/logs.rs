@@ -1,0 +1,170 @@
+//! Device Log `/logs?tab=run|local|reports|export`: the cloud run log of the whole fleet
+//! (filters in the URL, optional live tail). The other tabs of the seed's chapter are not built.
+
+use leptos::prelude::*;
+use model::runlog::{BizType, LogEntry, LogQuery};
+use model::ws::{LiveEvent, Stream};
+
+use crate::api::{registry, ws};
+use crate::components::states::{Empty, LoadError, Loading};
+use crate::i18n::{t, tr};
+use crate::pages::{query_param, query_setter};
+use crate::util::{enc, fmt_time, parse_local_datetime};
+
+pub const BIZ: [BizType; 6] =
+    [BizType::Device, BizType::Uplink, BizType::Downlink, BizType::ThingModel, BizType::Ota, BizType::SubDevice];
+
+#[component]
+pub fn LogTable(entries: RwSignal<Vec<LogEntry>>, show_device: bool) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="tbl tbl-compact" data-testid="log-table">
+                <thead><tr>
+                    <th>{move || t("common.time")}</th>
+                    {show_device.then(|| view! { <th>{move || t("device.name")}</th> })}
+                    <th>{move || t("logs.trace_id")}</th>
+                    <th>{move || t("logs.type")}</th>
+                    <th>{move || t("logs.operation")}</th>
+                    <th>{move || t("logs.status")}</th>
+                    <th>{move || t("logs.content")}</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || entries.get() key=|e| e.id let:e>
+                        <tr data-testid="log-row" class:row-failed=e.status != 200>
+                            <td class="num nowrap">{fmt_time(e.at)}</td>
+                            {show_device.then(|| view! {
+                                <td class="mono small"><a href=format!("/devices/{}/{}?tab=logs", enc(&e.product_key), enc(&e.device_name))>{e.device_name.clone()}</a></td>
+                            })}
+                            <td class="mono small">{e.trace_id.clone()}</td>
+                            <td>{e.biz_type.as_str()}</td>
+                            <td class="mono small">{e.operation.clone()}</td>
+                            <td class="num">{e.status}</td>
+                            <td class="mono small log-content" title=e.content.clone()>{e.content.clone()}</td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn LogsPage() -> impl IntoView {
+    let tab = query_param("tab");
+    let set_query = query_setter();
+    let current = move || tab().unwrap_or_else(|| "run".into());
+    let tab_btn = move |name: &'static str, key: &'static str| {
+        let set_query = set_query.clone();
+        view! {
+            <button class="tab" class:active=move || current() == name data-testid=format!("tab-{name}")
+                on:click=move |_| set_query(&[("tab", Some(name.to_string()))])>{move || t(key)}</button>
+        }
+    };
+    view! {
+        <div class="page">
+            <div class="page-head"><h1>{move || t("nav.logs")}</h1></div>
+            <div class="tabs" role="tablist">
+                {tab_btn("run", "logs.tab.run")}
+                {tab_btn("local", "logs.tab.local")}
+                {tab_btn("reports", "logs.tab.reports")}
+                {tab_btn("export", "logs.tab.export")}
+            </div>
+            {move || if current() == "run" {
+                view! { <RunLog/> }.into_any()
+            } else {
+                view! {
+                    <div class="card">
+                        <Empty title=tr("placeholder.title") hint=tr("placeholder.hint")/>
+                    </div>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn RunLog() -> impl IntoView {
+    let p = |k| query_param(k);
+    let (product, device, trace, biz, status, since, until) =
+        (p("product"), p("device"), p("trace"), p("biz"), p("status"), p("since"), p("until"));
+    let set_query = query_setter();
+    let filter = Memo::new(move |_| LogQuery {
+        product_key: product(),
+        device_name: device(),
+        trace_id: trace(),
+        biz_type: biz().and_then(|b| BizType::parse(&b)),
+        status: status().and_then(|s| s.parse().ok()),
+        since: since().and_then(|s| parse_local_datetime(&s)),
+        until: until().and_then(|s| parse_local_datetime(&s)),
+        limit: Some(200),
+    });
+    let res = LocalResource::new(move || {
+        let f = filter.get();
+        async move { registry::logs(&f).await }
+    });
+    let entries = RwSignal::new(Vec::<LogEntry>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(v)) = res.get() {
+            entries.set(v);
+        }
+    });
+    // Live tail: new entries matching the filter are prepended while "live" is on.
+    let live = RwSignal::new(false);
+    let sub = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let current = sub.clone();
+    Effect::new(move |_| {
+        let (on, f) = (live.get(), filter.get());
+        let old = current.swap(0, std::sync::atomic::Ordering::Relaxed);
+        if old != 0 {
+            ws::unsubscribe(old);
+        }
+        if on {
+            let id = ws::subscribe(Stream::RunLog { filter: f }, move |ev| {
+                if let LiveEvent::Log { entry } = ev {
+                    entries.update(|es| {
+                        es.insert(0, entry);
+                        es.truncate(1000);
+                    });
+                }
+            });
+            current.store(id, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    on_cleanup(move || ws::unsubscribe(sub.load(std::sync::atomic::Ordering::Relaxed)));
+
+    let fields = [("device", device), ("trace", trace), ("biz", biz), ("status", status), ("since", since), ("until", until)]
+        .map(|(k, get)| (k, RwSignal::new(get().unwrap_or_default())));
+    let [f_device, f_trace, f_biz, f_status, f_since, f_until] = fields.map(|(_, s)| s);
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let changes: Vec<(&str, Option<String>)> = fields.iter().map(|(k, s)| (*k, Some(s.get_untracked().trim().to_string()))).collect();
+        set_query(&changes);
+    };
+    let biz_options = Signal::derive(|| {
+        let mut v = vec![(String::new(), t("logs.all_types").to_string())];
+        v.extend(BIZ.iter().map(|b| (b.as_str().to_string(), b.as_str().to_string())));
+        v
+    });
+    view! {
+        <div class="card">
+            <form class="filter-bar" on:submit=apply>
+                <input class="input mono" data-search data-testid="logs-filter-device" placeholder=move || t("device.name") bind:value=f_device/>
+                <input class="input mono" data-testid="logs-filter-trace" placeholder=move || t("logs.trace_id") bind:value=f_trace/>
+                <crate::components::fields::Select value=f_biz testid="logs-filter-biz" options=biz_options/>
+                <input class="input num input-narrow" data-testid="logs-filter-status" placeholder=move || t("logs.status") bind:value=f_status/>
+                <input class="input" type="datetime-local" data-testid="logs-since" title=move || t("common.since") bind:value=f_since/>
+                <input class="input" type="datetime-local" data-testid="logs-until" title=move || t("common.until") bind:value=f_until/>
+                <button class="btn btn-primary" type="submit" data-testid="logs-apply">{move || t("common.apply")}</button>
+                <div class="filter-spacer"></div>
+                <label class="field-check"><input type="checkbox" data-testid="logs-live" bind:checked=live/>{move || t("logs.live_tail")}</label>
+                <button class="btn" type="button" data-testid="logs-refresh" on:click=move |_| res.refetch()>{move || t("common.refresh")}</button>
+            </form>
+            {move || match res.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
+                Some(Ok(_)) if entries.with(|e| e.is_empty()) => view! { <Empty title=tr("logs.empty") hint=tr("logs.empty_hint_all")/> }.into_any(),
+                Some(Ok(_)) => view! { <LogTable entries show_device=true/> }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,82 @@
+//! Browser end-to-end (issue "Device gateway"): a real MQTT device posts properties and the
+//! device page shows them without a reload; the device drops off and the dot turns grey with
+//! the seed's reason code.
+
+use fleetdeck_tests::browser::Browser;
+use fleetdeck_tests::device::Device;
+use fleetdeck_tests::eventually;
+use fleetdeck_tests::server::{TestServer, ADMIN_PW};
+use serde_json::json;
+
+const PK: &str = "a1LiveLamp1";
+const DN: &str = "live-lamp-01";
+
+async fn status_of(b: &Browser, testid: &str) -> Option<String> {
+    b.c.find(fantoccini::Locator::Css(&Browser::tid(testid))).await.ok()?.attr("data-status").await.ok()?
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_values_and_status_reach_the_browser_live() {
+    let srv = TestServer::start().await;
+    let api = srv.admin().await;
+    api.product(PK, "Live lamp").await.unwrap();
+    let tsl: serde_json::Value =
+        serde_json::from_str(include_str!("../python/linkkit_lamp_tsl.json")).unwrap();
+    api.put(&format!("/api/v1/products/{PK}/tsl"), tsl).await.unwrap();
+    let secret = api.device(PK, DN).await.unwrap();
+
+    let mut b = Browser::open(&srv.base, "live", 1280).await;
+    b.login("admin", ADMIN_PW).await;
+
+    // The device list turns the dot green when the device connects.
+    b.goto(&format!("/devices?product={PK}")).await;
+    b.find(&format!("device-row-{DN}")).await;
+    assert_eq!(b.attr(&format!("device-row-{DN}"), "data-status").await.as_deref(), Some("inactive"));
+    let mut dev = Device::connect(srv.mqtt(), PK, DN, &secret).await;
+    assert_eq!(dev.connack_code().await, 0);
+    eventually(15, "the list row to turn online", || async {
+        (b.attr(&format!("device-row-{DN}"), "data-status").await? == "online").then_some(())
+    })
+    .await;
+    b.shot("list-online").await;
+
+    // The TSL data tab shows posted values as they arrive.
+    b.goto(&format!("/devices/{PK}/{DN}?tab=tsl")).await;
+    b.find("empty-state").await;
+    b.shot("tsl-data-empty").await;
+    let id = dev.post_properties(json!({"Brightness": 42, "LightSwitch": 1})).await;
+    assert_eq!(dev.reply_to(&id, 10).await.expect("post_reply")["code"], 200);
+    b.wait_text("property-Brightness", "42").await;
+    b.shot("tsl-data-42").await;
+    dev.post_properties(json!({"Brightness": 77})).await;
+    b.wait_text("property-Brightness", "77").await;
+    b.shot("tsl-data-77").await;
+
+    // An invalid post is refused with its code and does not change the page's value.
+    let id = dev.post_properties(json!({"Brightness": 1000})).await;
+    let reply = dev.reply_to(&id, 10).await.expect("post_reply");
+    assert_eq!(reply["code"], 6306, "{reply}");
+    b.wait_text("property-Brightness", "77").await;
+
+    // The live message pane shows the traffic both ways.
+    b.click("tab-messages").await;
+    dev.post_properties(json!({"LightSwitch": 0})).await;
+    b.wait_text("message-list", "/thing/event/property/post_reply").await;
+    b.wait_text("message-list", "/thing/event/property/post").await;
+    b.shot("messages").await;
+
+    // The device loses its connection: the dot turns grey and the reason is the seed's 1911.
+    b.click("tab-info").await;
+    b.find("device-info").await;
+    assert_eq!(status_of(&b, "status-dot").await.as_deref(), Some("online"));
+    dev.drop_connection();
+    eventually(20, "the device page to show offline", || async {
+        (status_of(&b, "status-dot").await? == "offline").then_some(())
+    })
+    .await;
+    b.wait_text("device-disconnect-reason", "1911").await;
+    b.shot("offline-1911").await;
+    let d = api.get(&format!("/api/v1/devices/{PK}/{DN}")).await.unwrap();
+    assert_eq!((d["status"].as_str(), d["last_disconnect_code"].as_u64()), (Some("offline"), Some(1911)));
+    b.close().await;
+}
