@@ -42,6 +42,7 @@ pub struct Running {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     router: RouterHandle,
+    offline_watch: tokio::task::JoinHandle<()>,
     writer: WriterHandle,
 }
 
@@ -53,9 +54,14 @@ impl Running {
         // Devices next: stop accepting, close sessions (their offline entries still reach the
         // run log), then let the router finish what it received, then flush the run log.
         self.gateway.shutdown().await;
+        // The watcher holds a router handle: it must go before the router can drain.
+        self.offline_watch.abort();
+        let _ = self.offline_watch.await;
         if tokio::time::timeout(DRAIN_TIMEOUT, self.router.closed()).await.is_err() {
             tracing::warn!("the router did not drain in time");
         }
+        // Every run-log handle must be gone before the writer can finish its last batch.
+        drop(self.commands);
         drop(self.runlog);
         if tokio::time::timeout(DRAIN_TIMEOUT, self.writer.close()).await.is_err() {
             tracing::warn!("the run log did not flush in time (a producer still holds it)");
@@ -67,7 +73,7 @@ impl Running {
 /// When a gateway goes offline its logged-in sub-devices go offline with it (seed 9389 for their
 /// traffic until it is back). Driven by the status events on the bus: a lagging watcher can miss
 /// one, which then only leaves sub-devices marked logged in until the gateway's next login.
-fn spawn_gateway_offline_watch(state: &AppState, router: gateway::router::Router) {
+fn spawn_gateway_offline_watch(state: &AppState, router: gateway::router::Router) -> tokio::task::JoinHandle<()> {
     let mut bus = state.bus.subscribe();
     tokio::spawn(async move {
         loop {
@@ -82,7 +88,7 @@ fn spawn_gateway_offline_watch(state: &AppState, router: gateway::router::Router
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }
-    });
+    })
 }
 
 pub async fn start(settings: Settings) -> anyhow::Result<Running> {
@@ -105,7 +111,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     let uplink_router = gateway::router::spawn(state.clone(), runlog.clone(), downlink.clone(), uplinks);
     // topo/add and topo/delete change what a gateway may publish for: the broker's ACL cache follows.
     uplink_router.router.set_topo_listener(Arc::new(gateway.clone()));
-    spawn_gateway_offline_watch(&state, uplink_router.router.clone());
+    let offline_watch = spawn_gateway_offline_watch(&state, uplink_router.router.clone());
     let bootstrap = bootstrap::ensure_admin(&state, settings.admin_password.as_deref()).await?;
     if settings.demo {
         demo::seed(&state).await?;
@@ -144,6 +150,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
         task,
         commands: uplink_router.commands.clone(),
         router: uplink_router,
+        offline_watch,
         writer,
     })
 }

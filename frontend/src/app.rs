@@ -47,7 +47,6 @@ pub fn App() -> impl IntoView {
         if let Some(el) = document().document_element() {
             let _ = el.set_attribute("lang", if lang == crate::i18n::Lang::Zh { "zh-CN" } else { "en" });
         }
-        document().set_title(crate::i18n::t("app.title"));
     });
     view! {
         <Router>

@@ -405,6 +405,7 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("logs.tab.export", "Export", "日志转储"),
     ("logs.live_tail", "Live tail", "实时追踪"),
     ("logs.empty_hint_all", "Every connect, message and check of every device is logged here. Widen the filters (or the time range) or wait for devices to talk.", "所有设备的上下线、消息与校验都记录在这里。可放宽筛选条件或时间范围，或等待设备通信。"),
+    ("device.importing", "Importing…", "导入中…"),
 ];
 /// The translated sentence for a registry name rule.
 pub fn name_error(e: &model::registry::NameError) -> String {

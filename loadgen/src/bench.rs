@@ -83,6 +83,8 @@ pub struct Results {
 
 #[derive(Debug, Default, Serialize)]
 pub struct IngestRep {
+    /// 1/5/15-min load average when the run started (the machine is shared).
+    pub load: String,
     pub mosquitto: Option<ingest::Outcome>,
     pub fleetdeck: Option<ingest::Outcome>,
     /// What fleetdeck's database holds after the run.
@@ -108,6 +110,7 @@ pub struct FleetIngest {
 
 #[derive(Debug, Default, Serialize)]
 pub struct LatencyRep {
+    pub load: String,
     pub mosquitto: Option<latency::Outcome>,
     pub fleetdeck: Option<latency::Outcome>,
     pub cpu_mosquitto: Option<CpuUse>,
@@ -121,6 +124,8 @@ pub struct IdlePoint {
     pub devices: usize,
     pub mosquitto: Vec<idle::Outcome>,
     pub fleetdeck: Vec<idle::Outcome>,
+    /// Load average when each run started.
+    pub loads: Vec<String>,
     pub errors: Vec<String>,
 }
 
@@ -235,7 +240,7 @@ async fn fleetdeck_with_fleet(o: &Opts, devices: usize) -> anyhow::Result<(Proc,
 }
 
 async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
-    let mut r = IngestRep::default();
+    let mut r = IngestRep { load: procs::loadavg(), ..Default::default() };
     let count = o.ingest_devices as u64 * o.ingest_per_device;
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
@@ -288,7 +293,7 @@ async fn fleet_ingest(o: &Opts, props: usize, lanes: &mut Lanes) -> anyhow::Resu
 }
 
 async fn latency_rep(o: &Opts, rate: u64, lanes: &mut Lanes) -> LatencyRep {
-    let mut r = LatencyRep::default();
+    let mut r = LatencyRep { load: procs::loadavg(), ..Default::default() };
     let lo = |lane| latency::Opts {
         devices: o.latency_devices,
         rate,
@@ -317,6 +322,7 @@ async fn latency_rep(o: &Opts, rate: u64, lanes: &mut Lanes) -> LatencyRep {
 }
 
 async fn idle_rep(o: &Opts, n: usize, lanes: &mut Lanes, point: &mut IdlePoint) {
+    point.loads.push(procs::loadavg());
     let io = |lane| idle::Opts {
         devices: n,
         concurrency: 200,

@@ -29,7 +29,11 @@ thread_local! {
     static SUBS: RefCell<HashMap<u32, Sub>> = RefCell::new(HashMap::new());
     static OUT: RefCell<Option<UnboundedSender<String>>> = const { RefCell::new(None) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-    static RUNNING: Cell<bool> = const { Cell::new(false) };
+    /// Whether a connection task should be running.
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    /// Bumped by every start and stop: a task whose epoch is stale ends (so a logout followed
+    /// by a quick login never leaves two tasks).
+    static EPOCH: Cell<u32> = const { Cell::new(0) };
     /// Bumped on every (re)connect so the ping loop of an old connection stops.
     static GENERATION: Cell<u32> = const { Cell::new(0) };
 }
@@ -66,15 +70,28 @@ pub fn unsubscribe(id: u32) {
 
 /// Start the connection task if it is not running (idempotent).
 pub fn start() {
-    if RUNNING.with(|r| r.replace(true)) {
+    if ACTIVE.with(|a| a.replace(true)) {
         return;
     }
-    spawn_local(run());
+    let epoch = bump_epoch();
+    spawn_local(run(epoch));
+}
+
+fn bump_epoch() -> u32 {
+    EPOCH.with(|e| {
+        e.set(e.get().wrapping_add(1));
+        e.get()
+    })
+}
+
+fn current(epoch: u32) -> bool {
+    EPOCH.with(|e| e.get()) == epoch
 }
 
 /// Close the connection (logout); the task ends instead of reconnecting.
 pub fn stop() {
-    RUNNING.with(|r| r.set(false));
+    ACTIVE.with(|a| a.set(false));
+    bump_epoch();
     OUT.with(|o| {
         if let Some(tx) = o.borrow().as_ref() {
             let _ = tx.unbounded_send(CLOSE.into());
@@ -102,11 +119,11 @@ fn dispatch(msg: ServerMsg) {
     }
 }
 
-async fn run() {
+async fn run(epoch: u32) {
     let live = g().live;
     let mut backoff_ms = 1000u32;
     let mut first = true;
-    while RUNNING.with(|r| r.get()) && g().me.with_untracked(|m| m.is_some()) {
+    while current(epoch) && g().me.with_untracked(|m| m.is_some()) {
         live.set(if first { LiveState::Connecting } else { LiveState::Reconnecting });
         first = false;
         if let Ok(ws) = WebSocket::open(&url()) {
@@ -155,15 +172,17 @@ async fn run() {
             OUT.with(|o| *o.borrow_mut() = None);
             GENERATION.with(|c| c.set(c.get() + 1));
         }
-        if !RUNNING.with(|r| r.get()) {
-            break;
+        if !current(epoch) {
+            return;
         }
         live.set(LiveState::Reconnecting);
         gloo_timers::future::TimeoutFuture::new(backoff_ms).await;
         backoff_ms = (backoff_ms * 2).min(30_000);
     }
-    RUNNING.with(|r| r.set(false));
-    live.set(LiveState::Idle);
+    if current(epoch) {
+        ACTIVE.with(|a| a.set(false));
+        live.set(LiveState::Idle);
+    }
 }
 
 /// Keep proxies from closing an idle socket.

@@ -17,8 +17,8 @@ use crate::util::{current_path_and_query, enc};
 pub struct ProductsCtx(pub LocalResource<Vec<model::registry::Product>>);
 
 /// Pages whose content is filtered by the current product keep `?product=` in their URL.
-fn uses_product(path: &str) -> bool {
-    path == "/" || path == "/devices"
+pub fn uses_product(path: &str) -> bool {
+    matches!(path, "/" | "/devices" | "/logs")
 }
 
 #[component]

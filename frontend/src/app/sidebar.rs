@@ -81,8 +81,10 @@ pub fn Sidebar() -> impl IntoView {
                                     let id = route.trim_start_matches('/');
                                     let testid = format!("nav-{}", if id.is_empty() { "overview" } else { id });
                                     // Pages filtered by product keep the current product in their link.
-                                    let href = move || match (route, gl.product.get()) {
-                                        ("/" | "/devices", Some(p)) => format!("{route}?product={}", crate::util::enc(&p)),
+                                    let href = move || match gl.product.get() {
+                                        Some(p) if super::shell::uses_product(route) => {
+                                            format!("{route}?product={}", crate::util::enc(&p))
+                                        }
                                         _ => route.to_string(),
                                     };
                                     view! {

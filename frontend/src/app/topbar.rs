@@ -50,6 +50,10 @@ fn Breadcrumbs() -> impl IntoView {
             }
         }
         let n = crumbs.len();
+        // The tab title names the page, so many open tabs stay tellable apart.
+        if let Some((last, _)) = crumbs.last() {
+            document().set_title(&format!("{last} · fleetdeck"));
+        }
         view! {
             <nav class="crumbs" aria-label="breadcrumbs" data-testid="breadcrumbs">
                 {crumbs
@@ -79,7 +83,7 @@ fn ProductSelector() -> impl IntoView {
         let pk = (!v.is_empty()).then_some(v);
         set_product(pk.clone());
         let path = location.pathname.get_untracked();
-        if path == "/" || path == "/devices" {
+        if super::shell::uses_product(&path) {
             let mut q = location.query.get_untracked();
             q.remove("page");
             match pk {

@@ -33,6 +33,7 @@ pub fn LoginPage() -> impl IntoView {
             navigate(&safe_next(next()), NavigateOptions { replace: true, ..Default::default() });
         }
     });
+    Effect::new(move |_| document().set_title(&format!("{} · fleetdeck", t("login.title"))));
     let info = LocalResource::new(|| async { crate::api::registry::info().await.ok() });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {

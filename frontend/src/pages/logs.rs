@@ -8,7 +8,7 @@ use model::ws::{LiveEvent, Stream};
 use crate::api::{registry, ws};
 use crate::components::states::{Empty, LoadError, Loading};
 use crate::i18n::{t, tr};
-use crate::pages::{query_param, query_setter};
+use crate::pages::{query_param, query_pusher, query_setter};
 use crate::util::{enc, fmt_time, parse_local_datetime};
 
 pub const BIZ: [BizType; 6] =
@@ -51,7 +51,7 @@ pub fn LogTable(entries: RwSignal<Vec<LogEntry>>, show_device: bool) -> impl Int
 #[component]
 pub fn LogsPage() -> impl IntoView {
     let tab = query_param("tab");
-    let set_query = query_setter();
+    let set_query = query_pusher();
     let current = move || tab().unwrap_or_else(|| "run".into());
     let tab_btn = move |name: &'static str, key: &'static str| {
         let set_query = set_query.clone();
@@ -132,12 +132,14 @@ fn RunLog() -> impl IntoView {
     });
     on_cleanup(move || ws::unsubscribe(sub.load(std::sync::atomic::Ordering::Relaxed)));
 
-    let fields = [("device", device), ("trace", trace), ("biz", biz), ("status", status), ("since", since), ("until", until)]
-        .map(|(k, get)| (k, RwSignal::new(get().unwrap_or_default())));
+    let fields =
+        [("device", device), ("trace", trace), ("biz", biz), ("status", status), ("since", since), ("until", until)]
+            .map(|(k, get)| (k, RwSignal::new(get().unwrap_or_default())));
     let [f_device, f_trace, f_biz, f_status, f_since, f_until] = fields.map(|(_, s)| s);
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let changes: Vec<(&str, Option<String>)> = fields.iter().map(|(k, s)| (*k, Some(s.get_untracked().trim().to_string()))).collect();
+        let changes: Vec<(&str, Option<String>)> =
+            fields.iter().map(|(k, s)| (*k, Some(s.get_untracked().trim().to_string()))).collect();
         set_query(&changes);
     };
     let biz_options = Signal::derive(|| {

@@ -23,6 +23,15 @@ pub fn query_param(name: &'static str) -> impl Fn() -> Option<String> + Copy + S
 /// A function that rewrites some query parameters of the current URL (others are kept) and
 /// navigates there, replacing the history entry so filter typing does not flood "back".
 pub fn query_setter() -> impl Fn(&[(&str, Option<String>)]) + Clone {
+    query_nav(true)
+}
+
+/// Like [`query_setter`] but adds a history entry (tabs, pages: "back" returns to them).
+pub fn query_pusher() -> impl Fn(&[(&str, Option<String>)]) + Clone {
+    query_nav(false)
+}
+
+fn query_nav(replace: bool) -> impl Fn(&[(&str, Option<String>)]) + Clone {
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
     move |changes: &[(&str, Option<String>)]| {
@@ -38,7 +47,7 @@ pub fn query_setter() -> impl Fn(&[(&str, Option<String>)]) + Clone {
         let path = location.pathname.get_untracked();
         navigate(
             &format!("{path}{}", q.to_query_string()),
-            NavigateOptions { replace: true, scroll: false, ..Default::default() },
+            NavigateOptions { replace, scroll: false, ..Default::default() },
         );
     }
 }

@@ -21,7 +21,7 @@ use crate::api::{registry, ws};
 use crate::components::states::{LoadError, Loading};
 use crate::components::status::{LiveIndicator, StatusDot};
 use crate::i18n::t;
-use crate::pages::{query_param, query_setter};
+use crate::pages::{query_param, query_pusher};
 use crate::state::can;
 use crate::util::enc;
 
@@ -131,7 +131,7 @@ fn DeviceBody(
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let tab = query_param("tab");
-    let set_query = query_setter();
+    let set_query = query_pusher();
     let navigate = use_navigate();
     let d = move || device.get().expect("DeviceBody renders only with a device");
     let (pk, dn) = device

@@ -10,8 +10,8 @@ use crate::api::{registry, ws};
 use crate::components::fields::Select;
 use crate::components::states::{Empty, LoadError, Loading};
 use crate::i18n::{t, tr};
-use crate::pages::{query_param, query_setter};
 use crate::pages::logs::LogTable;
+use crate::pages::{query_param, query_setter};
 
 const BIZ: [BizType; 6] =
     [BizType::Device, BizType::Uplink, BizType::Downlink, BizType::ThingModel, BizType::Ota, BizType::SubDevice];

@@ -96,7 +96,7 @@ pub fn ImportDialog(open: RwSignal<bool>, product: Signal<Option<String>>, on_do
                     <button class="btn btn-primary" data-testid="device-import-submit"
                         disabled=move || busy.get() || text.with(|t| t.trim().is_empty())
                         on:click=submit>
-                        {move || t("device.import")}
+                        {move || if busy.get() { t("device.importing") } else { t("device.import") }}
                     </button>
                 </div>
             </div>

@@ -13,7 +13,7 @@ use crate::components::json_view::CopyButton;
 use crate::components::states::{LoadError, Loading};
 use crate::i18n::t;
 use crate::pages::devices::list::DeviceBrowser;
-use crate::pages::{query_param, query_setter};
+use crate::pages::{query_param, query_pusher};
 use crate::state::{can, set_product};
 use crate::util::fmt_time;
 
@@ -42,7 +42,7 @@ pub fn ProductDetail() -> impl IntoView {
 fn ProductView(p: Product, reload: Callback<()>) -> impl IntoView {
     let edit_open = RwSignal::new(false);
     let tab = query_param("tab");
-    let set_query = query_setter();
+    let set_query = query_pusher();
     let navigate = use_navigate();
     let secret = RwSignal::new(None::<String>);
     let pk = StoredValue::new(p.product_key.clone());

@@ -6,12 +6,12 @@ mod tokens;
 use leptos::prelude::*;
 
 use crate::i18n::t;
-use crate::pages::{query_param, query_setter};
+use crate::pages::{query_param, query_pusher};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let tab = query_param("tab");
-    let set_query = query_setter();
+    let set_query = query_pusher();
     let current = move || tab().unwrap_or_else(|| "password".into());
     let tab_btn = move |name: &'static str, key: &'static str| {
         let set_query = set_query.clone();

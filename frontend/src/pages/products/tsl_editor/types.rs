@@ -312,10 +312,12 @@ pub fn param_list(
     };
     let add = {
         let l = list.clone();
-        move |_| l.update(|ps| {
-            let n = ps.len() + 1;
-            ps.push(Param::new(format!("param{n}"), format!("Param {n}"), DataType::int(0, 100)))
-        })
+        move |_| {
+            l.update(|ps| {
+                let n = ps.len() + 1;
+                ps.push(Param::new(format!("param{n}"), format!("Param {n}"), DataType::int(0, 100)))
+            })
+        }
     };
     let p2 = p.clone();
     view! {
