@@ -189,3 +189,14 @@ async fn unknown_api_paths_are_json_404_not_the_spa() {
     let r = app.call(Method::GET, "/readyz", None, None).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn bad_query_strings_get_json_errors() {
+    let app = TestApp::new().await;
+    let s = app.admin().await;
+    for path in ["/api/v1/devices?status=bogus", "/api/v1/devices?page=-1", "/api/v1/audit?since=yesterday", "/api/v1/logs?biz_type=nope"] {
+        let r = app.get(path, &s).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(r.body["code"], "invalid_query", "{path}: {:?}", r.body);
+    }
+}

@@ -28,7 +28,8 @@ pub struct Api {
 
 impl Api {
     pub async fn login(base: &str, user: &str, password: &str) -> anyhow::Result<Api> {
-        let client = reqwest::Client::builder().no_proxy().build()?;
+        // Bounded: a CSV import of 10,000 rows takes seconds, nothing takes minutes.
+        let client = reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(120)).build()?;
         let r = client
             .post(format!("{base}/api/v1/auth/login"))
             .json(&serde_json::json!({"username": user, "password": password}))
@@ -116,7 +117,11 @@ impl Api {
         let url = format!("{}/api/v1/ws", self.base.replacen("http://", "ws://", 1));
         let mut req = url.as_str().into_client_request()?;
         req.headers_mut().insert("cookie", HeaderValue::from_str(&self.cookie)?);
-        let (ws, resp) = tokio_tungstenite::connect_async(req).await.with_context(|| format!("WebSocket {url}"))?;
+        let connect = tokio_tungstenite::connect_async(req);
+        let (ws, resp) = tokio::time::timeout(std::time::Duration::from_secs(30), connect)
+            .await
+            .map_err(|_| anyhow::anyhow!("WebSocket {url}: no upgrade within 30 s"))?
+            .with_context(|| format!("WebSocket {url}"))?;
         if resp.status() != StatusCode::SWITCHING_PROTOCOLS.as_u16() {
             bail!("WebSocket {url}: {}", resp.status());
         }

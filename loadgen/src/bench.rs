@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use crate::api::Api;
 use crate::payload::{PRODUCT_KEY, PROPERTIES_PER_POST};
 use crate::procs::{self, measure_cpu, CpuUse, Proc};
-use crate::{db, idle, ingest, latency, report};
+use crate::{db, fleet, idle, ingest, latency, report};
 
 const ADMIN_PASSWORD: &str = "loadgen-benchmark-password";
 
@@ -56,7 +56,7 @@ pub struct Opts {
     pub rate: u64,
     /// Latency, supplementary: a second rate below fleetdeck's ingest rate (0 = skip), to show
     /// the pipeline's latency without a backlog. Not the goal.
-    #[arg(long, default_value_t = 2_000)]
+    #[arg(long, default_value_t = 1_000)]
     pub low_rate: u64,
     /// Latency: seconds of publishing per run (the first is warm-up, not measured).
     #[arg(long, default_value_t = 10)]
@@ -72,7 +72,8 @@ pub struct Opts {
     pub idle_reps: Option<usize>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Results {
     pub meta: report::Meta,
     pub ingest: Vec<IngestRep>,
@@ -81,7 +82,8 @@ pub struct Results {
     pub idle: Vec<IdlePoint>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IngestRep {
     /// 1/5/15-min load average when the run started (the machine is shared).
     pub load: String,
@@ -98,7 +100,8 @@ pub struct IngestRep {
     pub errors: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FleetIngest {
     pub out: ingest::Outcome,
     pub props: usize,
@@ -108,7 +111,8 @@ pub struct FleetIngest {
     pub errors: Vec<String>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LatencyRep {
     pub load: String,
     pub mosquitto: Option<latency::Outcome>,
@@ -118,7 +122,8 @@ pub struct LatencyRep {
     pub errors: Vec<String>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IdlePoint {
     pub requested: usize,
     pub devices: usize,
@@ -129,13 +134,14 @@ pub struct IdlePoint {
     pub errors: Vec<String>,
 }
 
-/// Source-address lanes (127.L.x.y), a new one per run.
-struct Lanes(u8);
+/// Source addresses: each run starts after the addresses the previous run used.
+struct Lanes(usize);
 
 impl Lanes {
-    fn next(&mut self) -> u8 {
-        self.0 = if self.0 >= 254 { 1 } else { self.0 + 1 };
-        self.0
+    fn next(&mut self, devices: usize) -> usize {
+        let first = self.0;
+        self.0 = (self.0 + devices.div_ceil(fleet::PER_SOURCE_IP).max(1)) % fleet::SOURCE_IPS;
+        first
     }
 }
 
@@ -244,7 +250,7 @@ async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
     let count = o.ingest_devices as u64 * o.ingest_per_device;
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
-            let run = ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next());
+            let run = ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next(1));
             let (out, cpu) = measure_cpu(m.pid, run).await;
             (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
             m.stop().await;
@@ -275,7 +281,7 @@ async fn fleet_ingest(o: &Opts, props: usize, lanes: &mut Lanes) -> anyhow::Resu
         per_device: o.ingest_per_device,
         window: o.window,
         max_secs: 180,
-        lane: lanes.next(),
+        lane: lanes.next(o.ingest_devices),
         props,
     };
     let ((out, t0), cpu) = measure_cpu(p.pid, ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io)).await;
@@ -304,7 +310,8 @@ async fn latency_rep(o: &Opts, rate: u64, lanes: &mut Lanes) -> LatencyRep {
     };
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
-            let (out, cpu) = measure_cpu(m.pid, latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo(lanes.next()))).await;
+            let (out, cpu) =
+                measure_cpu(m.pid, latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo(lanes.next(o.latency_devices)))).await;
             (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
             m.stop().await;
         }
@@ -312,7 +319,9 @@ async fn latency_rep(o: &Opts, rate: u64, lanes: &mut Lanes) -> LatencyRep {
     }
     match fleetdeck_with_fleet(o, o.latency_devices).await {
         Ok((p, api)) => {
-            let (out, cpu) = measure_cpu(p.pid, latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, &lo(lanes.next()))).await;
+            let (out, cpu) =
+                measure_cpu(p.pid, latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, &lo(lanes.next(o.latency_devices))))
+                    .await;
             (r.fleetdeck, r.cpu_fleetdeck) = (Some(out), cpu);
             p.stop().await;
         }
@@ -333,14 +342,14 @@ async fn idle_rep(o: &Opts, n: usize, lanes: &mut Lanes, point: &mut IdlePoint) 
     };
     match procs::start_mosquitto(&o.mosquitto).await {
         Ok(m) => {
-            point.mosquitto.push(idle::run(m.mqtt, PRODUCT_KEY, m.pid, &io(lanes.next())).await);
+            point.mosquitto.push(idle::run(m.mqtt, PRODUCT_KEY, m.pid, &io(lanes.next(n))).await);
             m.stop().await;
         }
         Err(e) => point.errors.push(format!("mosquitto: {e:#}")),
     }
     match fleetdeck_with_fleet(o, n).await {
         Ok((p, _api)) => {
-            point.fleetdeck.push(idle::run(p.mqtt, PRODUCT_KEY, p.pid, &io(lanes.next())).await);
+            point.fleetdeck.push(idle::run(p.mqtt, PRODUCT_KEY, p.pid, &io(lanes.next(n))).await);
             p.stop().await;
         }
         Err(e) => point.errors.push(format!("fleetdeck: {e:#}")),

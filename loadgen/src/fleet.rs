@@ -29,12 +29,16 @@ pub fn login(pk: &str, i: usize) -> Login {
     }
 }
 
-/// Source address of connection `i` in lane `lane` (1..=254): 127.lane.a.b, a new address every
-/// [`PER_SOURCE_IP`] connections. Runs use different lanes, so ports in TIME_WAIT from an earlier
-/// run never collide with a new one.
-pub fn source_ip(lane: u8, i: usize) -> IpAddr {
-    let k = i / PER_SOURCE_IP;
-    IpAddr::V4(Ipv4Addr::new(127, lane.max(1), (k / 250) as u8, 2 + (k % 250) as u8))
+/// Source addresses available: 127.0.0.2 ..= 127.0.0.251.
+pub const SOURCE_IPS: usize = 250;
+
+/// Source address of connection `i` of a run whose first address is `first` (an index into
+/// 127.0.0.2 ..= 127.0.0.251): a new address every [`PER_SOURCE_IP`] connections. Consecutive
+/// runs start at different addresses, so ports still in TIME_WAIT from an earlier run are never
+/// needed again.
+pub fn source_ip(first: usize, i: usize) -> IpAddr {
+    let k = (first + i / PER_SOURCE_IP) % SOURCE_IPS;
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + k as u8))
 }
 
 /// Outcome of connecting a fleet.
@@ -50,7 +54,7 @@ pub async fn connect_all(
     broker: SocketAddr,
     pk: &str,
     ids: std::ops::Range<usize>,
-    lane: u8,
+    lane: usize,
     concurrency: usize,
     deadline: Duration,
 ) -> Connected {
@@ -105,10 +109,12 @@ mod tests {
 
     #[test]
     fn source_addresses_spread() {
-        assert_eq!(source_ip(3, 0).to_string(), "127.3.0.2");
-        assert_eq!(source_ip(3, PER_SOURCE_IP - 1).to_string(), "127.3.0.2");
-        assert_eq!(source_ip(3, PER_SOURCE_IP).to_string(), "127.3.0.3");
-        assert_eq!(source_ip(0, 250 * PER_SOURCE_IP).to_string(), "127.1.1.2");
+        assert_eq!(source_ip(3, 0).to_string(), "127.0.0.5");
+        assert_eq!(source_ip(3, PER_SOURCE_IP - 1).to_string(), "127.0.0.5");
+        assert_eq!(source_ip(3, PER_SOURCE_IP).to_string(), "127.0.0.6");
+        assert_eq!(source_ip(0, 0).to_string(), "127.0.0.2");
+        assert_eq!(source_ip(249, 0).to_string(), "127.0.0.251");
+        assert_eq!(source_ip(249, PER_SOURCE_IP).to_string(), "127.0.0.2");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -23,10 +23,11 @@ pub struct Opts {
     /// RSS samples, one per second; the median is reported.
     pub samples: usize,
     pub connect_deadline_secs: u64,
-    pub lane: u8,
+    pub lane: usize,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Outcome {
     pub devices: usize,
     pub connected: usize,

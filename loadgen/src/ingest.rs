@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use rumqttc::mqttbytes::v4::Packet;
 use rumqttc::mqttbytes::QoS;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use crate::fleet;
@@ -23,12 +23,13 @@ pub struct Opts {
     pub window: usize,
     /// Give up after this long (the run then reports what it got).
     pub max_secs: u64,
-    pub lane: u8,
+    pub lane: usize,
     /// Properties per post (1..=3; the benchmark uses 3).
     pub props: usize,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Outcome {
     pub sent: u64,
     pub pubacks: u64,
@@ -187,7 +188,7 @@ async fn subscriber(mut rd: Reader, mut wr: Writer, count: u64, deadline: Instan
 }
 
 /// Connect and subscribe the baseline's subscriber to every device's property topic.
-pub async fn subscribe(broker: SocketAddr, pk: &str, lane: u8) -> anyhow::Result<(Reader, Writer)> {
+pub async fn subscribe(broker: SocketAddr, pk: &str, lane: usize) -> anyhow::Result<(Reader, Writer)> {
     let login =
         Login { client_id: format!("loadgen-subscriber-{lane}"), username: None, password: None, keep_alive: 60 };
     let (mut rd, mut wr) =
@@ -202,7 +203,7 @@ pub async fn subscribe(broker: SocketAddr, pk: &str, lane: u8) -> anyhow::Result
 
 /// Mosquitto 1→1: one publisher (at most `window` un-acked PUBLISHes), one QoS1 subscriber;
 /// completion = delivery to the subscriber. Same payloads and topic shape as the fleet's posts.
-pub async fn mosquitto(broker: SocketAddr, pk: &str, count: u64, window: usize, max_secs: u64, lane: u8) -> Outcome {
+pub async fn mosquitto(broker: SocketAddr, pk: &str, count: u64, window: usize, max_secs: u64, lane: usize) -> Outcome {
     let mut r = Outcome::default();
     let (srd, swr) = match subscribe(broker, pk, lane).await {
         Ok(c) => c,

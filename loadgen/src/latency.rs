@@ -14,7 +14,7 @@ use futures::{SinkExt, StreamExt};
 use model::ws::{Direction, LiveEvent, ServerMsg};
 use rumqttc::mqttbytes::v4::Packet;
 use rumqttc::mqttbytes::QoS;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
@@ -36,10 +36,11 @@ pub struct Opts {
     pub warmup_secs: u64,
     /// How long after the last send the receiver keeps waiting.
     pub drain_secs: u64,
-    pub lane: u8,
+    pub lane: usize,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Outcome {
     pub sent: u64,
     /// Achieved send rate, msg/s.
@@ -157,7 +158,7 @@ pub async fn fleetdeck(broker: SocketAddr, api: &Api, pk: &str, o: &Opts) -> Out
         }
     }
     run.finish(&mut out).await;
-    let _ = ws.close(None).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), ws.close(None)).await;
     seen.finish(&mut out);
     out
 }

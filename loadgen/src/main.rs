@@ -1,6 +1,7 @@
 //! `loadgen`: load generator for fleetdeck and the driver of its benchmark (BENCHMARKS.md).
 //!
-//! Everything targets 127.0.0.0/8 only, and every loop is bounded in count and in time.
+//! Everything targets 127.0.0.1 only (devices connect from 127.0.0.2–127.0.0.251; other
+//! addresses are refused), and every loop is bounded in count and in time.
 //!
 //! - `bench`: the full benchmark (what `scripts/bench.sh` runs): starts fleetdeck and a private
 //!   Mosquitto itself, runs the three measurements a few times each, writes BENCHMARKS.md.
@@ -95,6 +96,13 @@ enum Cmd {
     },
     /// Print a free TCP port on 127.0.0.1.
     FreePort,
+    /// Write the report again from a `bench --json` file (the options must match the run's).
+    Render {
+        #[arg(long)]
+        results: PathBuf,
+        #[command(flatten)]
+        opts: bench::Opts,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -110,6 +118,7 @@ struct Server {
 
 impl Server {
     async fn login(&self) -> anyhow::Result<api::Api> {
+        loopback_url(&self.http)?;
         api::Api::login(&self.http, &self.user, &self.password).await
     }
 }
@@ -127,6 +136,20 @@ fn print<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The load generator only ever talks to this machine.
+fn loopback(addr: SocketAddr) -> anyhow::Result<SocketAddr> {
+    anyhow::ensure!(addr.ip().is_loopback(), "{addr}: loadgen only targets loopback addresses (127.0.0.0/8)");
+    Ok(addr)
+}
+
+fn loopback_url(url: &str) -> anyhow::Result<()> {
+    let u = reqwest::Url::parse(url).with_context(|| format!("not a URL: {url}"))?;
+    let host = u.host_str().unwrap_or("");
+    let ok = host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+    anyhow::ensure!(ok && u.scheme() == "http", "{url}: loadgen only targets http://127.0.0.x or localhost");
+    Ok(())
+}
+
 async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
     let pk = payload::PRODUCT_KEY;
     match cmd {
@@ -139,10 +162,11 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Ingest { mqtt, mosquitto, devices, per_device, window, db, max_secs, props } => {
+            let mqtt = loopback(mqtt)?;
             if mosquitto {
-                return print(&ingest::mosquitto(mqtt, pk, devices as u64 * per_device, window, max_secs, 1).await);
+                return print(&ingest::mosquitto(mqtt, pk, devices as u64 * per_device, window, max_secs, 0).await);
             }
-            let o = ingest::Opts { devices, per_device, window, max_secs, lane: 1, props };
+            let o = ingest::Opts { devices, per_device, window, max_secs, lane: 0, props };
             let (r, t0) = ingest::fleetdeck(mqtt, pk, &o).await;
             print(&r)?;
             if let Some(db) = db {
@@ -160,7 +184,8 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Latency { mqtt, server, mosquitto, rate, secs, devices } => {
-            let o = latency::Opts { devices, rate, secs, warmup_secs: 1, drain_secs: 5, lane: 1 };
+            let mqtt = loopback(mqtt)?;
+            let o = latency::Opts { devices, rate, secs, warmup_secs: 1, drain_secs: 5, lane: 0 };
             if mosquitto {
                 return print(&latency::mosquitto(mqtt, pk, &o).await);
             }
@@ -168,9 +193,15 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             print(&latency::fleetdeck(mqtt, &api, pk, &o).await)
         }
         Cmd::Idle { mqtt, pid, devices, settle_secs } => {
+            let mqtt = loopback(mqtt)?;
             let o =
-                idle::Opts { devices, concurrency: 200, settle_secs, samples: 3, connect_deadline_secs: 300, lane: 1 };
+                idle::Opts { devices, concurrency: 200, settle_secs, samples: 3, connect_deadline_secs: 300, lane: 0 };
             print(&idle::run(mqtt, pk, pid, &o).await)
+        }
+        Cmd::Render { results, opts } => {
+            let res: bench::Results = serde_json::from_str(&std::fs::read_to_string(&results)?)?;
+            std::fs::write(&opts.out, report::render(&res, &opts))?;
+            Ok(())
         }
         Cmd::FreePort => {
             println!("{}", procs::free_port()?);

@@ -68,7 +68,7 @@ pub fn parse_stat_cpu(stat: &str) -> Option<f64> {
 const CLOCK_TICKS: f64 = 100.0;
 
 /// Cores a process and loadgen itself kept busy while `f` ran.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct CpuUse {
     pub broker_cores: f64,
     pub loadgen_cores: f64,
@@ -166,7 +166,7 @@ pub async fn start_fleetdeck(bin: &Path, admin_password: &str) -> anyhow::Result
     let http = format!("http://127.0.0.1:{http_port}");
     let mqtt: SocketAddr = ([127, 0, 0, 1], mqtt_port).into();
     let mut p = Proc { child, pid, mqtt, http: Some(http.clone()), dir };
-    let client = reqwest::Client::builder().no_proxy().build()?;
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(5)).build()?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(Some(status)) = p.child.try_wait() {

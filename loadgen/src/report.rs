@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::process::Command;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::bench::{FleetIngest, IdlePoint, IngestRep, LatencyRep, Opts, Results};
 use crate::payload::{property_post, PROPERTIES_PER_POST};
@@ -16,7 +16,8 @@ const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 /// The idle-memory goal: at most 2 GiB with 100,000 devices.
 const IDLE_GOAL_DEVICES: usize = 100_000;
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Meta {
     pub date: String,
     pub cpu: String,
@@ -229,13 +230,15 @@ fn commands(w: &mut String, o: &Opts) {
     );
     let _ = writeln!(
         w,
-        "target/release/loadgen bench --reps {} --ingest-devices {} --ingest-per-device {} --window {} --baseline-window {} \\\n    --rate {} --latency-secs {} --latency-devices {} --idle {} --out BENCHMARKS.md\n```\n",
+        "target/release/loadgen bench --fleetdeck target/release/fleetdeck --mosquitto $(command -v mosquitto) \\\n    --reps {} --ingest-devices {} --ingest-per-device {} --window {} --baseline-window {} --one-property {} \\\n    --rate {} --low-rate {} --latency-secs {} --latency-devices {} --idle {} \\\n    --out BENCHMARKS.md --json target/bench-results.json\n```\n",
         o.reps,
         o.ingest_devices,
         o.ingest_per_device,
         o.window,
         o.baseline_window,
+        o.one_property,
         o.rate,
+        o.low_rate,
         o.latency_secs,
         o.latency_devices,
         o.idle.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
@@ -270,7 +273,7 @@ fn commands(w: &mut String, o: &Opts) {
         w,
         "Devices connect as the Python Link SDK 1.2.13 does (clientId `{{pk}}&{{dn}}|securemode=3,signmethod=hmacsha1,…,timestamp=…|`, \
          HMAC-SHA1 password, keepalive 60 s, clean session, no SUBSCRIBE), one TCP connection each, from source \
-         addresses 127.x.y.z (10,000 per address). Mosquitto receives byte-identical CONNECT and PUBLISH packets. \
+         addresses 127.0.0.2–127.0.0.251 (10,000 per address). Mosquitto receives byte-identical CONNECT and PUBLISH packets. \
          A post is `/sys/{{pk}}/{{dn}}/thing/event/property/post` at QoS 1, {} bytes of payload, e.g.\n\n```json\n{}\n```\n",
         payload.len(),
         String::from_utf8_lossy(&payload)

@@ -1,6 +1,7 @@
 //! The audit log: recording mutating actions, and the admin's view of them.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::http::query::Query;
 use axum::routing::get;
 use axum::{Json, Router};
 use model::audit::{AuditEntry, AuditQuery};

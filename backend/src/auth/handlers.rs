@@ -103,8 +103,9 @@ pub async fn create_token(State(st): State<AppState>, user: CurrentUser, Json(re
     .await
 }
 
-pub async fn delete_token(State(st): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<StatusCode> {
-    audit::audited(&st, &user, "token.revoke", &id.to_string(), None, async {
+pub async fn delete_token(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<StatusCode> {
+    audit::audited(&st, &user, "token.revoke", &id.clone(), None, async {
+        let id: i64 = id.parse().map_err(|_| AppError::validation("a token id is a number"))?;
         if store::tokens::delete(&st.db, &user.username, id).await? {
             Ok(StatusCode::NO_CONTENT)
         } else {

@@ -3,5 +3,6 @@
 
 pub mod health;
 pub mod json;
+pub mod query;
 pub mod openapi;
 pub mod spa;

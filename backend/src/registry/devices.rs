@@ -1,6 +1,7 @@
 //! Devices: create, list/search, show, update (enable/disable, tags, groups), delete, secret.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::http::query::Query;
 use axum::http::StatusCode;
 use model::auth::Role;
 use model::error::Page;

@@ -4,7 +4,8 @@
 //! nothing if any row is bad; `valid_rows` creates the good rows and reports the rest.
 
 use axum::extract::rejection::StringRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use crate::http::query::Query;
 use model::auth::Role;
 use model::registry::{parse_device_csv, CsvRowError, ImportMode, ImportReport};
 use serde::Deserialize;

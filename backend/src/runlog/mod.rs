@@ -8,7 +8,8 @@
 
 mod writer;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::http::query::Query;
 use axum::routing::get;
 use axum::{Json, Router};
 use model::runlog::{LogEntry, LogQuery};
