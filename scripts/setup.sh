@@ -18,6 +18,7 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v mosquitto >/dev/null || need_apt+=(mosquitto)
 command -v mosquitto_pub >/dev/null || need_apt+=(mosquitto-clients)
+command -v brotli >/dev/null || need_apt+=(brotli)   # pre-compressed UI assets
 python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
 # CJK glyphs, so screenshots of the Chinese UI show characters, not boxes.
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need_apt+=(fonts-wqy-zenhei)

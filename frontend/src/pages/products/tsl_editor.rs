@@ -7,6 +7,9 @@ mod item;
 mod lens;
 mod lists;
 mod problems;
+mod raw;
+mod specs;
+mod toolbar;
 mod try_value;
 mod types;
 
@@ -17,6 +20,7 @@ use model::tsl::{ThingModel, TslError};
 use self::item::{apply, item_form, Item};
 use self::lists::FeatureTables;
 use self::problems::{from_server, within, ProblemList};
+use self::toolbar::Toolbar;
 use crate::api::{registry, report, Fail};
 use crate::components::modal::Modal;
 use crate::components::states::{LoadError, Loading};
@@ -214,7 +218,3 @@ pub fn TslEditor(pk: String) -> impl IntoView {
         </Modal>
     }
 }
-
-mod raw;
-mod toolbar;
-use toolbar::Toolbar;
