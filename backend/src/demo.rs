@@ -30,10 +30,15 @@ pub async fn seed(st: &AppState) -> anyhow::Result<()> {
             description: "Seeded by demo mode".into(),
         };
         create_product(st, &req).await.map_err(|e| anyhow::anyhow!("demo product: {e}"))?;
-        let model = crate::registry::tsl_parse(pk, serde_json::from_str(tsl)?).map_err(|e| anyhow::anyhow!("demo model: {e}"))?;
+        let model = crate::registry::tsl_parse(pk, serde_json::from_str(tsl)?)
+            .map_err(|e| anyhow::anyhow!("demo model: {e}"))?;
         store::products::set_tsl(&st.db, pk, &serde_json::to_string(&model)?).await?;
         let devices = (1..=count)
-            .map(|i| NewDevice { device_name: format!("{prefix}-{i:04}"), nickname: format!("{name} #{i}"), device_secret: None })
+            .map(|i| NewDevice {
+                device_name: format!("{prefix}-{i:04}"),
+                nickname: format!("{name} #{i}"),
+                device_secret: None,
+            })
             .collect();
         crate::registry::create_devices(st, pk, devices).await.map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
     }

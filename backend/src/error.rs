@@ -48,7 +48,9 @@ impl AppError {
     }
     pub fn with_details(self, details: serde_json::Value) -> Self {
         match self {
-            AppError::Validation { code, message, .. } => AppError::Validation { code, message, details: Some(details) },
+            AppError::Validation { code, message, .. } => {
+                AppError::Validation { code, message, details: Some(details) }
+            }
             other => other,
         }
     }

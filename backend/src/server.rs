@@ -107,6 +107,10 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     let (runlog, writer) = runlog::spawn_writer(db, state.bus.clone(), clock);
     let (gateway, uplinks) = gateway::start(&state, runlog.clone()).await?;
     state.devices = Arc::new(gateway.clone());
+    // With `--mqtt …:0` the real port is only known now; `/api/v1/info` tells the browser this one.
+    let mut bound = settings.clone();
+    bound.mqtt = gateway.mqtt_addr;
+    state.settings = Arc::new(bound);
     let downlink: Arc<dyn Downlink> = Arc::new(gateway.clone());
     let uplink_router = gateway::router::spawn(state.clone(), runlog.clone(), downlink.clone(), uplinks);
     // topo/add and topo/delete change what a gateway may publish for: the broker's ACL cache follows.

@@ -10,7 +10,9 @@ use serde_json::json;
 #[tokio::test]
 async fn login_sets_a_strict_httponly_cookie_and_me_answers() {
     let app = TestApp::new().await;
-    let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": ADMIN_PW}))).await;
+    let r = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": ADMIN_PW})))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
@@ -51,7 +53,10 @@ async fn mutating_with_cookie_but_without_csrf_token_is_refused_and_changes_noth
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body["message"].as_str().unwrap().contains("CSRF"));
     s.csrf = "forged".into();
-    assert_eq!(app.post("/api/v1/products", &s, json!({"name": "X", "node_type": "direct"})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post("/api/v1/products", &s, json!({"name": "X", "node_type": "direct"})).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(app.count("products").await, 0);
 }
 
@@ -59,9 +64,17 @@ async fn mutating_with_cookie_but_without_csrf_token_is_refused_and_changes_noth
 async fn login_is_rate_limited_per_user_and_recovers_with_time() {
     let app = TestApp::new().await;
     for _ in 0..backend::auth::rate_limit::MAX_FAILURES {
-        app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": "bad-bad-bad"}))).await;
+        app.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "admin", "password": "bad-bad-bad"})),
+        )
+        .await;
     }
-    let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": ADMIN_PW}))).await;
+    let r = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "admin", "password": ADMIN_PW})))
+        .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
     assert!(r.headers.get("retry-after").is_some());
     app.clock.advance_ms(backend::auth::rate_limit::WINDOW_MS);
@@ -105,7 +118,10 @@ async fn viewer_is_refused_every_mutation_by_the_server() {
 async fn operator_manages_devices_but_not_users() {
     let app = TestApp::new().await;
     let op = app.user("ops", "operator").await;
-    assert_eq!(app.post("/api/v1/products", &op, json!({"name": "X", "node_type": "gateway"})).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.post("/api/v1/products", &op, json!({"name": "X", "node_type": "gateway"})).await.status,
+        StatusCode::CREATED
+    );
     assert_eq!(app.get("/api/v1/users", &op).await.status, StatusCode::FORBIDDEN);
 }
 
@@ -117,16 +133,21 @@ async fn api_tokens_work_as_bearer_without_csrf_and_can_be_revoked() {
     assert_eq!(created.status, StatusCode::CREATED);
     let secret = created.body["secret"].as_str().unwrap().to_string();
     let id = created.body["token"]["id"].as_i64().unwrap();
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(&app.state.db).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(&app.state.db).await.unwrap();
     assert!(!stored.contains(&secret), "only a hash is stored");
     let bearer = |m: Method, path: &str, body: Option<serde_json::Value>| {
-        let mut b = axum::http::Request::builder().method(m).uri(path).header(header::AUTHORIZATION, format!("Bearer {secret}"));
+        let mut b = axum::http::Request::builder()
+            .method(m)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"));
         if body.is_some() {
             b = b.header(header::CONTENT_TYPE, "application/json");
         }
         b.body(axum::body::Body::from(body.map(|v| v.to_string()).unwrap_or_default())).unwrap()
     };
-    let r = app.send(bearer(Method::POST, "/api/v1/products", Some(json!({"name": "Tok", "node_type": "direct"})))).await;
+    let r =
+        app.send(bearer(Method::POST, "/api/v1/products", Some(json!({"name": "Tok", "node_type": "direct"})))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let listed = app.get("/api/v1/auth/tokens", &s).await;
     assert!(listed.body[0]["last_used_at"].is_i64());
@@ -140,11 +161,16 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions() {
     let app = TestApp::new().await;
     let a = app.admin().await;
     let b = app.admin().await;
-    let bad = app.post("/api/v1/auth/password", &a, json!({"current_password": "wrong", "new_password": "new-password-1"})).await;
+    let bad = app
+        .post("/api/v1/auth/password", &a, json!({"current_password": "wrong", "new_password": "new-password-1"}))
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let short = app.post("/api/v1/auth/password", &a, json!({"current_password": ADMIN_PW, "new_password": "short"})).await;
+    let short =
+        app.post("/api/v1/auth/password", &a, json!({"current_password": ADMIN_PW, "new_password": "short"})).await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    let ok = app.post("/api/v1/auth/password", &a, json!({"current_password": ADMIN_PW, "new_password": "new-password-1"})).await;
+    let ok = app
+        .post("/api/v1/auth/password", &a, json!({"current_password": ADMIN_PW, "new_password": "new-password-1"}))
+        .await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get("/api/v1/auth/me", &a).await.status, StatusCode::OK, "this session stays");
     assert_eq!(app.get("/api/v1/auth/me", &b).await.status, StatusCode::UNAUTHORIZED, "others end");
@@ -169,7 +195,9 @@ async fn disabled_users_cannot_log_in_and_lose_their_sessions() {
     let r = app.call(Method::PATCH, "/api/v1/users/temp", Some(&s), Some(json!({"disabled": true}))).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(app.get("/api/v1/auth/me", &v).await.status, StatusCode::UNAUTHORIZED);
-    let r = app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "temp", "password": "password-1"}))).await;
+    let r = app
+        .call(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": "temp", "password": "password-1"})))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 

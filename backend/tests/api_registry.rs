@@ -66,7 +66,9 @@ async fn bad_product_input_gets_clear_errors_and_changes_nothing() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.body["code"], "too_large");
     app.product("a1Dup000001").await;
-    let r = app.post("/api/v1/products", &s, json!({"name": "Again", "product_key": "a1Dup000001", "node_type": "direct"})).await;
+    let r = app
+        .post("/api/v1/products", &s, json!({"name": "Again", "product_key": "a1Dup000001", "node_type": "direct"}))
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(app.count("products").await, 1);
 }
@@ -111,7 +113,8 @@ async fn devices_create_search_page_disable_delete() {
     let s = app.admin().await;
     app.product("a1Lamp00001").await;
     for i in 0..25 {
-        let r = app.post("/api/v1/products/a1Lamp00001/devices", &s, json!({"device_name": format!("lamp-{i:03}")})).await;
+        let r =
+            app.post("/api/v1/products/a1Lamp00001/devices", &s, json!({"device_name": format!("lamp-{i:03}")})).await;
         assert_eq!(r.status, StatusCode::CREATED);
     }
     let r = app.post("/api/v1/products/a1Lamp00001/devices", &s, json!({"device_name": "lamp-000"})).await;
@@ -125,14 +128,22 @@ async fn devices_create_search_page_disable_delete() {
     assert_eq!(page.body["items"][0]["device_name"], "lamp-010");
     let search = app.get("/api/v1/devices?q=lamp-02", &s).await;
     assert_eq!(search.body["total"], 5);
-    let r = app.call(Method::PATCH, "/api/v1/devices/a1Lamp00001/lamp-001", Some(&s), Some(json!({"enabled": false, "tags": [{"key": "site", "value": "north"}], "groups": ["north"]}))).await;
+    let r = app
+        .call(
+            Method::PATCH,
+            "/api/v1/devices/a1Lamp00001/lamp-001",
+            Some(&s),
+            Some(json!({"enabled": false, "tags": [{"key": "site", "value": "north"}], "groups": ["north"]})),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["status"], "disabled");
     assert_eq!(r.body["tags"][0]["value"], "north");
     let disabled = app.get("/api/v1/devices?status=disabled", &s).await;
     assert_eq!(disabled.body["total"], 1);
     assert_eq!(app.get("/api/v1/devices?group=north", &s).await.body["total"], 1);
-    let r = app.call(Method::PATCH, "/api/v1/devices/a1Lamp00001/lamp-001", Some(&s), Some(json!({"enabled": true}))).await;
+    let r =
+        app.call(Method::PATCH, "/api/v1/devices/a1Lamp00001/lamp-001", Some(&s), Some(json!({"enabled": true}))).await;
     assert_eq!(r.body["status"], "inactive");
     let secret = app.get("/api/v1/devices/a1Lamp00001/lamp-002/secret", &s).await;
     assert_eq!(secret.body["device_secret"].as_str().unwrap().len(), 32);
@@ -194,7 +205,12 @@ async fn unknown_api_paths_are_json_404_not_the_spa() {
 async fn bad_query_strings_get_json_errors() {
     let app = TestApp::new().await;
     let s = app.admin().await;
-    for path in ["/api/v1/devices?status=bogus", "/api/v1/devices?page=-1", "/api/v1/audit?since=yesterday", "/api/v1/logs?biz_type=nope"] {
+    for path in [
+        "/api/v1/devices?status=bogus",
+        "/api/v1/devices?page=-1",
+        "/api/v1/audit?since=yesterday",
+        "/api/v1/logs?biz_type=nope",
+    ] {
         let r = app.get(path, &s).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
         assert_eq!(r.body["code"], "invalid_query", "{path}: {:?}", r.body);

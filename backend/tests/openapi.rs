@@ -24,11 +24,21 @@ async fn every_documented_route_is_routed() {
     let app = TestApp::new().await;
     let s = app.admin().await;
     for route in backend::http::openapi::ROUTES {
-        let path = route.path.replace("{id}", "1").replace("{pk}", "a1Nope00001").replace("{dn}", "dev1").replace("{username}", "ghost");
+        let path = route
+            .path
+            .replace("{id}", "1")
+            .replace("{pk}", "a1Nope00001")
+            .replace("{dn}", "dev1")
+            .replace("{username}", "ghost");
         let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
         let r = app.call(method, &path, Some(&s), None).await;
-        let unrouted = r.status == StatusCode::NOT_FOUND && r.body["message"].as_str().unwrap_or("").starts_with("no API route");
-        assert!(!unrouted && r.status != StatusCode::METHOD_NOT_ALLOWED, "{} {path} is documented but not routed", route.method);
+        let unrouted =
+            r.status == StatusCode::NOT_FOUND && r.body["message"].as_str().unwrap_or("").starts_with("no API route");
+        assert!(
+            !unrouted && r.status != StatusCode::METHOD_NOT_ALLOWED,
+            "{} {path} is documented but not routed",
+            route.method
+        );
     }
 }
 

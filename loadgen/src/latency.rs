@@ -52,6 +52,9 @@ pub struct Outcome {
     pub ws_dropped: u64,
     /// fleetdeck: `post_reply` code 200 received by the devices.
     pub replies_ok: u64,
+    /// fleetdeck: device-side round trip post → `post_reply` (no WebSocket involved), p50/p99.
+    pub reply_p50_us: Option<u64>,
+    pub reply_p99_us: Option<u64>,
     pub p50_us: Option<u64>,
     pub p99_us: Option<u64>,
     pub p999_us: Option<u64>,
@@ -244,7 +247,7 @@ pub async fn mosquitto(broker: SocketAddr, pk: &str, o: &Opts) -> Outcome {
 
 /// The publishing side of a run: connected devices and the open-loop scheduler.
 struct Run {
-    devices: Vec<tokio::task::JoinHandle<(u64, u64)>>,
+    devices: Vec<tokio::task::JoinHandle<Published>>,
     scheduler: tokio::task::JoinHandle<(u64, f64)>,
     send_deadline: Instant,
 }
@@ -272,7 +275,8 @@ impl Run {
             let (tx, rx) = mpsc::unbounded_channel();
             txs.push(tx);
             let topic = property_topic(pk, &device_name(i));
-            devices.push(tokio::spawn(publisher(rd, wr, topic, rx, clock.clone(), expect_reply, hard_stop)));
+            let warmup = o.rate * o.warmup_secs;
+            devices.push(tokio::spawn(publisher(rd, wr, topic, rx, clock.clone(), expect_reply, warmup, hard_stop)));
         }
         let (rate, total) = (o.rate, o.rate * o.secs);
         let scheduler = tokio::spawn(async move {
@@ -298,16 +302,29 @@ impl Run {
         let (sent, rate) = self.scheduler.await.unwrap_or((0, 0.0));
         out.sent = sent;
         out.send_rate = rate;
+        let mut rtt = Samples::with_capacity(out.sent as usize);
         for d in self.devices {
-            let (_acked, replies) = d.await.unwrap_or((0, 0));
-            out.replies_ok += replies;
+            let p = d.await.unwrap_or_default();
+            out.replies_ok += p.replies;
+            p.rtt_us.into_iter().for_each(|x| rtt.push(x));
         }
+        out.reply_p50_us = rtt.percentile(50.0);
+        out.reply_p99_us = rtt.percentile(99.0);
     }
+}
+
+/// What one publishing device saw.
+#[derive(Default)]
+struct Published {
+    replies: u64,
+    /// post → `post_reply` round trips of measured (post-warm-up) posts, µs.
+    rtt_us: Vec<u64>,
 }
 
 /// One device: publishes what the scheduler hands it (timestamping each right before the socket
 /// write), acks downlinks, counts PUBACKs and `post_reply` 200s. Ends when the scheduler is done
 /// and everything is acknowledged, or at `hard_stop`.
+#[allow(clippy::too_many_arguments)]
 async fn publisher(
     mut rd: Reader,
     mut wr: Writer,
@@ -315,10 +332,12 @@ async fn publisher(
     mut rx: mpsc::UnboundedReceiver<u64>,
     clock: Arc<Clock>,
     expect_reply: bool,
+    warmup: u64,
     hard_stop: Instant,
-) -> (u64, u64) {
+) -> Published {
     let reply_topic = format!("{topic}_reply");
     let (mut sent, mut acked, mut replies) = (0u64, 0u64, 0u64);
+    let mut rtt_us = Vec::new();
     let mut open = true;
     let mut batch = Vec::new();
     loop {
@@ -352,8 +371,14 @@ async fn publisher(
                         Packet::PubAck(_) => acked += 1,
                         other => {
                             if let Some(publish) = mqtt::ack_if_publish(&mut wr, other) {
-                                if publish.topic == reply_topic && matches!(reply_code(&publish.payload), Some((_, 200))) {
-                                    replies += 1;
+                                if publish.topic == reply_topic {
+                                    if let Some((seq, 200)) = reply_code(&publish.payload) {
+                                        replies += 1;
+                                        let at = clock.sent_at.get(seq as usize).map(|a| a.load(Ordering::Acquire));
+                                        if let (true, Some(sent_ns @ 1..)) = (seq >= warmup, at) {
+                                            rtt_us.push(clock.now_ns().saturating_sub(sent_ns) / 1000);
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -368,5 +393,5 @@ async fn publisher(
     }
     wr.disconnect();
     let _ = wr.flush().await;
-    (acked, replies)
+    Published { replies, rtt_us }
 }

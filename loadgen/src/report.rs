@@ -629,14 +629,14 @@ fn latency(w: &mut String, reps: &[LatencyRep], msg_rate: u64, o: &Opts, heading
     }
     let _ = writeln!(
         w,
-        "| run | Mosquitto p50 | Mosquitto p99 | fleetdeck p50 | fleetdeck p99 | fleetdeck p99.9 / max | ratio p99 | fleetdeck sent (msg/s achieved) / received / missing / WS `dropped` / replies 200 | CPU cores: Mosquitto (loadgen) / fleetdeck (loadgen) | load avg |\n|---|---|---|---|---|---|---|---|---|---|"
+        "| run | Mosquitto p50 | Mosquitto p99 | fleetdeck p50 | fleetdeck p99 | fleetdeck p99.9 / max | ratio p99 | fleetdeck post → `post_reply` p50 / p99 (device side, no WebSocket) | fleetdeck sent (msg/s achieved) / received / missing / WS `dropped` / replies 200 | CPU cores: Mosquitto (loadgen) / fleetdeck (loadgen) | load avg |\n|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for (i, r) in reps.iter().enumerate() {
         let b = r.mosquitto.as_ref();
         let f = r.fleetdeck.as_ref();
         let _ = writeln!(
             w,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             i + 1,
             ms(b.and_then(|b| b.p50_us)),
             ms(b.and_then(|b| b.p99_us)),
@@ -651,6 +651,7 @@ fn latency(w: &mut String, reps: &[LatencyRep], msg_rate: u64, o: &Opts, heading
                     format!("{:.1}×", f as f64 / b as f64)
                 })
                 .unwrap_or("–".into()),
+            f.map(|f| format!("{} / {}", ms(f.reply_p50_us), ms(f.reply_p99_us))).unwrap_or("–".into()),
             f.map(|f| format!(
                 "{} ({}) / {} / {} / {} / {}",
                 f.sent,
@@ -669,7 +670,7 @@ fn latency(w: &mut String, reps: &[LatencyRep], msg_rate: u64, o: &Opts, heading
     let (f99, b99) = latency_spreads(reps, |o| o.p99_us);
     let _ = writeln!(
         w,
-        "| **median** (range) | {} | {} | {} | {} | | **{}** | | | |\n",
+        "| **median** (range) | {} | {} | {} | {} | | **{}** | | | | |\n",
         spread(b50, ms_f),
         spread(b99, ms_f),
         spread(f50, ms_f),

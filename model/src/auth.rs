@@ -104,8 +104,7 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 
 /// Usernames: 3–32 of letters, digits, `._-`.
 pub fn valid_username(name: &str) -> bool {
-    (3..=32).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    (3..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 #[cfg(test)]

@@ -301,8 +301,7 @@ pub enum NameError {
 
 /// Alibaba's DeviceName rule: 4–32 characters of letters, digits and `-_@.:`.
 pub fn validate_device_name(name: &str) -> Result<(), NameError> {
-    let ok = (4..=32).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_@.:".contains(c));
+    let ok = (4..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_@.:".contains(c));
     if ok {
         Ok(())
     } else {

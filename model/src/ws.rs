@@ -28,8 +28,13 @@ pub enum Stream {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
     /// `id` is chosen by the browser and echoed on every event of this subscription.
-    Subscribe { id: u32, stream: Stream },
-    Unsubscribe { id: u32 },
+    Subscribe {
+        id: u32,
+        stream: Stream,
+    },
+    Unsubscribe {
+        id: u32,
+    },
     Ping,
 }
 
@@ -78,9 +83,7 @@ impl LiveEvent {
         match self {
             LiveEvent::Status { product_key, device_name, .. }
             | LiveEvent::Properties { product_key, device_name, .. }
-            | LiveEvent::Message { product_key, device_name, .. } => {
-                Some((product_key.as_str(), device_name.as_str()))
-            }
+            | LiveEvent::Message { product_key, device_name, .. } => Some((product_key.as_str(), device_name.as_str())),
             LiveEvent::Log { entry } => Some((&entry.product_key, &entry.device_name)),
         }
     }
@@ -113,13 +116,27 @@ pub fn log_matches(f: &LogQuery, e: &LogEntry) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
-    Subscribed { id: u32 },
-    Unsubscribed { id: u32 },
-    Event { id: u32, event: LiveEvent },
+    Subscribed {
+        id: u32,
+    },
+    Unsubscribed {
+        id: u32,
+    },
+    Event {
+        id: u32,
+        event: LiveEvent,
+    },
     /// The client was too slow; this many older events were dropped for it.
-    Dropped { count: u64 },
-    Batch { frames: Vec<ServerMsg> },
-    Error { code: String, message: String },
+    Dropped {
+        count: u64,
+    },
+    Batch {
+        frames: Vec<ServerMsg>,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
     Pong,
 }
 

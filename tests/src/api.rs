@@ -64,7 +64,8 @@ impl Api {
 
     /// Create a product (with the given key) and return its key.
     pub async fn product(&self, pk: &str, name: &str) -> anyhow::Result<String> {
-        self.post("/api/v1/products", serde_json::json!({"name": name, "product_key": pk, "node_type": "direct"})).await?;
+        self.post("/api/v1/products", serde_json::json!({"name": name, "product_key": pk, "node_type": "direct"}))
+            .await?;
         Ok(pk.to_string())
     }
 

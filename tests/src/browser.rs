@@ -52,7 +52,8 @@ impl Browser {
         let port = free_port();
         let mut cmd = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()));
         cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).process_group(0);
-        let driver = Driver(cmd.spawn().expect("chromedriver (apt-get install chromium-driver; scripts/setup.sh does)"));
+        let driver =
+            Driver(cmd.spawn().expect("chromedriver (apt-get install chromium-driver; scripts/setup.sh does)"));
         let profile = tempfile::tempdir().unwrap();
         let downloads = tempfile::tempdir().unwrap();
         let caps = serde_json::json!({
@@ -74,7 +75,11 @@ impl Browser {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut last_err = None;
         for _ in 0..100 {
-            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
                 Ok(c) => {
                     return Browser {
                         c,

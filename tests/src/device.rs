@@ -24,7 +24,14 @@ impl Device {
         Self::connect_as(mqtt, Sdk::Python, pk, dn, secret, 60).await
     }
 
-    pub async fn connect_as(mqtt: std::net::SocketAddr, sdk: Sdk, pk: &str, dn: &str, secret: &str, keepalive: u64) -> Device {
+    pub async fn connect_as(
+        mqtt: std::net::SocketAddr,
+        sdk: Sdk,
+        pk: &str,
+        dn: &str,
+        secret: &str,
+        keepalive: u64,
+    ) -> Device {
         let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         let creds = device_credentials(sdk, pk, dn, secret, ts);
         let mut opts = MqttOptions::new(creds.client_id.clone(), mqtt.ip().to_string(), mqtt.port());
@@ -53,7 +60,8 @@ impl Device {
     pub async fn post_properties(&mut self, params: serde_json::Value) -> String {
         let id = self.id();
         let topic = format!("/sys/{}/{}/thing/event/property/post", self.pk, self.dn);
-        let body = serde_json::json!({"id": id, "version": "1.0", "params": params, "method": "thing.event.property.post"});
+        let body =
+            serde_json::json!({"id": id, "version": "1.0", "params": params, "method": "thing.event.property.post"});
         self.client.publish(topic, QoS::AtLeastOnce, false, body.to_string()).await.unwrap();
         id
     }
@@ -93,7 +101,11 @@ impl Device {
     }
 }
 
-async fn pump(mut el: EventLoop, tx: mpsc::UnboundedSender<(String, String)>, ack: tokio::sync::watch::Sender<Option<u8>>) {
+async fn pump(
+    mut el: EventLoop,
+    tx: mpsc::UnboundedSender<(String, String)>,
+    ack: tokio::sync::watch::Sender<Option<u8>>,
+) {
     loop {
         match el.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(c))) => {

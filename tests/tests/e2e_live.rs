@@ -20,8 +20,7 @@ async fn device_values_and_status_reach_the_browser_live() {
     let srv = TestServer::start().await;
     let api = srv.admin().await;
     api.product(PK, "Live lamp").await.unwrap();
-    let tsl: serde_json::Value =
-        serde_json::from_str(include_str!("../python/linkkit_lamp_tsl.json")).unwrap();
+    let tsl: serde_json::Value = serde_json::from_str(include_str!("../python/linkkit_lamp_tsl.json")).unwrap();
     api.put(&format!("/api/v1/products/{PK}/tsl"), tsl).await.unwrap();
     let secret = api.device(PK, DN).await.unwrap();
 

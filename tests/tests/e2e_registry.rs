@@ -80,7 +80,8 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     b.click("tsl-form-toggle").await;
 
     // Import Alibaba's C SDK model file unchanged; export it again.
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/tsl/c-sdk-street-lamp.json");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/tsl/c-sdk-street-lamp.json");
     b.find("tsl-import-file").await.send_keys(&fixture.canonicalize().unwrap().display().to_string()).await.unwrap();
     b.find("tsl-property-row-LightStatus").await;
     let imported = eventually(15, "the imported model saved", || async {
@@ -90,7 +91,10 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     .await;
     let original: model::tsl::ThingModel = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
     let back: model::tsl::ThingModel = serde_json::from_value(imported).unwrap();
-    assert_eq!((back.properties, back.events, back.services), (original.properties, original.events, original.services));
+    assert_eq!(
+        (back.properties, back.events, back.services),
+        (original.properties, original.events, original.services)
+    );
     b.shot("tsl-imported").await;
     b.click("tsl-export").await;
     let exported = eventually(15, "the exported file", || async {
@@ -124,7 +128,8 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     b.click("device-batch-add").await;
     b.find("device-import-dialog").await;
     b.select("device-import-product", PK).await;
-    b.fill("device-import-text", "DeviceName,DeviceSecret,Nickname\nlamp-0101,,North\nbad name\nlamp-0102,,South\n").await;
+    b.fill("device-import-text", "DeviceName,DeviceSecret,Nickname\nlamp-0101,,North\nbad name\nlamp-0102,,South\n")
+        .await;
     b.click("device-import-mode-all").await;
     b.click("device-import-submit").await;
     b.find("import-error-3").await;
@@ -158,7 +163,10 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     v.login("oncall", "password-1").await;
     v.goto(&format!("/devices?product={PK}")).await;
     v.find("device-row-lamp-0002").await;
-    assert!(!v.exists("device-add").await && !v.exists("device-toggle-lamp-0002").await, "no mutating controls for viewers");
+    assert!(
+        !v.exists("device-add").await && !v.exists("device-toggle-lamp-0002").await,
+        "no mutating controls for viewers"
+    );
     v.shot("viewer-devices").await;
     let refused = [
         ("POST", "/api/v1/products".to_string(), Some(json!({"name": "X", "node_type": "direct"}))),
@@ -167,7 +175,11 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
         ("PATCH", format!("/api/v1/devices/{PK}/lamp-0002"), Some(json!({"enabled": false}))),
         ("DELETE", format!("/api/v1/devices/{PK}/lamp-0002"), None),
         ("GET", format!("/api/v1/devices/{PK}/lamp-0002/secret"), None),
-        ("POST", "/api/v1/users".to_string(), Some(json!({"username": "eve", "password": "password-1", "role": "admin"}))),
+        (
+            "POST",
+            "/api/v1/users".to_string(),
+            Some(json!({"username": "eve", "password": "password-1", "role": "admin"})),
+        ),
     ];
     for (m, path, body) in refused {
         let (status, body) = v.fetch(m, &path, body).await;

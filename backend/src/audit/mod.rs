@@ -1,7 +1,7 @@
 //! The audit log: recording mutating actions, and the admin's view of them.
 
-use axum::extract::State;
 use crate::http::query::Query;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use model::audit::{AuditEntry, AuditQuery};
@@ -17,14 +17,25 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/audit", get(list))
 }
 
-async fn list(State(st): State<AppState>, user: CurrentUser, Query(q): Query<AuditQuery>) -> AppResult<Json<Page<AuditEntry>>> {
+async fn list(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Json<Page<AuditEntry>>> {
     user.require(Role::Admin)?;
     Ok(Json(store::audit::query(&st.db, &q).await?))
 }
 
 /// Record what a user did and how it ended. A failure to write the audit row is logged, not
 /// returned: the action itself already happened.
-pub async fn record<T>(st: &AppState, actor: &str, action: &str, target: &str, result: &AppResult<T>, details: Option<serde_json::Value>) {
+pub async fn record<T>(
+    st: &AppState,
+    actor: &str,
+    action: &str,
+    target: &str,
+    result: &AppResult<T>,
+    details: Option<serde_json::Value>,
+) {
     let outcome = match result {
         Ok(_) => "ok".to_string(),
         Err(e) => e.body().code,
@@ -36,7 +47,14 @@ pub async fn record<T>(st: &AppState, actor: &str, action: &str, target: &str, r
 }
 
 /// Run a mutating action and audit it, whatever its outcome.
-pub async fn audited<T, F>(st: &AppState, user: &CurrentUser, action: &str, target: &str, details: Option<serde_json::Value>, f: F) -> AppResult<T>
+pub async fn audited<T, F>(
+    st: &AppState,
+    user: &CurrentUser,
+    action: &str,
+    target: &str,
+    details: Option<serde_json::Value>,
+    f: F,
+) -> AppResult<T>
 where
     F: std::future::Future<Output = AppResult<T>>,
 {
@@ -44,4 +62,3 @@ where
     record(st, &user.username, action, target, &result, details).await;
     result
 }
-

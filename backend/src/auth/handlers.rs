@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::Extension;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use model::auth::{ApiToken, ChangePassword, CreatedApiToken, LoginRequest, Me, NewApiToken, MIN_PASSWORD_LEN};
 
 use super::password::{self, random_token, token_hash};
@@ -22,7 +22,11 @@ fn client_ip(conn: Option<&Extension<ConnectInfo<SocketAddr>>>) -> String {
     conn.map(|c| c.0 .0.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
-pub async fn login(State(st): State<AppState>, conn: Option<Extension<ConnectInfo<SocketAddr>>>, Json(req): Json<LoginRequest>) -> AppResult<Response> {
+pub async fn login(
+    State(st): State<AppState>,
+    conn: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(req): Json<LoginRequest>,
+) -> AppResult<Response> {
     let keys = vec![format!("user:{}", req.username), format!("ip:{}", client_ip(conn.as_ref()))];
     if let Some(wait) = st.login_limiter.blocked(&keys) {
         return Err(AppError::RateLimited(wait));
@@ -34,13 +38,18 @@ pub async fn login(State(st): State<AppState>, conn: Option<Extension<ConnectInf
     audit::record(&st, &req.username, "auth.login", &req.username, &result, None).await;
     let Some(rec) = rec.filter(|_| ok) else {
         st.login_limiter.failed(&keys);
-        return Err(AppError::Validation { code: "bad_credentials".into(), message: "wrong user name or password".into(), details: None });
+        return Err(AppError::Validation {
+            code: "bad_credentials".into(),
+            message: "wrong user name or password".into(),
+            details: None,
+        });
     };
     st.login_limiter.succeeded(&keys[0]);
     let token = random_token(32);
     let csrf = random_token(24);
     let now = st.now();
-    store::sessions::insert(&st.db, &token_hash(&token), &rec.user.username, &csrf, now, now + session::SESSION_TTL_MS).await?;
+    store::sessions::insert(&st.db, &token_hash(&token), &rec.user.username, &csrf, now, now + session::SESSION_TTL_MS)
+        .await?;
     let _ = store::sessions::delete_expired(&st.db, now).await;
     let me = Me { username: rec.user.username, role: rec.user.role, csrf_token: csrf };
     let cookie = session::set_cookie(Some(&token), st.settings.secure_cookies);
@@ -63,7 +72,11 @@ pub async fn me(user: CurrentUser) -> AppResult<axum::Json<Me>> {
     Ok(axum::Json(Me { username: user.username, role: user.role, csrf_token }))
 }
 
-pub async fn change_password(State(st): State<AppState>, user: CurrentUser, Json(req): Json<ChangePassword>) -> AppResult<StatusCode> {
+pub async fn change_password(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<ChangePassword>,
+) -> AppResult<StatusCode> {
     let name = user.username.clone();
     audit::audited(&st, &user, "auth.password", &name, None, async {
         if req.new_password.len() < MIN_PASSWORD_LEN {
@@ -71,7 +84,11 @@ pub async fn change_password(State(st): State<AppState>, user: CurrentUser, Json
         }
         let rec = store::users::get(&st.db, &user.username).await?.ok_or(AppError::Unauthorized)?;
         if !password::verify(req.current_password.clone(), rec.password_hash).await {
-            return Err(AppError::Validation { code: "bad_credentials".into(), message: "the current password is wrong".into(), details: None });
+            return Err(AppError::Validation {
+                code: "bad_credentials".into(),
+                message: "the current password is wrong".into(),
+                details: None,
+            });
         }
         let hash = password::hash(req.new_password.clone()).await?;
         store::users::set_password(&st.db, &user.username, &hash).await?;
@@ -79,7 +96,8 @@ pub async fn change_password(State(st): State<AppState>, user: CurrentUser, Json
         store::sessions::delete_for_user(&st.db, &user.username).await?;
         if let Via::Session { token_hash, csrf_token } = &user.via {
             let now = st.now();
-            store::sessions::insert(&st.db, token_hash, &user.username, csrf_token, now, now + session::SESSION_TTL_MS).await?;
+            store::sessions::insert(&st.db, token_hash, &user.username, csrf_token, now, now + session::SESSION_TTL_MS)
+                .await?;
         }
         Ok(StatusCode::NO_CONTENT)
     })
@@ -90,7 +108,11 @@ pub async fn list_tokens(State(st): State<AppState>, user: CurrentUser) -> AppRe
     Ok(axum::Json(store::tokens::list(&st.db, &user.username).await?))
 }
 
-pub async fn create_token(State(st): State<AppState>, user: CurrentUser, Json(req): Json<NewApiToken>) -> AppResult<(StatusCode, axum::Json<CreatedApiToken>)> {
+pub async fn create_token(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<NewApiToken>,
+) -> AppResult<(StatusCode, axum::Json<CreatedApiToken>)> {
     let name = req.name.trim().to_string();
     audit::audited(&st, &user, "token.create", &name, None, async {
         if name.is_empty() || name.chars().count() > 64 {
@@ -103,7 +125,11 @@ pub async fn create_token(State(st): State<AppState>, user: CurrentUser, Json(re
     .await
 }
 
-pub async fn delete_token(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<StatusCode> {
+pub async fn delete_token(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     audit::audited(&st, &user, "token.revoke", &id.clone(), None, async {
         let id: i64 = id.parse().map_err(|_| AppError::validation("a token id is a number"))?;
         if store::tokens::delete(&st.db, &user.username, id).await? {
@@ -114,4 +140,3 @@ pub async fn delete_token(State(st): State<AppState>, user: CurrentUser, Path(id
     })
     .await
 }
-

@@ -17,14 +17,17 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 /// False for a wrong password or an unreadable hash.
 pub async fn verify(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+        PasswordHash::new(&hash)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
     })
     .await
     .unwrap_or(false)
 }
 
 /// A hash to verify against when the user does not exist, so timing does not reveal usernames.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Y7mUW4kBF1m4jpVK1X7h6gq7m0VKdQYbMXBfI4V5c1E";
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Y7mUW4kBF1m4jpVK1X7h6gq7m0VKdQYbMXBfI4V5c1E";
 
 /// A random URL-safe secret of `bytes` bytes.
 pub fn random_token(bytes: usize) -> String {

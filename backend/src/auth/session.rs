@@ -40,7 +40,11 @@ impl CurrentUser {
         if self.role.allows(needed) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("the {} role may not do this (needs {})", self.role.as_str(), needed.as_str())))
+            Err(AppError::Forbidden(format!(
+                "the {} role may not do this (needs {})",
+                self.role.as_str(),
+                needed.as_str()
+            )))
         }
     }
 }
@@ -66,7 +70,8 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<CurrentUser
     let now = state.now();
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-        let username = store::tokens::owner(&state.db, &token_hash(token.trim()), now).await?.ok_or(AppError::Unauthorized)?;
+        let username =
+            store::tokens::owner(&state.db, &token_hash(token.trim()), now).await?.ok_or(AppError::Unauthorized)?;
         return user(state, username, Via::Token).await;
     }
     let cookie = cookie_value(parts, COOKIE).ok_or(AppError::Unauthorized)?;
@@ -105,7 +110,9 @@ impl FromRequestParts<AppState> for CurrentUser {
 pub fn set_cookie(token: Option<&str>, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     match token {
-        Some(t) => format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", SESSION_TTL_MS / 1000),
+        Some(t) => {
+            format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}", SESSION_TTL_MS / 1000)
+        }
         None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     }
 }

@@ -17,7 +17,11 @@ pub async fn list(State(st): State<AppState>, user: CurrentUser) -> AppResult<ax
     Ok(axum::Json(store::users::list(&st.db).await?))
 }
 
-pub async fn create(State(st): State<AppState>, user: CurrentUser, Json(req): Json<NewUser>) -> AppResult<(StatusCode, axum::Json<User>)> {
+pub async fn create(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<NewUser>,
+) -> AppResult<(StatusCode, axum::Json<User>)> {
     user.require(Role::Admin)?;
     let details = serde_json::json!({ "role": req.role });
     audit::audited(&st, &user, "user.create", &req.username.clone(), Some(details), async {
@@ -33,22 +37,33 @@ pub async fn create(State(st): State<AppState>, user: CurrentUser, Json(req): Js
         let hash = password::hash(req.password.clone()).await?;
         let now = st.now();
         store::users::insert(&st.db, &req.username, &hash, req.role, now).await?;
-        Ok((StatusCode::CREATED, axum::Json(User { username: req.username.clone(), role: req.role, created_at: now, disabled: false })))
+        Ok((
+            StatusCode::CREATED,
+            axum::Json(User { username: req.username.clone(), role: req.role, created_at: now, disabled: false }),
+        ))
     })
     .await
 }
 
 /// Would this change leave no admin who can log in?
 async fn removes_last_admin(st: &AppState, target: &User, new_role: Option<Role>, disabling: bool) -> AppResult<bool> {
-    let loses_admin = target.role == Role::Admin && !target.disabled && (new_role.is_some_and(|r| r != Role::Admin) || disabling);
+    let loses_admin =
+        target.role == Role::Admin && !target.disabled && (new_role.is_some_and(|r| r != Role::Admin) || disabling);
     Ok(loses_admin && store::users::active_admins(&st.db).await? <= 1)
 }
 
-pub async fn update(State(st): State<AppState>, user: CurrentUser, Path(name): Path<String>, Json(req): Json<UpdateUser>) -> AppResult<axum::Json<User>> {
+pub async fn update(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Json(req): Json<UpdateUser>,
+) -> AppResult<axum::Json<User>> {
     user.require(Role::Admin)?;
-    let details = serde_json::json!({ "role": req.role, "disabled": req.disabled, "password_reset": req.password.is_some() });
+    let details =
+        serde_json::json!({ "role": req.role, "disabled": req.disabled, "password_reset": req.password.is_some() });
     audit::audited(&st, &user, "user.update", &name.clone(), Some(details), async {
-        let target = store::users::get(&st.db, &name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?.user;
+        let target =
+            store::users::get(&st.db, &name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?.user;
         if removes_last_admin(&st, &target, req.role, req.disabled == Some(true)).await? {
             return Err(AppError::Conflict("the last active admin cannot be demoted or disabled".into()));
         }
@@ -77,7 +92,8 @@ pub async fn update(State(st): State<AppState>, user: CurrentUser, Path(name): P
 pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path(name): Path<String>) -> AppResult<StatusCode> {
     user.require(Role::Admin)?;
     audit::audited(&st, &user, "user.delete", &name.clone(), None, async {
-        let target = store::users::get(&st.db, &name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?.user;
+        let target =
+            store::users::get(&st.db, &name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?.user;
         if removes_last_admin(&st, &target, Some(Role::Viewer), false).await? {
             return Err(AppError::Conflict("the last active admin cannot be deleted".into()));
         }

@@ -40,7 +40,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").map(|(_, rest)| rest) == Some(host)
 }
 
-async fn upgrade(State(st): State<AppState>, user: CurrentUser, headers: HeaderMap, ws: WebSocketUpgrade) -> Result<Response, AppError> {
+async fn upgrade(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, AppError> {
     if !same_origin(&headers) {
         return Err(AppError::Forbidden("cross-origin WebSocket refused".into()));
     }

@@ -96,7 +96,8 @@ fn handle_client(text: &str, subs: &mut HashMap<u32, Stream>, out: &Shared) {
     match msg {
         ClientMsg::Subscribe { id, stream } => {
             if subs.len() >= MAX_SUBSCRIPTIONS && !subs.contains_key(&id) {
-                return out.push(error("too_many_subscriptions", format!("at most {MAX_SUBSCRIPTIONS} per connection")));
+                return out
+                    .push(error("too_many_subscriptions", format!("at most {MAX_SUBSCRIPTIONS} per connection")));
             }
             subs.insert(id, stream);
             out.push(ServerMsg::Subscribed { id });

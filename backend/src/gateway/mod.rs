@@ -59,7 +59,14 @@ pub enum DownlinkError {
 #[async_trait::async_trait]
 pub trait Downlink: Send + Sync + 'static {
     /// Deliver `payload` on `topic` to the session of (pk, dn).
-    async fn publish(&self, product_key: &str, device_name: &str, topic: &str, payload: Bytes, qos: u8) -> Result<(), DownlinkError>;
+    async fn publish(
+        &self,
+        product_key: &str,
+        device_name: &str,
+        topic: &str,
+        payload: Bytes,
+        qos: u8,
+    ) -> Result<(), DownlinkError>;
     /// Whether (pk, dn) has a live session now.
     fn is_online(&self, product_key: &str, device_name: &str) -> bool;
 }

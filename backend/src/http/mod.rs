@@ -3,6 +3,6 @@
 
 pub mod health;
 pub mod json;
-pub mod query;
 pub mod openapi;
+pub mod query;
 pub mod spa;

@@ -30,7 +30,14 @@ pub struct RouteDoc {
     pub response: Option<&'static str>,
 }
 
-const fn r(method: &'static str, path: &'static str, summary: &'static str, access: Access, body: Option<&'static str>, response: Option<&'static str>) -> RouteDoc {
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    access: Access,
+    body: Option<&'static str>,
+    response: Option<&'static str>,
+) -> RouteDoc {
     RouteDoc { method, path, summary, access, body, response }
 }
 
@@ -47,11 +54,25 @@ pub const ROUTES: &[RouteDoc] = &[
     r("get", "/api/v1/auth/me", "The current user and CSRF token", Viewer, None, Some("Me")),
     r("post", "/api/v1/auth/password", "Change own password", Viewer, Some("ChangePassword"), None),
     r("get", "/api/v1/auth/tokens", "Own API tokens", Viewer, None, Some("ApiToken[]")),
-    r("post", "/api/v1/auth/tokens", "Create an API token (secret shown once)", Viewer, Some("NewApiToken"), Some("CreatedApiToken")),
+    r(
+        "post",
+        "/api/v1/auth/tokens",
+        "Create an API token (secret shown once)",
+        Viewer,
+        Some("NewApiToken"),
+        Some("CreatedApiToken"),
+    ),
     r("delete", "/api/v1/auth/tokens/{id}", "Revoke an API token", Viewer, None, None),
     r("get", "/api/v1/users", "List users", Admin, None, Some("User[]")),
     r("post", "/api/v1/users", "Create a user", Admin, Some("NewUser"), Some("User")),
-    r("patch", "/api/v1/users/{username}", "Change role, disable, reset password", Admin, Some("UpdateUser"), Some("User")),
+    r(
+        "patch",
+        "/api/v1/users/{username}",
+        "Change role, disable, reset password",
+        Admin,
+        Some("UpdateUser"),
+        Some("User"),
+    ),
     r("delete", "/api/v1/users/{username}", "Delete a user", Admin, None, None),
     r("get", "/api/v1/audit", "Search the audit log", Admin, None, Some("Page<AuditEntry>")),
     r("get", "/api/v1/products", "List products", Viewer, None, Some("Product[]")),
@@ -60,18 +81,60 @@ pub const ROUTES: &[RouteDoc] = &[
     r("patch", "/api/v1/products/{pk}", "Update a product", Operator, Some("UpdateProduct"), Some("Product")),
     r("delete", "/api/v1/products/{pk}", "Delete a product without devices", Operator, None, None),
     r("get", "/api/v1/products/{pk}/secret", "Show the ProductSecret", Operator, None, None),
-    r("get", "/api/v1/products/{pk}/tsl", "Export the thing model (Alibaba TSL JSON)", Viewer, None, Some("ThingModel")),
-    r("put", "/api/v1/products/{pk}/tsl", "Import/replace the thing model", Operator, Some("ThingModel"), Some("ThingModel")),
+    r(
+        "get",
+        "/api/v1/products/{pk}/tsl",
+        "Export the thing model (Alibaba TSL JSON)",
+        Viewer,
+        None,
+        Some("ThingModel"),
+    ),
+    r(
+        "put",
+        "/api/v1/products/{pk}/tsl",
+        "Import/replace the thing model",
+        Operator,
+        Some("ThingModel"),
+        Some("ThingModel"),
+    ),
     r("post", "/api/v1/products/{pk}/devices", "Create a device", Operator, Some("NewDevice"), Some("Device")),
-    r("post", "/api/v1/products/{pk}/devices/import", "Create devices from CSV (text/csv body; ?mode=all_or_nothing|valid_rows)", Operator, None, Some("ImportReport")),
-    r("get", "/api/v1/devices", "Search devices (?product_key, q prefix, status, group, page, page_size)", Viewer, None, Some("Page<Device>")),
+    r(
+        "post",
+        "/api/v1/products/{pk}/devices/import",
+        "Create devices from CSV (text/csv body; ?mode=all_or_nothing|valid_rows)",
+        Operator,
+        None,
+        Some("ImportReport"),
+    ),
+    r(
+        "get",
+        "/api/v1/devices",
+        "Search devices (?product_key, q prefix, status, group, page, page_size)",
+        Viewer,
+        None,
+        Some("Page<Device>"),
+    ),
     r("get", "/api/v1/devices/{pk}/{dn}", "Show a device", Viewer, None, Some("Device")),
-    r("patch", "/api/v1/devices/{pk}/{dn}", "Update, enable or disable a device", Operator, Some("UpdateDevice"), Some("Device")),
+    r(
+        "patch",
+        "/api/v1/devices/{pk}/{dn}",
+        "Update, enable or disable a device",
+        Operator,
+        Some("UpdateDevice"),
+        Some("Device"),
+    ),
     r("delete", "/api/v1/devices/{pk}/{dn}", "Delete a device (disconnects it)", Operator, None, None),
     r("get", "/api/v1/devices/{pk}/{dn}/secret", "Show the DeviceSecret", Operator, None, Some("DeviceSecret")),
     r("get", "/api/v1/devices/{pk}/{dn}/properties", "Latest property values", Viewer, None, Some("PropertyValue[]")),
     r("get", "/api/v1/ws", "WebSocket: live streams (model::ws ClientMsg / ServerMsg)", Viewer, None, None),
-    r("get", "/api/v1/logs", "Search the cloud run log (?product_key, device_name, trace_id, biz_type, status, since, until, limit)", Viewer, None, Some("LogEntry[]")),
+    r(
+        "get",
+        "/api/v1/logs",
+        "Search the cloud run log (?product_key, device_name, trace_id, biz_type, status, since, until, limit)",
+        Viewer,
+        None,
+        Some("LogEntry[]"),
+    ),
 ];
 
 fn schema_ref(name: &str) -> Value {

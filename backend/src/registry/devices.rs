@@ -1,11 +1,13 @@
 //! Devices: create, list/search, show, update (enable/disable, tags, groups), delete, secret.
 
-use axum::extract::{Path, State};
 use crate::http::query::Query;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use model::auth::Role;
 use model::error::Page;
-use model::registry::{validate_device_name, validate_secret, Device, DeviceQuery, DeviceSecret, NewDevice, PropertyValue, UpdateDevice};
+use model::registry::{
+    validate_device_name, validate_secret, Device, DeviceQuery, DeviceSecret, NewDevice, PropertyValue, UpdateDevice,
+};
 
 use super::keys;
 use crate::audit;
@@ -44,7 +46,12 @@ pub async fn create_devices(st: &AppState, pk: &str, devices: Vec<NewDevice>) ->
         .collect())
 }
 
-pub async fn create(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>, Json(req): Json<NewDevice>) -> AppResult<(StatusCode, axum::Json<Device>)> {
+pub async fn create(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(pk): Path<String>,
+    Json(req): Json<NewDevice>,
+) -> AppResult<(StatusCode, axum::Json<Device>)> {
     user.require(Role::Operator)?;
     let target = format!("{pk}/{}", req.device_name);
     audit::audited(&st, &user, "device.create", &target, None, async {
@@ -61,15 +68,28 @@ pub async fn create(State(st): State<AppState>, user: CurrentUser, Path(pk): Pat
     .await
 }
 
-pub async fn list(State(st): State<AppState>, _user: CurrentUser, Query(q): Query<DeviceQuery>) -> AppResult<axum::Json<Page<Device>>> {
+pub async fn list(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+    Query(q): Query<DeviceQuery>,
+) -> AppResult<axum::Json<Page<Device>>> {
     Ok(axum::Json(store::devices::list(&st.db, &q).await?))
 }
 
-pub async fn get(State(st): State<AppState>, _user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<axum::Json<Device>> {
+pub async fn get(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+    Path((pk, dn)): Path<(String, String)>,
+) -> AppResult<axum::Json<Device>> {
     Ok(axum::Json(find(&st, &pk, &dn).await?.device))
 }
 
-pub async fn update(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)): Path<(String, String)>, Json(req): Json<UpdateDevice>) -> AppResult<axum::Json<Device>> {
+pub async fn update(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((pk, dn)): Path<(String, String)>,
+    Json(req): Json<UpdateDevice>,
+) -> AppResult<axum::Json<Device>> {
     user.require(Role::Operator)?;
     let action = match req.enabled {
         Some(true) => "device.enable",
@@ -113,7 +133,11 @@ pub async fn update(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)
     .await
 }
 
-pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<StatusCode> {
+pub async fn remove(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((pk, dn)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
     user.require(Role::Operator)?;
     audit::audited(&st, &user, "device.delete", &format!("{pk}/{dn}"), None, async {
         let rec = find(&st, &pk, &dn).await?;
@@ -124,14 +148,23 @@ pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)
     .await
 }
 
-pub async fn secret(State(st): State<AppState>, user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<axum::Json<DeviceSecret>> {
+pub async fn secret(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((pk, dn)): Path<(String, String)>,
+) -> AppResult<axum::Json<DeviceSecret>> {
     user.require(Role::Operator)?;
     let rec = find(&st, &pk, &dn).await?;
-    audit::record(&st, &user.username, "device.secret.view", &format!("{pk}/{dn}"), &Ok::<(), AppError>(()), None).await;
+    audit::record(&st, &user.username, "device.secret.view", &format!("{pk}/{dn}"), &Ok::<(), AppError>(()), None)
+        .await;
     Ok(axum::Json(DeviceSecret { product_key: pk, device_name: dn, device_secret: rec.device_secret }))
 }
 
-pub async fn properties(State(st): State<AppState>, _user: CurrentUser, Path((pk, dn)): Path<(String, String)>) -> AppResult<axum::Json<Vec<PropertyValue>>> {
+pub async fn properties(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+    Path((pk, dn)): Path<(String, String)>,
+) -> AppResult<axum::Json<Vec<PropertyValue>>> {
     let rec = find(&st, &pk, &dn).await?;
     Ok(axum::Json(store::properties::latest(&st.db, rec.id).await?))
 }

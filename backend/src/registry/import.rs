@@ -3,9 +3,9 @@
 //! Two modes, chosen by the caller and echoed in the report: `all_or_nothing` (default) creates
 //! nothing if any row is bad; `valid_rows` creates the good rows and reports the rest.
 
+use crate::http::query::Query;
 use axum::extract::rejection::StringRejection;
 use axum::extract::{Path, State};
-use crate::http::query::Query;
 use model::auth::Role;
 use model::registry::{parse_device_csv, CsvRowError, ImportMode, ImportReport};
 use serde::Deserialize;
@@ -23,9 +23,21 @@ pub struct ImportParams {
     mode: ImportMode,
 }
 
-pub async fn import_csv(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>, Query(p): Query<ImportParams>, body: Result<String, StringRejection>) -> AppResult<axum::Json<ImportReport>> {
+pub async fn import_csv(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(pk): Path<String>,
+    Query(p): Query<ImportParams>,
+    body: Result<String, StringRejection>,
+) -> AppResult<axum::Json<ImportReport>> {
     user.require(Role::Operator)?;
-    let body = body.map_err(|e| if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::validation(format!("the file must be UTF-8 text: {}", e.body_text())) })?;
+    let body = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::validation(format!("the file must be UTF-8 text: {}", e.body_text()))
+        }
+    })?;
     audit::audited(&st, &user, "device.import", &pk.clone(), Some(serde_json::json!({"mode": p.mode})), async {
         if store::products::get(&st.db, &pk).await?.is_none() {
             return Err(AppError::NotFound(format!("product {pk}")));
@@ -38,7 +50,11 @@ pub async fn import_csv(State(st): State<AppState>, user: CurrentUser, Path(pk):
         let names: Vec<String> = rows.iter().map(|r| r.device.device_name.clone()).collect();
         let existing = store::devices::existing_names(&st.db, &pk, &names).await?;
         let (good, taken): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| !existing.contains(&r.device.device_name));
-        errors.extend(taken.into_iter().map(|r| CsvRowError { line: r.line, device_name: r.device.device_name, message: "already exists".into() }));
+        errors.extend(taken.into_iter().map(|r| CsvRowError {
+            line: r.line,
+            device_name: r.device.device_name,
+            message: "already exists".into(),
+        }));
         errors.sort_by_key(|e| e.line);
         let create_rows = p.mode == ImportMode::ValidRows || errors.is_empty();
         let created = if create_rows && !good.is_empty() {

@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use model::auth::Role;
-use model::registry::{validate_product_key, validate_product_name, validate_secret, NewProduct, Product, UpdateProduct};
+use model::registry::{
+    validate_product_key, validate_product_name, validate_secret, NewProduct, Product, UpdateProduct,
+};
 
 use super::keys;
 use crate::audit;
@@ -17,7 +19,11 @@ pub async fn list(State(st): State<AppState>, _user: CurrentUser) -> AppResult<a
     Ok(axum::Json(store::products::list(&st.db).await?))
 }
 
-pub async fn get(State(st): State<AppState>, _user: CurrentUser, Path(pk): Path<String>) -> AppResult<axum::Json<Product>> {
+pub async fn get(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+    Path(pk): Path<String>,
+) -> AppResult<axum::Json<Product>> {
     let rec = store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
     Ok(axum::Json(rec.product))
 }
@@ -57,7 +63,11 @@ pub async fn create_product(st: &AppState, req: &NewProduct) -> AppResult<Produc
     Ok(product)
 }
 
-pub async fn create(State(st): State<AppState>, user: CurrentUser, Json(req): Json<NewProduct>) -> AppResult<(StatusCode, axum::Json<Product>)> {
+pub async fn create(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Json(req): Json<NewProduct>,
+) -> AppResult<(StatusCode, axum::Json<Product>)> {
     user.require(Role::Operator)?;
     let target = req.product_key.clone().unwrap_or_else(|| req.name.clone());
     audit::audited(&st, &user, "product.create", &target, Some(serde_json::json!({"name": req.name})), async {
@@ -66,7 +76,12 @@ pub async fn create(State(st): State<AppState>, user: CurrentUser, Json(req): Js
     .await
 }
 
-pub async fn update(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>, Json(req): Json<UpdateProduct>) -> AppResult<axum::Json<Product>> {
+pub async fn update(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(pk): Path<String>,
+    Json(req): Json<UpdateProduct>,
+) -> AppResult<axum::Json<Product>> {
     user.require(Role::Operator)?;
     audit::audited(&st, &user, "product.update", &pk.clone(), None, async {
         if let Some(n) = &req.name {
@@ -75,7 +90,8 @@ pub async fn update(State(st): State<AppState>, user: CurrentUser, Path(pk): Pat
         if !store::products::update(&st.db, &pk, &req).await? {
             return Err(AppError::NotFound(format!("product {pk}")));
         }
-        let rec = store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
+        let rec =
+            store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
         Ok(axum::Json(rec.product))
     })
     .await
@@ -85,9 +101,13 @@ pub async fn update(State(st): State<AppState>, user: CurrentUser, Path(pk): Pat
 pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>) -> AppResult<StatusCode> {
     user.require(Role::Operator)?;
     audit::audited(&st, &user, "product.delete", &pk.clone(), None, async {
-        let rec = store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
+        let rec =
+            store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
         if rec.product.device_count > 0 {
-            return Err(AppError::Conflict(format!("product {pk} still has {} devices; delete them first", rec.product.device_count)));
+            return Err(AppError::Conflict(format!(
+                "product {pk} still has {} devices; delete them first",
+                rec.product.device_count
+            )));
         }
         store::products::delete(&st.db, &pk).await?;
         Ok(StatusCode::NO_CONTENT)
@@ -95,7 +115,11 @@ pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path(pk): Pat
     .await
 }
 
-pub async fn secret(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>) -> AppResult<axum::Json<serde_json::Value>> {
+pub async fn secret(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(pk): Path<String>,
+) -> AppResult<axum::Json<serde_json::Value>> {
     user.require(Role::Operator)?;
     let rec = store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
     audit::record(&st, &user.username, "product.secret.view", &pk, &Ok::<(), AppError>(()), None).await;

@@ -16,7 +16,11 @@ pub fn empty_model(pk: &str) -> String {
     serde_json::to_string(&ThingModel::new_empty(pk)).unwrap_or_else(|_| "{}".into())
 }
 
-pub async fn get(State(st): State<AppState>, _user: CurrentUser, Path(pk): Path<String>) -> AppResult<axum::Json<serde_json::Value>> {
+pub async fn get(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+    Path(pk): Path<String>,
+) -> AppResult<axum::Json<serde_json::Value>> {
     let rec = store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
     let v = serde_json::from_str(&rec.tsl).map_err(|e| AppError::Internal(e.into()))?;
     Ok(axum::Json(v))
@@ -35,13 +39,21 @@ pub fn parse_model(pk: &str, body: serde_json::Value) -> AppResult<ThingModel> {
             .iter()
             .map(|p| serde_json::json!({"code": p.code, "path": p.path, "message": p.message}))
             .collect::<Vec<_>>());
-        return Err(AppError::coded(model::tsl::codes::MODEL_INVALID, format!("the thing model is invalid: {}: {}", first.path, first.message))
-            .with_details(details));
+        return Err(AppError::coded(
+            model::tsl::codes::MODEL_INVALID,
+            format!("the thing model is invalid: {}: {}", first.path, first.message),
+        )
+        .with_details(details));
     }
     Ok(model)
 }
 
-pub async fn put(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>, Json(body): Json<serde_json::Value>) -> AppResult<axum::Json<serde_json::Value>> {
+pub async fn put(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(pk): Path<String>,
+    Json(body): Json<serde_json::Value>,
+) -> AppResult<axum::Json<serde_json::Value>> {
     user.require(Role::Operator)?;
     audit::audited(&st, &user, "product.tsl.update", &pk.clone(), None, async {
         if store::products::get(&st.db, &pk).await?.is_none() {

@@ -8,8 +8,8 @@
 
 mod writer;
 
-use axum::extract::State;
 use crate::http::query::Query;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use model::runlog::{LogEntry, LogQuery};
@@ -25,6 +25,10 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/logs", get(search))
 }
 
-async fn search(State(st): State<AppState>, _user: CurrentUser, Query(q): Query<LogQuery>) -> AppResult<Json<Vec<LogEntry>>> {
+async fn search(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+    Query(q): Query<LogQuery>,
+) -> AppResult<Json<Vec<LogEntry>>> {
     Ok(Json(store::runlog::query(&st.db, &q).await?))
 }

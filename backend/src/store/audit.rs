@@ -66,7 +66,9 @@ pub async fn query(db: &Db, q: &AuditQuery) -> sqlx::Result<Page<AuditEntry>> {
             action: r.get("action"),
             target: r.get("target"),
             result: r.get("result"),
-            details: r.get::<Option<String>, _>("details").and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok()),
+            details: r
+                .get::<Option<String>, _>("details")
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok()),
         })
         .collect();
     Ok(Page { items, total: total as u64, page, page_size: size })

@@ -79,12 +79,16 @@ pub async fn existing_names(db: &Db, pk: &str, names: &[String]) -> sqlx::Result
 }
 
 async fn fill_tags_groups(db: &Db, rec: &mut DeviceRecord) -> sqlx::Result<()> {
-    let tags = sqlx::query("SELECT key, value FROM device_tags WHERE device_id = $1 ORDER BY key").bind(rec.id).fetch_all(db).await?;
-    rec.device.tags = tags.iter().map(|r| Tag { key: r.get(0), value: r.get(1) }).collect();
-    rec.device.groups = sqlx::query_scalar("SELECT group_name FROM device_groups WHERE device_id = $1 ORDER BY group_name")
+    let tags = sqlx::query("SELECT key, value FROM device_tags WHERE device_id = $1 ORDER BY key")
         .bind(rec.id)
         .fetch_all(db)
         .await?;
+    rec.device.tags = tags.iter().map(|r| Tag { key: r.get(0), value: r.get(1) }).collect();
+    rec.device.groups =
+        sqlx::query_scalar("SELECT group_name FROM device_groups WHERE device_id = $1 ORDER BY group_name")
+            .bind(rec.id)
+            .fetch_all(db)
+            .await?;
     Ok(())
 }
 
@@ -196,7 +200,11 @@ pub async fn set_groups(db: &Db, id: i64, groups: &[String]) -> sqlx::Result<()>
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM device_groups WHERE device_id = $1").bind(id).execute(&mut *tx).await?;
     for g in groups {
-        sqlx::query("INSERT INTO device_groups (device_id, group_name) VALUES ($1, $2)").bind(id).bind(g).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO device_groups (device_id, group_name) VALUES ($1, $2)")
+            .bind(id)
+            .bind(g)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await
 }
@@ -251,10 +259,12 @@ pub async fn set_gateway(db: &Db, id: i64, gateway_id: Option<i64>) -> sqlx::Res
 
 /// Sub-devices attached to a gateway, as (pk, dn).
 pub async fn sub_devices(db: &Db, gateway_id: i64) -> sqlx::Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT product_key, device_name FROM devices WHERE gateway_id = $1 ORDER BY product_key, device_name")
-        .bind(gateway_id)
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT product_key, device_name FROM devices WHERE gateway_id = $1 ORDER BY product_key, device_name",
+    )
+    .bind(gateway_id)
+    .fetch_all(db)
+    .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 

@@ -13,7 +13,8 @@ pub struct ProductRecord {
     pub tsl: String,
 }
 
-const SELECT: &str = "SELECT p.*, (SELECT COUNT(*) FROM devices d WHERE d.product_key = p.product_key) AS device_count FROM products p";
+const SELECT: &str =
+    "SELECT p.*, (SELECT COUNT(*) FROM devices d WHERE d.product_key = p.product_key) AS device_count FROM products p";
 
 fn record(r: &sqlx::sqlite::SqliteRow) -> ProductRecord {
     ProductRecord {
@@ -52,12 +53,17 @@ pub async fn insert(db: &Db, p: &Product, secret: &str, tsl: &str) -> sqlx::Resu
 }
 
 pub async fn get(db: &Db, pk: &str) -> sqlx::Result<Option<ProductRecord>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE p.product_key = $1"))).bind(pk).fetch_optional(db).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE p.product_key = $1")))
+        .bind(pk)
+        .fetch_optional(db)
+        .await?;
     Ok(row.as_ref().map(record))
 }
 
 pub async fn list(db: &Db) -> sqlx::Result<Vec<Product>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY p.created_at, p.product_key"))).fetch_all(db).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY p.created_at, p.product_key")))
+        .fetch_all(db)
+        .await?;
     Ok(rows.iter().map(|r| record(r).product).collect())
 }
 

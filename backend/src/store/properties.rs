@@ -54,10 +54,11 @@ pub async fn write_batch(db: &Db, batch: &[PropertyWrite]) -> sqlx::Result<()> {
 }
 
 pub async fn latest(db: &Db, device_id: i64) -> sqlx::Result<Vec<PropertyValue>> {
-    let rows = sqlx::query("SELECT identifier, value, time FROM property_latest WHERE device_id = $1 ORDER BY identifier")
-        .bind(device_id)
-        .fetch_all(db)
-        .await?;
+    let rows =
+        sqlx::query("SELECT identifier, value, time FROM property_latest WHERE device_id = $1 ORDER BY identifier")
+            .bind(device_id)
+            .fetch_all(db)
+            .await?;
     Ok(rows
         .iter()
         .map(|r| PropertyValue {
@@ -68,7 +69,14 @@ pub async fn latest(db: &Db, device_id: i64) -> sqlx::Result<Vec<PropertyValue>>
         .collect())
 }
 
-pub async fn history(db: &Db, device_id: i64, identifier: &str, since: i64, until: i64, limit: i64) -> sqlx::Result<Vec<(i64, serde_json::Value)>> {
+pub async fn history(
+    db: &Db,
+    device_id: i64,
+    identifier: &str,
+    since: i64,
+    until: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, serde_json::Value)>> {
     let rows = sqlx::query(
         "SELECT time, value FROM property_history WHERE device_id = $1 AND identifier = $2 AND time >= $3 AND time < $4 ORDER BY time LIMIT $5",
     )
@@ -82,14 +90,23 @@ pub async fn history(db: &Db, device_id: i64, identifier: &str, since: i64, unti
     Ok(rows.iter().map(|r| (r.get(0), serde_json::from_str(r.get::<&str, _>(1)).unwrap_or_default())).collect())
 }
 
-pub async fn insert_event(db: &Db, device_id: i64, identifier: &str, event_type: &str, params: &serde_json::Value, time: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO device_events (device_id, identifier, event_type, params, time) VALUES ($1, $2, $3, $4, $5)")
-        .bind(device_id)
-        .bind(identifier)
-        .bind(event_type)
-        .bind(params.to_string())
-        .bind(time)
-        .execute(db)
-        .await?;
+pub async fn insert_event(
+    db: &Db,
+    device_id: i64,
+    identifier: &str,
+    event_type: &str,
+    params: &serde_json::Value,
+    time: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO device_events (device_id, identifier, event_type, params, time) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(device_id)
+    .bind(identifier)
+    .bind(event_type)
+    .bind(params.to_string())
+    .bind(time)
+    .execute(db)
+    .await?;
     Ok(())
 }

@@ -11,15 +11,24 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-pub async fn insert(db: &Db, token_hash: &str, username: &str, csrf: &str, now: i64, expires_at: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(token_hash)
-        .bind(username)
-        .bind(csrf)
-        .bind(now)
-        .bind(expires_at)
-        .execute(db)
-        .await?;
+pub async fn insert(
+    db: &Db,
+    token_hash: &str,
+    username: &str,
+    csrf: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(username)
+    .bind(csrf)
+    .bind(now)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -30,7 +30,11 @@ pub async fn list(db: &Db, username: &str) -> sqlx::Result<Vec<ApiToken>> {
 }
 
 pub async fn delete(db: &Db, username: &str, id: i64) -> sqlx::Result<bool> {
-    let r = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND username = $2").bind(id).bind(username).execute(db).await?;
+    let r = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND username = $2")
+        .bind(id)
+        .bind(username)
+        .execute(db)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 

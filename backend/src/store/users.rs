@@ -28,13 +28,15 @@ pub async fn count(db: &Db) -> sqlx::Result<i64> {
 }
 
 pub async fn insert(db: &Db, username: &str, hash: &str, role: Role, now: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO users (username, password_hash, role, disabled, created_at) VALUES ($1, $2, $3, FALSE, $4)")
-        .bind(username)
-        .bind(hash)
-        .bind(role.as_str())
-        .bind(now)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO users (username, password_hash, role, disabled, created_at) VALUES ($1, $2, $3, FALSE, $4)",
+    )
+    .bind(username)
+    .bind(hash)
+    .bind(role.as_str())
+    .bind(now)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -49,17 +51,29 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<User>> {
 }
 
 pub async fn set_password(db: &Db, username: &str, hash: &str) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2").bind(hash).bind(username).execute(db).await?;
+    let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+        .bind(hash)
+        .bind(username)
+        .execute(db)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn set_role(db: &Db, username: &str, role: Role) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE users SET role = $1 WHERE username = $2").bind(role.as_str()).bind(username).execute(db).await?;
+    let r = sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
+        .bind(role.as_str())
+        .bind(username)
+        .execute(db)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn set_disabled(db: &Db, username: &str, disabled: bool) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2").bind(disabled).bind(username).execute(db).await?;
+    let r = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+        .bind(disabled)
+        .bind(username)
+        .execute(db)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 

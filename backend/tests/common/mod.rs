@@ -53,7 +53,8 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let body =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         Resp { status, body, headers }
     }
 
@@ -79,7 +80,9 @@ impl TestApp {
     }
 
     pub async fn login(&self, user: &str, pw: &str) -> Session {
-        let r = self.call(Method::POST, "/api/v1/auth/login", None, Some(serde_json::json!({"username": user, "password": pw}))).await;
+        let r = self
+            .call(Method::POST, "/api/v1/auth/login", None, Some(serde_json::json!({"username": user, "password": pw})))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "login {user}: {:?}", r.body);
         let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
         let cookie = set.split(';').next().unwrap().to_string();
@@ -93,7 +96,13 @@ impl TestApp {
     /// Create a user with `role` and log in as them.
     pub async fn user(&self, name: &str, role: &str) -> Session {
         let admin = self.admin().await;
-        let r = self.post("/api/v1/users", &admin, serde_json::json!({"username": name, "password": "password-1", "role": role})).await;
+        let r = self
+            .post(
+                "/api/v1/users",
+                &admin,
+                serde_json::json!({"username": name, "password": "password-1", "role": role}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         self.login(name, "password-1").await
     }
@@ -102,13 +111,20 @@ impl TestApp {
     pub async fn product(&self, pk: &str) -> Value {
         let admin = self.admin().await;
         let r = self
-            .post("/api/v1/products", &admin, serde_json::json!({"name": "Lamp", "product_key": pk, "node_type": "direct"}))
+            .post(
+                "/api/v1/products",
+                &admin,
+                serde_json::json!({"name": "Lamp", "product_key": pk, "node_type": "direct"}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&self.state.db).await.unwrap()
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
     }
 }

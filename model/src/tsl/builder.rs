@@ -11,32 +11,19 @@ use super::codes::MODEL_INVALID;
 use super::data_type::DataType;
 use super::error::TslError;
 use super::types::{
-    AccessMode, CallType, Event, EventType, Param, Profile, Property, Service, ServiceInput,
-    ThingModel, BUILTIN_GET, BUILTIN_POST, BUILTIN_SET, SCHEMA_URL,
+    AccessMode, CallType, Event, EventType, Param, Profile, Property, Service, ServiceInput, ThingModel, BUILTIN_GET,
+    BUILTIN_POST, BUILTIN_SET, SCHEMA_URL,
 };
 
 impl Param {
-    pub fn new(
-        identifier: impl Into<String>,
-        name: impl Into<String>,
-        data_type: DataType,
-    ) -> Self {
-        Self {
-            identifier: identifier.into(),
-            name: name.into(),
-            data_type,
-            extra: Map::new(),
-        }
+    pub fn new(identifier: impl Into<String>, name: impl Into<String>, data_type: DataType) -> Self {
+        Self { identifier: identifier.into(), name: name.into(), data_type, extra: Map::new() }
     }
 }
 
 impl Property {
     /// A read-write, optional property.
-    pub fn new(
-        identifier: impl Into<String>,
-        name: impl Into<String>,
-        data_type: DataType,
-    ) -> Self {
+    pub fn new(identifier: impl Into<String>, name: impl Into<String>, data_type: DataType) -> Self {
         Self {
             identifier: identifier.into(),
             name: name.into(),
@@ -56,21 +43,13 @@ impl Property {
 
     /// The property as a parameter (for the built-in `post`, `set` and `get`).
     pub fn to_param(&self) -> Param {
-        Param::new(
-            self.identifier.clone(),
-            self.name.clone(),
-            self.data_type.clone(),
-        )
+        Param::new(self.identifier.clone(), self.name.clone(), self.data_type.clone())
     }
 }
 
 impl Event {
     /// An event with method `thing.event.{identifier}.post` and no outputs.
-    pub fn new(
-        identifier: impl Into<String>,
-        name: impl Into<String>,
-        event_type: EventType,
-    ) -> Self {
+    pub fn new(identifier: impl Into<String>, name: impl Into<String>, event_type: EventType) -> Self {
         let identifier = identifier.into();
         Self {
             method: Some(format!("thing.event.{identifier}.post")),
@@ -92,11 +71,7 @@ impl Event {
 
 impl Service {
     /// A service with method `thing.service.{identifier}` and no parameters.
-    pub fn new(
-        identifier: impl Into<String>,
-        name: impl Into<String>,
-        call_type: CallType,
-    ) -> Self {
+    pub fn new(identifier: impl Into<String>, name: impl Into<String>, call_type: CallType) -> Self {
         let identifier = identifier.into();
         Self {
             method: Some(format!("thing.service.{identifier}")),
@@ -150,27 +125,15 @@ fn builtin_service(id: &str, desc: &str) -> Service {
 }
 
 fn duplicate(kind: &str, id: &str) -> TslError {
-    TslError::new(
-        MODEL_INVALID,
-        format!("{kind}.{id}"),
-        format!("{id} already exists"),
-    )
+    TslError::new(MODEL_INVALID, format!("{kind}.{id}"), format!("{id} already exists"))
 }
 
 fn missing(kind: &str, id: &str) -> TslError {
-    TslError::new(
-        MODEL_INVALID,
-        format!("{kind}.{id}"),
-        format!("{id} does not exist"),
-    )
+    TslError::new(MODEL_INVALID, format!("{kind}.{id}"), format!("{id} does not exist"))
 }
 
 fn builtin(kind: &str, id: &str) -> TslError {
-    TslError::new(
-        MODEL_INVALID,
-        format!("{kind}.{id}"),
-        format!("{id} is built in and follows the properties"),
-    )
+    TslError::new(MODEL_INVALID, format!("{kind}.{id}"), format!("{id} is built in and follows the properties"))
 }
 
 impl ThingModel {
@@ -179,11 +142,7 @@ impl ThingModel {
     pub fn new_empty(product_key: impl Into<String>) -> Self {
         let mut m = Self {
             schema: Some(SCHEMA_URL.into()),
-            profile: Profile {
-                product_key: product_key.into(),
-                version: None,
-                extra: Map::new(),
-            },
+            profile: Profile { product_key: product_key.into(), version: None, extra: Map::new() },
             properties: Vec::new(),
             events: Vec::new(),
             services: Vec::new(),
@@ -202,17 +161,11 @@ impl ThingModel {
             self.events.insert(0, builtin_post());
         }
         if !self.services.iter().any(|s| s.identifier == BUILTIN_SET) {
-            self.services
-                .insert(0, builtin_service(BUILTIN_SET, "属性设置"));
+            self.services.insert(0, builtin_service(BUILTIN_SET, "属性设置"));
         }
         if !self.services.iter().any(|s| s.identifier == BUILTIN_GET) {
-            let at = self
-                .services
-                .iter()
-                .position(|s| s.identifier == BUILTIN_SET)
-                .map_or(0, |i| i + 1);
-            self.services
-                .insert(at, builtin_service(BUILTIN_GET, "属性获取"));
+            let at = self.services.iter().position(|s| s.identifier == BUILTIN_SET).map_or(0, |i| i + 1);
+            self.services.insert(at, builtin_service(BUILTIN_GET, "属性获取"));
         }
         let all: Vec<Param> = self.properties.iter().map(Property::to_param).collect();
         for e in self.events.iter_mut().filter(|e| e.is_builtin()) {
@@ -228,11 +181,7 @@ impl ThingModel {
                     .collect();
                 s.output_data = Vec::new();
             } else if s.identifier == BUILTIN_GET {
-                s.input_data = self
-                    .properties
-                    .iter()
-                    .map(|p| ServiceInput::Identifier(p.identifier.clone()))
-                    .collect();
+                s.input_data = self.properties.iter().map(|p| ServiceInput::Identifier(p.identifier.clone())).collect();
                 s.output_data = all.clone();
             }
         }
@@ -269,9 +218,7 @@ impl ThingModel {
     /// Replaces property `identifier` in place (it may be renamed; 6317 if it does not exist or
     /// the new identifier is taken) and updates the built-ins.
     pub fn replace_property(&mut self, identifier: &str, p: Property) -> Result<(), TslError> {
-        if p.identifier != identifier
-            && self.properties.iter().any(|q| q.identifier == p.identifier)
-        {
+        if p.identifier != identifier && self.properties.iter().any(|q| q.identifier == p.identifier) {
             return Err(duplicate("properties", &p.identifier));
         }
         let slot = self
@@ -286,10 +233,7 @@ impl ThingModel {
 
     /// Removes property `identifier`, returning it, and updates the built-ins.
     pub fn remove_property(&mut self, identifier: &str) -> Option<Property> {
-        let i = self
-            .properties
-            .iter()
-            .position(|p| p.identifier == identifier)?;
+        let i = self.properties.iter().position(|p| p.identifier == identifier)?;
         let p = self.properties.remove(i);
         self.rebuild_builtins();
         Some(p)
@@ -316,21 +260,15 @@ impl ThingModel {
         if e.identifier != identifier && self.events.iter().any(|q| q.identifier == e.identifier) {
             return Err(duplicate("events", &e.identifier));
         }
-        let slot = self
-            .events
-            .iter_mut()
-            .find(|q| q.identifier == identifier)
-            .ok_or_else(|| missing("events", identifier))?;
+        let slot =
+            self.events.iter_mut().find(|q| q.identifier == identifier).ok_or_else(|| missing("events", identifier))?;
         *slot = e;
         Ok(())
     }
 
     /// Removes event `identifier` (never the built-in `post`), returning it.
     pub fn remove_event(&mut self, identifier: &str) -> Option<Event> {
-        let i = self
-            .events
-            .iter()
-            .position(|e| e.identifier == identifier && !e.is_builtin())?;
+        let i = self.events.iter().position(|e| e.identifier == identifier && !e.is_builtin())?;
         Some(self.events.remove(i))
     }
 
@@ -352,8 +290,7 @@ impl ThingModel {
         if s.is_builtin() || identifier == BUILTIN_SET || identifier == BUILTIN_GET {
             return Err(builtin("services", identifier));
         }
-        if s.identifier != identifier && self.services.iter().any(|q| q.identifier == s.identifier)
-        {
+        if s.identifier != identifier && self.services.iter().any(|q| q.identifier == s.identifier) {
             return Err(duplicate("services", &s.identifier));
         }
         let slot = self
@@ -367,10 +304,7 @@ impl ThingModel {
 
     /// Removes service `identifier` (never a built-in), returning it.
     pub fn remove_service(&mut self, identifier: &str) -> Option<Service> {
-        let i = self
-            .services
-            .iter()
-            .position(|s| s.identifier == identifier && !s.is_builtin())?;
+        let i = self.services.iter().position(|s| s.identifier == identifier && !s.is_builtin())?;
         Some(self.services.remove(i))
     }
 }

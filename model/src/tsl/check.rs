@@ -24,8 +24,7 @@ use super::lookup::Tsl;
 use super::types::{Param, ServiceInput, ThingModel};
 
 /// Identifiers reserved by Alibaba.
-pub const RESERVED_IDENTIFIERS: &[&str] =
-    &["set", "get", "post", "property", "event", "time", "value"];
+pub const RESERVED_IDENTIFIERS: &[&str] = &["set", "get", "post", "property", "event", "time", "value"];
 
 /// Whether `id` follows Alibaba's identifier rule (see the module docs).
 pub fn is_valid_identifier(id: &str) -> bool {
@@ -68,18 +67,10 @@ fn check_params(out: &mut Vec<TslError>, path: &str, params: &[&Param], top_leve
 fn check_numbers(out: &mut Vec<TslError>, path: &str, s: &NumberSpecs, int: bool) {
     let mut parse = |key: &str, v: &Option<String>| -> Option<f64> {
         let v = v.as_deref()?;
-        let ok = if int {
-            v.trim().parse::<i32>().ok().map(f64::from)
-        } else {
-            parse_f64(Some(v))
-        };
+        let ok = if int { v.trim().parse::<i32>().ok().map(f64::from) } else { parse_f64(Some(v)) };
         if ok.is_none() {
             let kind = if int { "an int32" } else { "a number" };
-            bad(
-                out,
-                &format!("{path}.specs.{key}"),
-                format!("{key} {v:?} is not {kind}"),
-            );
+            bad(out, &format!("{path}.specs.{key}"), format!("{key} {v:?} is not {kind}"));
         }
         ok
     };
@@ -89,11 +80,7 @@ fn check_numbers(out: &mut Vec<TslError>, path: &str, s: &NumberSpecs, int: bool
     let step = parse("step", &s.step);
     if let (Some(a), Some(b)) = (min, max) {
         if a > b {
-            bad(
-                out,
-                &format!("{path}.specs"),
-                format!("min {a} is greater than max {b}"),
-            );
+            bad(out, &format!("{path}.specs"), format!("min {a} is greater than max {b}"));
         }
     }
     if step.is_some_and(|st| st <= 0.0) {
@@ -108,54 +95,30 @@ fn check_data_type(out: &mut Vec<TslError>, path: &str, dt: &DataType) {
         DataType::Bool(l) => {
             let keys: Vec<&str> = l.0.iter().map(|(k, _)| k.as_str()).collect();
             if keys != ["0", "1"] {
-                bad(
-                    out,
-                    &format!("{path}.specs"),
-                    format!("bool needs labels for 0 and 1, found {keys:?}"),
-                );
+                bad(out, &format!("{path}.specs"), format!("bool needs labels for 0 and 1, found {keys:?}"));
             }
         }
         DataType::Enum(l) => {
             if l.0.is_empty() {
-                bad(
-                    out,
-                    &format!("{path}.specs"),
-                    "enum needs at least one value",
-                );
+                bad(out, &format!("{path}.specs"), "enum needs at least one value");
             }
             for (k, _) in &l.0 {
                 if k.parse::<i32>().is_err() {
-                    bad(
-                        out,
-                        &format!("{path}.specs.{k}"),
-                        format!("enum value {k:?} is not an int32"),
-                    );
+                    bad(out, &format!("{path}.specs.{k}"), format!("enum value {k:?} is not an int32"));
                 }
             }
         }
         DataType::Text(t) => {
             if let Some(len) = &t.length {
-                if !len
-                    .trim()
-                    .parse::<u32>()
-                    .is_ok_and(|l| (1..=TEXT_MAX_LENGTH).contains(&l))
-                {
-                    bad(
-                        out,
-                        &format!("{path}.specs.length"),
-                        format!("length {len:?} must be 1-{TEXT_MAX_LENGTH}"),
-                    );
+                if !len.trim().parse::<u32>().is_ok_and(|l| (1..=TEXT_MAX_LENGTH).contains(&l)) {
+                    bad(out, &format!("{path}.specs.length"), format!("length {len:?} must be 1-{TEXT_MAX_LENGTH}"));
                 }
             }
         }
         DataType::Date(_) => {}
         DataType::Struct(fields) => {
             if fields.is_empty() {
-                bad(
-                    out,
-                    &format!("{path}.specs"),
-                    "struct needs at least one field",
-                );
+                bad(out, &format!("{path}.specs"), "struct needs at least one field");
             }
             for f in fields {
                 if matches!(f.data_type, DataType::Struct(_) | DataType::Array(_)) {
@@ -170,37 +133,21 @@ fn check_data_type(out: &mut Vec<TslError>, path: &str, dt: &DataType) {
             check_params(out, path, &refs, false);
         }
         DataType::Array(a) => {
-            if !a
-                .size
-                .trim()
-                .parse::<u32>()
-                .is_ok_and(|s| (1..=ARRAY_MAX_SIZE).contains(&s))
-            {
-                bad(
-                    out,
-                    &format!("{path}.specs.size"),
-                    format!("size {:?} must be 1-{ARRAY_MAX_SIZE}", a.size),
-                );
+            if !a.size.trim().parse::<u32>().is_ok_and(|s| (1..=ARRAY_MAX_SIZE).contains(&s)) {
+                bad(out, &format!("{path}.specs.size"), format!("size {:?} must be 1-{ARRAY_MAX_SIZE}", a.size));
             }
             if !a.item.is_array_item_type() {
                 bad(
                     out,
                     &format!("{path}[]"),
-                    format!(
-                        "arrays of {} are not supported (int, float, double, text, struct)",
-                        a.item.type_name()
-                    ),
+                    format!("arrays of {} are not supported (int, float, double, text, struct)", a.item.type_name()),
                 );
             } else {
                 check_data_type(out, &format!("{path}[]"), &a.item);
             }
         }
         DataType::Unsupported { type_name, .. } => {
-            bad(
-                out,
-                path,
-                format!("data type {type_name:?} is not supported"),
-            );
+            bad(out, path, format!("data type {type_name:?} is not supported"));
         }
     }
 }
@@ -210,11 +157,7 @@ impl ThingModel {
     pub fn check(&self) -> Vec<TslError> {
         let mut out = Vec::new();
         if self.profile.product_key.trim().is_empty() {
-            bad(
-                &mut out,
-                "profile.productKey",
-                "productKey must not be empty",
-            );
+            bad(&mut out, "profile.productKey", "productKey must not be empty");
         }
         let ids = self
             .properties
@@ -250,20 +193,11 @@ impl ThingModel {
                     self.method_matches(m, "thing.event.", &e.identifier, ".post")
                 };
                 if !ok {
-                    bad(
-                        &mut out,
-                        &format!("{path}.method"),
-                        format!("method {m:?} does not match the identifier"),
-                    );
+                    bad(&mut out, &format!("{path}.method"), format!("method {m:?} does not match the identifier"));
                 }
             }
             let params: Vec<&Param> = e.output_data.iter().collect();
-            check_params(
-                &mut out,
-                &format!("{path}.outputData"),
-                &params,
-                !e.is_builtin(),
-            );
+            check_params(&mut out, &format!("{path}.outputData"), &params, !e.is_builtin());
         }
         for s in &self.services {
             let path = format!("services.{}", s.identifier);
@@ -275,11 +209,7 @@ impl ThingModel {
                     self.method_matches(m, "thing.service.", &s.identifier, "")
                 };
                 if !ok {
-                    bad(
-                        &mut out,
-                        &format!("{path}.method"),
-                        format!("method {m:?} does not match the identifier"),
-                    );
+                    bad(&mut out, &format!("{path}.method"), format!("method {m:?} does not match the identifier"));
                 }
             }
             for input in &s.input_data {
@@ -291,28 +221,14 @@ impl ThingModel {
                             "only the built-in get lists plain identifiers",
                         );
                     } else if !self.properties.iter().any(|p| &p.identifier == id) {
-                        bad(
-                            &mut out,
-                            &format!("{path}.inputData.{id}"),
-                            format!("{id} is not a property"),
-                        );
+                        bad(&mut out, &format!("{path}.inputData.{id}"), format!("{id} is not a property"));
                     }
                 }
             }
             let inputs: Vec<&Param> = s.input_params().collect();
-            check_params(
-                &mut out,
-                &format!("{path}.inputData"),
-                &inputs,
-                !s.is_builtin(),
-            );
+            check_params(&mut out, &format!("{path}.inputData"), &inputs, !s.is_builtin());
             let outputs: Vec<&Param> = s.output_data.iter().collect();
-            check_params(
-                &mut out,
-                &format!("{path}.outputData"),
-                &outputs,
-                !s.is_builtin(),
-            );
+            check_params(&mut out, &format!("{path}.outputData"), &outputs, !s.is_builtin());
         }
         out
     }
@@ -321,10 +237,7 @@ impl ThingModel {
     fn method_matches(&self, method: &str, prefix: &str, id: &str, suffix: &str) -> bool {
         let plain = format!("{prefix}{id}{suffix}");
         method == plain
-            || self
-                .function_block_id
-                .as_deref()
-                .is_some_and(|fb| method == format!("{prefix}{fb}:{id}{suffix}"))
+            || self.function_block_id.as_deref().is_some_and(|fb| method == format!("{prefix}{fb}:{id}{suffix}"))
     }
 }
 
@@ -335,18 +248,10 @@ impl Tsl {
         let mut out = self.default.check();
         for (id, m) in &self.modules {
             if !is_valid_identifier(id) {
-                bad(
-                    &mut out,
-                    &format!("{id}:"),
-                    format!("module identifier {id:?} is invalid"),
-                );
+                bad(&mut out, &format!("{id}:"), format!("module identifier {id:?} is invalid"));
             }
             if m.function_block_id.as_deref() != Some(id.as_str()) {
-                bad(
-                    &mut out,
-                    &format!("{id}:"),
-                    format!("module {id} has functionBlockId {:?}", m.function_block_id),
-                );
+                bad(&mut out, &format!("{id}:"), format!("module {id} has functionBlockId {:?}", m.function_block_id));
             }
             out.extend(m.check().into_iter().map(|mut e| {
                 e.path = format!("{id}:{}", e.path);

@@ -188,23 +188,16 @@ mod tests {
     #[test]
     fn every_seed_code_is_described() {
         let listed = [
-            6106, 6300, 6301, 6302, 6304, 6306, 6307, 6308, 6309, 6310, 6311, 6312, 6314, 6316,
-            6317, 6318, 6320, 6321, 6322, 6323, 6324, 6325, 6328, 6329, 6330, 6332, 6335, 6450,
-            5092, 5094, 5096, 5490, 6200, 6201, 6205, 6206, 6207, 6208, 9200, 9201, 9389,
+            6106, 6300, 6301, 6302, 6304, 6306, 6307, 6308, 6309, 6310, 6311, 6312, 6314, 6316, 6317, 6318, 6320, 6321,
+            6322, 6323, 6324, 6325, 6328, 6329, 6330, 6332, 6335, 6450, 5092, 5094, 5096, 5490, 6200, 6201, 6205, 6206,
+            6207, 6208, 9200, 9201, 9389,
         ];
         for code in listed {
             assert!(ALL.contains(&code), "{code} missing from ALL");
-            assert_ne!(
-                description(code),
-                description(0),
-                "{code} has no description"
-            );
+            assert_ne!(description(code), description(0), "{code} has no description");
         }
         assert_eq!(ALL.len(), listed.len());
-        assert!(
-            ALL.windows(2).all(|w| w[0] < w[1]),
-            "ALL must be ascending without duplicates"
-        );
+        assert!(ALL.windows(2).all(|w| w[0] < w[1]), "ALL must be ascending without duplicates");
         assert_eq!(description(1), "Unknown error code.");
     }
 }

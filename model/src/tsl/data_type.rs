@@ -49,10 +49,7 @@ pub enum DataType {
     /// reports it (6317) and validation rejects values of it (6314).
     ///
     /// [`ThingModel::check`]: super::ThingModel::check
-    Unsupported {
-        type_name: String,
-        specs: Option<Value>,
-    },
+    Unsupported { type_name: String, specs: Option<Value> },
 }
 
 /// Specs of `int`, `float` and `double`: all strings, all optional.
@@ -61,36 +58,15 @@ pub enum DataType {
 /// the step grid is accepted by validation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NumberSpecs {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient_opt"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub min: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient_opt"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub max: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient_opt"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub step: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient_opt"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub unit: Option<String>,
-    #[serde(
-        rename = "unitName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient_opt"
-    )]
+    #[serde(rename = "unitName", default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub unit_name: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -99,12 +75,7 @@ pub struct NumberSpecs {
 impl NumberSpecs {
     /// `min`..=`max` with the given step and no unit.
     pub fn range(min: impl ToString, max: impl ToString, step: impl ToString) -> Self {
-        Self {
-            min: Some(min.to_string()),
-            max: Some(max.to_string()),
-            step: Some(step.to_string()),
-            ..Self::default()
-        }
+        Self { min: Some(min.to_string()), max: Some(max.to_string()), step: Some(step.to_string()), ..Self::default() }
     }
 
     /// Sets `unit` (symbol, e.g. `%`) and `unitName` (e.g. `百分比`).
@@ -135,8 +106,7 @@ impl NumberSpecs {
 }
 
 pub(crate) fn parse_f64(s: Option<&str>) -> Option<f64> {
-    s.and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|f| f.is_finite())
+    s.and_then(|s| s.trim().parse::<f64>().ok()).filter(|f| f.is_finite())
 }
 
 /// Specs of `bool` and `enum`: value (a decimal integer as a string) → label.
@@ -149,20 +119,14 @@ pub struct ValueLabels(pub Vec<(String, String)>);
 impl ValueLabels {
     /// Labels from `(value, label)` pairs; ordered as documented on the type.
     pub fn new<K: ToString, L: ToString>(pairs: impl IntoIterator<Item = (K, L)>) -> Self {
-        let mut v: Vec<(String, String)> = pairs
-            .into_iter()
-            .map(|(k, l)| (k.to_string(), l.to_string()))
-            .collect();
+        let mut v: Vec<(String, String)> = pairs.into_iter().map(|(k, l)| (k.to_string(), l.to_string())).collect();
         sort_labels(&mut v);
         Self(v)
     }
 
     /// The label of `value`, if defined.
     pub fn label(&self, value: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == value)
-            .map(|(_, l)| l.as_str())
+        self.0.iter().find(|(k, _)| k == value).map(|(_, l)| l.as_str())
     }
 
     /// Whether `value` is a defined key.
@@ -215,11 +179,7 @@ impl<'de> Deserialize<'de> for ValueLabels {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TextSpecs {
     /// Maximum number of characters, as a string; [`TEXT_MAX_LENGTH`] when absent.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient_opt"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub length: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -228,10 +188,7 @@ pub struct TextSpecs {
 impl TextSpecs {
     /// The effective length limit in characters.
     pub fn max_len(&self) -> usize {
-        self.length
-            .as_deref()
-            .and_then(|l| l.trim().parse::<usize>().ok())
-            .unwrap_or(TEXT_MAX_LENGTH as usize)
+        self.length.as_deref().and_then(|l| l.trim().parse::<usize>().ok()).unwrap_or(TEXT_MAX_LENGTH as usize)
     }
 }
 
@@ -295,10 +252,7 @@ impl DataType {
 
     /// `bool` with the labels for 0 and 1.
     pub fn bool(false_label: impl ToString, true_label: impl ToString) -> Self {
-        DataType::Bool(ValueLabels::new([
-            ("0", false_label.to_string()),
-            ("1", true_label.to_string()),
-        ]))
+        DataType::Bool(ValueLabels::new([("0", false_label.to_string()), ("1", true_label.to_string())]))
     }
 
     /// `enum` with `(value, label)` pairs.
@@ -308,10 +262,7 @@ impl DataType {
 
     /// `text` of at most `length` characters.
     pub fn text(length: u32) -> Self {
-        DataType::Text(TextSpecs {
-            length: Some(length.to_string()),
-            extra: Map::new(),
-        })
+        DataType::Text(TextSpecs { length: Some(length.to_string()), extra: Map::new() })
     }
 
     /// `date` (UTC milliseconds).
@@ -326,22 +277,14 @@ impl DataType {
 
     /// `array` of at most `size` elements of `item`.
     pub fn array(item: DataType, size: u32) -> Self {
-        DataType::Array(ArraySpecs {
-            size: size.to_string(),
-            item: Box::new(item),
-            extra: Map::new(),
-        })
+        DataType::Array(ArraySpecs { size: size.to_string(), item: Box::new(item), extra: Map::new() })
     }
 
     /// Whether Alibaba allows this type as an array element (int, float, double, text, struct).
     pub fn is_array_item_type(&self) -> bool {
         matches!(
             self,
-            DataType::Int(_)
-                | DataType::Float(_)
-                | DataType::Double(_)
-                | DataType::Text(_)
-                | DataType::Struct(_)
+            DataType::Int(_) | DataType::Float(_) | DataType::Double(_) | DataType::Text(_) | DataType::Struct(_)
         )
     }
 
@@ -368,37 +311,24 @@ impl DataType {
                     (None, Some(b)) => b.min(0.0),
                     (None, None) => 0.0,
                 };
-                let v = if matches!(self, DataType::Float(_)) {
-                    v as f32 as f64
-                } else {
-                    v
-                };
+                let v = if matches!(self, DataType::Float(_)) { v as f32 as f64 } else { v };
                 // Casting to f32 may step just outside the range; fall back to a bound.
                 let v = match (s.min_f64(), s.max_f64()) {
                     (Some(a), _) if v < a => a,
                     (_, Some(b)) if v > b => b,
                     _ => v,
                 };
-                serde_json::Number::from_f64(v)
-                    .map(Value::Number)
-                    .unwrap_or(json!(0))
+                serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(json!(0))
             }
             DataType::Bool(_) => json!(0),
             DataType::Enum(l) => {
-                json!(l
-                    .0
-                    .iter()
-                    .find_map(|(k, _)| k.parse::<i64>().ok())
-                    .unwrap_or(0))
+                json!(l.0.iter().find_map(|(k, _)| k.parse::<i64>().ok()).unwrap_or(0))
             }
             DataType::Text(s) => Value::String("sample".chars().take(s.max_len()).collect()),
             DataType::Date(_) => json!(EXAMPLE_DATE_MS),
-            DataType::Struct(fields) => Value::Object(
-                fields
-                    .iter()
-                    .map(|f| (f.identifier.clone(), f.data_type.example_value()))
-                    .collect(),
-            ),
+            DataType::Struct(fields) => {
+                Value::Object(fields.iter().map(|f| (f.identifier.clone(), f.data_type.example_value())).collect())
+            }
             DataType::Array(a) => {
                 if a.item.is_array_item_type() && a.max_len().unwrap_or(1) >= 1 {
                     json!([a.item.example_value()])
@@ -457,9 +387,7 @@ impl<'de> Deserialize<'de> for DataType {
         ) -> Result<T, E> {
             match specs {
                 None | Some(Value::Null) => Ok(T::default()),
-                Some(v) => {
-                    serde_json::from_value(v).map_err(|e| E::custom(format!("specs of {t}: {e}")))
-                }
+                Some(v) => serde_json::from_value(v).map_err(|e| E::custom(format!("specs of {t}: {e}"))),
             }
         }
         let t = raw.type_name.as_str();
@@ -474,15 +402,11 @@ impl<'de> Deserialize<'de> for DataType {
             "struct" => DataType::Struct(specs(t, raw.specs)?),
             "array" => match raw.specs {
                 Some(v) => DataType::Array(
-                    serde_json::from_value(v)
-                        .map_err(|e| de::Error::custom(format!("specs of array: {e}")))?,
+                    serde_json::from_value(v).map_err(|e| de::Error::custom(format!("specs of array: {e}")))?,
                 ),
                 None => return Err(de::Error::custom("array needs specs {size, item}")),
             },
-            _ => DataType::Unsupported {
-                type_name: raw.type_name,
-                specs: raw.specs,
-            },
+            _ => DataType::Unsupported { type_name: raw.type_name, specs: raw.specs },
         })
     }
 }
@@ -496,9 +420,7 @@ impl<'de> Deserialize<'de> for Lenient {
             Value::String(s) => Ok(Lenient(s)),
             Value::Number(n) => Ok(Lenient(n.to_string())),
             Value::Bool(b) => Ok(Lenient(b.to_string())),
-            other => Err(de::Error::custom(format!(
-                "expected a string, found {other}"
-            ))),
+            other => Err(de::Error::custom(format!("expected a string, found {other}"))),
         }
     }
 }

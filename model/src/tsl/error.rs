@@ -21,11 +21,7 @@ pub struct TslError {
 
 impl TslError {
     pub fn new(code: u32, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            path: path.into(),
-        }
+        Self { code, message: message.into(), path: path.into() }
     }
 
     /// The seed's description of this error's code.

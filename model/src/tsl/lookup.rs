@@ -59,38 +59,26 @@ impl ThingModel {
     /// The property `identifier` (or `module:identifier` naming this module).
     pub fn property(&self, identifier: &str) -> Option<&Property> {
         let (m, id) = split_identifier(identifier);
-        self.model_for(m)?
-            .properties
-            .iter()
-            .find(|p| p.identifier == id)
+        self.model_for(m)?.properties.iter().find(|p| p.identifier == id)
     }
 
     /// The event `identifier` (or `module:identifier` naming this module).
     pub fn event(&self, identifier: &str) -> Option<&Event> {
         let (m, id) = split_identifier(identifier);
-        self.model_for(m)?
-            .events
-            .iter()
-            .find(|e| e.identifier == id)
+        self.model_for(m)?.events.iter().find(|e| e.identifier == id)
     }
 
     /// The service `identifier` (or `module:identifier` naming this module).
     pub fn service(&self, identifier: &str) -> Option<&Service> {
         let (m, id) = split_identifier(identifier);
-        self.model_for(m)?
-            .services
-            .iter()
-            .find(|s| s.identifier == id)
+        self.model_for(m)?.services.iter().find(|s| s.identifier == id)
     }
 }
 
 impl Tsl {
     /// A product without custom modules.
     pub fn new(default: ThingModel) -> Self {
-        Self {
-            default,
-            modules: BTreeMap::new(),
-        }
+        Self { default, modules: BTreeMap::new() }
     }
 
     /// Adds (or replaces) custom module `id`, setting its `functionBlockId` to `id`.

@@ -28,13 +28,12 @@ pub use data_type::{ArraySpecs, DataType, DateSpecs, NumberSpecs, TextSpecs, Val
 pub use error::TslError;
 pub use lookup::{split_identifier, Features, Tsl};
 pub use types::{
-    AccessMode, CallType, Event, EventType, Param, Profile, Property, Service, ServiceInput,
-    ThingModel, SCHEMA_URL,
+    AccessMode, CallType, Event, EventType, Param, Profile, Property, Service, ServiceInput, ThingModel, SCHEMA_URL,
 };
 pub use validate::{
-    parse_millis, validate_event, validate_property_get, validate_property_post,
-    validate_property_set, validate_service_input, validate_service_output, validate_value,
-    EventPost, PropertyPost, PropertyValue, MAX_PROPERTIES_PER_POST,
+    parse_millis, validate_event, validate_property_get, validate_property_post, validate_property_set,
+    validate_service_input, validate_service_output, validate_value, EventPost, PropertyPost, PropertyValue,
+    MAX_PROPERTIES_PER_POST,
 };
 
 /// Alias: the product's whole model under the name the rest of the app may prefer.

@@ -23,11 +23,7 @@ pub struct ThingModel {
     #[serde(default)]
     pub services: Vec<Service>,
     /// The module identifier of a custom module; absent for the default model.
-    #[serde(
-        rename = "functionBlockId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "functionBlockId", default, skip_serializing_if = "Option::is_none")]
     pub function_block_id: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -47,10 +47,7 @@ pub fn validate_value(dt: &DataType, value: &Value, path: &str) -> Result<(), Ts
     match dt {
         DataType::Int(s) => {
             let Some(v) = value.as_i64() else {
-                return err(
-                    codes::INT_MISMATCH,
-                    format!("expected an integer (int32), got {}", short(value)),
-                );
+                return err(codes::INT_MISMATCH, format!("expected an integer (int32), got {}", short(value)));
             };
             if i32::try_from(v).is_err() {
                 return err(codes::INT_MISMATCH, format!("{v} does not fit in int32"));
@@ -60,10 +57,7 @@ pub fn validate_value(dt: &DataType, value: &Value, path: &str) -> Result<(), Ts
             if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
                 return err(
                     codes::INT_MISMATCH,
-                    format!(
-                        "{v} is outside {}",
-                        range(s.min.as_deref(), s.max.as_deref())
-                    ),
+                    format!("{v} is outside {}", range(s.min.as_deref(), s.max.as_deref())),
                 );
             }
             Ok(())
@@ -74,57 +68,33 @@ pub fn validate_value(dt: &DataType, value: &Value, path: &str) -> Result<(), Ts
                 _ => (codes::DOUBLE_MISMATCH, "double"),
             };
             let Some(v) = value.as_f64().filter(|v| v.is_finite()) else {
-                return err(
-                    code,
-                    format!("expected a number ({kind}), got {}", short(value)),
-                );
+                return err(code, format!("expected a number ({kind}), got {}", short(value)));
             };
             if code == codes::FLOAT_MISMATCH && v.abs() > f32::MAX as f64 {
                 return err(code, format!("{v} does not fit in a 32-bit float"));
             }
             if s.min_f64().is_some_and(|m| v < m) || s.max_f64().is_some_and(|m| v > m) {
-                return err(
-                    code,
-                    format!(
-                        "{v} is outside {}",
-                        range(s.min.as_deref(), s.max.as_deref())
-                    ),
-                );
+                return err(code, format!("{v} is outside {}", range(s.min.as_deref(), s.max.as_deref())));
             }
             Ok(())
         }
         DataType::Bool(_) => match value {
             Value::Bool(_) => Ok(()),
             Value::Number(n) if n.as_u64().is_some_and(|n| n <= 1) => Ok(()),
-            _ => err(
-                codes::BOOL_MISMATCH,
-                format!("expected 0 or 1, got {}", short(value)),
-            ),
+            _ => err(codes::BOOL_MISMATCH, format!("expected 0 or 1, got {}", short(value))),
         },
         DataType::Enum(labels) => match value.as_i64() {
             Some(v) if labels.contains(&v.to_string()) => Ok(()),
-            Some(v) => err(
-                codes::ENUM_MISMATCH,
-                format!("{v} is not one of {}", keys(&labels.0)),
-            ),
-            None => err(
-                codes::ENUM_MISMATCH,
-                format!("expected one of {}, got {}", keys(&labels.0), short(value)),
-            ),
+            Some(v) => err(codes::ENUM_MISMATCH, format!("{v} is not one of {}", keys(&labels.0))),
+            None => err(codes::ENUM_MISMATCH, format!("expected one of {}, got {}", keys(&labels.0), short(value))),
         },
         DataType::Text(s) => {
             let Some(text) = value.as_str() else {
-                return err(
-                    codes::TEXT_MISMATCH,
-                    format!("expected text, got {}", short(value)),
-                );
+                return err(codes::TEXT_MISMATCH, format!("expected text, got {}", short(value)));
             };
             let (len, max) = (text.chars().count(), s.max_len());
             if len > max {
-                return err(
-                    codes::TEXT_MISMATCH,
-                    format!("text of {len} characters is longer than {max}"),
-                );
+                return err(codes::TEXT_MISMATCH, format!("text of {len} characters is longer than {max}"));
             }
             Ok(())
         }
@@ -132,23 +102,14 @@ pub fn validate_value(dt: &DataType, value: &Value, path: &str) -> Result<(), Ts
             if parse_millis(value).is_some() {
                 Ok(())
             } else {
-                err(
-                    codes::DATE_MISMATCH,
-                    format!("expected UTC milliseconds, got {}", short(value)),
-                )
+                err(codes::DATE_MISMATCH, format!("expected UTC milliseconds, got {}", short(value)))
             }
         }
         DataType::Struct(fields) => {
             let Some(obj) = value.as_object() else {
-                return err(
-                    codes::STRUCT_MISMATCH,
-                    format!("expected an object, got {}", short(value)),
-                );
+                return err(codes::STRUCT_MISMATCH, format!("expected an object, got {}", short(value)));
             };
-            if let Some(k) = obj
-                .keys()
-                .find(|k| !fields.iter().any(|f| &f.identifier == *k))
-            {
+            if let Some(k) = obj.keys().find(|k| !fields.iter().any(|f| &f.identifier == *k)) {
                 return Err(TslError::new(
                     codes::PARAM_UNKNOWN,
                     join(path, k),
@@ -162,12 +123,7 @@ pub fn validate_value(dt: &DataType, value: &Value, path: &str) -> Result<(), Ts
                         return Err(TslError::new(
                             codes::STRUCT_MISMATCH,
                             p,
-                            format!(
-                                "missing field {} ({} of {} fields given)",
-                                f.identifier,
-                                obj.len(),
-                                fields.len()
-                            ),
+                            format!("missing field {} ({} of {} fields given)", f.identifier, obj.len(), fields.len()),
                         ))
                     }
                     Some(v) => validate_value(&f.data_type, v, &p)?,
@@ -177,41 +133,27 @@ pub fn validate_value(dt: &DataType, value: &Value, path: &str) -> Result<(), Ts
         }
         DataType::Array(a) => {
             let Some(items) = value.as_array() else {
-                return err(
-                    codes::NOT_AN_ARRAY,
-                    format!("expected an array, got {}", short(value)),
-                );
+                return err(codes::NOT_AN_ARRAY, format!("expected an array, got {}", short(value)));
             };
             if !a.item.is_array_item_type() {
                 return err(
                     codes::ARRAY_ITEM_UNSUPPORTED,
-                    format!(
-                        "arrays of {} are not supported (int, float, double, text, struct)",
-                        a.item.type_name()
-                    ),
+                    format!("arrays of {} are not supported (int, float, double, text, struct)", a.item.type_name()),
                 );
             }
             if let Some(max) = a.max_len().filter(|m| items.len() > *m) {
-                return err(
-                    codes::ARRAY_MISMATCH,
-                    format!("{} elements, at most {max} allowed", items.len()),
-                );
+                return err(codes::ARRAY_MISMATCH, format!("{} elements, at most {max} allowed", items.len()));
             }
             for (i, item) in items.iter().enumerate() {
                 validate_value(&a.item, item, &format!("{path}[{i}]")).map_err(|e| {
-                    TslError::new(
-                        codes::ARRAY_MISMATCH,
-                        e.path,
-                        format!("element {i}: {} ({})", e.message, e.code),
-                    )
+                    TslError::new(codes::ARRAY_MISMATCH, e.path, format!("element {i}: {} ({})", e.message, e.code))
                 })?;
             }
             Ok(())
         }
-        DataType::Unsupported { type_name, .. } => err(
-            codes::TYPE_UNSUPPORTED,
-            format!("data type {type_name} is not supported"),
-        ),
+        DataType::Unsupported { type_name, .. } => {
+            err(codes::TYPE_UNSUPPORTED, format!("data type {type_name} is not supported"))
+        }
     }
 }
 
@@ -219,9 +161,7 @@ pub fn validate_value(dt: &DataType, value: &Value, path: &str) -> Result<(), Ts
 pub fn parse_millis(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64().filter(|v| *v >= 0),
-        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.parse::<i64>().ok()
-        }
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse::<i64>().ok(),
         _ => None,
     }
 }
@@ -287,18 +227,10 @@ impl PropertyPost {
 
 /// Splits a posted value into `(value, time)`: `{"value": v, "time": t}` (only those keys, `value`
 /// present) is the timed form unless the type is a struct with a field named `value`.
-fn unwrap_timed<'a>(
-    dt: &DataType,
-    v: &'a Value,
-    path: &str,
-) -> Result<(&'a Value, Option<i64>), TslError> {
+fn unwrap_timed<'a>(dt: &DataType, v: &'a Value, path: &str) -> Result<(&'a Value, Option<i64>), TslError> {
     if let Value::Object(o) = v {
-        let struct_has_value =
-            matches!(dt, DataType::Struct(f) if f.iter().any(|f| f.identifier == "value"));
-        if o.contains_key("value")
-            && o.keys().all(|k| k == "value" || k == "time")
-            && !struct_has_value
-        {
+        let struct_has_value = matches!(dt, DataType::Struct(f) if f.iter().any(|f| f.identifier == "value"));
+        if o.contains_key("value") && o.keys().all(|k| k == "value" || k == "time") && !struct_has_value {
             let time = match o.get("time") {
                 None => None,
                 Some(t) => Some(parse_millis(t).ok_or_else(|| {
@@ -316,23 +248,13 @@ fn unwrap_timed<'a>(
 }
 
 fn module_missing(m: &str, path: &str) -> TslError {
-    TslError::new(
-        codes::MODULE_NOT_FOUND,
-        path,
-        format!("module {m} does not exist"),
-    )
+    TslError::new(codes::MODULE_NOT_FOUND, path, format!("module {m} does not exist"))
 }
 
 /// Finds a property for a message; `not_found` is 6320 for device posts and 5092 for the console.
-fn find_property<'a, F: Features + ?Sized>(
-    model: &'a F,
-    id: &str,
-    not_found: u32,
-) -> Result<&'a Property, TslError> {
+fn find_property<'a, F: Features + ?Sized>(model: &'a F, id: &str, not_found: u32) -> Result<&'a Property, TslError> {
     let (m, plain) = split_identifier(id);
-    let tm = model
-        .model_for(m)
-        .ok_or_else(|| module_missing(m.unwrap_or_default(), id))?;
+    let tm = model.model_for(m).ok_or_else(|| module_missing(m.unwrap_or_default(), id))?;
     tm.properties
         .iter()
         .find(|p| p.identifier == plain)
@@ -350,10 +272,7 @@ pub fn validate_property_post<F: Features + ?Sized>(
         return Err(TslError::new(
             codes::PROPERTY_POST_TOO_MANY,
             "",
-            format!(
-                "{} properties posted, at most {MAX_PROPERTIES_PER_POST} allowed",
-                params.len()
-            ),
+            format!("{} properties posted, at most {MAX_PROPERTIES_PER_POST} allowed", params.len()),
         ));
     }
     let mut out = PropertyPost::default();
@@ -361,11 +280,7 @@ pub fn validate_property_post<F: Features + ?Sized>(
         let checked = find_property(model, id, codes::PROPERTY_NOT_FOUND).and_then(|p| {
             let (value, time) = unwrap_timed(&p.data_type, raw, id)?;
             validate_value(&p.data_type, value, id)?;
-            Ok(PropertyValue {
-                identifier: id.clone(),
-                value: value.clone(),
-                time,
-            })
+            Ok(PropertyValue { identifier: id.clone(), value: value.clone(), time })
         });
         match checked {
             Ok(v) => out.accepted.push(v),
@@ -382,11 +297,7 @@ pub fn validate_property_set<F: Features + ?Sized>(
     params: &Map<String, Value>,
 ) -> Result<(), Vec<TslError>> {
     if params.is_empty() {
-        return Err(vec![TslError::new(
-            codes::INPUT_NOT_CONFORMING,
-            "",
-            "no property to set",
-        )]);
+        return Err(vec![TslError::new(codes::INPUT_NOT_CONFORMING, "", "no property to set")]);
     }
     let errors: Vec<TslError> = params
         .iter()
@@ -396,11 +307,7 @@ pub fn validate_property_set<F: Features + ?Sized>(
                 Err(e) => return Some(e),
             };
             if p.access_mode == AccessMode::ReadOnly {
-                return Some(TslError::new(
-                    codes::INPUT_NOT_CONFORMING,
-                    id,
-                    format!("property {id} is read-only"),
-                ));
+                return Some(TslError::new(codes::INPUT_NOT_CONFORMING, id, format!("property {id} is read-only")));
             }
             validate_value(&p.data_type, v, id).err()
         })
@@ -418,10 +325,8 @@ pub fn validate_property_get<'a, F: Features + ?Sized>(
     model: &F,
     identifiers: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), Vec<TslError>> {
-    let errors: Vec<TslError> = identifiers
-        .into_iter()
-        .filter_map(|id| find_property(model, id, codes::PROPERTY_NOT_IN_MODEL).err())
-        .collect();
+    let errors: Vec<TslError> =
+        identifiers.into_iter().filter_map(|id| find_property(model, id, codes::PROPERTY_NOT_IN_MODEL).err()).collect();
     if errors.is_empty() {
         Ok(())
     } else {
@@ -431,31 +336,18 @@ pub fn validate_property_get<'a, F: Features + ?Sized>(
 
 /// Checks `obj` against a parameter list: unknown key 6304, missing 6302 if `all_required`,
 /// values per type. Paths are `{feature}.{param}`.
-fn check_params(
-    feature: &str,
-    defs: &[&Param],
-    obj: &Map<String, Value>,
-    all_required: bool,
-) -> Vec<TslError> {
+fn check_params(feature: &str, defs: &[&Param], obj: &Map<String, Value>, all_required: bool) -> Vec<TslError> {
     let mut errors: Vec<TslError> = obj
         .keys()
         .filter(|k| !defs.iter().any(|d| &d.identifier == *k))
-        .map(|k| {
-            TslError::new(
-                codes::PARAM_UNKNOWN,
-                join(feature, k),
-                format!("{k} is not a parameter of {feature}"),
-            )
-        })
+        .map(|k| TslError::new(codes::PARAM_UNKNOWN, join(feature, k), format!("{k} is not a parameter of {feature}")))
         .collect();
     for d in defs {
         let path = join(feature, &d.identifier);
         match obj.get(&d.identifier) {
-            None if all_required => errors.push(TslError::new(
-                codes::PARAM_MISSING,
-                path,
-                format!("parameter {} is missing", d.identifier),
-            )),
+            None if all_required => {
+                errors.push(TslError::new(codes::PARAM_MISSING, path, format!("parameter {} is missing", d.identifier)))
+            }
             None => {}
             Some(v) => errors.extend(validate_value(&d.data_type, v, &path).err()),
         }
@@ -501,20 +393,10 @@ pub fn validate_event<F: Features + ?Sized>(
     params: &Value,
 ) -> Result<EventPost, Vec<TslError>> {
     let (m, plain) = split_identifier(identifier);
-    let tm = model
-        .model_for(m)
-        .ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
-    let event = tm
-        .events
-        .iter()
-        .find(|e| e.identifier == plain)
-        .ok_or_else(|| {
-            vec![TslError::new(
-                codes::EVENT_NOT_IN_MODEL,
-                identifier,
-                format!("event {identifier} is not in the model"),
-            )]
-        })?;
+    let tm = model.model_for(m).ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
+    let event = tm.events.iter().find(|e| e.identifier == plain).ok_or_else(|| {
+        vec![TslError::new(codes::EVENT_NOT_IN_MODEL, identifier, format!("event {identifier} is not in the model"))]
+    })?;
     let empty = Map::new();
     let obj = as_object(params, identifier, &empty).map_err(|e| vec![e])?;
     let has_value_param = event.output_data.iter().any(|p| p.identifier == "value");
@@ -539,11 +421,7 @@ pub fn validate_event<F: Features + ?Sized>(
     let defs: Vec<&Param> = event.output_data.iter().collect();
     let errors = check_params(identifier, &defs, value, false);
     if errors.is_empty() {
-        Ok(EventPost {
-            identifier: identifier.to_string(),
-            value: value.clone(),
-            time,
-        })
+        Ok(EventPost { identifier: identifier.to_string(), value: value.clone(), time })
     } else {
         Err(errors)
     }
@@ -559,29 +437,21 @@ pub fn validate_service_input<F: Features + ?Sized>(
     params: &Value,
 ) -> Result<(), Vec<TslError>> {
     let (m, plain) = split_identifier(identifier);
-    let tm = model
-        .model_for(m)
-        .ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
-    let service = tm
-        .services
-        .iter()
-        .find(|s| s.identifier == plain)
-        .ok_or_else(|| {
-            vec![TslError::new(
-                codes::SERVICE_NOT_IN_MODEL,
-                identifier,
-                format!("service {identifier} is not in the model"),
-            )]
-        })?;
+    let tm = model.model_for(m).ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
+    let service = tm.services.iter().find(|s| s.identifier == plain).ok_or_else(|| {
+        vec![TslError::new(
+            codes::SERVICE_NOT_IN_MODEL,
+            identifier,
+            format!("service {identifier} is not in the model"),
+        )]
+    })?;
     let empty = Map::new();
     if plain == BUILTIN_SET {
         let obj = as_object(params, identifier, &empty).map_err(|e| vec![e])?;
         return validate_property_set(tm, obj);
     }
     if plain == BUILTIN_GET {
-        let ids: Option<Vec<&str>> = params
-            .as_array()
-            .and_then(|a| a.iter().map(Value::as_str).collect());
+        let ids: Option<Vec<&str>> = params.as_array().and_then(|a| a.iter().map(Value::as_str).collect());
         return match ids {
             Some(ids) => validate_property_get(tm, ids),
             None => Err(vec![TslError::new(
@@ -610,20 +480,14 @@ pub fn validate_service_output<F: Features + ?Sized>(
     data: &Value,
 ) -> Result<(), Vec<TslError>> {
     let (m, plain) = split_identifier(identifier);
-    let tm = model
-        .model_for(m)
-        .ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
-    let service = tm
-        .services
-        .iter()
-        .find(|s| s.identifier == plain)
-        .ok_or_else(|| {
-            vec![TslError::new(
-                codes::SERVICE_NOT_IN_MODEL,
-                identifier,
-                format!("service {identifier} is not in the model"),
-            )]
-        })?;
+    let tm = model.model_for(m).ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
+    let service = tm.services.iter().find(|s| s.identifier == plain).ok_or_else(|| {
+        vec![TslError::new(
+            codes::SERVICE_NOT_IN_MODEL,
+            identifier,
+            format!("service {identifier} is not in the model"),
+        )]
+    })?;
     let empty = Map::new();
     let obj = as_object(data, identifier, &empty).map_err(|e| vec![e])?;
     if plain == BUILTIN_SET && !obj.is_empty() {
