@@ -11,14 +11,15 @@ use std::time::Duration;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
-/// chromedriver in its own process group, killed with its Chromium children on drop even if
-/// the test panicked.
+/// chromedriver, killed on drop even if the test panicked. Closing the WebDriver session
+/// (`Browser::close`) ends its Chromium; a panicking test still ends chromedriver here.
+///
+/// Deliberately no process-group kill: a `kill -<pgid>` that goes wrong signals every process
+/// the (root) test runner can reach.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        // SAFETY-free: kill the whole group so no Chromium outlives the test.
-        let _ = Command::new("kill").arg("-9").arg(format!("-{}", self.0.id())).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -48,10 +49,9 @@ pub fn artifacts_dir() -> PathBuf {
 impl Browser {
     /// A fresh browser (new profile, no cookies) at `width`×900.
     pub async fn open(base: &str, name: &str, width: u32) -> Browser {
-        use std::os::unix::process::CommandExt;
         let port = free_port();
         let mut cmd = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()));
-        cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).process_group(0);
+        cmd.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
         let driver =
             Driver(cmd.spawn().expect("chromedriver (apt-get install chromium-driver; scripts/setup.sh does)"));
         let profile = tempfile::tempdir().unwrap();
