@@ -170,14 +170,18 @@ async fn mqtt_5_and_3_1_clients_are_served() {
     // at hand speaks it with a long Alink clientId (3.1 said 23 bytes at most), so by hand.
     let secret = env.device(pk, "v31").await;
     let c = device_credentials(Sdk::Python, pk, "v31", &secret, 1_700_000_000);
-    assert_eq!(connect_v31(&env, &c).await, 0, "CONNACK accepted");
+    let (code, socket) = connect_v31(&env, &c).await;
+    assert_eq!(code, 0, "CONNACK accepted");
+    // The socket stays open until `online` is seen: a closed one would race the check.
     env.wait_device(pk, "v31", "online", |r| r.device.status == DeviceStatus::Online).await;
+    drop(socket);
     let wrong = device_credentials(Sdk::Python, pk, "v31", "wrong", 1_700_000_000);
-    assert_eq!(connect_v31(&env, &wrong).await, 4, "CONNACK bad credentials");
+    assert_eq!(connect_v31(&env, &wrong).await.0, 4, "CONNACK bad credentials");
 }
 
-/// Sends an MQTT 3.1 CONNECT and returns the CONNACK return code.
-async fn connect_v31(env: &Env, c: &Credentials) -> u8 {
+/// Sends an MQTT 3.1 CONNECT and returns the CONNACK return code and the open connection.
+async fn connect_v31(env: &Env, c: &Credentials) -> (u8, tokio::net::TcpStream) {
     let mut s = tokio::net::TcpStream::connect(env.run.mqtt_addr).await.unwrap();
-    raw_connect(&mut s, 3, c).await
+    let code = raw_connect(&mut s, 3, c).await;
+    (code, s)
 }

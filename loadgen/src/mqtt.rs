@@ -51,6 +51,10 @@ pub async fn connect(
     let fut = async {
         let socket = TcpSocket::new_v4()?;
         if let Some(ip) = src {
+            // The port is then picked at connect time and shared as long as the 4-tuple is
+            // unique: binding 100k sockets must not use up the ephemeral ports of the machine.
+            nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::IpBindAddressNoPort, &true)
+                .with_context(|| "IP_BIND_ADDRESS_NO_PORT")?;
             socket.bind(SocketAddr::new(ip, 0)).with_context(|| format!("bind {ip}"))?;
         }
         let stream = socket.connect(broker).await.with_context(|| format!("connect {broker}"))?;

@@ -18,14 +18,13 @@ pub fn free_port() -> anyhow::Result<u16> {
 /// Raise the soft RLIMIT_NOFILE to the hard limit (children inherit it); returns the new soft
 /// limit. Only root outside a container can raise the hard limit itself (`ulimit -Hn`).
 pub fn raise_nofile() -> u64 {
-    use rustix::process::{getrlimit, setrlimit, Resource};
-    let mut l = getrlimit(Resource::Nofile);
-    if l.current != l.maximum {
-        l.current = l.maximum;
-        let _ = setrlimit(Resource::Nofile, l);
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        if soft < hard {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+        }
     }
-    let now = getrlimit(Resource::Nofile);
-    now.current.unwrap_or(u64::MAX)
+    getrlimit(Resource::RLIMIT_NOFILE).map(|(soft, _)| soft).unwrap_or(0)
 }
 
 /// Resident set size of a process, bytes (`VmRSS` of /proc/PID/status).

@@ -80,20 +80,31 @@ fn section_2_topics_are_all_auto_subscribed() {
     for f in &expected {
         if f.starts_with("/ext/reg") {
             assert!(dynreg.contains(f), "{f} missing from dynreg_session_filters");
-            assert!(!device.contains(f), "{f} must not reach device sessions");
+            assert!(!device.iter().any(|d| filter_matches(d, f)), "{f} must not reach device sessions");
         } else {
-            assert!(device.contains(f), "{f} missing from server_side_filters: {device:#?}");
+            assert!(device.iter().any(|d| filter_matches(d, f)), "{f} matched by no server_side_filters: {device:#?}");
         }
     }
-    // The only additions: `thing/service/+` is one level, yet Py receives `property/set`
-    // without subscribing (ALINK.md 2), so set/get need their own filters.
-    let extra: Vec<&String> = device.iter().filter(|f| !expected.contains(f)).collect();
-    assert_eq!(
-        extra,
-        ["/sys/pkA/devA/thing/service/property/set", "/sys/pkA/devA/thing/service/property/get"]
-            .iter()
-            .collect::<Vec<_>>()
-    );
+    // Py receives `property/set` without subscribing (ALINK.md 2), though `thing/service/+` is one level.
+    for f in ["/sys/pkA/devA/thing/service/property/set", "/sys/pkA/devA/thing/service/property/get"] {
+        assert!(device.iter().any(|d| filter_matches(d, f)), "{f}");
+    }
+    // Every filter stays inside the device's own namespace: subscribable by the device, by no
+    // other device (not even one whose name extends ours), and matching no platform topic.
+    for d in &device {
+        assert!(validate_filter(d).is_ok(), "{d}");
+        assert!(may_subscribe("pkA", "devA", d), "{d}");
+        for (p, n) in [("pkA", "devA2"), ("pkA", "devB"), ("pkB", "devA"), ("pkAx", "devA"), ("pk", "Adev")] {
+            assert!(!may_subscribe(p, n, d), "{p}/{n} may subscribe {d}");
+            let other = expand_section_2(p, n);
+            assert!(!other.iter().any(|t| filter_matches(d, t)), "{d} reaches a topic of {p}/{n}");
+        }
+        for t in
+            ["/ext/register", "/ext/regnwl", "/sys/pkA/devA2/thing/service/property/set", "/ext/ntp/pkA/devA2/response"]
+        {
+            assert!(!filter_matches(d, t), "{d} matches {t}");
+        }
+    }
 }
 
 /// Every topic with an arrow in ALINK.md section 4 (shorthand expanded; `↕` = request ↓ and

@@ -139,11 +139,15 @@ async fn store(ctx: &Ctx<'_>, accepted: &[PropertyValue]) {
             time: v.time.unwrap_or(at),
         })
         .collect();
-    let values = writes
-        .iter()
-        .map(|w| LiveValue { identifier: w.identifier.clone(), value: w.value.clone(), time: w.time })
-        .collect();
+    // Nobody on the live bus (no browser open): no event to build.
+    let values: Option<Vec<LiveValue>> = (ctx.sh.state.bus.receiver_count() > 0).then(|| {
+        writes
+            .iter()
+            .map(|w| LiveValue { identifier: w.identifier.clone(), value: w.value.clone(), time: w.time })
+            .collect()
+    });
     ctx.writer.write(writes).await;
+    let Some(values) = values else { return };
     ctx.sh.live(LiveEvent::Properties {
         product_key: ctx.device.pk.clone(),
         device_name: ctx.device.dn.clone(),
