@@ -4,7 +4,7 @@
 use model::tsl::{validate_event, EventType, ThingModel, TslError};
 use serde_json::{json, Value};
 
-use super::respond::{answer, parse_request, Outcome};
+use super::respond::{answer, request_and_model, Outcome};
 use super::Ctx;
 use crate::store;
 
@@ -12,13 +12,9 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
     let model::alink::Topic::EventPost(_, identifier) = ctx.topic else {
         return Outcome::status(super::CODE_BAD_TOPIC);
     };
-    let req = match parse_request(ctx.payload(), ctx.topic) {
-        Ok(r) => r,
+    let (req, model) = match request_and_model(ctx).await {
+        Ok(v) => v,
         Err(o) => return o,
-    };
-    let model = match ctx.sh.model(&ctx.device.pk).await {
-        Ok(m) => m,
-        Err((code, msg)) => return answer(&req, ctx.topic, code, json!({}), &msg).with_check(code, msg),
     };
     match store(ctx, &model, identifier, &req.params).await {
         Ok(()) => {

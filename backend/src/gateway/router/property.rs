@@ -9,7 +9,7 @@ use model::tsl::{codes, validate_property_post, PropertyValue, TslError, MAX_PRO
 use model::ws::LiveEvent;
 use serde_json::{json, Map, Value};
 
-use super::respond::{answer, parse_request, Outcome};
+use super::respond::{answer, request_and_model, Outcome};
 use super::{event, Ctx};
 use crate::store::properties::PropertyWrite;
 
@@ -17,13 +17,9 @@ use crate::store::properties::PropertyWrite;
 const BAD_PARAMS: u32 = model::alink::CODE_INVALID_FORMAT;
 
 pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
-    let req = match parse_request(ctx.payload(), ctx.topic) {
-        Ok(r) => r,
+    let (req, model) = match request_and_model(ctx).await {
+        Ok(v) => v,
         Err(o) => return o,
-    };
-    let model = match ctx.sh.model(&ctx.device.pk).await {
-        Ok(m) => m,
-        Err((code, msg)) => return answer(&req, ctx.topic, code, json!({}), &msg).with_check(code, msg),
     };
     let Value::Object(params) = &req.params else {
         let msg = "params must be an object of property values";
@@ -40,13 +36,9 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
 }
 
 pub(super) async fn batch_post(ctx: &Ctx<'_>) -> Outcome {
-    let req = match parse_request(ctx.payload(), ctx.topic) {
-        Ok(r) => r,
+    let (req, model) = match request_and_model(ctx).await {
+        Ok(v) => v,
         Err(o) => return o,
-    };
-    let model = match ctx.sh.model(&ctx.device.pk).await {
-        Ok(m) => m,
-        Err((code, msg)) => return answer(&req, ctx.topic, code, json!({}), &msg).with_check(code, msg),
     };
     let empty = Map::new();
     let parts = match &req.params {

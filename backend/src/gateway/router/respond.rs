@@ -172,6 +172,18 @@ pub fn text_cut(payload: &[u8], max: usize) -> String {
     format!("{head}… [truncated, {} bytes in all]", payload.len())
 }
 
+/// The preamble of every TSL-checked uplink: the request, and the product's thing model. On
+/// failure, the reply to send (6207 for a bad envelope, the model lookup's code otherwise).
+pub(crate) async fn request_and_model(
+    ctx: &super::Ctx<'_>,
+) -> Result<(Request, std::sync::Arc<model::tsl::ThingModel>), Outcome> {
+    let req = parse_request(ctx.payload(), ctx.topic)?;
+    match ctx.sh.model(&ctx.device.pk).await {
+        Ok(m) => Ok((req, m)),
+        Err((code, msg)) => Err(answer(&req, ctx.topic, code, serde_json::json!({}), &msg).with_check(code, msg)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
