@@ -31,6 +31,8 @@ fi
 
 # 2. Rust: the pinned toolchain's wasm target, trunk and wasm-bindgen-cli at exact versions.
 rustup target list --installed | grep -q wasm32-unknown-unknown || { step "rustup target add wasm32"; rustup target add wasm32-unknown-unknown; }
+rustup component list --installed | grep -q '^rustfmt' && rustup component list --installed | grep -q '^clippy' \
+  || { step "rustup component add rustfmt clippy"; rustup component add rustfmt clippy; }
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   step "cargo install trunk $TRUNK_VERSION (about 8 minutes, once)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
