@@ -76,7 +76,7 @@ impl Running {
 /// traffic until it is back). Driven by the status events on the bus: a lagging watcher can miss
 /// one, which then only leaves sub-devices marked logged in until the gateway's next login.
 fn spawn_gateway_offline_watch(state: &AppState, router: gateway::router::Router) -> tokio::task::JoinHandle<()> {
-    let mut bus = state.bus.subscribe();
+    let mut bus = state.bus.subscribe_internal();
     tokio::spawn(async move {
         loop {
             match bus.recv().await {
@@ -114,7 +114,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
         tracing::info!(devices = reset, "marked devices offline after restart");
     }
     let mut state = AppState::new(db.clone(), clock.clone(), settings.clone());
-    let (runlog, writer) = runlog::spawn_writer(db, state.bus.clone(), clock);
+    let (runlog, writer) = runlog::spawn_writer(state.ingest.clone(), clock);
     let (gateway, uplinks) = gateway::start(&state, runlog.clone()).await?;
     state.devices = Arc::new(gateway.clone());
     // With `--mqtt …:0` the real port is only known now; `/api/v1/info` tells the browser this one.

@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use model::ws::LiveEvent;
-use tokio::sync::broadcast;
-
 use crate::auth::rate_limit::LoginLimiter;
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::live_bus::LiveBus;
+use crate::store::ingest::Ingest;
 use crate::store::Db;
 
 /// What the registry needs from the device side: to cut a device off when it is disabled or
@@ -38,20 +37,20 @@ pub struct AppState {
     /// Failed-login counters per user and per IP.
     pub login_limiter: Arc<LoginLimiter>,
     /// Live facts for browsers; lagging readers lose events, the sender never waits.
-    pub bus: broadcast::Sender<LiveEvent>,
+    pub bus: LiveBus,
     /// The device side (gateway), for disconnects.
     pub devices: Arc<dyn DeviceLink>,
+    /// The writer of the high-volume rows (run log, property values).
+    pub ingest: Ingest,
 }
-
-/// Capacity of the live-event bus. A browser bridge that falls this far behind is told how
-/// many events it missed instead of slowing the gateway.
-pub const BUS_CAPACITY: usize = 16_384;
 
 impl AppState {
     /// State with no device side yet; `main` plugs the gateway in with [`AppState::devices`].
     pub fn new(db: Db, clock: SharedClock, settings: Settings) -> Self {
-        let (bus, _) = broadcast::channel(BUS_CAPACITY);
+        let bus = LiveBus::default();
+        let ingest = Ingest::spawn(db.connect_options().get_filename(), bus.clone());
         AppState {
+            ingest,
             db,
             login_limiter: Arc::new(LoginLimiter::new(clock.clone())),
             clock,

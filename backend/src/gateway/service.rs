@@ -13,8 +13,9 @@ use super::limits::{self, Kind, Limits, Verdict};
 use super::sessions::Sessions;
 use super::topo::Topo;
 use super::{broker, Uplink};
-use crate::runlog::{NewLog, RunLog};
+use crate::runlog::RunLog;
 use crate::state::AppState;
+use model::runlog::LogEntry;
 
 /// Uplinks waiting for the router at most; past this the publishing device's session waits
 /// (backpressure on its TCP connection) instead of memory growing.
@@ -46,7 +47,8 @@ impl Inner {
     ) {
         let Some(runlog) = self.runlog.read().unwrap_or_else(|e| e.into_inner()).clone() else { return };
         runlog
-            .log(NewLog {
+            .log(LogEntry {
+                id: 0,
                 at: 0,
                 trace_id: runlog.new_trace(),
                 message_id: None,

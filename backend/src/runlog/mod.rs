@@ -1,8 +1,8 @@
 //! The cloud run log's write path and its REST search.
 //!
 //! Every uplink, downlink, reply, connect, disconnect, auth failure and ACL refusal becomes one
-//! entry. Producers hand entries to a [`RunLog`] handle; one writer task batches them into the
-//! store. The queue is bounded and `log()` waits when it is full: entries are never dropped,
+//! entry. Producers hand entries to a [`RunLog`] handle; the ingest writer
+//! ([`crate::store::ingest`]) batches them into the store. The queue is bounded and `log()` waits when it is full: entries are never dropped,
 //! and backpressure reaches the producer instead of memory growing without bound. Only the copy
 //! to browsers (the live bus) may drop.
 
@@ -19,7 +19,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
 
-pub use writer::{spawn_writer, NewLog, RunLog, WriterHandle, QUEUE_CAPACITY};
+pub use writer::{spawn_writer, RunLog, WriterHandle};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/logs", get(search))

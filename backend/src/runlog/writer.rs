@@ -1,39 +1,18 @@
-//! The batching writer task behind [`RunLog`].
+//! [`RunLog`]: the producers' handle on the run log (trace ids, time, backpressure).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use model::runlog::{BizType, LogEntry};
-use model::ws::LiveEvent;
-use tokio::sync::{broadcast, mpsc};
+use model::runlog::LogEntry;
 
 use crate::clock::SharedClock;
-use crate::store::{self, Db};
+use crate::store::ingest::Ingest;
 
-/// Entries waiting for the store at most; past this, producers wait.
-pub const QUEUE_CAPACITY: usize = 65_536;
-/// Entries per transaction at most.
-const BATCH: usize = 2_000;
-
-/// One entry as a producer describes it; id and (if unset) time are filled in by the writer.
-#[derive(Debug, Clone)]
-pub struct NewLog {
-    /// Milliseconds; 0 = now.
-    pub at: i64,
-    pub trace_id: String,
-    pub message_id: Option<String>,
-    pub product_key: String,
-    pub device_name: String,
-    pub biz_type: BizType,
-    pub operation: String,
-    pub content: String,
-    pub status: u32,
-}
-
-/// Cheap to clone; hand one to every producer.
+/// Cheap to clone; hand one to every producer. Entries go to the ingest writer
+/// ([`crate::store::ingest`]), which stores them in batches and announces them to browsers.
 #[derive(Clone)]
 pub struct RunLog {
-    tx: mpsc::Sender<NewLog>,
+    ingest: Ingest,
     clock: SharedClock,
     /// Source of trace ids unique within this process start (prefixed by the start time).
     trace_seq: Arc<AtomicU64>,
@@ -41,14 +20,13 @@ pub struct RunLog {
 }
 
 impl RunLog {
-    /// Queue an entry; waits (backpressure) when the writer is behind, never drops.
-    pub async fn log(&self, mut e: NewLog) {
+    /// Queue an entry (`id` is assigned on insert; `at` 0 = now); waits (backpressure) when the
+    /// writer is behind, never drops.
+    pub async fn log(&self, mut e: LogEntry) {
         if e.at == 0 {
             e.at = self.clock.now_ms();
         }
-        if self.tx.send(e).await.is_err() {
-            tracing::error!("run log writer is gone; entry lost at shutdown");
-        }
+        self.ingest.log(e).await;
     }
 
     /// A new trace id: one per flow (a request and its reply share it).
@@ -57,74 +35,48 @@ impl RunLog {
     }
 }
 
-/// Owns the writer task; `close()` flushes everything queued before returning.
+/// `close()` waits until everything queued before it is stored.
 pub struct WriterHandle {
-    task: tokio::task::JoinHandle<()>,
+    ingest: Ingest,
 }
 
 impl WriterHandle {
-    /// Wait until every entry queued so far is stored. Call after dropping all `RunLog`s.
+    /// Wait until every entry queued so far is stored.
     pub async fn close(self) {
-        let _ = self.task.await;
+        self.ingest.flush().await;
     }
 }
 
-pub fn spawn_writer(db: Db, bus: broadcast::Sender<LiveEvent>, clock: SharedClock) -> (RunLog, WriterHandle) {
-    let (tx, mut rx) = mpsc::channel::<NewLog>(QUEUE_CAPACITY);
+pub fn spawn_writer(ingest: Ingest, clock: SharedClock) -> (RunLog, WriterHandle) {
     let prefix: Arc<str> = format!("{:x}", clock.now_ms()).into();
-    let task = tokio::spawn(async move {
-        let mut buf = Vec::with_capacity(BATCH);
-        // recv_many takes what is queued (up to BATCH) in one go: batches grow under load and
-        // stay at one entry when idle, so latency is low either way.
-        while rx.recv_many(&mut buf, BATCH).await > 0 {
-            let entries: Vec<LogEntry> = buf
-                .drain(..)
-                .map(|e| LogEntry {
-                    id: 0,
-                    at: e.at,
-                    trace_id: e.trace_id,
-                    message_id: e.message_id,
-                    product_key: e.product_key,
-                    device_name: e.device_name,
-                    biz_type: e.biz_type,
-                    operation: e.operation,
-                    content: e.content,
-                    status: e.status,
-                })
-                .collect();
-            let mut attempt = 0u32;
-            // The store must keep these: retry with backoff rather than drop on a transient error.
-            while let Err(e) = store::runlog::insert_batch(&db, &entries).await {
-                attempt += 1;
-                tracing::error!(error = %e, attempt, "run log batch write failed; retrying");
-                tokio::time::sleep(std::time::Duration::from_millis(100 * u64::from(attempt.min(50)))).await;
-            }
-            if bus.receiver_count() > 0 {
-                for entry in entries {
-                    let _ = bus.send(LiveEvent::Log { entry });
-                }
-            }
-        }
-    });
-    (RunLog { tx, clock, trace_seq: Arc::new(AtomicU64::new(0)), trace_prefix: prefix }, WriterHandle { task })
+    let handle = WriterHandle { ingest: ingest.clone() };
+    (RunLog { ingest, clock, trace_seq: Arc::new(AtomicU64::new(0)), trace_prefix: prefix }, handle)
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
+    use model::runlog::BizType;
+    use model::ws::LiveEvent;
+    use tokio::sync::broadcast;
+
     use super::*;
     use crate::clock::FakeClock;
+    use crate::store;
 
     #[tokio::test]
     async fn every_entry_reaches_the_store_even_past_the_queue_size() {
         let dir = tempfile::tempdir().unwrap();
-        let db = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
-        let (bus, mut live) = broadcast::channel(16);
-        let (log, handle) = spawn_writer(db.clone(), bus, Arc::new(FakeClock::new(5)));
-        let n = 3 * BATCH + 7;
+        let path = dir.path().join("t.db");
+        let db = store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        let bus = crate::live_bus::LiveBus::default();
+        let mut live = bus.subscribe();
+        let (log, handle) = spawn_writer(Ingest::spawn(&path, bus.clone()), Arc::new(FakeClock::new(5)));
+        let n = store::ingest::QUEUE_CAPACITY + 7;
         for i in 0..n {
-            log.log(NewLog {
+            log.log(LogEntry {
+                id: 0,
                 at: 0,
                 trace_id: log.new_trace(),
                 message_id: Some(i.to_string()),
@@ -137,12 +89,18 @@ mod tests {
             })
             .await;
         }
-        drop(log);
         handle.close().await;
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM run_log").fetch_one(&db).await.unwrap();
         assert_eq!(count as usize, n);
         let at: i64 = sqlx::query_scalar("SELECT MIN(at) FROM run_log").fetch_one(&db).await.unwrap();
         assert_eq!(at, 5, "time comes from the injected clock");
-        assert!(matches!(live.try_recv(), Ok(LiveEvent::Log { .. }) | Err(broadcast::error::TryRecvError::Lagged(_))));
+        let last: String =
+            sqlx::query_scalar("SELECT message_id FROM run_log ORDER BY id DESC LIMIT 1").fetch_one(&db).await.unwrap();
+        assert_eq!(last, (n - 1).to_string(), "stored in the order logged");
+        match live.try_recv() {
+            Ok(LiveEvent::Log { entry }) => assert!(entry.id > 0, "announced with its id"),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+            other => panic!("expected stored entries on the bus, got {other:?}"),
+        }
     }
 }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod device_state;
 pub mod devices;
+pub mod ingest;
 pub mod products;
 pub mod properties;
 pub mod runlog;

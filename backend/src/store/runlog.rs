@@ -1,33 +1,9 @@
-//! The cloud run log: batched inserts and filtered reads.
+//! The cloud run log's filtered reads (writes: [`super::ingest`]).
 
 use model::runlog::{BizType, LogEntry, LogQuery};
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::Db;
-
-/// Insert a batch in one transaction (one fsync for many entries).
-pub async fn insert_batch(db: &Db, batch: &[LogEntry]) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
-    // Multi-row INSERTs in chunks: far fewer statements than rows. 10 binds per row, SQLite allows 32766.
-    for chunk in batch.chunks(500) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO run_log (at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) ",
-        );
-        qb.push_values(chunk, |mut b, e| {
-            b.push_bind(e.at)
-                .push_bind(&e.trace_id)
-                .push_bind(&e.message_id)
-                .push_bind(&e.product_key)
-                .push_bind(&e.device_name)
-                .push_bind(e.biz_type.as_str())
-                .push_bind(&e.operation)
-                .push_bind(&e.content)
-                .push_bind(e.status as i64);
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
-    tx.commit().await
-}
 
 pub async fn query(db: &Db, q: &LogQuery) -> sqlx::Result<Vec<LogEntry>> {
     let mut qb = QueryBuilder::<Sqlite>::new("SELECT * FROM run_log WHERE 1=1");

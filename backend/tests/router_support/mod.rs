@@ -177,7 +177,7 @@ impl Env {
         device(&db, GW_PK, GW, SECRET).await;
         device(&db, SUB_PK, SUB, SUB_SECRET).await;
         device(&db, SUB_PK, SUB2, SUB_SECRET).await;
-        let (runlog, writer) = spawn_writer(db, state.bus.clone(), state.clock.clone());
+        let (runlog, writer) = spawn_writer(state.ingest.clone(), state.clock.clone());
         let downlink = Arc::new(FakeDownlink::default());
         downlink.set_online(PK, DN, true);
         downlink.set_online(GW_PK, GW, true);

@@ -7,7 +7,6 @@
 //!   uplink and reply.
 //! - `respond`: handler outcome, reply building (every key each SDK reads), 6207 handling.
 //! - `cache`: product models and device ids; [`invalidate_product`].
-//! - `writer`: batched property writes.
 //! - handlers: `property`, `event`, `deviceinfo`, `ntp`, `shadow`, `desired`, `diag`,
 //!   `log_upload`, `custom` (custom topics, raw data), `topo` (gateways and sub-devices).
 //! - `calls`: [`Commands`], the downlink API (publish, property set/get, services, RRPC).
@@ -34,7 +33,6 @@ mod property;
 mod respond;
 mod shadow;
 pub mod topo;
-mod writer;
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -48,10 +46,11 @@ use tokio::sync::mpsc;
 
 use self::cache::{Cache, DeviceInfo};
 use self::respond::{log_content, refuse, text_cut, Outcome, MAX_LIVE_PAYLOAD};
-use self::writer::PropertyWriter;
 use super::{Downlink, Uplink};
-use crate::runlog::{NewLog, RunLog};
+use crate::runlog::RunLog;
 use crate::state::AppState;
+use crate::store::ingest::Ingest;
+use model::runlog::LogEntry;
 
 pub use self::cache::invalidate_product;
 pub use self::calls::{CallError, Commands, Via};
@@ -106,7 +105,7 @@ impl Shared {
     }
 
     pub fn live_message(&self, device: &DeviceRef, direction: Direction, topic: &str, payload: &[u8], at: i64) {
-        if self.state.bus.receiver_count() == 0 {
+        if !self.state.bus.has_listeners() {
             return;
         }
         self.live(LiveEvent::Message {
@@ -132,7 +131,8 @@ impl Shared {
         message_id: Option<String>,
     ) {
         self.runlog
-            .log(NewLog {
+            .log(LogEntry {
+                id: 0,
                 at,
                 trace_id: trace.to_string(),
                 message_id,
@@ -162,7 +162,7 @@ impl Shared {
 /// One uplink being handled.
 pub(crate) struct Ctx<'a> {
     pub sh: &'a Shared,
-    pub writer: &'a PropertyWriter,
+    pub writer: &'a Ingest,
     pub up: &'a Uplink,
     pub topic: &'a Topic,
     /// The device the topic names (a sub-device when its gateway publishes for it).
@@ -183,7 +183,8 @@ impl Ctx<'_> {
 #[derive(Clone)]
 pub struct Router {
     sh: Arc<Shared>,
-    writer: PropertyWriter,
+    /// Property values go to the ingest writer (batched with the run log).
+    writer: Ingest,
 }
 
 /// What [`spawn`] returns: the router, its command handle, and the ingest task.
@@ -245,7 +246,7 @@ impl Router {
     pub fn new(state: AppState, runlog: RunLog, downlink: Arc<dyn Downlink>) -> Router {
         // Start ids from the clock so ids are not reused right after a restart.
         let first = (state.clock.now_ms().max(0) as u64 / 1000) % model::alink::IdGen::MAX;
-        let writer = PropertyWriter::spawn(state.db.clone());
+        let writer = state.ingest.clone();
         let sh = Arc::new(Shared {
             state,
             runlog,

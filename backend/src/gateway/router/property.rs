@@ -132,13 +132,13 @@ async fn store(ctx: &Ctx<'_>, accepted: &[PropertyValue]) {
         })
         .collect();
     // Nobody on the live bus (no browser open): no event to build.
-    let values: Option<Vec<LiveValue>> = (ctx.sh.state.bus.receiver_count() > 0).then(|| {
+    let values: Option<Vec<LiveValue>> = ctx.sh.state.bus.has_listeners().then(|| {
         writes
             .iter()
             .map(|w| LiveValue { identifier: w.identifier.clone(), value: w.value.clone(), time: w.time })
             .collect()
     });
-    ctx.writer.write(writes).await;
+    ctx.writer.properties(writes).await;
     let Some(values) = values else { return };
     ctx.sh.live(LiveEvent::Properties {
         product_key: ctx.device.pk.clone(),
