@@ -3,7 +3,8 @@
 //! A broadcast channel: lagging readers lose events and the sender never waits. Building an
 //! event costs allocations on the ingest path, so producers ask [`LiveBus::has_listeners`] first;
 //! fleetdeck's own watchers subscribe with [`LiveBus::subscribe_internal`] and do not count,
-//! or every message would build events that nobody shows.
+//! or every message would build events that nobody shows. Events travel as `Arc`s: every
+//! receiver gets every event, and most receivers look at an event only to skip it.
 
 use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,10 +17,10 @@ use tokio::sync::broadcast;
 /// missed instead of slowing the gateway.
 pub const BUS_CAPACITY: usize = 16_384;
 
-/// Cheap to clone. Derefs to the broadcast sender (`send`, `subscribe`).
+/// Cheap to clone. Derefs to the broadcast sender (`subscribe`, `receiver_count`).
 #[derive(Clone)]
 pub struct LiveBus {
-    tx: broadcast::Sender<LiveEvent>,
+    tx: broadcast::Sender<Arc<LiveEvent>>,
     internal: Arc<AtomicUsize>,
 }
 
@@ -30,20 +31,25 @@ impl Default for LiveBus {
 }
 
 impl LiveBus {
+    /// Publish; nobody listening is normal.
+    pub fn send(&self, ev: LiveEvent) {
+        let _ = self.tx.send(Arc::new(ev));
+    }
+
     /// Whether a browser (or a test) listens; fleetdeck's own watchers do not count.
     pub fn has_listeners(&self) -> bool {
         self.tx.receiver_count() > self.internal.load(Ordering::Relaxed)
     }
 
     /// A receiver for a watcher inside fleetdeck that lives as long as the process.
-    pub fn subscribe_internal(&self) -> broadcast::Receiver<LiveEvent> {
+    pub fn subscribe_internal(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.internal.fetch_add(1, Ordering::Relaxed);
         self.tx.subscribe()
     }
 }
 
 impl Deref for LiveBus {
-    type Target = broadcast::Sender<LiveEvent>;
+    type Target = broadcast::Sender<Arc<LiveEvent>>;
     fn deref(&self) -> &Self::Target {
         &self.tx
     }

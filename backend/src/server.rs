@@ -79,12 +79,12 @@ fn spawn_gateway_offline_watch(state: &AppState, router: gateway::router::Router
     let mut bus = state.bus.subscribe_internal();
     tokio::spawn(async move {
         loop {
-            match bus.recv().await {
+            match bus.recv().await.as_deref() {
                 Ok(model::ws::LiveEvent::Status { product_key, device_name, status, .. })
-                    if status == model::registry::DeviceStatus::Offline
-                        || status == model::registry::DeviceStatus::Disabled =>
+                    if *status == model::registry::DeviceStatus::Offline
+                        || *status == model::registry::DeviceStatus::Disabled =>
                 {
-                    router.gateway_offline(&product_key, &device_name).await;
+                    router.gateway_offline(product_key, device_name).await;
                 }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,

@@ -175,8 +175,8 @@ async fn disconnect_reasons_reach_the_store_and_the_bus() {
 
     let mut seen = Vec::new();
     while let Ok(e) = bus.try_recv() {
-        if let LiveEvent::Status { device_name, status, reason, .. } = e {
-            seen.push((device_name, status, reason));
+        if let LiveEvent::Status { device_name, status, reason, .. } = &*e {
+            seen.push((device_name.clone(), *status, *reason));
         }
     }
     assert!(seen.contains(&("graceful".into(), DeviceStatus::Online, None)), "{seen:?}");

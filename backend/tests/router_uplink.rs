@@ -44,7 +44,7 @@ async fn property_post_ok_stores_replies_logs_and_goes_live() {
 
     let mut saw = (false, false, false);
     while let Ok(ev) = live.try_recv() {
-        match ev {
+        match &*ev {
             LiveEvent::Properties { values, .. } => saw.0 = values.len() == 2,
             LiveEvent::Message { direction: Direction::Up, .. } => saw.1 = true,
             LiveEvent::Message { direction: Direction::Down, .. } => saw.2 = true,
@@ -408,7 +408,7 @@ async fn custom_topic_is_logged_and_live_raw_is_6200() {
         (logs[0].operation.clone(), logs[0].status, logs[0].content.clone()),
         (format!("/{PK}/{DN}/user/telemetry/raw"), 200, "any bytes ✓".into())
     );
-    assert!(matches!(live.try_recv(), Ok(LiveEvent::Message { direction: Direction::Up, .. })));
+    assert!(matches!(live.try_recv().as_deref(), Ok(LiveEvent::Message { direction: Direction::Up, .. })));
 
     env.router.dispatch(env.uplink_from(PK, DN, &topic("thing/model/up_raw"), vec![0x01u8, 0xff, 0x00])).await;
     assert!(env.downlink.sent().is_empty());

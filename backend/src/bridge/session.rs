@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
-use model::ws::{ClientMsg, ServerMsg, Stream};
+use model::ws::{ClientMsg, LiveEvent, ServerMsg, Stream};
 use tokio::sync::{broadcast, Notify};
 
 use super::queue::OutQueue;
@@ -18,10 +18,28 @@ struct Shared {
     ready: Notify,
 }
 
+/// Bus events handled per wake-up at most before the socket is polled again.
+const DRAIN_PER_WAKE: usize = 256;
+
 impl Shared {
     fn push(&self, frame: ServerMsg) {
         self.queue.lock().unwrap_or_else(|e| e.into_inner()).push(frame);
         self.ready.notify_one();
+    }
+
+    /// The bus overran this browser: it is told how many events it missed.
+    fn dropped(&self, n: u64) {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner()).add_dropped(n);
+        self.ready.notify_one();
+    }
+}
+
+/// Queue `ev` once for every subscription that wants it (cloned only then).
+fn offer(ev: &LiveEvent, subs: &HashMap<u32, Stream>, out: &Shared) {
+    for (id, s) in subs {
+        if s.wants(ev) {
+            out.push(ServerMsg::Event { id: *id, event: ev.clone() });
+        }
     }
 }
 
@@ -65,16 +83,18 @@ pub async fn run(st: AppState, user: CurrentUser, socket: WebSocket) {
             }
             ev = bus.recv() => match ev {
                 Ok(ev) => {
-                    for (id, s) in &subs {
-                        if s.wants(&ev) {
-                            shared.push(ServerMsg::Event { id: *id, event: ev.clone() });
+                    offer(&ev, &subs, &shared);
+                    // Take what else is waiting before polling the socket again: at thousands of
+                    // events per second, one select round per event cost more than the events.
+                    for _ in 0..DRAIN_PER_WAKE {
+                        match bus.try_recv() {
+                            Ok(ev) => offer(&ev, &subs, &shared),
+                            Err(broadcast::error::TryRecvError::Lagged(n)) => shared.dropped(n),
+                            Err(_) => break,
                         }
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    shared.queue.lock().unwrap_or_else(|e| e.into_inner()).add_dropped(n);
-                    shared.ready.notify_one();
-                }
+                Err(broadcast::error::RecvError::Lagged(n)) => shared.dropped(n),
                 Err(broadcast::error::RecvError::Closed) => break,
             },
         }

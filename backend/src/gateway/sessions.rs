@@ -188,7 +188,7 @@ impl Inner {
                 if let Err(e) = self.topo.refresh(&self.state.db, &pk, &dn).await {
                     tracing::warn!(error = %e, pk, dn, "cannot load sub-devices");
                 }
-                let _ = self.state.bus.send(LiveEvent::Status {
+                self.state.bus.send(LiveEvent::Status {
                     product_key: pk.clone(),
                     device_name: dn.clone(),
                     status: DeviceStatus::Online,
@@ -229,7 +229,7 @@ impl Inner {
                 tracing::error!(error = %e, pk, dn, "cannot mark device offline");
             }
             self.topo.forget(pk, dn);
-            let _ = self.state.bus.send(LiveEvent::Status {
+            self.state.bus.send(LiveEvent::Status {
                 product_key: pk.clone(),
                 device_name: dn.clone(),
                 status: DeviceStatus::Offline,

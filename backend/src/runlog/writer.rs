@@ -97,7 +97,7 @@ mod tests {
         let last: String =
             sqlx::query_scalar("SELECT message_id FROM run_log ORDER BY id DESC LIMIT 1").fetch_one(&db).await.unwrap();
         assert_eq!(last, (n - 1).to_string(), "stored in the order logged");
-        match live.try_recv() {
+        match live.try_recv().as_deref() {
             Ok(LiveEvent::Log { entry }) => assert!(entry.id > 0, "announced with its id"),
             Err(broadcast::error::TryRecvError::Lagged(_)) => {}
             other => panic!("expected stored entries on the bus, got {other:?}"),

@@ -101,7 +101,7 @@ impl Shared {
 
     /// Live bus; no receivers is normal (nobody has a browser open).
     pub fn live(&self, ev: LiveEvent) {
-        let _ = self.state.bus.send(ev);
+        self.state.bus.send(ev);
     }
 
     pub fn live_message(&self, device: &DeviceRef, direction: Direction, topic: &str, payload: &[u8], at: i64) {
