@@ -70,11 +70,7 @@ impl Downlink for Gateway {
         if !self.inner.within_limit(Kind::Downlink, pk, dn).await {
             return Err(DownlinkError::Throttled);
         }
-        let (id, mut ready) = self.inner.sessions.target(&key).ok_or(DownlinkError::Offline)?;
-        // BROKER.md: right after CONNACK the server-side subscriptions are still being applied;
-        // wait for them so the first downlink of a fresh session is never the one that is lost.
-        // On timeout deliver anyway: addressed delivery does not depend on them.
-        let _ = tokio::time::timeout(super::sessions::READY_TIMEOUT, ready.wait_for(|r| *r)).await;
+        let id = self.inner.sessions.target(&key).ok_or(DownlinkError::Offline)?;
         deliver(&self.inner.scx, &id.client_id, topic, payload, qos_of(qos))
             .await
             .map_err(|e| DownlinkError::Failed(e.to_string()))

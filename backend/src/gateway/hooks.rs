@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use model::alink::acl::{authorize_publish, authorize_subscribe};
-use model::alink::{dynreg_session_filters, session_filters, ClientId};
+use model::alink::{dynreg_session_filters, AuthType, ClientId};
 use model::runlog::BizType;
 use rmqtt::codec::v5::{RetainHandling, SubscribeAckReason, SubscriptionOptions};
 use rmqtt::hook::{Handler, HookResult, Parameter, ReturnType, Type};
@@ -172,8 +172,16 @@ impl Inner {
     }
 }
 
-/// Server-side subscriptions (ALINK.md 2): every device session gets its downlink filters, a
-/// registration session its `/ext/register|regnwl`.
+/// Server-side subscriptions (ALINK.md 2). A device session gets none in the broker: every
+/// downlink is addressed to the device's session (`downlink::deliver`), so a device receives its
+/// downlinks without ever subscribing, and with no subscription nothing the device publishes can
+/// come back to it (no echo, the job `no_local` did). Broker-side filters per device cost
+/// ~8 KiB of memory per connection (trie paths + subscription records) and let a gateway's
+/// publication for a sub-device reach that sub-device's own connection. The filters a device
+/// would need on an external broker are [`model::alink::server_side_filters`].
+///
+/// A registration session is subscribed to `/ext/register|regnwl`: its answer is pushed once
+/// that subscription is in place (`Sessions::on_subscribed`).
 pub struct AutoSubscribe;
 
 #[async_trait]
@@ -183,18 +191,17 @@ impl AutoSubscription for AutoSubscribe {
     }
 
     async fn subscribes(&self, id: &Id) -> rmqtt::Result<Vec<Subscribe>> {
-        let Some((pk, dn)) = key_of(id) else { return Ok(Vec::new()) };
         let auth_type = ClientId::parse(&id.client_id).ok().and_then(|c| c.auth_type);
-        // MQTT 5 options even for 3.1.1 sessions: rmqtt honours `no_local` for any
-        // subscription that carries them, so a device never gets its own publication back
-        // (an RRPC reply goes out on the request's own topic).
+        if !matches!(auth_type, Some(AuthType::Register | AuthType::Regnwl)) {
+            return Ok(Vec::new());
+        }
         let opts = SubscriptionOptions {
             qos: QoS::AtLeastOnce,
             no_local: true,
             retain_as_published: false,
             retain_handling: RetainHandling::AtSubscribe,
         };
-        session_filters(auth_type.as_ref(), &pk, &dn)
+        dynreg_session_filters()
             .iter()
             .map(|f| Subscribe::from_v5(&TopicFilter::from(f.as_str()), &opts, false, false, None))
             .collect()

@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use model::alink::{dynreg_session_filters, server_side_filters};
+use model::alink::dynreg_session_filters;
 use model::registry::DeviceStatus;
 use model::runlog::BizType;
 use model::ws::LiveEvent;
 use rmqtt::session::Session;
 use rmqtt::types::{Id, QoS, Reason};
 use serde_json::json;
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 
 use super::auth::Admitted;
 use super::service::Inner;
@@ -31,8 +31,6 @@ pub const KEEPALIVE_TIMEOUT: u32 = 1910;
 pub const TCP_CLOSED: u32 = 1911;
 pub const KICKED: u32 = 427;
 
-/// How long a downlink waits for a fresh session's server-side subscriptions.
-pub const READY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a registration session has to take its push before it is closed anyway.
 const PUSH_TIMEOUT: Duration = Duration::from_secs(5);
 /// After the push, the device may hang up itself; then the server closes. Closing at once
@@ -53,9 +51,6 @@ pub fn reason_code(r: &Reason) -> u32 {
 struct Live {
     id: Id,
     device_id: i64,
-    /// `true` once the last server-side subscription is in place.
-    ready: watch::Sender<bool>,
-    ready_filter: String,
 }
 
 struct Pending {
@@ -126,9 +121,10 @@ impl Sessions {
         lock(&self.live).keys().cloned().collect()
     }
 
-    /// The session of a device and a receiver that turns `true` when it can take downlinks.
-    pub fn target(&self, key: &Key) -> Option<(Id, watch::Receiver<bool>)> {
-        lock(&self.live).get(key).map(|l| (l.id.clone(), l.ready.subscribe()))
+    /// The session of a device, registered with the broker from `ClientConnected` on: addressed
+    /// delivery to it needs no subscription.
+    pub fn target(&self, key: &Key) -> Option<Id> {
+        lock(&self.live).get(key).map(|l| l.id.clone())
     }
 
     pub fn is_dynreg(&self, client_id: &str) -> bool {
@@ -172,8 +168,7 @@ impl Inner {
                 let now = self.state.now();
                 let ip = ip_of(&s.id);
                 let _serial = self.sessions.device_lock(&p.key).lock().await;
-                let ready_filter = server_side_filters(&pk, &dn).pop().unwrap_or_default();
-                let live = Live { id: s.id.clone(), device_id, ready: watch::channel(false).0, ready_filter };
+                let live = Live { id: s.id.clone(), device_id };
                 let previous = lock(&self.sessions.live).insert(p.key.clone(), live);
                 // Same clientId: rmqtt has already kicked the old one itself.
                 if let Some(prev) = previous.filter(|prev| prev.id.client_id != s.id.client_id) {
@@ -247,8 +242,7 @@ impl Inner {
         }
     }
 
-    /// `SessionSubscribed`: the last server-side filter marks the session ready; for a
-    /// registration session it is the moment to push the answer.
+    /// `SessionSubscribed`: for a registration session, the moment to push the answer.
     pub async fn on_subscribed(self: &Arc<Self>, s: &Session, filter: &str) {
         let cid = s.id.client_id.to_string();
         let push = lock(&self.sessions.dynreg)
@@ -259,13 +253,6 @@ impl Inner {
                 let me = self.clone();
                 let id = s.id.clone();
                 tokio::spawn(async move { me.push_and_close(id, topic, payload, delivered, closed).await });
-            }
-            return;
-        }
-        let Some(key) = key_of(&s.id) else { return };
-        if let Some(l) = lock(&self.sessions.live).get(&key) {
-            if l.id == s.id && l.ready_filter == filter {
-                l.ready.send_replace(true);
             }
         }
     }

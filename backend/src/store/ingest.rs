@@ -219,9 +219,8 @@ fn insert_logs(tx: &Transaction, logs: &mut [LogEntry]) -> rusqlite::Result<()> 
 /// that fails on its own (its device was deleted since the post: foreign key) is skipped; SQLite
 /// undoes only that statement, so the rest of the round stays.
 fn insert_properties(tx: &Transaction, props: &[PropertyWrite]) -> rusqlite::Result<()> {
-    let mut history = tx.prepare_cached(
-        "INSERT INTO property_history (device_id, identifier, value, time) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+    let mut history =
+        tx.prepare_cached("INSERT INTO property_history (device_id, identifier, value, time) VALUES (?1, ?2, ?3, ?4)")?;
     let mut newest: HashMap<(i64, &str), (&PropertyWrite, String)> = HashMap::new();
     for w in props {
         let value = w.value.to_string();

@@ -86,6 +86,13 @@ impl Env {
     }
 
     /// Poll the run log until an entry of the device with this operation and status exists.
+    /// The run log once everything queued so far is written (the writer would otherwise wait
+    /// for its next round).
+    pub async fn stored_logs(&self, q: &LogQuery) -> sqlx::Result<Vec<LogEntry>> {
+        self.run.state.ingest.flush().await;
+        backend::store::runlog::query(&self.run.state.db, q).await
+    }
+
     pub async fn wait_log(&self, pk: &str, dn: &str, operation: &str, status: u32) -> LogEntry {
         let end = tokio::time::Instant::now() + DEADLINE;
         loop {
@@ -96,7 +103,7 @@ impl Env {
                 limit: Some(1000),
                 ..Default::default()
             };
-            let found = backend::store::runlog::query(&self.run.state.db, &q).await.unwrap();
+            let found = self.stored_logs(&q).await.unwrap();
             if let Some(e) = found.into_iter().find(|e| e.operation == operation) {
                 return e;
             }
@@ -114,7 +121,7 @@ impl Env {
             limit: Some(1000),
             ..Default::default()
         };
-        backend::store::runlog::query(&self.run.state.db, &q).await.unwrap().len()
+        self.stored_logs(&q).await.unwrap().len()
     }
 }
 

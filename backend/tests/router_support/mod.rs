@@ -210,6 +210,13 @@ impl Env {
         store::devices::get(&self.state.db, pk, dn).await.unwrap().unwrap().id
     }
 
+    /// The run log as stored once everything queued so far is written (the writer would
+    /// otherwise wait for its next round).
+    async fn stored_logs(&self, q: &LogQuery) -> Vec<LogEntry> {
+        self.state.ingest.flush().await;
+        store::runlog::query(&self.state.db, q).await.unwrap()
+    }
+
     /// Run-log entries of a device, oldest first, once at least `n` are there.
     pub async fn logs(&self, pk: &str, dn: &str, n: usize) -> Vec<LogEntry> {
         let q = LogQuery {
@@ -220,7 +227,7 @@ impl Env {
         };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
-            let mut l = store::runlog::query(&self.state.db, &q).await.unwrap();
+            let mut l = self.stored_logs(&q).await;
             if l.len() >= n {
                 l.reverse();
                 return l;
@@ -242,7 +249,7 @@ impl Env {
         };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
-            let l = store::runlog::query(&self.state.db, &q).await.unwrap();
+            let l = self.stored_logs(&q).await;
             if let Some(e) = l.iter().find(|e| f(e)) {
                 return e.clone();
             }
@@ -258,7 +265,7 @@ impl Env {
         let q = LogQuery { limit: Some(1000), ..Default::default() };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
-            let l = store::runlog::query(&self.state.db, &q).await.unwrap();
+            let l = self.stored_logs(&q).await;
             if l.len() >= n || tokio::time::Instant::now() > deadline {
                 return l;
             }

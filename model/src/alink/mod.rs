@@ -32,7 +32,7 @@ pub use dynreg::{DynregConnect, DynregMode, RegisterPush, RegnwlPush};
 pub use envelope::{EnvelopeError, IdGen, Reply, Request, Sys, CODE_INVALID_FORMAT, CODE_INVALID_PARAMS, CODE_SUCCESS};
 pub use filter::{filter_matches, validate_filter};
 pub use sign::{device_credentials, verify_device_sign, Credentials, SignMethod};
-pub use subscriptions::{dynreg_session_filters, server_side_filters, session_filters};
+pub use subscriptions::{dynreg_session_filters, server_side_filters};
 pub use table::{Direction, TopicSpec, TOPIC_TABLE};
 pub use topic::{DeviceRef, Topic, TopicError, TopicKind};
 

@@ -1,11 +1,11 @@
-//! Server-side subscriptions (ALINK.md 2): Py and C4 never SUBSCRIBE to system topics, so the
-//! broker subscribes each session itself, with these filters derived from [`TOPIC_TABLE`].
-//!
-//! The broker must give them MQTT 5 `no_local` (see BROKER.md): same-topic RRPC replies would
-//! otherwise be echoed to the device.
+//! Server-side subscriptions (ALINK.md 2): Py and C4 never SUBSCRIBE to system topics, yet get
+//! every downlink. The filters here, derived from [`TOPIC_TABLE`], are what a device needs on a
+//! broker that routes by topic (an external broker; they would need MQTT 5 `no_local`, see
+//! BROKER.md, or same-topic RRPC replies are echoed). The embedded broker delivers downlinks
+//! addressed to the device's session instead and subscribes only registration sessions
+//! ([`dynreg_session_filters`]).
 
 use super::acl::may_subscribe;
-use super::client_id::AuthType;
 use super::filter::{filter_matches, has_wildcard};
 use super::table::{segments, Auto, Seg, TopicSpec, TOPIC_TABLE};
 
@@ -80,16 +80,6 @@ pub fn dynreg_session_filters() -> Vec<String> {
     filters(Auto::Dynreg, "", "")
 }
 
-/// The filters for a session by its clientId `authType`: dynreg for `register`/`regnwl`,
-/// none for unknown types, the device filters otherwise.
-pub fn session_filters(auth_type: Option<&AuthType>, pk: &str, dn: &str) -> Vec<String> {
-    match auth_type {
-        None | Some(AuthType::Connwl) => server_side_filters(pk, dn),
-        Some(AuthType::Register | AuthType::Regnwl) => dynreg_session_filters(),
-        Some(AuthType::Other(_)) => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,9 +137,6 @@ mod tests {
     #[test]
     fn dynreg_filters() {
         assert_eq!(dynreg_session_filters(), vec!["/ext/register".to_string(), "/ext/regnwl".to_string()]);
-        assert_eq!(session_filters(Some(&AuthType::Register), "p", "d"), dynreg_session_filters());
-        assert_eq!(session_filters(None, "p", "dddd"), server_side_filters("p", "dddd"));
-        assert!(session_filters(Some(&AuthType::Other("x".into())), "p", "d").is_empty());
     }
 
     #[test]
