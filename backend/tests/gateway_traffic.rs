@@ -96,7 +96,7 @@ async fn a_gateway_acts_for_attached_sub_devices_only() {
     let (gpk, spk) = ("a1TrafficGw", "a1TrafficSubs");
     env.product(gpk, false).await;
     env.product(spk, false).await;
-    env.device(spk, "sub1").await;
+    let sub1_secret = env.device(spk, "sub1").await;
     env.device(spk, "sub2").await;
     let gw_secret = env.device(gpk, "gw1").await;
     let db = &env.run.state.db;
@@ -115,6 +115,21 @@ async fn a_gateway_acts_for_attached_sub_devices_only() {
     let topic = format!("/sys/{spk}/sub1/thing/service/Reboot");
     env.run.downlink.publish(spk, "sub1", &topic, Bytes::from_static(b"{}"), 0).await.unwrap();
     assert_eq!(gw.next_message().await.topic, topic);
+
+    // The sub-device also holds a connection of its own: what the gateway publishes for it is
+    // not routed to that connection (the broker holds no subscription for device sessions).
+    let mut sub1 =
+        connect(&env, &device_credentials(Sdk::Python, spk, "sub1", &sub1_secret, 1_700_000_000)).await.unwrap();
+    env.wait_device(spk, "sub1", "online", |r| r.device.status == DeviceStatus::Online).await;
+    let post = format!("/sys/{spk}/sub1/thing/event/property/post");
+    gw.publish(&post, r#"{"id":"1","params":{}}"#, QoS::AtLeastOnce).await;
+    assert!(matches!(gw.next_ack().await, Packet::PubAck(_)));
+    env.wait_log(spk, "sub1", &post, 520).await;
+    let marker = format!("/sys/{spk}/sub1/thing/service/property/set");
+    env.run.downlink.publish(spk, "sub1", &marker, Bytes::from_static(b"{}"), 1).await.unwrap();
+    assert_eq!(sub1.next_message().await.topic, marker, "the gateway's publication reached the sub-device");
+    sub1.client.disconnect().await.unwrap();
+    env.wait_device(spk, "sub1", "offline", |r| r.device.status == DeviceStatus::Offline).await;
 
     // Topo delete: the router detaches and refreshes; the gateway loses the right at once.
     backend::store::devices::set_gateway(db, sub1_id, None).await.unwrap();

@@ -192,8 +192,21 @@ impl Browser {
         }
     }
 
+    /// An attribute of the element; found again if the page re-rendered it in between (a live
+    /// page replaces elements at any moment).
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        self.find(testid).await.attr(name).await.unwrap()
+        for _ in 0..20 {
+            match self.find(testid).await.attr(name).await {
+                Ok(v) => return v,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("[{}] attribute {name} of {testid}: {e}", self.name),
+            }
+        }
+        panic!("[{}] {testid} kept being replaced while reading {name}", self.name)
     }
 
     /// Save a PNG as `test-artifacts/screenshots/<test>-<n>-<label>.png`.
