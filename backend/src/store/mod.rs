@@ -29,6 +29,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         // WAL + NORMAL is durable across process crashes; only an OS crash can lose the last commits.
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
+        // The ingest writer checkpoints the WAL (at 8,000 pages, see `ingest`); a pool connection
+        // only steps in far past that, so a request or a device connect never pays for it.
+        .pragma("wal_autocheckpoint", "32000")
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
