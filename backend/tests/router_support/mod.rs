@@ -219,12 +219,7 @@ impl Env {
 
     /// Run-log entries of a device, oldest first, once at least `n` are there.
     pub async fn logs(&self, pk: &str, dn: &str, n: usize) -> Vec<LogEntry> {
-        let q = LogQuery {
-            product_key: Some(pk.into()),
-            device_name: Some(dn.into()),
-            limit: Some(1000),
-            ..Default::default()
-        };
+        let q = device_logs(pk, dn);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             let mut l = self.stored_logs(&q).await;
@@ -241,12 +236,7 @@ impl Env {
 
     /// Waits for a run-log entry of the device matching `f`.
     pub async fn log_where(&self, pk: &str, dn: &str, f: impl Fn(&LogEntry) -> bool) -> LogEntry {
-        let q = LogQuery {
-            product_key: Some(pk.into()),
-            device_name: Some(dn.into()),
-            limit: Some(1000),
-            ..Default::default()
-        };
+        let q = device_logs(pk, dn);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             let l = self.stored_logs(&q).await;
@@ -272,6 +262,11 @@ impl Env {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
+
+/// The newest 1,000 run-log entries of one device.
+fn device_logs(pk: &str, dn: &str) -> LogQuery {
+    LogQuery { product_key: Some(pk.into()), device_name: Some(dn.into()), limit: Some(1000), ..Default::default() }
 }
 
 /// A signed topo/add or login entry for a sub-device, as Py builds it.
