@@ -28,7 +28,7 @@ use super::codes;
 use super::data_type::DataType;
 use super::error::TslError;
 use super::lookup::{split_identifier, Features};
-use super::types::{AccessMode, Param, Property, BUILTIN_GET, BUILTIN_SET};
+use super::types::{AccessMode, Param, Property, Service, ThingModel, BUILTIN_GET, BUILTIN_SET};
 
 /// At most this many properties per device post (6106).
 pub const MAX_PROPERTIES_PER_POST: usize = 200;
@@ -427,15 +427,11 @@ pub fn validate_event<F: Features + ?Sized>(
     }
 }
 
-/// Validates the console calling a service (`thing.service.{identifier}`): unknown service 5094
-/// (5490 for an unknown module); missing parameter 6302; unknown parameter 6304; values per type.
-/// The built-in `set` is checked like [`validate_property_set`]; the built-in `get` takes an array
-/// of property identifiers (5092 for unknown ones, 6332 if not an array of strings).
-pub fn validate_service_input<F: Features + ?Sized>(
-    model: &F,
-    identifier: &str,
-    params: &Value,
-) -> Result<(), Vec<TslError>> {
+/// The module's model, the service and its plain identifier, or 5490 (unknown module) / 5094.
+fn find_service<'a, F: Features + ?Sized>(
+    model: &'a F,
+    identifier: &'a str,
+) -> Result<(&'a ThingModel, &'a Service, &'a str), Vec<TslError>> {
     let (m, plain) = split_identifier(identifier);
     let tm = model.model_for(m).ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
     let service = tm.services.iter().find(|s| s.identifier == plain).ok_or_else(|| {
@@ -445,6 +441,19 @@ pub fn validate_service_input<F: Features + ?Sized>(
             format!("service {identifier} is not in the model"),
         )]
     })?;
+    Ok((tm, service, plain))
+}
+
+/// Validates the console calling a service (`thing.service.{identifier}`): unknown service 5094
+/// (5490 for an unknown module); missing parameter 6302; unknown parameter 6304; values per type.
+/// The built-in `set` is checked like [`validate_property_set`]; the built-in `get` takes an array
+/// of property identifiers (5092 for unknown ones, 6332 if not an array of strings).
+pub fn validate_service_input<F: Features + ?Sized>(
+    model: &F,
+    identifier: &str,
+    params: &Value,
+) -> Result<(), Vec<TslError>> {
+    let (tm, service, plain) = find_service(model, identifier)?;
     let empty = Map::new();
     if plain == BUILTIN_SET {
         let obj = as_object(params, identifier, &empty).map_err(|e| vec![e])?;
@@ -479,15 +488,7 @@ pub fn validate_service_output<F: Features + ?Sized>(
     identifier: &str,
     data: &Value,
 ) -> Result<(), Vec<TslError>> {
-    let (m, plain) = split_identifier(identifier);
-    let tm = model.model_for(m).ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
-    let service = tm.services.iter().find(|s| s.identifier == plain).ok_or_else(|| {
-        vec![TslError::new(
-            codes::SERVICE_NOT_IN_MODEL,
-            identifier,
-            format!("service {identifier} is not in the model"),
-        )]
-    })?;
+    let (_, service, plain) = find_service(model, identifier)?;
     let empty = Map::new();
     let obj = as_object(data, identifier, &empty).map_err(|e| vec![e])?;
     if plain == BUILTIN_SET && !obj.is_empty() {
