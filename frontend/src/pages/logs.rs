@@ -3,11 +3,10 @@
 
 use leptos::prelude::*;
 use model::runlog::{BizType, LogEntry, LogQuery};
-use model::ws::{LiveEvent, Stream};
 
-use crate::api::{registry, ws};
-use crate::components::states::{Empty, LoadError, Loading};
+use crate::components::states::Empty;
 use crate::i18n::{t, tr};
+use crate::pages::log_feed::{log_feed, LogResults};
 use crate::pages::{query_param, query_pusher, query_setter};
 use crate::util::{enc, fmt_time, parse_local_datetime};
 
@@ -98,39 +97,10 @@ fn RunLog() -> impl IntoView {
         until: until().and_then(|s| parse_local_datetime(&s)),
         limit: Some(200),
     });
-    let res = LocalResource::new(move || {
-        let f = filter.get();
-        async move { registry::logs(&f).await }
-    });
-    let entries = RwSignal::new(Vec::<LogEntry>::new());
-    Effect::new(move |_| {
-        if let Some(Ok(v)) = res.get() {
-            entries.set(v);
-        }
-    });
     // Live tail: new entries matching the filter are prepended while "live" is on.
     let live = RwSignal::new(false);
-    let sub = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let current = sub.clone();
-    Effect::new(move |_| {
-        let (on, f) = (live.get(), filter.get());
-        let old = current.swap(0, std::sync::atomic::Ordering::Relaxed);
-        if old != 0 {
-            ws::unsubscribe(old);
-        }
-        if on {
-            let id = ws::subscribe(Stream::RunLog { filter: f }, move |ev| {
-                if let LiveEvent::Log { entry } = ev {
-                    entries.update(|es| {
-                        es.insert(0, entry);
-                        es.truncate(1000);
-                    });
-                }
-            });
-            current.store(id, std::sync::atomic::Ordering::Relaxed);
-        }
-    });
-    on_cleanup(move || ws::unsubscribe(sub.load(std::sync::atomic::Ordering::Relaxed)));
+    let feed = log_feed(filter, live.into(), 1000);
+    let res = feed.res;
 
     let fields =
         [("device", device), ("trace", trace), ("biz", biz), ("status", status), ("since", since), ("until", until)]
@@ -161,12 +131,7 @@ fn RunLog() -> impl IntoView {
                 <label class="field-check"><input type="checkbox" data-testid="logs-live" bind:checked=live/>{move || t("logs.live_tail")}</label>
                 <button class="btn" type="button" data-testid="logs-refresh" on:click=move |_| res.refetch()>{move || t("common.refresh")}</button>
             </form>
-            {move || match res.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
-                Some(Ok(_)) if entries.with(|e| e.is_empty()) => view! { <Empty title=tr("logs.empty") hint=tr("logs.empty_hint_all")/> }.into_any(),
-                Some(Ok(_)) => view! { <LogTable entries show_device=true/> }.into_any(),
-            }}
+            <LogResults feed empty_hint="logs.empty_hint_all" show_device=true/>
         </div>
     }
 }

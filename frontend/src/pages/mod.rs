@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod devices;
+pub mod log_feed;
 pub mod login;
 pub mod logs;
 pub mod overview;

@@ -3,14 +3,11 @@
 
 use leptos::prelude::*;
 use model::registry::Device;
-use model::runlog::{BizType, LogEntry, LogQuery};
-use model::ws::{LiveEvent, Stream};
+use model::runlog::{BizType, LogQuery};
 
-use crate::api::{registry, ws};
 use crate::components::fields::Select;
-use crate::components::states::{Empty, LoadError, Loading};
-use crate::i18n::{t, tr};
-use crate::pages::logs::LogTable;
+use crate::i18n::t;
+use crate::pages::log_feed::{log_feed, LogResults};
 use crate::pages::{query_param, query_setter};
 
 const BIZ: [BizType; 6] =
@@ -31,38 +28,9 @@ pub fn LogsTab(device: RwSignal<Option<Device>>) -> impl IntoView {
         limit: Some(200),
         ..Default::default()
     });
-    let res = LocalResource::new(move || {
-        let f = filter.get();
-        async move { registry::logs(&f).await }
-    });
-    let entries = RwSignal::new(Vec::<LogEntry>::new());
-    Effect::new(move |_| {
-        if let Some(Ok(v)) = res.get() {
-            entries.set(v);
-        }
-    });
-    // Live tail with the same filter; re-subscribed when the filter changes.
-    let sub = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let current = sub.clone();
-    Effect::new(move |_| {
-        let f = filter.get();
-        let old = current.swap(0, std::sync::atomic::Ordering::Relaxed);
-        if old != 0 {
-            ws::unsubscribe(old);
-        }
-        let id = ws::subscribe(Stream::RunLog { filter: f }, move |ev| {
-            if let LiveEvent::Log { entry } = ev {
-                entries.update(|es| {
-                    if !es.iter().any(|e| e.id == entry.id) {
-                        es.insert(0, entry);
-                        es.truncate(500);
-                    }
-                });
-            }
-        });
-        current.store(id, std::sync::atomic::Ordering::Relaxed);
-    });
-    on_cleanup(move || ws::unsubscribe(sub.load(std::sync::atomic::Ordering::Relaxed)));
+    // Always tailing: the tab shows one device's traffic as it happens.
+    let feed = log_feed(filter, Signal::stored(true), 500);
+    let res = feed.res;
     let biz_sel = RwSignal::new(biz().unwrap_or_default());
     let trace_in = RwSignal::new(trace().unwrap_or_default());
     let sq = set_query.clone();
@@ -90,12 +58,7 @@ pub fn LogsTab(device: RwSignal<Option<Device>>) -> impl IntoView {
                 <div class="filter-spacer"></div>
                 <button class="btn btn-small" type="button" data-testid="logs-refresh" on:click=move |_| res.refetch()>{move || t("common.refresh")}</button>
             </form>
-            {move || match res.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
-                Some(Ok(_)) if entries.with(|e| e.is_empty()) => view! { <Empty title=tr("logs.empty") hint=tr("logs.empty_hint")/> }.into_any(),
-                Some(Ok(_)) => view! { <LogTable entries show_device=false/> }.into_any(),
-            }}
+            <LogResults feed empty_hint="logs.empty_hint" show_device=false/>
         </div>
     }
 }
