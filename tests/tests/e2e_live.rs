@@ -15,6 +15,24 @@ async fn status_of(b: &Browser, testid: &str) -> Option<String> {
     b.c.find(fantoccini::Locator::Css(&Browser::tid(testid))).await.ok()?.attr("data-status").await.ok()?
 }
 
+/// Post `Brightness = value` until the page's run-log table shows it, without a reload. More
+/// than one post only if the first went out before the page's live subscription was in place.
+async fn post_until_logged(b: &Browser, dev: &mut Device, value: u32) {
+    let needle = format!(r#""Brightness":{value}"#);
+    for _ in 0..10 {
+        dev.post_properties(json!({ "Brightness": value })).await;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+        while tokio::time::Instant::now() < deadline {
+            if b.find("log-table").await.text().await.unwrap_or_default().contains(&needle) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    b.screenshot("FAILED-run-log").await;
+    panic!("the run-log table never showed {needle} live");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_values_and_status_reach_the_browser_live() {
     let srv = TestServer::start().await;
@@ -64,8 +82,31 @@ async fn device_values_and_status_reach_the_browser_live() {
     b.wait_text("message-list", "/thing/event/property/post").await;
     b.shot("messages").await;
 
+    // The Logs tab: this device's cloud run log, tailing live. The refused post is there with
+    // its code; a new post appears without a reload.
+    b.click("tab-logs").await;
+    b.wait_text("log-table", "6306").await;
+    post_until_logged(&b, &mut dev, 55).await;
+    b.shot("device-logs").await;
+
+    // The fleet's Device Log page: a status filter from the URL shows only the refusals …
+    b.goto("/logs?status=6306").await;
+    b.wait_text("log-table", "6306").await;
+    let rows = b.c.find_all(fantoccini::Locator::Css(&Browser::tid("log-row"))).await.unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        let class = r.attr("class").await.unwrap().unwrap_or_default();
+        assert!(class.contains("row-failed"), "a row that is not a refusal under status=6306: {class}");
+    }
+    // … and the live tail adds new entries as devices send them.
+    b.goto("/logs").await;
+    b.find("log-table").await;
+    b.click("logs-live").await;
+    post_until_logged(&b, &mut dev, 66).await;
+    b.shot("fleet-logs-live").await;
+    b.goto(&format!("/devices/{PK}/{DN}?tab=info")).await;
+
     // The device loses its connection: the dot turns grey and the reason is the seed's 1911.
-    b.click("tab-info").await;
     b.find("device-info").await;
     assert_eq!(status_of(&b, "status-dot").await.as_deref(), Some("online"));
     dev.drop_connection();
