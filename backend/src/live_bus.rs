@@ -26,11 +26,16 @@ pub struct LiveBus {
 
 impl Default for LiveBus {
     fn default() -> Self {
-        LiveBus { tx: broadcast::channel(BUS_CAPACITY).0, internal: Arc::default() }
+        LiveBus::with_capacity(BUS_CAPACITY)
     }
 }
 
 impl LiveBus {
+    /// A bus that keeps `capacity` events for its slowest reader (tests use small ones).
+    pub fn with_capacity(capacity: usize) -> Self {
+        LiveBus { tx: broadcast::channel(capacity).0, internal: Arc::default() }
+    }
+
     /// Publish; nobody listening is normal.
     pub fn send(&self, ev: LiveEvent) {
         let _ = self.tx.send(Arc::new(ev));

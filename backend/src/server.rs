@@ -5,21 +5,25 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::auth::bootstrap::{self, Bootstrap};
 use crate::clock::{SharedClock, SystemClock};
+use crate::commands::Commands;
 use crate::config::Settings;
 use crate::gateway::router::RouterHandle;
 use crate::gateway::{Downlink, Gateway};
-use crate::runlog::{RunLog, WriterHandle};
+use crate::hub::{everything, Delivery, DeviceEvent, Fact, Hub, HubBuilder};
+use crate::live_bus::LiveBus;
 use crate::state::AppState;
 use axum::serve::ListenerExt;
 
-use crate::{app, demo, gateway, http, runlog, store};
+use crate::{app, demo, gateway, http, store};
 
-/// How long shutdown waits for the router and the run-log writer to drain.
+/// How long shutdown waits for the router and the store writer to drain.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(15);
+/// Gateway disconnects queued for the sub-device watch at most.
+const OFFLINE_LANE: usize = 1_024;
 
 /// A running server; dropping it does not stop it, call [`Running::shutdown`].
 pub struct Running {
@@ -34,9 +38,9 @@ pub struct Running {
     /// The device gateway (sessions, topo cache, shutdown).
     pub gateway: Gateway,
     /// Downlink requests with replies (property set/get, services, RRPC): what features and tests call.
-    pub commands: gateway::router::Commands,
-    /// The run log, for producers outside the gateway and for tests.
-    pub runlog: RunLog,
+    pub commands: Commands,
+    /// Device facts; `hub.flush()` waits until everything so far is stored.
+    pub hub: Hub,
     /// The shared state, for tests that look behind the API.
     pub state: AppState,
     /// How the admin user came to be on this start.
@@ -45,49 +49,54 @@ pub struct Running {
     task: tokio::task::JoinHandle<()>,
     router: RouterHandle,
     offline_watch: tokio::task::JoinHandle<()>,
-    writer: WriterHandle,
+    writer: std::thread::JoinHandle<()>,
 }
 
 impl Running {
-    /// Stop accepting, finish in-flight requests, flush pending writes, close the database.
+    /// Stop accepting, finish in-flight requests, store every fact received, close the database.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
-        // Devices next: stop accepting, close sessions (their offline entries still reach the
-        // run log), then let the router finish what it received, then flush the run log.
+        // Devices next: stop accepting, close sessions (their offline facts are published),
+        // then let the router finish what it received.
         self.gateway.shutdown().await;
-        // The watcher holds a router handle: it must go before the router can drain.
-        self.offline_watch.abort();
-        let _ = self.offline_watch.await;
         if tokio::time::timeout(DRAIN_TIMEOUT, self.router.closed()).await.is_err() {
             tracing::warn!("the router did not drain in time");
         }
-        // Every run-log handle must be gone before the writer can finish its last batch.
-        drop(self.commands);
-        drop(self.runlog);
-        if tokio::time::timeout(DRAIN_TIMEOUT, self.writer.close()).await.is_err() {
-            tracing::warn!("the run log did not flush in time (a producer still holds it)");
+        // The watch may still publish sub-devices' offline facts: let it finish, then close
+        // the hub so every lane drains and ends.
+        if tokio::time::timeout(DRAIN_TIMEOUT, self.hub.flush()).await.is_err() {
+            tracing::warn!("the hub's consumers did not catch up in time");
+        }
+        self.hub.close();
+        let _ = self.offline_watch.await;
+        let writer = tokio::task::spawn_blocking(move || self.writer.join());
+        if tokio::time::timeout(DRAIN_TIMEOUT, writer).await.is_err() {
+            tracing::warn!("the store writer did not finish in time");
         }
         self.state.db.close().await;
     }
 }
 
-/// When a gateway goes offline its logged-in sub-devices go offline with it (seed 9389 for their
-/// traffic until it is back). Driven by the status events on the bus: a lagging watcher can miss
-/// one, which then only leaves sub-devices marked logged in until the gateway's next login.
-fn spawn_gateway_offline_watch(state: &AppState, router: gateway::router::Router) -> tokio::task::JoinHandle<()> {
-    let mut bus = state.bus.subscribe_internal();
+/// A gateway's own session ended (not a sub-device: the watch publishes those itself, and a
+/// lane must not want what its consumer publishes).
+fn session_ended(ev: &DeviceEvent) -> bool {
+    matches!(ev.fact, Fact::Disconnected { device_id: Some(_), .. })
+}
+
+/// When a gateway goes offline its logged-in sub-devices go offline with it (seed 1913 for
+/// their traffic until it is back). A lossless lane: no disconnect is ever missed.
+fn spawn_gateway_offline_watch(
+    mut lane: mpsc::Receiver<Delivery>,
+    router: gateway::router::Router,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        loop {
-            match bus.recv().await.as_deref() {
-                Ok(model::ws::LiveEvent::Status { product_key, device_name, status, .. })
-                    if *status == model::registry::DeviceStatus::Offline
-                        || *status == model::registry::DeviceStatus::Disabled =>
-                {
-                    router.gateway_offline(product_key, device_name).await;
+        while let Some(d) = lane.recv().await {
+            match d {
+                Delivery::Event(ev) => router.gateway_offline(&ev.device.pk, &ev.device.dn).await,
+                Delivery::Barrier(ack) => {
+                    let _ = ack.send(());
                 }
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }
     })
@@ -113,19 +122,29 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     if reset > 0 {
         tracing::info!(devices = reset, "marked devices offline after restart");
     }
-    let mut state = AppState::new(db.clone(), clock.clone(), settings.clone());
-    let (runlog, writer) = runlog::spawn_writer(state.ingest.clone(), clock);
-    let (gateway, uplinks) = gateway::start(&state, runlog.clone()).await?;
-    state.devices = Arc::new(gateway.clone());
+    // The hub and its lossless consumers first: everything after them produces facts.
+    let bus = LiveBus::default();
+    let mut lanes = HubBuilder::default();
+    let store_lane = lanes.lane("store", store::ingest::QUEUE_CAPACITY, everything);
+    let offline_lane = lanes.lane("gateway-offline", OFFLINE_LANE, session_ended);
+    let hub = lanes.build(clock.clone(), bus.clone());
+    let writer = store::ingest::spawn(db.connect_options().get_filename(), store_lane, bus);
+    let deps =
+        gateway::Deps { db: db.clone(), clock: clock.clone(), settings: Arc::new(settings.clone()), hub: hub.clone() };
+    let (gateway, uplinks) = gateway::start(deps).await?;
+    let downlink: Arc<dyn Downlink> = Arc::new(gateway.clone());
+    let uplink_router = gateway::router::spawn(db.clone(), clock.clone(), hub.clone(), downlink.clone(), uplinks);
+    // topo/add and topo/delete change what a gateway may publish for: the broker's ACL cache follows.
+    uplink_router.router.set_topo_listener(Arc::new(gateway.clone()));
+    let offline_watch = spawn_gateway_offline_watch(offline_lane, uplink_router.router.clone());
     // With `--mqtt …:0` the real port is only known now; `/api/v1/info` tells the browser this one.
     let mut bound = settings.clone();
     bound.mqtt = gateway.mqtt_addr;
-    state.settings = Arc::new(bound);
-    let downlink: Arc<dyn Downlink> = Arc::new(gateway.clone());
-    let uplink_router = gateway::router::spawn(state.clone(), runlog.clone(), downlink.clone(), uplinks);
-    // topo/add and topo/delete change what a gateway may publish for: the broker's ACL cache follows.
-    uplink_router.router.set_topo_listener(Arc::new(gateway.clone()));
-    let offline_watch = spawn_gateway_offline_watch(&state, uplink_router.router.clone());
+    let state = AppState::builder(db, clock, bound)
+        .hub(hub.clone())
+        .devices(Arc::new(gateway.clone()))
+        .commands(uplink_router.commands.clone())
+        .build();
     let bootstrap = bootstrap::ensure_admin(&state, settings.admin_password.as_deref()).await?;
     if settings.demo {
         demo::seed(&state).await?;
@@ -157,7 +176,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
         mqtts_addr: gateway.mqtts_addr,
         downlink,
         gateway,
-        runlog,
+        hub,
         state,
         bootstrap,
         stop,

@@ -1,12 +1,16 @@
-//! The shared application state every handler and background task gets.
+//! The shared application state every handler gets, built once by [`AppStateBuilder`] after
+//! the parts it holds exist (store, hub, gateway, commands) — nothing is patched in later.
 
 use std::sync::Arc;
 
 use crate::auth::rate_limit::LoginLimiter;
 use crate::clock::SharedClock;
+use crate::commands::Commands;
 use crate::config::Settings;
+use crate::gateway::router::Router;
+use crate::gateway::Unreachable;
+use crate::hub::{Hub, HubBuilder};
 use crate::live_bus::LiveBus;
-use crate::store::ingest::Ingest;
 use crate::store::Db;
 
 /// What the registry needs from the device side: to cut a device off when it is disabled or
@@ -32,35 +36,80 @@ pub struct AppState {
     pub db: Db,
     /// Wall clock in production, a fake one in tests.
     pub clock: SharedClock,
-    /// The merged configuration.
+    /// The merged configuration (with the ports actually bound).
     pub settings: Arc<Settings>,
     /// Failed-login counters per user and per IP.
     pub login_limiter: Arc<LoginLimiter>,
-    /// Live facts for browsers; lagging readers lose events, the sender never waits.
-    pub bus: LiveBus,
+    /// Device facts: lossless lanes for features, the live bus for browsers ([`Hub::live`]).
+    pub hub: Hub,
     /// The device side (gateway), for disconnects.
     pub devices: Arc<dyn DeviceLink>,
-    /// The writer of the high-volume rows (run log, property values).
-    pub ingest: Ingest,
+    /// Everything the platform sends to devices (property set/get, services, publish).
+    pub commands: Commands,
 }
 
 impl AppState {
-    /// State with no device side yet; `main` plugs the gateway in with [`AppState::devices`].
+    /// The parts a handler test needs; see [`AppStateBuilder`] for the rest.
+    pub fn builder(db: Db, clock: SharedClock, settings: Settings) -> AppStateBuilder {
+        AppStateBuilder { db, clock, settings, hub: None, devices: None, commands: None }
+    }
+
+    /// State without a device side: every device is unreachable (handler tests, tools).
     pub fn new(db: Db, clock: SharedClock, settings: Settings) -> Self {
-        let bus = LiveBus::default();
-        let ingest = Ingest::spawn(db.connect_options().get_filename(), bus.clone());
-        AppState {
-            ingest,
-            db,
-            login_limiter: Arc::new(LoginLimiter::new(clock.clone())),
-            clock,
-            settings: Arc::new(settings),
-            bus,
-            devices: Arc::new(NoDeviceLink),
-        }
+        Self::builder(db, clock, settings).build()
     }
 
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// The browsers' lane.
+    pub fn bus(&self) -> &LiveBus {
+        self.hub.live()
+    }
+}
+
+/// Builds [`AppState`]; parts not given are the "no device side" ones.
+pub struct AppStateBuilder {
+    db: Db,
+    clock: SharedClock,
+    settings: Settings,
+    hub: Option<Hub>,
+    devices: Option<Arc<dyn DeviceLink>>,
+    commands: Option<Commands>,
+}
+
+impl AppStateBuilder {
+    pub fn hub(mut self, hub: Hub) -> Self {
+        self.hub = Some(hub);
+        self
+    }
+
+    pub fn devices(mut self, devices: Arc<dyn DeviceLink>) -> Self {
+        self.devices = Some(devices);
+        self
+    }
+
+    pub fn commands(mut self, commands: Commands) -> Self {
+        self.commands = Some(commands);
+        self
+    }
+
+    pub fn build(self) -> AppState {
+        let AppStateBuilder { db, clock, settings, hub, devices, commands } = self;
+        // Without lanes, facts reach browsers only (nothing is stored): what a test without a
+        // device side needs.
+        let hub = hub.unwrap_or_else(|| HubBuilder::default().build(clock.clone(), LiveBus::default()));
+        let commands = commands
+            .unwrap_or_else(|| Router::new(db.clone(), clock.clone(), hub.clone(), Arc::new(Unreachable)).commands());
+        AppState {
+            login_limiter: Arc::new(LoginLimiter::new(clock.clone())),
+            db,
+            clock,
+            settings: Arc::new(settings),
+            hub,
+            devices: devices.unwrap_or_else(|| Arc::new(NoDeviceLink)),
+            commands,
+        }
     }
 }

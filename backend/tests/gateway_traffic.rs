@@ -163,7 +163,7 @@ async fn disconnect_reasons_reach_the_store_and_the_bus() {
     let env = start().await;
     let pk = "a1TrafficReasons";
     env.product(pk, false).await;
-    let mut bus = env.run.state.bus.subscribe();
+    let mut bus = env.run.state.bus().subscribe();
 
     // Graceful DISCONNECT → 200.
     let d = device(&env, pk, "graceful").await;

@@ -4,7 +4,7 @@ mod router_support;
 
 use std::time::Duration;
 
-use backend::gateway::router::{CallError, Via};
+use backend::commands::{CallError, DeviceCall, Via};
 use backend::store;
 use bytes::Bytes;
 use model::alink::{DeviceRef, Request};
@@ -25,7 +25,7 @@ fn digits(s: &str) -> bool {
 /// Starts `call` in the background, waits for its publish on a topic starting with `prefix`.
 async fn start(
     env: &Env,
-    req: Request,
+    req: DeviceCall,
     via: Via,
     prefix: String,
 ) -> (tokio::task::JoinHandle<Result<model::alink::Reply, CallError>>, Published) {
@@ -38,7 +38,7 @@ async fn start(
 #[tokio::test]
 async fn property_set_reply_is_matched_and_shares_the_trace() {
     let env = Env::new().await;
-    let req = Request::new("abc-not-digits", "thing.service.property.set", json!({"Brightness": 40}));
+    let req = DeviceCall::SetProperties(json!({"Brightness": 40}));
     let (task, p) = start(&env, req, Via::Auto, topic("thing/service/property/set")).await;
     assert_eq!(p.topic, topic("thing/service/property/set"));
     let id = p.json()["id"].as_str().unwrap().to_string();
@@ -62,7 +62,7 @@ async fn property_get_and_async_service() {
     let env = Env::new().await;
     let (task, p) = start(
         &env,
-        Request::new("1", "thing.service.property.get", json!(["Brightness"])),
+        DeviceCall::GetProperties(vec!["Brightness".into()]),
         Via::Auto,
         topic("thing/service/property/get"),
     )
@@ -77,7 +77,7 @@ async fn property_get_and_async_service() {
 
     let (task, p) = start(
         &env,
-        Request::new("1", "thing.service.Reboot", json!({"delay": 3})),
+        DeviceCall::InvokeService { identifier: "Reboot".into(), params: json!({"delay": 3}) },
         Via::Auto,
         topic("thing/service/Reboot"),
     )
@@ -91,9 +91,13 @@ async fn property_get_and_async_service() {
 #[tokio::test]
 async fn sync_service_over_ext_rrpc() {
     let env = Env::new().await;
-    let (task, p) =
-        start(&env, Request::new("1", "thing.service.Add", json!({"a": 2, "b": 3})), Via::Auto, "/ext/rrpc/".into())
-            .await;
+    let (task, p) = start(
+        &env,
+        DeviceCall::InvokeService { identifier: "Add".into(), params: json!({"a": 2, "b": 3}) },
+        Via::Auto,
+        "/ext/rrpc/".into(),
+    )
+    .await;
     let id = p.json()["id"].as_str().unwrap().to_string();
     assert_eq!(p.topic, format!("/ext/rrpc/{id}/sys/{PK}/{DN}/thing/service/Add"));
     // The device answers on the same topic.
@@ -109,7 +113,7 @@ async fn sync_service_over_classic_rrpc_explicit_and_for_c3() {
     let env = Env::new().await;
     let (task, p) = start(
         &env,
-        Request::new("1", "thing.service.Add", json!({"a": 1, "b": 1})),
+        DeviceCall::InvokeService { identifier: "Add".into(), params: json!({"a": 1, "b": 1}) },
         Via::ClassicRrpc,
         format!("/sys/{PK}/{DN}/rrpc/request/"),
     )
@@ -126,7 +130,7 @@ async fn sync_service_over_classic_rrpc_explicit_and_for_c3() {
     env.downlink.clear();
     let (task, p) = start(
         &env,
-        Request::new("1", "thing.service.Add", json!({"a": 1, "b": 2})),
+        DeviceCall::InvokeService { identifier: "Add".into(), params: json!({"a": 1, "b": 2}) },
         Via::Auto,
         format!("/sys/{PK}/{DN}/rrpc/request/"),
     )
@@ -154,7 +158,11 @@ async fn timeout_is_1905_and_a_late_reply_is_only_logged() {
     let env = Env::new().await;
     let c = env.router.commands();
     let e = c
-        .call(&dev(), Request::new("1", "thing.service.Reboot", json!({"delay": 1})), Duration::from_millis(50))
+        .call(
+            &dev(),
+            DeviceCall::InvokeService { identifier: "Reboot".into(), params: json!({"delay": 1}) },
+            Duration::from_millis(50),
+        )
         .await
         .unwrap_err();
     assert_eq!((e.clone(), e.code()), (CallError::Timeout, 1905));
@@ -169,7 +177,7 @@ async fn timeout_is_1905_and_a_late_reply_is_only_logged() {
 async fn offline_disabled_unknown_and_invalid_fail_at_once() {
     let env = Env::new().await;
     let c = env.router.commands();
-    let set = |p| Request::new("1", "thing.service.property.set", p);
+    let set = |p| DeviceCall::SetProperties(p);
 
     env.downlink.set_online(PK, DN, false);
     let started = std::time::Instant::now();
@@ -187,9 +195,8 @@ async fn offline_disabled_unknown_and_invalid_fail_at_once() {
         (set(json!({"Nope": 1})), 5092),
         (set(json!({"Temperature": 1.0})), 6332),
         (set(json!({"Brightness": 500})), 6306),
-        (Request::new("1", "thing.service.Explode", json!({})), 5094),
-        (Request::new("1", "thing.service.Reboot", json!({})), 6302),
-        (Request { method: None, ..set(json!({})) }, 6300),
+        (DeviceCall::InvokeService { identifier: "Explode".into(), params: json!({}) }, 5094),
+        (DeviceCall::InvokeService { identifier: "Reboot".into(), params: json!({}) }, 6302),
     ] {
         let e = c.call(&dev(), req, T).await.unwrap_err();
         assert_eq!(e.code(), code, "{e}");

@@ -126,7 +126,7 @@ fn arbitrary_uplinks_never_panic_and_are_always_logged() {
             // The uplink's own entry is queued before dispatch returns: after a flush it is stored.
             let want = logged.get();
             let count: i64 = rt.block_on(async {
-                env.state.ingest.flush().await;
+                env.hub.flush().await;
                 sqlx::query_scalar("SELECT COUNT(*) FROM run_log WHERE biz_type = 'uplink'")
                     .fetch_one(&env.state.db)
                     .await

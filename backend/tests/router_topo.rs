@@ -6,9 +6,10 @@ mod router_support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backend::gateway::router::{CallError, TopoListener};
+use backend::commands::{CallError, DeviceCall};
+use backend::gateway::router::TopoListener;
 use backend::store;
-use model::alink::{DeviceRef, Request};
+use model::alink::DeviceRef;
 use router_support::*;
 use serde_json::{json, Value};
 
@@ -147,7 +148,7 @@ async fn batch_login_then_sub_device_messages_flow_through_the_gateway() {
     assert_eq!((p.pk.as_str(), p.dn.as_str()), (GW_PK, GW));
     assert_eq!(p.topic, format!("/sys/{SUB_PK}/{SUB}/thing/event/property/post_reply"));
     assert_eq!(p.json()["code"], json!(200));
-    env.router.flush().await;
+    env.hub.flush().await;
     let latest = store::properties::latest(&env.state.db, rec.id).await.unwrap();
     assert_eq!(latest[0].value, json!(3));
     // Logged under the sub-device.
@@ -155,7 +156,7 @@ async fn batch_login_then_sub_device_messages_flow_through_the_gateway() {
 
     // A call to the sub-device goes through the gateway; with the gateway offline it is 9389.
     env.downlink.set_online(GW_PK, GW, false);
-    let req = Request::new("1", "thing.service.property.set", json!({"Brightness": 5}));
+    let req = DeviceCall::SetProperties(json!({"Brightness": 5}));
     let e =
         env.router.commands().call(&DeviceRef::new(SUB_PK, SUB), req, Duration::from_millis(200)).await.unwrap_err();
     assert_eq!((e.clone(), e.code()), (CallError::GatewayOffline, 9389));

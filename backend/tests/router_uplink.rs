@@ -20,7 +20,7 @@ fn reply_of(p: &Published) -> Value {
 #[tokio::test]
 async fn property_post_ok_stores_replies_logs_and_goes_live() {
     let env = Env::new().await;
-    let mut live = env.state.bus.subscribe();
+    let mut live = env.state.bus().subscribe();
     env.up(
         &topic("thing/event/property/post"),
         r#"{"id":"1","version":"1.0","params":{"LightSwitch":0,"Brightness":30},"method":"thing.event.property.post"}"#,
@@ -35,7 +35,7 @@ async fn property_post_ok_stores_replies_logs_and_goes_live() {
         json!({"code":200,"data":{},"id":"1","message":"success","version":"1.0","method":"thing.event.property.post"})
     );
 
-    env.router.flush().await;
+    env.hub.flush().await;
     let id = env.device_id(PK, DN).await;
     let latest = store::properties::latest(&env.state.db, id).await.unwrap();
     assert_eq!(latest.len(), 2);
@@ -76,7 +76,7 @@ async fn property_post_c4_without_method_and_with_time() {
     .await;
     let v = reply_of(&env.downlink.only());
     assert_eq!((v["code"].clone(), v["method"].clone()), (json!(200), json!("thing.event.property.post")));
-    env.router.flush().await;
+    env.hub.flush().await;
     let latest = store::properties::latest(&env.state.db, env.device_id(PK, DN).await).await.unwrap();
     assert_eq!((latest[0].value.clone(), latest[0].time), (json!(70), 1600000000000));
 }
@@ -88,7 +88,7 @@ async fn property_post_too_many_is_6106_and_stores_nothing() {
     let payload = json!({"id":"2","version":"1.0","params":params,"method":"thing.event.property.post"}).to_string();
     env.up(&topic("thing/event/property/post"), &payload).await;
     assert_eq!(reply_of(&env.downlink.only())["code"], json!(6106));
-    env.router.flush().await;
+    env.hub.flush().await;
     assert!(store::properties::latest(&env.state.db, env.device_id(PK, DN).await).await.unwrap().is_empty());
     let logs = env.logs(PK, DN, 3).await;
     assert!(logs.iter().any(|l| l.biz_type == BizType::Uplink && l.status == 6106));
@@ -105,7 +105,7 @@ async fn property_post_unknown_is_6320_and_keeps_the_good_ones() {
     let v = reply_of(&env.downlink.only());
     assert_eq!(v["code"], json!(6320));
     assert_eq!(v["id"], json!("3"));
-    env.router.flush().await;
+    env.hub.flush().await;
     let latest = store::properties::latest(&env.state.db, env.device_id(PK, DN).await).await.unwrap();
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].identifier, "Brightness");
@@ -158,7 +158,7 @@ async fn batch_post_properties_and_events() {
     assert_eq!(p.topic, topic("thing/event/property/batch/post_reply"));
     let v = reply_of(&p);
     assert_eq!((v["code"].clone(), v["method"].clone()), (json!(200), json!("thing.event.property.batch.post")));
-    env.router.flush().await;
+    env.hub.flush().await;
     let id = env.device_id(PK, DN).await;
     let latest = store::properties::latest(&env.state.db, id).await.unwrap();
     let b = latest.iter().find(|p| p.identifier == "Brightness").unwrap();
@@ -371,9 +371,7 @@ async fn log_post_and_log_switch() {
 
     // The console turns it on: stored and pushed.
     env.downlink.clear();
-    backend::gateway::router::set_log_switch(&env.router.commands(), &model::alink::DeviceRef::new(PK, DN), true)
-        .await
-        .unwrap();
+    env.router.commands().set_log_switch(&model::alink::DeviceRef::new(PK, DN), true).await.unwrap();
     let push = env.downlink.only();
     assert_eq!(push.topic, topic("thing/config/log/push"));
     assert_eq!(push.json()["params"]["content"]["mode"], json!(1));
@@ -400,7 +398,7 @@ async fn log_post_and_log_switch() {
 #[tokio::test]
 async fn custom_topic_is_logged_and_live_raw_is_6200() {
     let env = Env::new().await;
-    let mut live = env.state.bus.subscribe();
+    let mut live = env.state.bus().subscribe();
     env.up(&format!("/{PK}/{DN}/user/telemetry/raw"), "any bytes ✓").await;
     assert!(env.downlink.sent().is_empty());
     let logs = env.logs(PK, DN, 1).await;
@@ -459,13 +457,16 @@ async fn tsl_change_is_seen_after_invalidation() {
 async fn spawned_router_handles_the_channel_in_order_and_drains_on_close() {
     let env = Env::new().await;
     let (tx, rx) = tokio::sync::mpsc::channel(16);
-    let handle = backend::gateway::router::spawn(env.state.clone(), env.runlog.clone(), env.downlink.clone(), rx);
+    let st = &env.state;
+    let handle =
+        backend::gateway::router::spawn(st.db.clone(), st.clock.clone(), env.hub.clone(), env.downlink.clone(), rx);
     for i in 1..=20 {
         let payload = format!(r#"{{"id":"{i}","params":{{"Brightness":{i}}}}}"#);
         tx.send(env.uplink_from(PK, DN, &topic("thing/event/property/post"), payload)).await.unwrap();
     }
     drop(tx);
     handle.closed().await;
+    env.hub.flush().await;
     let ids: Vec<Value> = env.downlink.sent().iter().map(|p| p.json()["id"].clone()).collect();
     assert_eq!(
         ids,

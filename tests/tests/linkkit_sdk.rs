@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use backend::commands::DeviceCall;
 use fleetdeck_tests::server::TestServer;
-use model::alink::{DeviceRef, Request};
+use model::alink::DeviceRef;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
@@ -99,7 +100,7 @@ async fn the_python_link_sdk_connects_posts_and_answers_unchanged() {
     // 3. property/set arrives although the SDK never subscribed; it auto-replies 200.
     let device = DeviceRef { pk: PK.into(), dn: DN.into() };
     let commands = &srv.running().commands;
-    let set = Request::new("0", "thing.service.property.set", json!({"Brightness": 7}));
+    let set = DeviceCall::SetProperties(json!({"Brightness": 7}));
     let r = commands.call(&device, set, Duration::from_secs(10)).await.expect("set_reply");
     assert_eq!(r.code, 200);
     let changed = dev.expect("prop_set").await;
@@ -107,7 +108,7 @@ async fn the_python_link_sdk_connects_posts_and_answers_unchanged() {
 
     // 4. A sync service over RRPC, answered on the same topic — and not echoed back to the SDK
     //    (an echo makes it log "on_thing_call_service raise exception: 'params'").
-    let add = Request::new("0", "thing.service.Add", json!({"A": 2, "B": 3}));
+    let add = DeviceCall::InvokeService { identifier: "Add".into(), params: json!({"A": 2, "B": 3}) };
     let r = commands.call_via(&device, add, model_via_rrpc(), Duration::from_secs(10)).await.expect("RRPC reply");
     assert_eq!(r.code, 200);
     assert_eq!(r.data["Sum"], 5);
@@ -123,6 +124,6 @@ async fn the_python_link_sdk_connects_posts_and_answers_unchanged() {
     assert_eq!(services, 1, "the service was delivered once and its reply not echoed: {:?}", dev.seen);
 }
 
-fn model_via_rrpc() -> backend::gateway::router::Via {
-    backend::gateway::router::Via::Rrpc
+fn model_via_rrpc() -> backend::commands::Via {
+    backend::commands::Via::Rrpc
 }

@@ -69,7 +69,7 @@ pub async fn run(st: AppState, user: CurrentUser, socket: WebSocket) {
     });
 
     let mut subs: HashMap<u32, Stream> = HashMap::new();
-    let mut bus = st.bus.subscribe();
+    let mut bus = st.bus().subscribe();
     loop {
         tokio::select! {
             incoming = stream.next() => {

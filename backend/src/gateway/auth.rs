@@ -14,7 +14,7 @@ use model::registry::{validate_device_name, NewDevice};
 use rand::RngCore;
 use sqlx::Row;
 
-use crate::state::AppState;
+use super::service::Deps;
 use crate::store::devices::DeviceRecord;
 use crate::store::{self, Db};
 
@@ -62,7 +62,7 @@ pub enum Admitted {
 
 /// Decide a CONNECT. `pk`/`dn` come from the username, already parsed by the caller.
 pub async fn authenticate(
-    st: &AppState,
+    st: &Deps,
     raw_client_id: &str,
     pk: &str,
     dn: &str,
@@ -90,7 +90,7 @@ pub fn identity(username: Option<&str>) -> Result<(String, String), Refusal> {
     Ok((pk.to_string(), dn.to_string()))
 }
 
-async fn find_device(st: &AppState, pk: &str, dn: &str) -> Result<DeviceRecord, Refusal> {
+async fn find_device(st: &Deps, pk: &str, dn: &str) -> Result<DeviceRecord, Refusal> {
     let internal = |e: sqlx::Error| refuse(Connack::NotAuthorized, 500, format!("store error: {e}"));
     if store::products::get(&st.db, pk).await.map_err(internal)?.is_none() {
         return Err(refuse(Connack::NotAuthorized, CODE_NO_PRODUCT, format!("product {pk} does not exist")));
@@ -102,7 +102,7 @@ async fn find_device(st: &AppState, pk: &str, dn: &str) -> Result<DeviceRecord, 
     Ok(rec)
 }
 
-async fn device_login(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
+async fn device_login(st: &Deps, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
     let rec = find_device(st, pk, dn).await?;
     // Verify before revealing that the device is disabled: an attacker learns nothing.
     if !verify_device_sign(cid, pk, dn, &rec.device_secret, password) {
@@ -114,7 +114,7 @@ async fn device_login(st: &AppState, cid: &ClientId, pk: &str, dn: &str, passwor
     Ok(Admitted::Device { device_id: rec.id, sdk: cid.sdk_display() })
 }
 
-async fn token_login(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
+async fn token_login(st: &Deps, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
     let rec = find_device(st, pk, dn).await?;
     let token = load_token(&st.db, rec.id)
         .await
@@ -128,7 +128,7 @@ async fn token_login(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password
     Ok(Admitted::Device { device_id: rec.id, sdk: cid.sdk_display() })
 }
 
-async fn dynreg(st: &AppState, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
+async fn dynreg(st: &Deps, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
     let internal = |e: String| refuse(Connack::NotAuthorized, 500, format!("store error: {e}"));
     let username = model::alink::format_username(pk, dn);
     let req = DynregConnect::from_connect(cid, &username).ok_or_else(|| {
@@ -177,10 +177,10 @@ fn json<T: serde::Serialize>(v: &T) -> Bytes {
     Bytes::from(serde_json::to_vec(v).expect("push payloads serialize"))
 }
 
-async fn create_device(st: &AppState, pk: &str, dn: &str) -> Result<DeviceRecord, Refusal> {
+async fn create_device(st: &Deps, pk: &str, dn: &str) -> Result<DeviceRecord, Refusal> {
     validate_device_name(dn).map_err(|e| refuse(Connack::NotAuthorized, CODE_NO_DEVICE, e.to_string()))?;
     let new = NewDevice { device_name: dn.to_string(), nickname: String::new(), device_secret: None };
-    if let Err(e) = crate::registry::create_devices(st, pk, vec![new]).await {
+    if let Err(e) = crate::registry::create_devices(&st.db, st.now(), pk, vec![new]).await {
         // A concurrent registration of the same name may have won; that is fine.
         tracing::debug!(error = %e, pk, dn, "dynamic registration: create failed, re-reading");
     }

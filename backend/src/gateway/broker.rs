@@ -4,7 +4,6 @@
 //! spawned here and binding happens before, where a failure is an ordinary error.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use rmqtt::context::ServerContext;
 use rmqtt::net::{Builder, Listener};
@@ -12,7 +11,6 @@ use rmqtt::server::MqttServer;
 use tokio::task::AbortHandle;
 
 use super::hooks::{AutoSubscribe, Hooks, HOOK_TYPES};
-use super::service::Inner;
 use crate::config::Settings;
 
 /// Listener ids (rmqtt keys listener configs by them; the port is not unique with port 0).
@@ -25,10 +23,10 @@ pub async fn context() -> ServerContext {
     ServerContext::new().busy_check_enable(false).build().await
 }
 
-pub async fn install(scx: &ServerContext, inner: Arc<Inner>) {
+pub async fn install(scx: &ServerContext, hooks: Hooks) {
     let reg = scx.extends.hook_mgr().register();
     for t in HOOK_TYPES {
-        reg.add(t, Box::new(Hooks(inner.clone()))).await;
+        reg.add(t, Box::new(hooks.clone())).await;
     }
     reg.start().await;
     *scx.extends.auto_subscription_mut().await = Box::new(AutoSubscribe);

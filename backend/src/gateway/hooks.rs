@@ -4,12 +4,12 @@
 //! seed code). Uplinks are tapped in the allow branch of the publish ACL: rmqtt's
 //! `MessagePublish` hook runs before the ACL and would see refused messages too.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use model::alink::acl::{authorize_publish, authorize_subscribe};
+use model::alink::DeviceRef;
 use model::alink::{dynreg_session_filters, AuthType, ClientId};
-use model::runlog::BizType;
 use rmqtt::codec::v5::{RetainHandling, SubscribeAckReason, SubscriptionOptions};
 use rmqtt::hook::{Handler, HookResult, Parameter, ReturnType, Type};
 use rmqtt::session::Session;
@@ -18,15 +18,16 @@ use rmqtt::types::{
     AuthResult, ConnectInfo, Id, Publish, PublishAclResult, QoS, Subscribe, SubscribeAclResult, TopicFilter,
 };
 use serde_json::json;
+use tokio::sync::mpsc;
 
 use super::auth::{self, Connack};
-use super::limits::Kind;
-use super::service::Inner;
-use super::sessions::key_of;
+use super::limits::{Guard, Kind};
+use super::service::Deps;
+use super::sessions::{key_of, Sessions};
+use super::topo::Topo;
 use super::Uplink;
-
-/// The seed code of an ACL refusal.
-pub const CODE_ACL: u32 = 9236;
+use crate::hub::{Fact, Stage};
+pub use crate::runlog::line::CODE_ACL;
 
 pub const HOOK_TYPES: [Type; 8] = [
     Type::ClientAuthenticate,
@@ -39,12 +40,45 @@ pub const HOOK_TYPES: [Type; 8] = [
     Type::MessageDropped,
 ];
 
-pub struct Hooks(pub Arc<Inner>);
+/// The accepted uplinks' way to the router. Taken out at shutdown: the broker keeps its hooks
+/// alive for as long as its context lives, and the router only finishes once this is gone.
+#[derive(Clone, Default)]
+pub struct UplinkTx(Arc<RwLock<Option<mpsc::Sender<Uplink>>>>);
+
+impl UplinkTx {
+    pub fn new(tx: mpsc::Sender<Uplink>) -> Self {
+        UplinkTx(Arc::new(RwLock::new(Some(tx))))
+    }
+
+    /// Hand an accepted uplink to the router; waits while the router is behind.
+    async fn send(&self, u: Uplink) {
+        let Some(tx) = self.0.read().unwrap_or_else(|e| e.into_inner()).clone() else { return };
+        if tx.send(u).await.is_err() {
+            tracing::warn!("the uplink router is gone; uplink dropped");
+        }
+    }
+
+    /// No more uplinks: the router's channel ends once drained.
+    pub fn close(&self) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
+/// What the broker calls: authentication and ACL decide here, session starts and ends go to
+/// [`Sessions`], accepted uplinks to the router, refusals to the hub.
+#[derive(Clone)]
+pub struct Hooks {
+    pub deps: Deps,
+    pub sessions: Arc<Sessions>,
+    pub topo: Arc<Topo>,
+    pub guard: Arc<Guard>,
+    pub uplinks: UplinkTx,
+}
 
 #[async_trait]
 impl Handler for Hooks {
     async fn hook(&self, param: &Parameter, acc: Option<HookResult>) -> ReturnType {
-        let inner = &self.0;
+        let inner = self;
         match param {
             Parameter::ClientAuthenticate(ci) => {
                 let r = inner.authenticate(ci).await;
@@ -66,16 +100,16 @@ impl Handler for Hooks {
                 };
                 return (false, Some(HookResult::PublishAclResult(r)));
             }
-            Parameter::ClientConnected(s) => inner.on_connected(s).await,
-            Parameter::ClientDisconnected(s, reason) => inner.on_disconnected(s, reason).await,
-            Parameter::SessionSubscribed(s, sub) => inner.on_subscribed(s, &sub.topic_filter).await,
+            Parameter::ClientConnected(s) => inner.sessions.on_connected(s).await,
+            Parameter::ClientDisconnected(s, reason) => inner.sessions.on_disconnected(s, reason).await,
+            Parameter::SessionSubscribed(s, sub) => inner.sessions.on_subscribed(s, &sub.topic_filter).await,
             Parameter::MessageDelivered(s, _, _) => inner.sessions.delivered(&s.id.client_id),
             // Only our own downlinks are worth a run-log line; device-to-device routing does
             // not exist (the ACL forbids it).
             Parameter::MessageDropped(to, from, p, reason) if from.is_system() => {
-                let (pk, dn) = to.as_ref().and_then(key_of).unwrap_or_default();
-                let content = json!({ "topic": &*p.topic, "reason": format!("{reason:?}") });
-                inner.log(BizType::Downlink, &pk, &dn, "dropped", 9201, content).await;
+                let device = to.as_ref().and_then(key_of).unwrap_or_else(|| DeviceRef::new("", ""));
+                let fact = Fact::Dropped { topic: p.topic.to_string(), reason: format!("{reason:?}") };
+                inner.fact(&device, fact).await;
             }
             _ => {}
         }
@@ -83,7 +117,11 @@ impl Handler for Hooks {
     }
 }
 
-impl Inner {
+impl Hooks {
+    async fn fact(&self, device: &DeviceRef, fact: Fact) {
+        self.deps.hub.emit(device, None, fact).await;
+    }
+
     async fn authenticate(&self, ci: &ConnectInfo) -> AuthResult {
         let client_id: &str = ci.client_id();
         let ip = ci.id().remote_addr.map(|a| a.ip().to_string());
@@ -94,25 +132,25 @@ impl Inner {
         let (pk, dn) = match auth::identity(ci.username().map(|u| &**u)) {
             Ok(k) => k,
             Err(r) => {
-                let content = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
-                self.log(BizType::Device, "", "", "auth", r.code, content).await;
+                let detail = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
+                self.fact(&DeviceRef::new("", ""), Fact::Refused { stage: Stage::Auth, code: r.code, detail }).await;
                 return refused(&r);
             }
         };
         // Counted before the signature check: a connect storm or a password guesser is cut off
         // as early as possible.
-        if !self.within_limit(Kind::Connect, &pk, &dn).await {
+        if !self.guard.allow(Kind::Connect, &pk, &dn).await {
             return AuthResult::NotAuthorized;
         }
         let password = ci.password().map(|p| &p[..]);
-        match auth::authenticate(&self.state, client_id, &pk, &dn, password).await {
+        match auth::authenticate(&self.deps, client_id, &pk, &dn, password).await {
             Ok(admitted) => {
-                self.sessions.admit(client_id, (pk, dn), admitted);
+                self.sessions.admit(client_id, DeviceRef { pk, dn }, admitted);
                 AuthResult::Allow(false, None)
             }
             Err(r) => {
-                let content = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
-                self.log(BizType::Device, &pk, &dn, "auth", r.code, content).await;
+                let detail = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
+                self.fact(&DeviceRef::new(pk, dn), Fact::Refused { stage: Stage::Auth, code: r.code, detail }).await;
                 refused(&r)
             }
         }
@@ -120,7 +158,7 @@ impl Inner {
 
     async fn may_subscribe(&self, s: &Session, filter: &str) -> bool {
         let cid: &str = &s.id.client_id;
-        let Some((pk, dn)) = key_of(&s.id) else { return false };
+        let Some(DeviceRef { pk, dn }) = key_of(&s.id) else { return false };
         let verdict = if self.sessions.is_dynreg(cid) {
             // A registration session may only take its own answer.
             if dynreg_session_filters().iter().any(|f| f == filter) {
@@ -134,8 +172,8 @@ impl Inner {
         match verdict {
             Ok(()) => true,
             Err(why) => {
-                let content = json!({ "clientId": cid, "action": "subscribe", "topic": filter, "reason": why });
-                self.log(BizType::Device, &pk, &dn, "acl", CODE_ACL, content).await;
+                let detail = json!({ "clientId": cid, "action": "subscribe", "topic": filter, "reason": why });
+                self.fact(&DeviceRef::new(pk, dn), Fact::Refused { stage: Stage::Acl, code: CODE_ACL, detail }).await;
                 false
             }
         }
@@ -143,7 +181,7 @@ impl Inner {
 
     async fn may_publish(&self, s: &Session, p: &Publish) -> bool {
         let cid: &str = &s.id.client_id;
-        let Some((pk, dn)) = key_of(&s.id) else { return false };
+        let Some(DeviceRef { pk, dn }) = key_of(&s.id) else { return false };
         let verdict = if self.sessions.is_dynreg(cid) {
             Err("a registration session may not publish".to_string())
         } else {
@@ -152,11 +190,11 @@ impl Inner {
                 .map_err(|e| e.to_string())
         };
         if let Err(why) = verdict {
-            let content = json!({ "clientId": cid, "action": "publish", "topic": &*p.topic, "reason": why });
-            self.log(BizType::Device, &pk, &dn, "acl", CODE_ACL, content).await;
+            let detail = json!({ "clientId": cid, "action": "publish", "topic": &*p.topic, "reason": why });
+            self.fact(&DeviceRef::new(pk, dn), Fact::Refused { stage: Stage::Acl, code: CODE_ACL, detail }).await;
             return false;
         }
-        if !self.within_limit(Kind::Uplink, &pk, &dn).await {
+        if !self.guard.allow(Kind::Uplink, &pk, &dn).await {
             return false;
         }
         let up = Uplink {
@@ -165,9 +203,9 @@ impl Inner {
             topic: p.topic.to_string(),
             payload: p.payload.clone(),
             qos: p.qos.value(),
-            at: self.state.now(),
+            at: self.deps.now(),
         };
-        self.uplink(up).await;
+        self.uplinks.send(up).await;
         true
     }
 }

@@ -7,8 +7,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use model::alink::DeviceRef;
+
 use crate::clock::SharedClock;
 use crate::config::DeviceLimits;
+use crate::hub::{Fact, Hub};
 use crate::store::Db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +117,30 @@ impl Limits {
 
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
+    }
+}
+
+/// The limits with their consequences: the first refusal in a window is stored as a limit event
+/// and published as a fact (seed 1942/9324).
+pub struct Guard {
+    pub limits: Limits,
+    pub db: Db,
+    pub hub: Hub,
+}
+
+impl Guard {
+    /// Count one event against a device limit; `false` = refuse.
+    pub async fn allow(&self, kind: Kind, pk: &str, dn: &str) -> bool {
+        match self.limits.check(kind, pk, dn) {
+            Verdict::Allowed => true,
+            Verdict::Dropped => false,
+            Verdict::Exceeded => {
+                let limit = self.limits.limit(kind);
+                record_event(&self.db, self.limits.now(), pk, dn, kind, limit).await;
+                self.hub.emit(&DeviceRef::new(pk, dn), None, Fact::LimitHit { kind, limit }).await;
+                false
+            }
+        }
     }
 }
 

@@ -8,10 +8,10 @@ impl DeviceLink for Gateway {
     async fn disconnect(&self, product_key: &str, device_name: &str) {
         // The registry has already flipped `enabled`/deleted the row, so a reconnect is refused
         // at CONNECT; this closes the session that is open now (logged as kicked, 427).
-        self.inner.kick(product_key, device_name).await;
+        self.sessions.kick(product_key, device_name).await;
         // A gateway that loses a sub-device must stop acting for it.
-        if let Some((gw_pk, gw_dn)) = self.inner.topo.gateway_of(product_key, device_name) {
-            if let Err(e) = self.refresh_topo(&gw_pk, &gw_dn).await {
+        if let Some(gw) = self.topo.gateway_of(product_key, device_name) {
+            if let Err(e) = self.refresh_topo(&gw.pk, &gw.dn).await {
                 tracing::warn!(error = %e, "cannot reload sub-devices");
             }
         }

@@ -16,6 +16,7 @@
 
 pub mod auth;
 mod broker;
+mod deliver;
 mod downlink;
 mod hooks;
 pub mod limits;
@@ -26,7 +27,7 @@ pub mod sessions;
 mod tls;
 mod topo;
 
-pub use service::{start, Gateway, UPLINK_QUEUE};
+pub use service::{start, Deps, Gateway, UPLINK_QUEUE};
 
 use bytes::Bytes;
 
@@ -69,4 +70,18 @@ pub trait Downlink: Send + Sync + 'static {
     ) -> Result<(), DownlinkError>;
     /// Whether (pk, dn) has a live session now.
     fn is_online(&self, product_key: &str, device_name: &str) -> bool;
+}
+
+/// A device side where no device is ever reachable (handler tests, tools without a broker).
+pub struct Unreachable;
+
+#[async_trait::async_trait]
+impl Downlink for Unreachable {
+    async fn publish(&self, _: &str, _: &str, _: &str, _: Bytes, _: u8) -> Result<(), DownlinkError> {
+        Err(DownlinkError::Offline)
+    }
+
+    fn is_online(&self, _: &str, _: &str) -> bool {
+        false
+    }
 }

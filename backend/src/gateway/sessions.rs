@@ -1,5 +1,5 @@
 //! Live device sessions by (productKey, deviceName): takeover, online/offline in the store and
-//! on the bus, readiness for downlinks, and the dynamic-registration sessions.
+//! as facts on the hub, readiness for downlinks, and the dynamic-registration sessions.
 //!
 //! A device is identified by pk/dn, not by its MQTT clientId (which carries a timestamp), so
 //! rmqtt's own same-clientId takeover is not enough: a reconnecting device looks new and the
@@ -10,20 +10,20 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use model::alink::dynreg_session_filters;
-use model::registry::DeviceStatus;
-use model::runlog::BizType;
-use model::ws::LiveEvent;
+use model::alink::{dynreg_session_filters, DeviceRef};
+use rmqtt::context::ServerContext;
 use rmqtt::session::Session;
 use rmqtt::types::{Id, QoS, Reason};
-use serde_json::json;
 use tokio::sync::Notify;
 
 use super::auth::Admitted;
-use super::service::Inner;
+use super::deliver::{deliver, kick_session};
+use super::service::Deps;
+use super::topo::Topo;
+use crate::hub::Fact;
 use crate::store;
 
-pub type Key = (String, String);
+type Key = DeviceRef;
 
 /// Seed codes of a disconnect.
 pub const GRACEFUL: u32 = 200;
@@ -66,7 +66,12 @@ struct Dynreg {
     closed: Arc<Notify>,
 }
 
+/// The session table and what a session's start and end do: the device's state in the store,
+/// its gateway's sub-device cache, and the facts on the hub.
 pub struct Sessions {
+    deps: Deps,
+    topo: Arc<Topo>,
+    scx: ServerContext,
     live: Mutex<HashMap<Key, Live>>,
     /// From the auth hook to the connected hook, by MQTT clientId.
     pending: Mutex<HashMap<String, Pending>>,
@@ -77,9 +82,12 @@ pub struct Sessions {
     locks: Vec<tokio::sync::Mutex<()>>,
 }
 
-impl Default for Sessions {
-    fn default() -> Self {
+impl Sessions {
+    pub fn new(deps: Deps, topo: Arc<Topo>, scx: ServerContext) -> Self {
         Sessions {
+            deps,
+            topo,
+            scx,
             live: Mutex::default(),
             pending: Mutex::default(),
             dynreg: Mutex::default(),
@@ -142,100 +150,91 @@ impl Sessions {
 /// The device a session speaks for, from its username (already verified at CONNECT).
 pub fn key_of(id: &Id) -> Option<Key> {
     let u = id.username.as_deref()?;
-    model::alink::parse_username(u).ok().map(|(pk, dn)| (pk.to_string(), dn.to_string()))
+    model::alink::parse_username(u).ok().map(|(pk, dn)| DeviceRef::new(pk, dn))
 }
 
 fn ip_of(id: &Id) -> Option<String> {
     id.remote_addr.map(|a| a.ip().to_string())
 }
 
-impl Inner {
+impl Sessions {
     /// `ClientConnected`: runs in the handshake, before the CONNACK goes out.
     pub async fn on_connected(self: &Arc<Self>, s: &Session) {
         let cid = s.id.client_id.to_string();
-        let Some(p) = lock(&self.sessions.pending).remove(&cid) else {
+        let Some(p) = lock(&self.pending).remove(&cid) else {
             tracing::warn!(client_id = %cid, "connected session without an admitted CONNECT");
             return;
         };
-        let (pk, dn) = p.key.clone();
+        let device = p.key.clone();
         let device_id = match p.admitted {
             Admitted::Dynreg { topic, payload } => {
                 let d = Dynreg { topic, payload, delivered: Arc::new(Notify::new()), closed: Arc::new(Notify::new()) };
-                lock(&self.sessions.dynreg).insert(cid, d);
+                lock(&self.dynreg).insert(cid, d);
                 return;
             }
             Admitted::Device { device_id, ref sdk } => {
-                let now = self.state.now();
+                let now = self.deps.now();
                 let ip = ip_of(&s.id);
-                let _serial = self.sessions.device_lock(&p.key).lock().await;
+                let _serial = self.device_lock(&p.key).lock().await;
                 let live = Live { id: s.id.clone(), device_id };
-                let previous = lock(&self.sessions.live).insert(p.key.clone(), live);
+                let previous = lock(&self.live).insert(p.key.clone(), live);
                 // Same clientId: rmqtt has already kicked the old one itself.
                 if let Some(prev) = previous.filter(|prev| prev.id.client_id != s.id.client_id) {
-                    let me = self.clone();
-                    tokio::spawn(async move { me.kick_session(&prev.id).await });
+                    let scx = self.scx.clone();
+                    tokio::spawn(async move { kick_session(&scx, &prev.id).await });
                 }
                 if let Err(e) =
-                    store::devices::mark_online(&self.state.db, device_id, ip.as_deref(), sdk.as_deref(), now).await
+                    store::devices::mark_online(&self.deps.db, device_id, ip.as_deref(), sdk.as_deref(), now).await
                 {
-                    tracing::error!(error = %e, pk, dn, "cannot mark device online");
+                    tracing::error!(error = %e, ?device, "cannot mark device online");
                 }
-                if let Err(e) = self.topo.refresh(&self.state.db, &pk, &dn).await {
-                    tracing::warn!(error = %e, pk, dn, "cannot load sub-devices");
+                if let Err(e) = self.topo.refresh(&self.deps.db, &device.pk, &device.dn).await {
+                    tracing::warn!(error = %e, ?device, "cannot load sub-devices");
                 }
-                self.state.bus.send(LiveEvent::Status {
-                    product_key: pk.clone(),
-                    device_name: dn.clone(),
-                    status: DeviceStatus::Online,
-                    reason: None,
-                    at: now,
-                });
-                let content = json!({
-                    "clientId": &*s.id.client_id,
-                    "ip": ip,
-                    "sdk": sdk,
-                    "keepalive": s.connect_info().await.map(|c| c.keep_alive()).ok(),
-                });
-                self.log(BizType::Device, &pk, &dn, "online", 200, content).await;
+                let fact = Fact::Connected {
+                    device_id,
+                    client_id: s.id.client_id.to_string(),
+                    ip,
+                    sdk: sdk.clone(),
+                    keepalive: s.connect_info().await.map(|c| c.keep_alive()).ok(),
+                };
+                self.deps.hub.emit(&device, None, fact).await;
                 device_id
             }
         };
-        tracing::debug!(pk, dn, device_id, "device online");
+        tracing::debug!(?device, device_id, "device online");
     }
 
     /// `ClientDisconnected`.
     pub async fn on_disconnected(&self, s: &Session, reason: &Reason) {
         let cid = s.id.client_id.to_string();
-        if let Some(d) = lock(&self.sessions.dynreg).remove(&cid) {
+        if let Some(d) = lock(&self.dynreg).remove(&cid) {
             d.closed.notify_one();
             return;
         }
         let Some(key) = key_of(&s.id) else { return };
         let code = reason_code(reason);
-        let _serial = self.sessions.device_lock(&key).lock().await;
+        let _serial = self.device_lock(&key).lock().await;
         // The entry leaves the map only after the store and the run log have it: shutdown
         // waits for an empty map before it closes the run log.
-        let current = lock(&self.sessions.live).get(&key).filter(|l| l.id == s.id).map(|l| l.device_id);
-        let (pk, dn) = &key;
-        let content = json!({ "clientId": &*cid, "ip": ip_of(&s.id), "reason": format!("{reason:?}") });
+        let current = lock(&self.live).get(&key).filter(|l| l.id == s.id).map(|l| l.device_id);
         if let Some(device_id) = current {
-            let now = self.state.now();
-            if let Err(e) = store::devices::mark_offline(&self.state.db, device_id, code, now).await {
-                tracing::error!(error = %e, pk, dn, "cannot mark device offline");
+            if let Err(e) = store::devices::mark_offline(&self.deps.db, device_id, code, self.deps.now()).await {
+                tracing::error!(error = %e, device = ?key, "cannot mark device offline");
             }
-            self.topo.forget(pk, dn);
-            self.state.bus.send(LiveEvent::Status {
-                product_key: pk.clone(),
-                device_name: dn.clone(),
-                status: DeviceStatus::Offline,
-                reason: Some(code),
-                at: now,
-            });
+            self.topo.forget(&key.pk, &key.dn);
         }
-        // A session replaced by a newer one is logged too, but leaves the store alone.
-        self.log(BizType::Device, pk, dn, "offline", code, content).await;
+        // A session replaced by a newer one is a fact too (device_id None), but leaves the store alone.
+        let fact = Fact::Disconnected {
+            device_id: current,
+            client_id: cid,
+            ip: ip_of(&s.id),
+            code,
+            reason: format!("{reason:?}"),
+        };
+        self.deps.hub.emit(&key, None, fact).await;
         if current.is_some() {
-            let mut live = lock(&self.sessions.live);
+            let mut live = lock(&self.live);
             if live.get(&key).is_some_and(|l| l.id == s.id) {
                 live.remove(&key);
             }
@@ -245,9 +244,8 @@ impl Inner {
     /// `SessionSubscribed`: for a registration session, the moment to push the answer.
     pub async fn on_subscribed(self: &Arc<Self>, s: &Session, filter: &str) {
         let cid = s.id.client_id.to_string();
-        let push = lock(&self.sessions.dynreg)
-            .get(&cid)
-            .map(|d| (d.topic, d.payload.clone(), d.delivered.clone(), d.closed.clone()));
+        let push =
+            lock(&self.dynreg).get(&cid).map(|d| (d.topic, d.payload.clone(), d.delivered.clone(), d.closed.clone()));
         if let Some((topic, payload, delivered, closed)) = push {
             if dynreg_session_filters().last().map(String::as_str) == Some(filter) {
                 let me = self.clone();
@@ -265,39 +263,29 @@ impl Inner {
         delivered: Arc<Notify>,
         closed: Arc<Notify>,
     ) {
-        let (pk, dn) = key_of(&id).unwrap_or_default();
+        let device = key_of(&id).unwrap_or_else(|| DeviceRef::new("", ""));
         let wait = delivered.notified();
-        match super::downlink::deliver(&self.scx, &id.client_id, topic, payload, QoS::AtMostOnce).await {
+        match deliver(&self.scx, &id.client_id, topic, payload, QoS::AtMostOnce).await {
             Ok(()) => {
                 // The hook fires just before the PUBLISH is written; the kick queues behind it.
                 if tokio::time::timeout(PUSH_TIMEOUT, wait).await.is_err() {
-                    tracing::warn!(pk, dn, topic, "registration push not delivered in time");
+                    tracing::warn!(?device, topic, "registration push not delivered in time");
                 }
             }
-            Err(e) => tracing::warn!(error = %e, pk, dn, topic, "registration push failed"),
+            Err(e) => tracing::warn!(error = %e, ?device, topic, "registration push failed"),
         }
-        self.log(BizType::Device, &pk, &dn, "register", 200, json!({ "topic": topic, "clientId": &*id.client_id }))
-            .await;
+        let fact = Fact::Registered { client_id: id.client_id.to_string(), topic: topic.to_string() };
+        self.deps.hub.emit(&device, None, fact).await;
         if tokio::time::timeout(CLOSE_GRACE, closed.notified()).await.is_err() {
-            self.kick_session(&id).await;
-        }
-    }
-
-    /// Close one MQTT session now, if it is still the one connected under its clientId.
-    pub async fn kick_session(&self, id: &Id) {
-        let mut entry = self.scx.extends.shared().await.entry(id.clone());
-        if entry.id_same() == Some(true) {
-            if let Err(e) = entry.kick(true, true, true).await {
-                tracing::warn!(error = %e, client_id = %id.client_id, "kick failed");
-            }
+            kick_session(&self.scx, &id).await;
         }
     }
 
     /// Close a device's session, if it has one.
     pub async fn kick(&self, pk: &str, dn: &str) {
-        let id = lock(&self.sessions.live).get(&(pk.to_string(), dn.to_string())).map(|l| l.id.clone());
+        let id = lock(&self.live).get(&DeviceRef::new(pk, dn)).map(|l| l.id.clone());
         if let Some(id) = id {
-            self.kick_session(&id).await;
+            kick_session(&self.scx, &id).await;
         }
     }
 }

@@ -7,9 +7,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
+use model::alink::DeviceRef;
+
 use crate::store::{self, Db};
 
-type Key = (String, String);
+type Key = DeviceRef;
 
 #[derive(Default)]
 pub struct Topo {
@@ -21,12 +23,12 @@ impl Topo {
     pub fn is_sub(&self, gw_pk: &str, gw_dn: &str, pk: &str, dn: &str) -> bool {
         let subs = self.subs.read().unwrap_or_else(|e| e.into_inner());
         // Cheap when the gateway has no entry (every plain device): one hash lookup.
-        subs.get(&(gw_pk.to_string(), gw_dn.to_string())).is_some_and(|s| s.contains(&(pk.to_string(), dn.to_string())))
+        subs.get(&DeviceRef::new(gw_pk, gw_dn)).is_some_and(|s| s.contains(&DeviceRef::new(pk, dn)))
     }
 
     /// The gateway a sub-device is attached to, among the cached (connected) gateways.
     pub fn gateway_of(&self, pk: &str, dn: &str) -> Option<Key> {
-        let key = (pk.to_string(), dn.to_string());
+        let key = DeviceRef::new(pk, dn);
         let subs = self.subs.read().unwrap_or_else(|e| e.into_inner());
         subs.iter().find(|(_, s)| s.contains(&key)).map(|(gw, _)| gw.clone())
     }
@@ -45,18 +47,19 @@ impl Topo {
         .fetch_all(db)
         .await?
         .into_iter()
+        .map(|(pk, dn)| DeviceRef { pk, dn })
         .collect();
         let mut all = self.subs.write().unwrap_or_else(|e| e.into_inner());
         if subs.is_empty() {
-            all.remove(&(gw_pk.to_string(), gw_dn.to_string()));
+            all.remove(&DeviceRef::new(gw_pk, gw_dn));
         } else {
-            all.insert((gw_pk.to_string(), gw_dn.to_string()), subs);
+            all.insert(DeviceRef::new(gw_pk, gw_dn), subs);
         }
         Ok(())
     }
 
     /// Drop a gateway's entry (it disconnected; reloaded on its next connect).
     pub fn forget(&self, gw_pk: &str, gw_dn: &str) {
-        self.subs.write().unwrap_or_else(|e| e.into_inner()).remove(&(gw_pk.to_string(), gw_dn.to_string()));
+        self.subs.write().unwrap_or_else(|e| e.into_inner()).remove(&DeviceRef::new(gw_pk, gw_dn));
     }
 }

@@ -15,20 +15,20 @@ use crate::auth::session::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
 use crate::state::AppState;
-use crate::store;
 use crate::store::devices::DeviceRecord;
+use crate::store::{self, Db};
 
 pub async fn find(st: &AppState, pk: &str, dn: &str) -> AppResult<DeviceRecord> {
     store::devices::get(&st.db, pk, dn).await?.ok_or_else(|| AppError::NotFound(format!("device {pk}/{dn}")))
 }
 
 /// Create devices of one product in one transaction; used by REST, CSV import and the demo.
-pub async fn create_devices(st: &AppState, pk: &str, devices: Vec<NewDevice>) -> AppResult<Vec<DeviceSecret>> {
-    if store::products::get(&st.db, pk).await?.is_none() {
+pub async fn create_devices(db: &Db, now: i64, pk: &str, devices: Vec<NewDevice>) -> AppResult<Vec<DeviceSecret>> {
+    if store::products::get(db, pk).await?.is_none() {
         return Err(AppError::NotFound(format!("product {pk}")));
     }
     let names: Vec<String> = devices.iter().map(|d| d.device_name.clone()).collect();
-    let existing = store::devices::existing_names(&st.db, pk, &names).await?;
+    let existing = store::devices::existing_names(db, pk, &names).await?;
     if !existing.is_empty() {
         return Err(AppError::Conflict(format!("device {} already exists in product {pk}", existing.join(", "))));
     }
@@ -39,7 +39,7 @@ pub async fn create_devices(st: &AppState, pk: &str, devices: Vec<NewDevice>) ->
             (d, s)
         })
         .collect();
-    store::devices::insert_many(&st.db, pk, &with_secrets, st.now()).await?;
+    store::devices::insert_many(db, pk, &with_secrets, now).await?;
     Ok(with_secrets
         .into_iter()
         .map(|(d, s)| DeviceSecret { product_key: pk.to_string(), device_name: d.device_name, device_secret: s })
@@ -62,7 +62,7 @@ pub async fn create(
         if req.nickname.chars().count() > 64 {
             return Err(AppError::validation("a nickname must be at most 64 characters"));
         }
-        create_devices(&st, &pk, vec![req.clone()]).await?;
+        create_devices(&st.db, st.now(), &pk, vec![req.clone()]).await?;
         Ok((StatusCode::CREATED, axum::Json(find(&st, &pk, &req.device_name).await?.device)))
     })
     .await

@@ -58,7 +58,7 @@ pub async fn import_csv(
         errors.sort_by_key(|e| e.line);
         let create_rows = p.mode == ImportMode::ValidRows || errors.is_empty();
         let created = if create_rows && !good.is_empty() {
-            create_devices(&st, &pk, good.into_iter().map(|r| r.device).collect()).await?.len() as u32
+            create_devices(&st.db, st.now(), &pk, good.into_iter().map(|r| r.device).collect()).await?.len() as u32
         } else {
             0
         };

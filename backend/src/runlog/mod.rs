@@ -1,12 +1,13 @@
 //! The cloud run log's write path and its REST search.
 //!
 //! Every uplink, downlink, reply, connect, disconnect, auth failure and ACL refusal becomes one
-//! entry. Producers hand entries to a [`RunLog`] handle; the ingest writer
-//! ([`crate::store::ingest`]) batches them into the store. The queue is bounded and `log()` waits when it is full: entries are never dropped,
-//! and backpressure reaches the producer instead of memory growing without bound. Only the copy
-//! to browsers (the live bus) may drop.
+//! entry. Nobody writes entries directly: the gateway publishes device facts on the hub
+//! ([`crate::hub`]), [`line::line_of`] says which facts are entries and how they read, and the
+//! store writer ([`crate::store::ingest`]) stores them from its lossless lane — never dropped,
+//! with backpressure to the producers. Only the copy to browsers (the live bus) may drop.
 
-mod writer;
+pub mod line;
+pub mod text;
 
 use crate::http::query::Query;
 use axum::extract::State;
@@ -18,8 +19,6 @@ use crate::auth::session::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
-
-pub use writer::{spawn_writer, RunLog, WriterHandle};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/logs", get(search))

@@ -17,10 +17,16 @@ pub struct DeviceRecord {
 
 const SELECT: &str = "SELECT d.*, g.product_key AS gw_pk, g.device_name AS gw_dn FROM devices d LEFT JOIN devices g ON g.id = d.gateway_id";
 
-fn record(r: &sqlx::sqlite::SqliteRow) -> DeviceRecord {
+/// A row as a record. A status the code does not know is corrupt data: an error, never a guess.
+fn record(r: &sqlx::sqlite::SqliteRow) -> sqlx::Result<DeviceRecord> {
     let gw_pk: Option<String> = r.get("gw_pk");
     let gw_dn: Option<String> = r.get("gw_dn");
-    DeviceRecord {
+    let status: &str = r.get("status");
+    let status = DeviceStatus::parse(status).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "status".into(),
+        source: format!("unknown device status {status:?}").into(),
+    })?;
+    Ok(DeviceRecord {
         id: r.get("id"),
         device_secret: r.get("device_secret"),
         enabled: r.get("enabled"),
@@ -28,7 +34,7 @@ fn record(r: &sqlx::sqlite::SqliteRow) -> DeviceRecord {
             product_key: r.get("product_key"),
             device_name: r.get("device_name"),
             nickname: r.get("nickname"),
-            status: DeviceStatus::parse(r.get::<&str, _>("status")).unwrap_or(DeviceStatus::Inactive),
+            status,
             created_at: r.get("created_at"),
             activated_at: r.get("activated_at"),
             last_online_at: r.get("last_online_at"),
@@ -40,7 +46,7 @@ fn record(r: &sqlx::sqlite::SqliteRow) -> DeviceRecord {
             groups: Vec::new(),
             gateway: gw_pk.zip(gw_dn).map(|(p, d)| format!("{p}/{d}")),
         },
-    }
+    })
 }
 
 /// Insert devices in one transaction: all or none.
@@ -99,7 +105,7 @@ pub async fn get(db: &Db, pk: &str, dn: &str) -> sqlx::Result<Option<DeviceRecor
         .fetch_optional(db)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let mut rec = record(&row);
+    let mut rec = record(&row)?;
     fill_tags_groups(db, &mut rec).await?;
     Ok(Some(rec))
 }
@@ -135,7 +141,7 @@ pub async fn list(db: &Db, q: &DeviceQuery) -> sqlx::Result<Page<Device>> {
     let rows = qb.build().fetch_all(db).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
-        let mut rec = record(r);
+        let mut rec = record(r)?;
         fill_tags_groups(db, &mut rec).await?;
         items.push(rec.device);
     }
@@ -271,4 +277,29 @@ pub async fn sub_devices(db: &Db, gateway_id: i64) -> sqlx::Result<Vec<(String, 
 pub async fn count_by_status(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
     let rows = sqlx::query("SELECT status, COUNT(*) FROM devices GROUP BY status").fetch_all(db).await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_row_with_an_unknown_status_is_an_error_not_a_guess() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::super::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        sqlx::query(
+            "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
+             VALUES ('pk', 'p', 's', 'direct', 'alink', '{}', 0)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let d = NewDevice { device_name: "dn".into(), nickname: String::new(), device_secret: None };
+        insert_many(&db, "pk", &[(d, "secret".into())], 0).await.unwrap();
+        assert_eq!(get(&db, "pk", "dn").await.unwrap().unwrap().device.status, DeviceStatus::Inactive);
+        sqlx::query("UPDATE devices SET status = 'bogus'").execute(&db).await.unwrap();
+        let e = get(&db, "pk", "dn").await.unwrap_err();
+        assert!(e.to_string().contains("bogus"), "{e}");
+        assert!(list(&db, &DeviceQuery::default()).await.is_err(), "the list says so too");
+    }
 }

@@ -10,25 +10,31 @@
 //!   batch is a few cached single-row statements in one transaction: no parsing, no hand-offs.
 //! - One transaction per round for everything queued: one commit instead of one per producer.
 //!
-//! Nothing is dropped: producers wait when the queue is full (backpressure), a failed
+//! It is the hub's main lossless consumer ([`crate::hub`]): it reads device facts from its lane,
+//! turns them into run-log rows ([`crate::runlog::line`]) and property rows, and answers the
+//! hub's barriers ([`crate::hub::Hub::flush`]) once everything before them is committed.
+//!
+//! Nothing is dropped: producers wait when the lane is full (backpressure), a failed
 //! transaction is retried, and a row that can never be stored (its device was deleted
 //! meanwhile) is logged and skipped without sinking the rows around it.
 
 use std::collections::hash_map::{Entry, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use model::runlog::LogEntry;
+use model::registry::PropertyValue;
 use model::ws::LiveEvent;
 use rusqlite::{params, Connection, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
-use super::properties::PropertyWrite;
+use crate::hub::{Delivery, DeviceEvent, Fact};
 use crate::live_bus::LiveBus;
+use crate::runlog::line::{line_of, Line};
 
-/// Commands queued at most before producers wait.
+/// Facts queued at most before producers wait (the capacity of the writer's hub lane).
 pub const QUEUE_CAPACITY: usize = 65_536;
-/// Commands taken per transaction at most.
+/// Facts taken per transaction at most.
 const ROUND: usize = 4_096;
 /// Rounds start at most this often (unless full or a flush waits). Every commit writes each page
 /// it dirtied to the WAL again (the ends of four run-log b-trees, property history and latest):
@@ -46,55 +52,16 @@ const AUTOCHECKPOINT_PAGES: u32 = 8_000;
 /// every round (run log by device, property history) stay in memory instead of being read back.
 const CACHE_KIB: u32 = 65_536;
 
-enum Cmd {
-    Log(Box<LogEntry>),
-    Properties(Vec<PropertyWrite>),
-    Flush(oneshot::Sender<()>),
-}
-
-/// Cheap to clone; every producer holds one. The thread ends when the last handle is dropped.
-#[derive(Clone)]
-pub struct Ingest {
-    tx: mpsc::Sender<Cmd>,
-}
-
-impl Ingest {
-    /// Start the writer on the database file `path` (migrations must have run). Stored run-log
-    /// entries are announced on `bus` with their ids, when a browser listens.
-    pub fn spawn(path: &Path, bus: LiveBus) -> Ingest {
-        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        let path = path.to_path_buf();
-        std::thread::Builder::new()
-            .name("ingest-writer".into())
-            .spawn(move || run(path, rx, bus))
-            .expect("spawn the ingest writer thread");
-        Ingest { tx }
-    }
-
-    /// Queue a run-log entry; waits while the writer is a full queue behind, never drops.
-    pub async fn log(&self, e: LogEntry) {
-        if self.tx.send(Cmd::Log(Box::new(e))).await.is_err() {
-            tracing::error!("ingest writer is gone; run-log entry lost");
-        }
-    }
-
-    /// Queue property values (latest + history); waits while the writer is behind.
-    pub async fn properties(&self, batch: Vec<PropertyWrite>) {
-        if batch.is_empty() {
-            return;
-        }
-        if self.tx.send(Cmd::Properties(batch)).await.is_err() {
-            tracing::error!("ingest writer is gone; property values lost");
-        }
-    }
-
-    /// Wait until everything queued before this call is stored.
-    pub async fn flush(&self) {
-        let (tx, rx) = oneshot::channel();
-        if self.tx.send(Cmd::Flush(tx)).await.is_ok() {
-            let _ = rx.await;
-        }
-    }
+/// Start the writer thread on the database file `path` (migrations must have run), reading the
+/// hub lane `rx`. Stored run-log entries are announced on `bus` with their ids, when a browser
+/// listens. The thread ends when the lane ends ([`crate::hub::Hub::close`]), after its last
+/// round; `done` is answered then.
+pub fn spawn(path: &Path, rx: mpsc::Receiver<Delivery>, bus: LiveBus) -> std::thread::JoinHandle<()> {
+    let path = path.to_path_buf();
+    std::thread::Builder::new()
+        .name("ingest-writer".into())
+        .spawn(move || run(path, rx, bus))
+        .expect("spawn the ingest writer thread")
 }
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
@@ -108,7 +75,7 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn run(path: PathBuf, mut rx: mpsc::Receiver<Cmd>, bus: LiveBus) {
+fn run(path: PathBuf, mut rx: mpsc::Receiver<Delivery>, bus: LiveBus) {
     // On Linux, PRIO_PROCESS with 0 is the calling thread only. Failure only costs latency.
     // SAFETY: a plain syscall with no pointers.
     #[allow(unsafe_code)]
@@ -130,25 +97,23 @@ fn run(path: PathBuf, mut rx: mpsc::Receiver<Cmd>, bus: LiveBus) {
     while rx.blocking_recv_many(&mut cmds, ROUND) > 0 {
         linger(&mut rx, &mut cmds, last_round);
         last_round = Instant::now();
-        let mut logs = Vec::new();
-        let mut props = Vec::new();
+        let mut events = Vec::with_capacity(cmds.len());
         let mut acks = Vec::new();
         for c in cmds.drain(..) {
             match c {
-                Cmd::Log(e) => logs.push(*e),
-                Cmd::Properties(p) => props.extend(p),
-                Cmd::Flush(ack) => acks.push(ack),
+                Delivery::Event(e) => events.push(e),
+                Delivery::Barrier(ack) => acks.push(ack),
             }
         }
-        if !logs.is_empty() || !props.is_empty() {
-            write_round(&mut conn, &mut logs, &props);
+        if !events.is_empty() {
+            let stored = write_round(&mut conn, &events);
             if bus.has_listeners() {
-                for entry in logs {
-                    bus.send(LiveEvent::Log { entry });
+                for (i, id, line) in stored {
+                    bus.send(LiveEvent::Log { entry: line.into_entry(id, &events[i]) });
                 }
             }
         }
-        // Everything queued before a flush is stored now.
+        // Everything queued before a barrier is stored now.
         for ack in acks {
             let _ = ack.send(());
         }
@@ -157,9 +122,9 @@ fn run(path: PathBuf, mut rx: mpsc::Receiver<Cmd>, bus: LiveBus) {
 
 /// Wait for the rest of [`ROUND_INTERVAL`] and take what arrived meanwhile, unless the round is
 /// full already or somebody waits for a flush.
-fn linger(rx: &mut mpsc::Receiver<Cmd>, cmds: &mut Vec<Cmd>, last_round: Instant) {
+fn linger(rx: &mut mpsc::Receiver<Delivery>, cmds: &mut Vec<Delivery>, last_round: Instant) {
     let waited = last_round.elapsed();
-    if waited >= ROUND_INTERVAL || cmds.len() >= ROUND || cmds.iter().any(|c| matches!(c, Cmd::Flush(_))) {
+    if waited >= ROUND_INTERVAL || cmds.len() >= ROUND || cmds.iter().any(|c| matches!(c, Delivery::Barrier(_))) {
         return;
     }
     std::thread::sleep(ROUND_INTERVAL - waited);
@@ -171,12 +136,24 @@ fn linger(rx: &mut mpsc::Receiver<Cmd>, cmds: &mut Vec<Cmd>, last_round: Instant
     }
 }
 
+/// A stored run-log line: (index of its event in the round, its id, the line).
+type Stored = (usize, i64, Line);
+
 /// One transaction for the round, retried until it commits: these rows must not be lost.
-fn write_round(conn: &mut Connection, logs: &mut [LogEntry], props: &[PropertyWrite]) {
+fn write_round(conn: &mut Connection, events: &[Arc<DeviceEvent>]) -> Vec<Stored> {
+    let lines: Vec<(usize, Line)> = events.iter().enumerate().filter_map(|(i, e)| Some((i, line_of(e)?))).collect();
+    let props: Vec<(i64, &PropertyValue)> = events
+        .iter()
+        .filter_map(|e| match &e.fact {
+            Fact::PropertiesPosted { device_id, values } => Some(values.iter().map(move |v| (*device_id, v))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     let mut attempt = 0u64;
     loop {
-        match try_round(conn, logs, props) {
-            Ok(()) => return,
+        match try_round(conn, events, &lines, &props) {
+            Ok(ids) => return lines.into_iter().zip(ids).map(|((i, line), id)| (i, id, line)).collect(),
             Err(e) => {
                 attempt += 1;
                 tracing::error!(error = %e, attempt, "ingest transaction failed; retrying");
@@ -186,48 +163,57 @@ fn write_round(conn: &mut Connection, logs: &mut [LogEntry], props: &[PropertyWr
     }
 }
 
-fn try_round(conn: &mut Connection, logs: &mut [LogEntry], props: &[PropertyWrite]) -> rusqlite::Result<()> {
+/// The ids of the run-log rows, in the order of `lines`.
+fn try_round(
+    conn: &mut Connection,
+    events: &[Arc<DeviceEvent>],
+    lines: &[(usize, Line)],
+    props: &[(i64, &PropertyValue)],
+) -> rusqlite::Result<Vec<i64>> {
     let tx = conn.transaction()?;
-    insert_logs(&tx, logs)?;
+    let ids = insert_logs(&tx, events, lines)?;
     insert_properties(&tx, props)?;
-    tx.commit()
+    tx.commit()?;
+    Ok(ids)
 }
 
-fn insert_logs(tx: &Transaction, logs: &mut [LogEntry]) -> rusqlite::Result<()> {
+fn insert_logs(tx: &Transaction, events: &[Arc<DeviceEvent>], lines: &[(usize, Line)]) -> rusqlite::Result<Vec<i64>> {
     let mut st = tx.prepare_cached(
         "INSERT INTO run_log (at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for e in logs.iter_mut() {
-        e.id = st.insert(params![
+    let mut ids = Vec::with_capacity(lines.len());
+    for (i, l) in lines {
+        let e = &events[*i];
+        ids.push(st.insert(params![
             e.at,
-            e.trace_id,
-            e.message_id,
-            e.product_key,
-            e.device_name,
-            e.biz_type.as_str(),
-            e.operation,
-            e.content,
-            i64::from(e.status),
-        ])?;
+            e.trace,
+            l.message_id,
+            e.device.pk,
+            e.device.dn,
+            l.biz.as_str(),
+            l.operation,
+            l.content,
+            i64::from(l.status),
+        ])?);
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// History keeps every value; latest keeps the newest by time, written once per property per
 /// round (a device posting every 100 ms would otherwise rewrite the same row ten times). A row
 /// that fails on its own (its device was deleted since the post: foreign key) is skipped; SQLite
 /// undoes only that statement, so the rest of the round stays.
-fn insert_properties(tx: &Transaction, props: &[PropertyWrite]) -> rusqlite::Result<()> {
+fn insert_properties(tx: &Transaction, props: &[(i64, &PropertyValue)]) -> rusqlite::Result<()> {
     let mut history =
         tx.prepare_cached("INSERT INTO property_history (device_id, identifier, value, time) VALUES (?1, ?2, ?3, ?4)")?;
-    let mut newest: HashMap<(i64, &str), (&PropertyWrite, String)> = HashMap::new();
-    for w in props {
+    let mut newest: HashMap<(i64, &str), (&PropertyValue, String)> = HashMap::new();
+    for &(device_id, w) in props {
         let value = w.value.to_string();
-        if skip_gone(w, history.execute(params![w.device_id, w.identifier, value, w.time]))? {
+        if skip_gone(device_id, w, history.execute(params![device_id, w.identifier, value, w.time]))? {
             continue;
         }
-        match newest.entry((w.device_id, w.identifier.as_str())) {
+        match newest.entry((device_id, w.identifier.as_str())) {
             Entry::Occupied(mut e) if e.get().0.time <= w.time => {
                 e.insert((w, value));
             }
@@ -242,18 +228,18 @@ fn insert_properties(tx: &Transaction, props: &[PropertyWrite]) -> rusqlite::Res
          ON CONFLICT (device_id, identifier) DO UPDATE SET value = excluded.value, time = excluded.time \
          WHERE excluded.time >= property_latest.time",
     )?;
-    for (w, value) in newest.into_values() {
-        skip_gone(w, latest.execute(params![w.device_id, w.identifier, value, w.time]))?;
+    for ((device_id, _), (w, value)) in newest {
+        skip_gone(device_id, w, latest.execute(params![device_id, w.identifier, value, w.time]))?;
     }
     Ok(())
 }
 
 /// `Ok(true)`: the row was refused by a constraint (logged, skipped); other errors fail the round.
-fn skip_gone(w: &PropertyWrite, r: rusqlite::Result<usize>) -> rusqlite::Result<bool> {
+fn skip_gone(device_id: i64, w: &PropertyValue, r: rusqlite::Result<usize>) -> rusqlite::Result<bool> {
     match r {
         Ok(_) => Ok(false),
         Err(rusqlite::Error::SqliteFailure(f, msg)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            tracing::warn!(device_id = w.device_id, identifier = %w.identifier, error = ?msg, "property value not stored (device gone)");
+            tracing::warn!(device_id, identifier = %w.identifier, error = ?msg, "property value not stored (device gone)");
             Ok(true)
         }
         Err(e) => Err(e),
@@ -261,51 +247,4 @@ fn skip_gone(w: &PropertyWrite, r: rusqlite::Result<usize>) -> rusqlite::Result<
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn write(device_id: i64, identifier: &str, value: i64, time: i64) -> PropertyWrite {
-        PropertyWrite { device_id, identifier: identifier.into(), value: value.into(), time }
-    }
-
-    #[tokio::test]
-    async fn a_value_of_a_missing_device_is_skipped_and_the_rest_of_the_round_is_stored() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let db = super::super::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        sqlx::query(
-            "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
-             VALUES ('pk', 'p', 's', 'direct', 'alink', '{}', 0)",
-        )
-        .execute(&db)
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO devices (id, product_key, device_name, device_secret, status, created_at) \
-             VALUES (1, 'pk', 'dn', 's', 'inactive', 0)",
-        )
-        .execute(&db)
-        .await
-        .unwrap();
-        let ingest = Ingest::spawn(&path, LiveBus::default());
-        // Device 2 does not exist: its row fails the foreign key, alone.
-        ingest.properties(vec![write(1, "a", 1, 10), write(2, "a", 5, 10), write(1, "a", 3, 30)]).await;
-        // An older value after a newer one: history keeps it, latest does not go back.
-        ingest.properties(vec![write(1, "a", 2, 20)]).await;
-        ingest.flush().await;
-        let history: Vec<(i64, String)> =
-            sqlx::query_as("SELECT time, value FROM property_history WHERE device_id = 1 ORDER BY time")
-                .fetch_all(&db)
-                .await
-                .unwrap();
-        assert_eq!(history, vec![(10, "1".into()), (20, "2".into()), (30, "3".into())]);
-        let latest: (i64, String) =
-            sqlx::query_as("SELECT time, value FROM property_latest WHERE device_id = 1").fetch_one(&db).await.unwrap();
-        assert_eq!(latest, (30, "3".into()));
-        let orphans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM property_history WHERE device_id = 2")
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        assert_eq!(orphans, 0);
-    }
-}
+mod tests;

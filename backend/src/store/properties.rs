@@ -5,15 +5,6 @@ use sqlx::Row;
 
 use super::Db;
 
-/// One accepted property value, ready to store (by [`super::ingest`]).
-#[derive(Debug, Clone)]
-pub struct PropertyWrite {
-    pub device_id: i64,
-    pub identifier: String,
-    pub value: serde_json::Value,
-    pub time: i64,
-}
-
 pub async fn latest(db: &Db, device_id: i64) -> sqlx::Result<Vec<PropertyValue>> {
     let rows =
         sqlx::query("SELECT identifier, value, time FROM property_latest WHERE device_id = $1 ORDER BY identifier")

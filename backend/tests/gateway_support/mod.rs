@@ -35,6 +35,12 @@ pub async fn start_with(tweak: impl FnOnce(&mut Settings), clock: SharedClock) -
 }
 
 impl Env {
+    /// The server and its data directory, for a test that stops the server and looks at what
+    /// it left behind.
+    pub fn into_parts(self) -> (Running, Option<tempfile::TempDir>) {
+        (self.run, self._dir)
+    }
+
     /// For a test that owns the data directory itself.
     pub fn from_running(run: Running) -> Env {
         Env { run, _dir: None }
@@ -58,7 +64,11 @@ impl Env {
     /// A device; returns its deviceSecret.
     pub async fn device(&self, pk: &str, dn: &str) -> String {
         let d = NewDevice { device_name: dn.to_string(), nickname: String::new(), device_secret: None };
-        backend::registry::create_devices(&self.run.state, pk, vec![d]).await.unwrap().remove(0).device_secret
+        backend::registry::create_devices(&self.run.state.db, self.run.state.now(), pk, vec![d])
+            .await
+            .unwrap()
+            .remove(0)
+            .device_secret
     }
 
     pub async fn record(&self, pk: &str, dn: &str) -> Option<backend::store::devices::DeviceRecord> {
@@ -89,7 +99,7 @@ impl Env {
     /// The run log once everything queued so far is written (the writer would otherwise wait
     /// for its next round).
     pub async fn stored_logs(&self, q: &LogQuery) -> sqlx::Result<Vec<LogEntry>> {
-        self.run.state.ingest.flush().await;
+        self.run.hub.flush().await;
         backend::store::runlog::query(&self.run.state.db, q).await
     }
 

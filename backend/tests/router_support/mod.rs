@@ -10,7 +10,8 @@ use backend::clock::{Clock, FakeClock};
 use backend::config::Settings;
 use backend::gateway::router::Router;
 use backend::gateway::{Downlink, DownlinkError, Uplink};
-use backend::runlog::{spawn_writer, RunLog, WriterHandle};
+use backend::hub::{everything, Hub, HubBuilder};
+use backend::live_bus::LiveBus;
 use backend::state::AppState;
 use backend::store;
 use bytes::Bytes;
@@ -111,9 +112,8 @@ pub struct Env {
     pub state: AppState,
     pub clock: FakeClock,
     pub router: Router,
-    pub runlog: RunLog,
+    pub hub: Hub,
     pub downlink: Arc<FakeDownlink>,
-    _writer: WriterHandle,
     _dir: tempfile::TempDir,
 }
 
@@ -169,7 +169,6 @@ impl Env {
         let settings = Settings::for_test(dir.path().to_path_buf());
         let db = store::connect(&settings.database_url).await.unwrap();
         let clock = FakeClock::new(T0);
-        let state = AppState::new(db.clone(), Arc::new(clock.clone()), settings);
         product(&db, PK, NodeType::Direct).await;
         product(&db, GW_PK, NodeType::Gateway).await;
         product(&db, SUB_PK, NodeType::SubDevice).await;
@@ -177,12 +176,20 @@ impl Env {
         device(&db, GW_PK, GW, SECRET).await;
         device(&db, SUB_PK, SUB, SUB_SECRET).await;
         device(&db, SUB_PK, SUB2, SUB_SECRET).await;
-        let (runlog, writer) = spawn_writer(state.ingest.clone(), state.clock.clone());
+        let bus = LiveBus::default();
+        let mut lanes = HubBuilder::default();
+        let store_lane = lanes.lane("store", store::ingest::QUEUE_CAPACITY, everything);
+        let hub = lanes.build(Arc::new(clock.clone()), bus.clone());
+        store::ingest::spawn(db.connect_options().get_filename(), store_lane, bus);
         let downlink = Arc::new(FakeDownlink::default());
         downlink.set_online(PK, DN, true);
         downlink.set_online(GW_PK, GW, true);
-        let router = Router::new(state.clone(), runlog.clone(), downlink.clone());
-        Env { state, clock, router, runlog, downlink, _writer: writer, _dir: dir }
+        let router = Router::new(db.clone(), Arc::new(clock.clone()), hub.clone(), downlink.clone());
+        let state = AppState::builder(db, Arc::new(clock.clone()), settings)
+            .hub(hub.clone())
+            .commands(router.commands())
+            .build();
+        Env { state, clock, router, hub, downlink, _dir: dir }
     }
 
     /// An uplink from session (pk, dn).
@@ -213,7 +220,7 @@ impl Env {
     /// The run log as stored once everything queued so far is written (the writer would
     /// otherwise wait for its next round).
     async fn stored_logs(&self, q: &LogQuery) -> Vec<LogEntry> {
-        self.state.ingest.flush().await;
+        self.hub.flush().await;
         store::runlog::query(&self.state.db, q).await.unwrap()
     }
 

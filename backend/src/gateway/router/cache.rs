@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use model::alink::DeviceRef;
 use model::registry::{DataFormat, NodeType};
-use model::tsl::ThingModel;
+use model::tsl::{codes, ThingModel};
 use tokio::time::Instant;
 
 use crate::store::{self, Db};
@@ -113,6 +113,18 @@ impl Cache {
         });
         insert(&self.products, pk.to_string(), info.clone(), current);
         Ok(Some(info))
+    }
+
+    /// The parsed thing model of a product, or the seed code (and why) to answer with.
+    pub async fn model(&self, db: &Db, pk: &str) -> Result<Arc<ThingModel>, (u32, String)> {
+        match self.product(db, pk).await {
+            Ok(Some(p)) => p
+                .model
+                .clone()
+                .map_err(|e| (codes::TSL_PARSE_FAILED, format!("the product's thing model does not parse: {e}"))),
+            Ok(None) => Err((super::CODE_DEVICE_NOT_FOUND, format!("product {pk} does not exist"))),
+            Err(e) => Err((super::CODE_INTERNAL, format!("database: {e}"))),
+        }
     }
 
     /// The device, from cache or the database; `None` if it does not exist.

@@ -28,7 +28,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> Outcome {
             "params must be an array of property identifiers",
         );
     };
-    match device_state::get_desired(&ctx.sh.state.db, ctx.info.id, &ids).await {
+    match device_state::get_desired(&ctx.sh.db, ctx.info.id, &ids).await {
         Ok(list) => {
             let data: Map<String, Value> =
                 list.into_iter().map(|d| (d.identifier, json!({"value": d.value, "version": d.version}))).collect();
@@ -48,7 +48,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> Outcome {
     };
     for (id, spec) in items {
         let version = spec.get("version").and_then(Value::as_i64);
-        if let Err(e) = device_state::delete_desired(&ctx.sh.state.db, ctx.info.id, id, version).await {
+        if let Err(e) = device_state::delete_desired(&ctx.sh.db, ctx.info.id, id, version).await {
             return super::internal(ctx, &req, e);
         }
     }

@@ -61,7 +61,7 @@ pub(super) async fn update(ctx: &Ctx<'_>) -> Outcome {
         Ok(t) => t,
         Err(msg) => return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg),
     };
-    match store::devices::upsert_tags(&ctx.sh.state.db, ctx.info.id, &tags).await {
+    match store::devices::upsert_tags(&ctx.sh.db, ctx.info.id, &tags).await {
         Ok(()) => success(&req, ctx.topic, json!({})),
         Err(e) => super::internal(ctx, &req, e),
     }
@@ -76,7 +76,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> Outcome {
         Ok(list) => list.into_iter().map(|a| a.attr_key).collect::<Vec<_>>(),
         Err(msg) => return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg),
     };
-    match store::devices::delete_tags(&ctx.sh.state.db, ctx.info.id, &keys).await {
+    match store::devices::delete_tags(&ctx.sh.db, ctx.info.id, &keys).await {
         Ok(()) => success(&req, ctx.topic, json!({})),
         Err(e) => super::internal(ctx, &req, e),
     }

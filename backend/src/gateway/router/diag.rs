@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::respond::{answer, parse_request, success, Outcome};
 use super::Ctx;
+use crate::hub::Fact;
 use crate::store::device_state::{self, NetworkStatus};
 
 /// Samples per message at most (bounds the work a device can ask for).
@@ -23,8 +24,11 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
             return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg).with_check(CODE_INVALID_PARAMS, msg)
         }
     };
-    match device_state::insert_network_status(&ctx.sh.state.db, ctx.info.id, &samples).await {
-        Ok(()) => success(&req, ctx.topic, json!({})),
+    match device_state::insert_network_status(&ctx.sh.db, ctx.info.id, &samples).await {
+        Ok(()) => {
+            ctx.sh.fact(ctx.device, Some(ctx.trace), Fact::DiagPosted { samples: samples.len() }).await;
+            success(&req, ctx.topic, json!({}))
+        }
         Err(e) => super::internal(ctx, &req, e),
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::respond::{answer, request_and_model, Outcome};
 use super::Ctx;
+use crate::hub::Fact;
 use crate::store;
 
 pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
@@ -43,7 +44,7 @@ pub(super) async fn store(
     let kind = model.event(identifier).map(|e| e.event_type).unwrap_or_default();
     let time = ev.time.unwrap_or(ctx.up.at);
     store::properties::insert_event(
-        &ctx.sh.state.db,
+        &ctx.sh.db,
         ctx.info.id,
         &ev.identifier,
         type_name(kind),
@@ -51,7 +52,10 @@ pub(super) async fn store(
         time,
     )
     .await
-    .map_err(StoreError::Db)
+    .map_err(StoreError::Db)?;
+    let fact = Fact::EventPosted { identifier: ev.identifier, event_type: type_name(kind) };
+    ctx.sh.fact(ctx.device, Some(ctx.trace), fact).await;
+    Ok(())
 }
 
 /// The TSL spelling (`info`, `alert`, `error`).

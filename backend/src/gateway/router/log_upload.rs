@@ -2,14 +2,13 @@
 //! and the log switch: ↑ `thing/config/log/get` → ↓ `get_reply` with `"mode":0|1` (C4 uploads
 //! only after mode 1; off by default), ↓ `thing/config/log/push` when the console flips it.
 
-use bytes::Bytes;
-use model::alink::{DeviceRef, Request, Topic, CODE_INVALID_PARAMS};
+use model::alink::CODE_INVALID_PARAMS;
 use serde_json::{json, Value};
 
-use super::calls::{CallError, Commands};
 use super::respond::{answer, parse_request, success, Outcome};
 use super::Ctx;
-use crate::store::{self, device_state};
+use crate::hub::Fact;
+use crate::store::device_state;
 
 /// Lines per message and characters per field at most.
 const MAX_LINES: usize = 500;
@@ -56,14 +55,17 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
             return answer(&req, ctx.topic, CODE_INVALID_PARAMS, json!({}), &msg).with_check(CODE_INVALID_PARAMS, msg)
         }
     };
-    match device_state::insert_logs(&ctx.sh.state.db, ctx.info.id, &lines).await {
-        Ok(()) => success(&req, ctx.topic, json!({})),
+    match device_state::insert_logs(&ctx.sh.db, ctx.info.id, &lines).await {
+        Ok(()) => {
+            ctx.sh.fact(ctx.device, Some(ctx.trace), Fact::LogLinesPosted { count: lines.len() }).await;
+            success(&req, ctx.topic, json!({}))
+        }
         Err(e) => super::internal(ctx, &req, e),
     }
 }
 
 /// What the device reads the switch from (`mode` is looked up anywhere in the payload).
-fn switch_data(mode: u8) -> Value {
+pub fn switch_data(mode: u8) -> Value {
     json!({"getType": "content", "content": {"mode": mode}})
 }
 
@@ -72,26 +74,9 @@ pub(super) async fn switch_get(ctx: &Ctx<'_>) -> Outcome {
         Ok(r) => r,
         Err(o) => return o,
     };
-    match device_state::log_mode(&ctx.sh.state.db, ctx.info.id).await {
+    match device_state::log_mode(&ctx.sh.db, ctx.info.id).await {
         Ok(mode) => success(&req, ctx.topic, switch_data(mode)),
         Err(e) => super::internal(ctx, &req, e),
-    }
-}
-
-/// Turn a device's log upload on or off: stored (the device reads it on its next connect) and
-/// pushed now if the device is online. An offline device is not an error here.
-pub async fn set_log_switch(commands: &Commands, device: &DeviceRef, on: bool) -> Result<(), CallError> {
-    let sh = commands.shared();
-    let rec = store::devices::get(&sh.state.db, &device.pk, &device.dn)
-        .await
-        .map_err(CallError::db)?
-        .ok_or(CallError::NotFound)?;
-    device_state::set_log_mode(&sh.state.db, rec.id, on, sh.now()).await.map_err(CallError::db)?;
-    let req = Request::new(commands.next_id(), "thing.config.log.push", switch_data(u8::from(on)));
-    let topic = Topic::LogConfigPush(device.clone()).to_string();
-    match commands.publish(device, &topic, Bytes::from(req.to_json())).await {
-        Ok(()) | Err(CallError::Offline | CallError::GatewayOffline) => Ok(()),
-        Err(e) => Err(e),
     }
 }
 

@@ -1,15 +1,16 @@
 //! The Alink topic router: every accepted uplink is parsed by TOPIC (never by `method`, which
-//! C4 omits), checked against the thing model, stored, shown on the live bus, logged in the
-//! run log and answered; and [`Commands`] sends everything the console sends to devices.
+//! C4 omits), checked against the thing model, answered, and published on the hub as device
+//! facts (which the store writer, the run log and the live view consume). Replies to platform
+//! requests go back to [`crate::commands`].
 //!
 //! # Layout
-//! - `mod.rs`: [`spawn`], [`Router::dispatch`] (topic → handler), run log and bus for every
-//!   uplink and reply.
+//! - `mod.rs`: [`spawn`], [`Router::dispatch`] (topic → handler), the facts of every uplink
+//!   and reply.
 //! - `respond`: handler outcome, reply building (every key each SDK reads), 6207 handling.
 //! - `cache`: product models and device ids; [`invalidate_product`].
 //! - handlers: `property`, `event`, `deviceinfo`, `ntp`, `shadow`, `desired`, `diag`,
 //!   `log_upload`, `custom` (custom topics, raw data), `topo` (gateways and sub-devices).
-//! - `calls`: [`Commands`], the downlink API (publish, property set/get, services, RRPC).
+//! - `replies`: replies to platform requests, handed back to [`crate::commands`].
 //!
 //! # Ordering
 //! Uplinks are spread over [`WORKERS`] tasks by publishing session, so one device's (and one
@@ -21,7 +22,6 @@
 //! A device's reply to a platform request is logged under the request's trace.
 
 pub mod cache;
-pub mod calls;
 mod custom;
 mod desired;
 mod deviceinfo;
@@ -30,7 +30,8 @@ mod event;
 mod log_upload;
 mod ntp;
 mod property;
-mod respond;
+mod replies;
+pub(crate) mod respond;
 mod shadow;
 pub mod topo;
 
@@ -39,22 +40,21 @@ use std::sync::Arc;
 
 use model::alink::table::Direction as TopicDirection;
 use model::alink::{DeviceRef, Topic, TopicKind};
-use model::runlog::BizType;
 use model::tsl::{codes, ThingModel};
-use model::ws::{Direction, LiveEvent};
+use model::ws::Direction;
 use tokio::sync::mpsc;
 
 use self::cache::{Cache, DeviceInfo};
-use self::respond::{log_content, refuse, text_cut, Outcome, MAX_LIVE_PAYLOAD};
+use self::respond::{refuse, Outcome};
 use super::{Downlink, Uplink};
-use crate::runlog::RunLog;
-use crate::state::AppState;
-use crate::store::ingest::Ingest;
-use model::runlog::LogEntry;
+use crate::clock::SharedClock;
+use crate::commands::replies::Replies;
+use crate::commands::{CallError, Commands};
+use crate::hub::{Fact, Hub};
+use crate::store::Db;
 
 pub use self::cache::invalidate_product;
-pub use self::calls::{CallError, Commands, Via};
-pub use self::log_upload::set_log_switch;
+pub use self::log_upload::switch_data as log_switch_data;
 
 /// Uplink worker tasks (see "Ordering").
 pub const WORKERS: usize = 8;
@@ -71,18 +71,20 @@ pub const CODE_SUB_SESSION: u32 = 520;
 pub const CODE_TOPO_MISSING: u32 = 6401;
 /// A database failure while handling a message.
 pub const CODE_INTERNAL: u32 = 500;
-/// Longest operation (topic) stored in the run log.
-const MAX_OPERATION: usize = 300;
 
-/// What every handler and [`Commands`] share.
+/// What every handler shares.
 pub(crate) struct Shared {
-    pub state: AppState,
-    pub runlog: RunLog,
+    pub db: Db,
+    pub clock: SharedClock,
+    /// Where every fact goes.
+    pub hub: Hub,
     pub downlink: Arc<dyn Downlink>,
-    pub cache: Cache,
-    pub pending: calls::Pending,
-    pub subs: topo::SubSessions,
-    pub ids: std::sync::Mutex<model::alink::IdGen>,
+    /// Thing models and device records (shared with [`Commands`]).
+    pub cache: Arc<Cache>,
+    /// Commands waiting for replies.
+    pub replies: Arc<Replies>,
+    /// Sub-devices logged in through their gateways (shared with [`Commands`]).
+    pub subs: Arc<topo::SubSessions>,
     /// Told when a gateway's sub-devices change (the broker's ACL caches them).
     pub topo_listener: std::sync::OnceLock<Arc<dyn TopoListener>>,
 }
@@ -96,74 +98,26 @@ pub trait TopoListener: Send + Sync + 'static {
 
 impl Shared {
     pub fn now(&self) -> i64 {
-        self.state.clock.now_ms()
+        self.clock.now_ms()
     }
 
-    /// Live bus; no receivers is normal (nobody has a browser open).
-    pub fn live(&self, ev: LiveEvent) {
-        self.state.bus.send(ev);
-    }
-
-    pub fn live_message(&self, device: &DeviceRef, direction: Direction, topic: &str, payload: &[u8], at: i64) {
-        if !self.state.bus.has_listeners() {
-            return;
-        }
-        self.live(LiveEvent::Message {
-            product_key: device.pk.clone(),
-            device_name: device.dn.clone(),
-            direction,
-            topic: topic.to_string(),
-            payload: text_cut(payload, MAX_LIVE_PAYLOAD),
-            at,
-        });
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn log(
-        &self,
-        trace: &str,
-        at: i64,
-        device: &DeviceRef,
-        biz: BizType,
-        operation: &str,
-        content: String,
-        status: u32,
-        message_id: Option<String>,
-    ) {
-        self.runlog
-            .log(LogEntry {
-                id: 0,
-                at,
-                trace_id: trace.to_string(),
-                message_id,
-                product_key: device.pk.clone(),
-                device_name: device.dn.clone(),
-                biz_type: biz,
-                operation: respond::truncate(operation, MAX_OPERATION),
-                content,
-                status,
-            })
-            .await;
+    /// Publish a fact about `device` in flow `trace`.
+    pub async fn fact(&self, device: &DeviceRef, trace: Option<&str>, fact: Fact) {
+        self.hub.emit(device, trace, fact).await;
     }
 
     /// The parsed thing model of a product, or the code to answer with.
     pub async fn model(&self, pk: &str) -> Result<Arc<ThingModel>, (u32, String)> {
-        match self.cache.product(&self.state.db, pk).await {
-            Ok(Some(p)) => p
-                .model
-                .clone()
-                .map_err(|e| (codes::TSL_PARSE_FAILED, format!("the product's thing model does not parse: {e}"))),
-            Ok(None) => Err((CODE_DEVICE_NOT_FOUND, format!("product {pk} does not exist"))),
-            Err(e) => Err((CODE_INTERNAL, format!("database: {e}"))),
-        }
+        self.cache.model(&self.db, pk).await
     }
 }
 
 /// One uplink being handled.
 pub(crate) struct Ctx<'a> {
     pub sh: &'a Shared,
-    pub writer: &'a Ingest,
     pub up: &'a Uplink,
+    /// The flow this uplink starts.
+    pub trace: &'a str,
     pub topic: &'a Topic,
     /// The device the topic names (a sub-device when its gateway publishes for it).
     pub device: &'a DeviceRef,
@@ -183,8 +137,6 @@ impl Ctx<'_> {
 #[derive(Clone)]
 pub struct Router {
     sh: Arc<Shared>,
-    /// Property values go to the ingest writer (batched with the run log).
-    writer: Ingest,
 }
 
 /// What [`spawn`] returns: the router, its command handle, and the ingest task.
@@ -195,21 +147,21 @@ pub struct RouterHandle {
 }
 
 impl RouterHandle {
-    /// Wait until the uplink channel is closed and everything received is handled and stored.
+    /// Wait until the uplink channel is closed and everything received is handled.
     pub async fn closed(self) {
         let _ = self.ingest.await;
-        self.router.flush().await;
     }
 }
 
 /// Start the router on the broker's uplink channel.
 pub fn spawn(
-    state: AppState,
-    runlog: RunLog,
+    db: Db,
+    clock: SharedClock,
+    hub: Hub,
     downlink: Arc<dyn Downlink>,
     mut rx: mpsc::Receiver<Uplink>,
 ) -> RouterHandle {
-    let router = Router::new(state, runlog, downlink);
+    let router = Router::new(db, clock, hub, downlink);
     let commands = router.commands();
     let r = router.clone();
     let ingest = tokio::spawn(async move {
@@ -243,35 +195,37 @@ pub fn spawn(
 
 impl Router {
     /// A router without an ingest task (tests and tools call [`Router::dispatch`] themselves).
-    pub fn new(state: AppState, runlog: RunLog, downlink: Arc<dyn Downlink>) -> Router {
-        // Start ids from the clock so ids are not reused right after a restart.
-        let first = (state.clock.now_ms().max(0) as u64 / 1000) % model::alink::IdGen::MAX;
-        let writer = state.ingest.clone();
+    pub fn new(db: Db, clock: SharedClock, hub: Hub, downlink: Arc<dyn Downlink>) -> Router {
         let sh = Arc::new(Shared {
-            state,
-            runlog,
+            db,
+            clock,
+            hub,
             downlink,
-            cache: Cache::default(),
-            pending: calls::Pending::default(),
-            subs: topo::SubSessions::default(),
-            ids: std::sync::Mutex::new(model::alink::IdGen::starting_at(first)),
+            cache: Arc::default(),
+            replies: Arc::default(),
+            subs: Arc::default(),
             topo_listener: std::sync::OnceLock::new(),
         });
-        Router { sh, writer }
+        Router { sh }
     }
 
+    /// The command handle that shares this router's caches, sub-device sessions and reply waiters.
     pub fn commands(&self) -> Commands {
-        Commands::new(self.sh.clone())
+        let sh = &self.sh;
+        Commands::new(
+            sh.db.clone(),
+            sh.clock.clone(),
+            sh.hub.clone(),
+            sh.downlink.clone(),
+            sh.cache.clone(),
+            sh.replies.clone(),
+            sh.subs.clone(),
+        )
     }
 
     /// Register who is told about topology changes (once; later calls are ignored).
     pub fn set_topo_listener(&self, l: Arc<dyn TopoListener>) {
         let _ = self.sh.topo_listener.set(l);
-    }
-
-    /// Wait until every property value accepted so far is stored.
-    pub async fn flush(&self) {
-        self.writer.flush().await;
     }
 
     /// The gateway's session ended: its sub-devices are offline too (seed 1913). The broker calls
@@ -282,14 +236,14 @@ impl Router {
 
     /// Handle one uplink to the end: stored, logged, answered. Never panics on any input.
     pub async fn dispatch(&self, up: Uplink) {
-        let trace = self.sh.runlog.new_trace();
+        let trace = self.sh.hub.new_trace();
         let session = DeviceRef::new(up.product_key.clone(), up.device_name.clone());
-        let (device, outcome) = self.route(&up, &session).await;
+        let (device, outcome) = self.route(&up, &session, &trace).await;
         self.finish(&up, &session, &device, &trace, outcome).await;
     }
 
     /// Which device the message concerns and what handling it gave.
-    async fn route(&self, up: &Uplink, session: &DeviceRef) -> (DeviceRef, Outcome) {
+    async fn route(&self, up: &Uplink, session: &DeviceRef, trace: &str) -> (DeviceRef, Outcome) {
         let sh = &*self.sh;
         if up.payload.len() > MAX_PAYLOAD {
             let o = Outcome::status(model::alink::CODE_INVALID_FORMAT).with_check(
@@ -323,7 +277,7 @@ impl Router {
             Ok(i) => i,
             Err(o) => return (device, o),
         };
-        let ctx = Ctx { sh, writer: &self.writer, up, topic: &topic, device: &device, session, info };
+        let ctx = Ctx { sh, up, trace, topic: &topic, device: &device, session, info };
         let outcome = handle(&ctx).await;
         (device, outcome)
     }
@@ -341,7 +295,7 @@ impl Router {
         let payload_err = |code: u32, msg: String| refuse(payload, topic, code, &msg).with_check(code, msg);
         let lookup = |d: &DeviceRef| {
             let d = d.clone();
-            async move { sh.cache.device(&sh.state.db, &d).await }
+            async move { sh.cache.device(&sh.db, &d).await }
         };
         let info = match lookup(device).await {
             Ok(Some(i)) => i,
@@ -371,48 +325,33 @@ impl Router {
         Ok(info)
     }
 
-    /// Run log, bus and reply for a handled uplink.
+    /// The facts of a handled uplink (the message, its checks, the reply) and the reply itself.
     async fn finish(&self, up: &Uplink, session: &DeviceRef, device: &DeviceRef, trace: &str, mut o: Outcome) {
         let sh = &*self.sh;
         let trace = o.trace.take().unwrap_or_else(|| trace.to_string());
-        sh.live_message(device, Direction::Up, &up.topic, &up.payload, up.at);
-        sh.log(
-            &trace,
-            up.at,
-            device,
-            BizType::Uplink,
-            &up.topic,
-            log_content(&up.payload),
-            o.status,
-            o.message_id.clone(),
-        )
-        .await;
-        for c in o.checks {
-            sh.log(
-                &trace,
-                0,
-                device,
-                BizType::ThingModel,
-                "check",
-                respond::truncate(&c.content, respond::MAX_LOG_CONTENT),
-                c.status,
-                o.message_id.clone(),
-            )
+        let message = Fact::Message {
+            direction: Direction::Up,
+            topic: up.topic.clone(),
+            payload: up.payload.clone(),
+            message_id: o.message_id.clone(),
+            code: o.status,
+        };
+        sh.hub
+            .publish(crate::hub::DeviceEvent { at: up.at, device: device.clone(), trace: trace.clone(), fact: message })
             .await;
+        for c in o.checks {
+            let fact = Fact::Checked { message_id: o.message_id.clone(), code: c.status, content: c.content };
+            sh.fact(device, Some(&trace), fact).await;
         }
         let Some(out) = o.reply else { return };
         let topic = out.topic.to_string();
-        let status = match sh
-            .downlink
-            .publish(&session.pk, &session.dn, &topic, out.payload.clone().into(), up.qos.min(1))
-            .await
-        {
+        let payload = bytes::Bytes::from(out.payload);
+        let status = match sh.downlink.publish(&session.pk, &session.dn, &topic, payload.clone(), up.qos.min(1)).await {
             Ok(()) => out.code,
-            Err(e) => calls::CallError::from(e).code(),
+            Err(e) => CallError::from(e).code(),
         };
-        sh.live_message(device, Direction::Down, &topic, out.payload.as_bytes(), sh.now());
-        sh.log(&trace, 0, device, BizType::Downlink, &topic, log_content(out.payload.as_bytes()), status, o.message_id)
-            .await;
+        let fact = Fact::Message { direction: Direction::Down, topic, payload, message_id: o.message_id, code: status };
+        sh.fact(device, Some(&trace), fact).await;
     }
 }
 
@@ -449,7 +388,7 @@ async fn handle(ctx: &Ctx<'_>) -> Outcome {
         | K::RrpcResponse
         | K::RrpcService
         | K::RrpcDownRaw
-        | K::RrpcCustom => calls::on_reply(ctx).await,
+        | K::RrpcCustom => replies::on_reply(ctx).await,
         _ => {
             // Logged as received; the id (if any) keeps the entry findable.
             let id = model::alink::Request::parse(ctx.payload()).ok().map(|r| r.id);

@@ -6,12 +6,11 @@
 
 use model::registry::PropertyValue as LiveValue;
 use model::tsl::{codes, validate_property_post, PropertyValue, TslError, MAX_PROPERTIES_PER_POST};
-use model::ws::LiveEvent;
 use serde_json::{json, Map, Value};
 
 use super::respond::{answer, request_and_model, Outcome};
 use super::{event, Ctx};
-use crate::store::properties::PropertyWrite;
+use crate::hub::Fact;
 
 /// `{"properties": …}` of a batch post is neither an object nor absent, or params is no object.
 const BAD_PARAMS: u32 = model::alink::CODE_INVALID_FORMAT;
@@ -116,35 +115,17 @@ fn summary(accepted: usize, rejected: &[TslError]) -> (u32, String, String) {
     }
 }
 
-/// Queue accepted values for the store and show them live.
+/// Accepted values are a fact: the store writer keeps them, browsers see them.
 async fn store(ctx: &Ctx<'_>, accepted: &[PropertyValue]) {
     if accepted.is_empty() {
         return;
     }
     let at = ctx.up.at;
-    let writes: Vec<PropertyWrite> = accepted
+    let values = accepted
         .iter()
-        .map(|v| PropertyWrite {
-            device_id: ctx.info.id,
-            identifier: v.identifier.clone(),
-            value: v.value.clone(),
-            time: v.time.unwrap_or(at),
-        })
+        .map(|v| LiveValue { identifier: v.identifier.clone(), value: v.value.clone(), time: v.time.unwrap_or(at) })
         .collect();
-    // Nobody on the live bus (no browser open): no event to build.
-    let values: Option<Vec<LiveValue>> = ctx.sh.state.bus.has_listeners().then(|| {
-        writes
-            .iter()
-            .map(|w| LiveValue { identifier: w.identifier.clone(), value: w.value.clone(), time: w.time })
-            .collect()
-    });
-    ctx.writer.properties(writes).await;
-    let Some(values) = values else { return };
-    ctx.sh.live(LiveEvent::Properties {
-        product_key: ctx.device.pk.clone(),
-        device_name: ctx.device.dn.clone(),
-        values,
-    });
+    ctx.sh.fact(ctx.device, Some(ctx.trace), Fact::PropertiesPosted { device_id: ctx.info.id, values }).await;
 }
 
 #[cfg(test)]

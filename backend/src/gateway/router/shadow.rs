@@ -48,7 +48,7 @@ async fn handle(ctx: &Ctx<'_>, ts: u64) -> Result<ShadowDown, (u32, String)> {
         Some(m) => return Err((BAD_METHOD, format!("unknown method {m}"))),
     }
     let up = ShadowUp::parse(ctx.payload()).map_err(|e| (NO_STATE, e.to_string()))?;
-    let db = &ctx.sh.state.db;
+    let db = &ctx.sh.db;
     let db_err = |e: sqlx::Error| (SERVER_ERROR, format!("database: {e}"));
     let current = device_state::get_shadow(db, ctx.info.id).await.map_err(db_err)?;
     match up {
@@ -76,7 +76,7 @@ async fn handle(ctx: &Ctx<'_>, ts: u64) -> Result<ShadowDown, (u32, String)> {
 async fn save(ctx: &Ctx<'_>, current: &Shadow, mut s: Shadow, next: i64) -> Result<ShadowDown, (u32, String)> {
     s.version = next;
     s.updated_at = ctx.sh.now();
-    let stored = device_state::put_shadow(&ctx.sh.state.db, ctx.info.id, current.version, &s)
+    let stored = device_state::put_shadow(&ctx.sh.db, ctx.info.id, current.version, &s)
         .await
         .map_err(|e| (SERVER_ERROR, format!("database: {e}")))?;
     if !stored {

@@ -9,11 +9,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::hub::Fact;
 use model::alink::gateway::{BatchLogin, SignedSubDevice, SubDevice};
 use model::alink::{DeviceRef, Request, CODE_INVALID_PARAMS};
-use model::registry::DeviceStatus;
 use model::tsl::codes;
-use model::ws::LiveEvent;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
@@ -109,7 +108,7 @@ fn refusal(device: DeviceRef, code: u32, message: impl Into<String>) -> Refusal 
 
 /// The sub-device's record, or why not.
 async fn sub_record(sh: &Shared, d: &DeviceRef) -> Result<DeviceRecord, Refusal> {
-    match store::devices::get(&sh.state.db, &d.pk, &d.dn).await {
+    match store::devices::get(&sh.db, &d.pk, &d.dn).await {
         Ok(Some(r)) => Ok(r),
         Ok(None) => Err(refusal(d.clone(), CODE_DEVICE_NOT_FOUND, "the sub-device does not exist")),
         Err(e) => Err(refusal(d.clone(), super::CODE_INTERNAL, format!("database: {e}"))),
@@ -143,10 +142,13 @@ pub(super) async fn add(ctx: &Ctx<'_>) -> Outcome {
     batch_answer(ctx, &req, &done, &refused)
 }
 
+/// The broker's ACL cache is told at once (the gateway may publish for a new sub-device as
+/// soon as it has the reply), then the fact is published.
 async fn topo_changed(ctx: &Ctx<'_>) {
     if let Some(l) = ctx.sh.topo_listener.get() {
         l.topo_changed(&ctx.session.pk, &ctx.session.dn).await;
     }
+    ctx.sh.fact(ctx.session, Some(ctx.trace), Fact::TopoChanged).await;
 }
 
 async fn add_one(ctx: &Ctx<'_>, e: &SignedSubDevice) -> Result<DeviceRef, Refusal> {
@@ -164,7 +166,7 @@ async fn add_one(ctx: &Ctx<'_>, e: &SignedSubDevice) -> Result<DeviceRef, Refusa
     if !e.verify(&rec.device_secret, None) {
         return Err(refusal(d, CODE_SIGN_INVALID, "the sub-device sign does not verify"));
     }
-    store::devices::set_gateway(&ctx.sh.state.db, rec.id, Some(ctx.info.id))
+    store::devices::set_gateway(&ctx.sh.db, rec.id, Some(ctx.info.id))
         .await
         .map_err(|err| refusal(d.clone(), super::CODE_INTERNAL, format!("database: {err}")))?;
     ctx.sh.cache.invalidate_device(&d);
@@ -190,7 +192,7 @@ pub(super) async fn delete(ctx: &Ctx<'_>) -> Outcome {
                 continue;
             }
         };
-        if let Err(err) = store::devices::set_gateway(&ctx.sh.state.db, rec.id, None).await {
+        if let Err(err) = store::devices::set_gateway(&ctx.sh.db, rec.id, None).await {
             refused.push(refusal(d, super::CODE_INTERNAL, format!("database: {err}")));
             continue;
         }
@@ -220,7 +222,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> Outcome {
         Ok(r) => r,
         Err(o) => return o,
     };
-    match store::devices::sub_devices(&ctx.sh.state.db, ctx.info.id).await {
+    match store::devices::sub_devices(&ctx.sh.db, ctx.info.id).await {
         Ok(list) => success(
             &req,
             ctx.topic,
@@ -241,16 +243,11 @@ async fn login_one(ctx: &Ctx<'_>, e: &SignedSubDevice, default_method: Option<&s
     }
     ctx.sh.subs.login(&d, ctx.session);
     let now = ctx.sh.now();
-    if let Err(err) = store::devices::mark_online(&ctx.sh.state.db, rec.id, None, None, now).await {
+    if let Err(err) = store::devices::mark_online(&ctx.sh.db, rec.id, None, None, now).await {
         tracing::error!(error = %err, "sub-device online state not stored");
     }
-    ctx.sh.live(LiveEvent::Status {
-        product_key: d.pk.clone(),
-        device_name: d.dn.clone(),
-        status: DeviceStatus::Online,
-        reason: None,
-        at: now,
-    });
+    let fact = Fact::SubDeviceOnline { device_id: rec.id, gateway: ctx.session.clone() };
+    ctx.sh.fact(&d, Some(ctx.trace), fact).await;
     Ok(d)
 }
 
@@ -343,22 +340,16 @@ pub(super) async fn batch_logout(ctx: &Ctx<'_>) -> Outcome {
 
 async fn offline(sh: &Shared, d: &DeviceRef, id: i64, code: u32) {
     let now = sh.now();
-    if let Err(e) = store::devices::mark_offline(&sh.state.db, id, code, now).await {
+    if let Err(e) = store::devices::mark_offline(&sh.db, id, code, now).await {
         tracing::error!(error = %e, "sub-device offline state not stored");
     }
-    sh.live(LiveEvent::Status {
-        product_key: d.pk.clone(),
-        device_name: d.dn.clone(),
-        status: DeviceStatus::Offline,
-        reason: Some(code),
-        at: now,
-    });
+    sh.fact(d, None, Fact::SubDeviceOffline { device_id: id, code }).await;
 }
 
 /// The gateway's session ended: its logged-in sub-devices go offline (1913).
 pub(super) async fn gateway_offline(sh: &Shared, gateway: &DeviceRef) {
     for d in sh.subs.drop_gateway(gateway) {
-        if let Ok(Some(rec)) = store::devices::get(&sh.state.db, &d.pk, &d.dn).await {
+        if let Ok(Some(rec)) = store::devices::get(&sh.db, &d.pk, &d.dn).await {
             offline(sh, &d, rec.id, CODE_GATEWAY_GONE).await;
         }
     }

@@ -7,8 +7,8 @@ use crate::state::AppState;
 use crate::store;
 
 /// The demo's street lamps use the all-types model, so every page has every kind of value.
-const LAMP_TSL: &str = include_str!("../../model/tests/fixtures/tsl/all-types-street-lamp.json");
-const SDK_LAMP_TSL: &str = include_str!("../../model/tests/fixtures/tsl/c-sdk-street-lamp.json");
+const LAMP_TSL: &str = include_str!("street-lamp-all-types.tsl.json");
+const SDK_LAMP_TSL: &str = include_str!("street-lamp.tsl.json");
 
 /// Seed only into an empty registry, so a restart never duplicates or overwrites anything.
 pub async fn seed(st: &AppState) -> anyhow::Result<()> {
@@ -40,7 +40,9 @@ pub async fn seed(st: &AppState) -> anyhow::Result<()> {
                 device_secret: None,
             })
             .collect();
-        crate::registry::create_devices(st, pk, devices).await.map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
+        crate::registry::create_devices(&st.db, st.now(), pk, devices)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo devices: {e}"))?;
     }
     tracing::info!("demo fleet seeded");
     Ok(())

@@ -1,0 +1,52 @@
+//! The lossy lane: device facts as the browsers' [`LiveEvent`]s on the live bus.
+//!
+//! Offered synchronously by [`super::Hub::publish`] before any lossless lane, so a full store
+//! queue never delays what a browser sees. Nothing is built when no browser listens.
+
+use model::registry::DeviceStatus;
+use model::ws::LiveEvent;
+
+use super::{DeviceEvent, Fact};
+use crate::live_bus::LiveBus;
+use crate::runlog::text::{text_cut, MAX_LIVE_PAYLOAD};
+
+/// Offer one fact to the browsers.
+pub fn offer(bus: &LiveBus, ev: &DeviceEvent) {
+    if !bus.has_listeners() {
+        return;
+    }
+    if let Some(live) = to_live(ev) {
+        bus.send(live);
+    }
+}
+
+/// What a browser is shown of a fact, if anything. (Stored run-log entries reach browsers from
+/// the store writer, with their ids.)
+pub fn to_live(ev: &DeviceEvent) -> Option<LiveEvent> {
+    let (product_key, device_name) = (ev.device.pk.clone(), ev.device.dn.clone());
+    let status = |status, reason| LiveEvent::Status {
+        product_key: product_key.clone(),
+        device_name: device_name.clone(),
+        status,
+        reason,
+        at: ev.at,
+    };
+    Some(match &ev.fact {
+        Fact::Connected { .. } | Fact::SubDeviceOnline { .. } => status(DeviceStatus::Online, None),
+        Fact::Disconnected { device_id: Some(_), code, .. } | Fact::SubDeviceOffline { code, .. } => {
+            status(DeviceStatus::Offline, Some(*code))
+        }
+        Fact::Message { direction, topic, payload, .. } => LiveEvent::Message {
+            product_key,
+            device_name,
+            direction: *direction,
+            topic: topic.clone(),
+            payload: text_cut(payload, MAX_LIVE_PAYLOAD),
+            at: ev.at,
+        },
+        Fact::PropertiesPosted { values, .. } => {
+            LiveEvent::Properties { product_key, device_name, values: values.clone() }
+        }
+        _ => return None,
+    })
+}

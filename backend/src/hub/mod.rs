@@ -1,0 +1,165 @@
+//! The event hub: every device fact ([`DeviceEvent`]) goes out on two lanes.
+//!
+//! ```text
+//! gateway (sessions, hooks, router, commands) ──publish──► Hub
+//!        ├─ lossy lane: the live bus (browsers). Offered first and never waits; a browser that
+//!        │  lags is told how many events it missed (`bridge::queue`).
+//!        └─ lossless lanes: one bounded queue per consumer (store writer, offline watch, and
+//!           later counters, rules, OTA / config hooks). `publish` waits while a lane that wants
+//!           the event is full: a slow consumer slows ingest (backpressure to the devices' TCP
+//!           connections) but never loses a fact.
+//! ```
+//!
+//! Lanes are declared before the hub starts ([`HubBuilder::lane`]) with a filter, so a consumer
+//! that only cares about disconnects is not woken for every property post. A consumer that
+//! publishes itself must not want what it publishes (its own full lane would wait on itself).
+//!
+//! [`Hub::flush`] is a barrier: it returns once every lane has handled everything published
+//! before it (the store writer: committed). [`Hub::close`] lets the consumers finish: they see
+//! their queue end after draining it.
+
+mod event;
+pub mod live;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use model::alink::DeviceRef;
+use tokio::sync::{mpsc, oneshot};
+
+pub use event::{DeviceEvent, Fact, Stage};
+
+use crate::clock::SharedClock;
+use crate::live_bus::LiveBus;
+
+/// What a lossless lane carries.
+#[derive(Debug)]
+pub enum Delivery {
+    Event(Arc<DeviceEvent>),
+    /// Answer once everything before it is handled (for the store writer: committed).
+    Barrier(oneshot::Sender<()>),
+}
+
+/// Which events a lane wants.
+pub type Wants = fn(&DeviceEvent) -> bool;
+
+/// Every event.
+pub fn everything(_: &DeviceEvent) -> bool {
+    true
+}
+
+struct Lane {
+    name: &'static str,
+    wants: Wants,
+    tx: mpsc::Sender<Delivery>,
+}
+
+/// Declares the lanes, then builds the [`Hub`].
+#[derive(Default)]
+pub struct HubBuilder {
+    lanes: Vec<Lane>,
+}
+
+impl HubBuilder {
+    /// A lossless lane of `capacity` deliveries for the events `wants` selects. The receiver
+    /// belongs to the consumer; it ends after [`Hub::close`] once drained.
+    pub fn lane(&mut self, name: &'static str, capacity: usize, wants: Wants) -> mpsc::Receiver<Delivery> {
+        let (tx, rx) = mpsc::channel(capacity);
+        self.lanes.push(Lane { name, wants, tx });
+        rx
+    }
+
+    pub fn build(self, clock: SharedClock, live: LiveBus) -> Hub {
+        // Trace ids are unique within this process start (prefixed by the start time).
+        let prefix = format!("{:x}", clock.now_ms());
+        Hub {
+            inner: Arc::new(Inner {
+                lanes: RwLock::new(Some(self.lanes.into())),
+                live,
+                clock,
+                trace_prefix: prefix.into(),
+                trace_seq: AtomicU64::new(0),
+            }),
+        }
+    }
+}
+
+struct Inner {
+    /// Taken out by [`Hub::close`].
+    lanes: RwLock<Option<Arc<[Lane]>>>,
+    live: LiveBus,
+    clock: SharedClock,
+    trace_prefix: Box<str>,
+    trace_seq: AtomicU64,
+}
+
+/// The producers' handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+impl Hub {
+    fn lanes(&self) -> Option<Arc<[Lane]>> {
+        self.inner.lanes.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A new trace id: one per flow (a request and its reply share it).
+    pub fn new_trace(&self) -> String {
+        format!("{}{:08x}", self.inner.trace_prefix, self.inner.trace_seq.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// The browsers' lane (for the store writer's "entry stored" notices and the bridge).
+    pub fn live(&self) -> &LiveBus {
+        &self.inner.live
+    }
+
+    /// Publish a fact observed now, in flow `trace` (a new flow when `None`).
+    pub async fn emit(&self, device: &DeviceRef, trace: Option<&str>, fact: Fact) {
+        let trace = trace.map_or_else(|| self.new_trace(), str::to_string);
+        self.publish(DeviceEvent { at: self.now(), device: device.clone(), trace, fact }).await;
+    }
+
+    /// Offer to browsers, then hand to every lossless lane that wants it (waiting while one is
+    /// full). After [`Hub::close`] facts only reach browsers (and a warning is logged).
+    pub async fn publish(&self, ev: DeviceEvent) {
+        live::offer(&self.inner.live, &ev);
+        let Some(lanes) = self.lanes() else {
+            tracing::warn!(device = ?ev.device, "event after the hub closed; not stored");
+            return;
+        };
+        let ev = Arc::new(ev);
+        for lane in lanes.iter().filter(|l| (l.wants)(&ev)) {
+            if lane.tx.send(Delivery::Event(ev.clone())).await.is_err() {
+                tracing::error!(lane = lane.name, "a lossless consumer is gone; event not delivered to it");
+            }
+        }
+    }
+
+    /// Wait until every lane has handled everything published before this call.
+    pub async fn flush(&self) {
+        let Some(lanes) = self.lanes() else { return };
+        let mut acks = Vec::with_capacity(lanes.len());
+        for lane in lanes.iter() {
+            let (tx, rx) = oneshot::channel();
+            if lane.tx.send(Delivery::Barrier(tx)).await.is_ok() {
+                acks.push(rx);
+            }
+        }
+        for ack in acks {
+            let _ = ack.await;
+        }
+    }
+
+    /// No more events: each lane's receiver ends once drained. Call after the producers stopped.
+    pub fn close(&self) {
+        self.inner.lanes.write().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,111 @@
+use std::sync::Arc;
+
+use model::alink::DeviceRef;
+use model::runlog::BizType;
+use model::ws::Direction;
+use tokio::sync::broadcast;
+
+use super::*;
+use crate::clock::FakeClock;
+use crate::hub::{everything, Hub, HubBuilder};
+
+fn value(identifier: &str, value: i64, time: i64) -> PropertyValue {
+    PropertyValue { identifier: identifier.into(), value: value.into(), time }
+}
+
+/// A store with product `pk` and device `dn` (id 1), and a writer on a hub lane of `capacity`.
+async fn writer(
+    capacity: usize,
+    bus: LiveBus,
+) -> (tempfile::TempDir, crate::store::Db, Hub, std::thread::JoinHandle<()>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let db = crate::store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    sqlx::query(
+        "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
+         VALUES ('pk', 'p', 's', 'direct', 'alink', '{}', 0)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO devices (id, product_key, device_name, device_secret, status, created_at) \
+         VALUES (1, 'pk', 'dn', 's', 'inactive', 0)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let mut b = HubBuilder::default();
+    let rx = b.lane("store", capacity, everything);
+    let thread = spawn(&path, rx, bus.clone());
+    (dir, db, b.build(Arc::new(FakeClock::new(5)), bus), thread)
+}
+
+fn posted(device_id: i64, values: Vec<PropertyValue>) -> Fact {
+    Fact::PropertiesPosted { device_id, values }
+}
+
+#[tokio::test]
+async fn a_value_of_a_missing_device_is_skipped_and_the_rest_of_the_round_is_stored() {
+    let (_dir, db, hub, _t) = writer(16, LiveBus::default()).await;
+    let d = DeviceRef::new("pk", "dn");
+    // Device 2 does not exist: its row fails the foreign key, alone.
+    hub.emit(&d, None, posted(1, vec![value("a", 1, 10), value("a", 3, 30)])).await;
+    hub.emit(&d, None, posted(2, vec![value("a", 5, 10)])).await;
+    // An older value after a newer one: history keeps it, latest does not go back.
+    hub.emit(&d, None, posted(1, vec![value("a", 2, 20)])).await;
+    hub.flush().await;
+    let history: Vec<(i64, String)> =
+        sqlx::query_as("SELECT time, value FROM property_history WHERE device_id = 1 ORDER BY time")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(history, vec![(10, "1".into()), (20, "2".into()), (30, "3".into())]);
+    let latest: (i64, String) =
+        sqlx::query_as("SELECT time, value FROM property_latest WHERE device_id = 1").fetch_one(&db).await.unwrap();
+    assert_eq!(latest, (30, "3".into()));
+    let orphans: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM property_history WHERE device_id = 2").fetch_one(&db).await.unwrap();
+    assert_eq!(orphans, 0);
+}
+
+#[tokio::test]
+async fn every_entry_reaches_the_store_in_order_even_past_the_lane_size_and_after_close() {
+    let bus = LiveBus::default();
+    let mut live = bus.subscribe();
+    let (_dir, db, hub, thread) = writer(64, bus).await;
+    let d = DeviceRef::new("pk", "dn");
+    let n = 1_000;
+    for i in 0..n {
+        let fact = Fact::Message {
+            direction: Direction::Up,
+            topic: "/sys/pk/dn/thing/event/property/post".into(),
+            payload: bytes::Bytes::from_static(b"{}"),
+            message_id: Some(i.to_string()),
+            code: 200,
+        };
+        hub.emit(&d, None, fact).await;
+    }
+    // Closing the hub lets the writer finish its last round and end.
+    hub.close();
+    tokio::task::spawn_blocking(move || thread.join().unwrap()).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM run_log").fetch_one(&db).await.unwrap();
+    assert_eq!(count, n);
+    let (at, biz): (i64, String) =
+        sqlx::query_as("SELECT MIN(at), MIN(biz_type) FROM run_log").fetch_one(&db).await.unwrap();
+    assert_eq!((at, biz.as_str()), (5, BizType::Uplink.as_str()), "time comes from the injected clock");
+    let last: String =
+        sqlx::query_scalar("SELECT message_id FROM run_log ORDER BY id DESC LIMIT 1").fetch_one(&db).await.unwrap();
+    assert_eq!(last, (n - 1).to_string(), "stored in the order published");
+    // The first thing a browser hears about is the message itself, then stored entries.
+    loop {
+        match live.try_recv().as_deref() {
+            Ok(LiveEvent::Log { entry }) => {
+                assert!(entry.id > 0, "announced with its id");
+                break;
+            }
+            Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+            Err(e) => panic!("expected stored entries on the bus: {e:?}"),
+        }
+    }
+}
