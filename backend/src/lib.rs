@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 pub mod gateway;
 pub mod http;
+pub mod jobs;
 pub mod live_bus;
 pub mod registry;
 pub mod runlog;
