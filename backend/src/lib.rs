@@ -23,6 +23,7 @@ pub mod error;
 pub mod gateway;
 pub mod http;
 pub mod hub;
+pub mod jobs;
 pub mod live_bus;
 pub mod registry;
 pub mod runlog;
