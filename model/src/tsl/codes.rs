@@ -166,4 +166,18 @@ mod tests {
         assert!(ALL.windows(2).all(|w| w[0] < w[1]), "ALL must be ascending without duplicates");
         assert_eq!(description(1), "Unknown error code.");
     }
+
+    /// The descriptions are the table's rows, and a code in several tables gets its TSL meaning:
+    /// 9200 is "inactive" in the message table but "not activated" for a failed call.
+    #[test]
+    fn descriptions_come_from_the_table() {
+        use crate::codes::{self, Table};
+        assert_eq!(description(INT_MISMATCH), codes::tsl_common::INT_MISMATCH.info().description);
+        assert_eq!(codes::lookup(9200, Table::Message).map(|r| r.description), Some("The device is inactive."));
+        assert_eq!(description(DEVICE_NOT_ACTIVATED), "The device is not activated.");
+        assert_eq!(
+            description(PROPERTY_POST_TOO_MANY),
+            "The number of properties submitted by the device exceeds the limit."
+        );
+    }
 }
