@@ -6,6 +6,8 @@
 //! # Layout
 //! - [`alink`]: the device protocol — topics (parse/format, ACL, server-side subscriptions),
 //!   envelopes (request/reply), signing (device authentication, dynamic registration).
+//! - [`codes`]: the protocol's error codes, keyed by (code, the seed table it comes from), with
+//!   the seed's description, cause and troubleshooting.
 //! - [`tsl`]: thing models in Alibaba's TSL JSON format and value validation with the seed's codes.
 //! - [`error`]: the API error body every REST endpoint returns.
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
@@ -14,6 +16,7 @@
 pub mod alink;
 pub mod audit;
 pub mod auth;
+pub mod codes;
 pub mod error;
 pub mod registry;
 pub mod runlog;

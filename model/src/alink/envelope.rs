@@ -9,12 +9,15 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-/// Success.
-pub const CODE_SUCCESS: u32 = 200;
-/// "One or more parameters are invalid" (seed guide).
-pub const CODE_INVALID_PARAMS: u32 = 460;
-/// "The data format is invalid" (seed guide): not JSON, or not an Alink envelope.
-pub const CODE_INVALID_FORMAT: u32 = 6207;
+use crate::codes::{alink, tsl_data_post, tsl_device_reply};
+
+/// Success ([`alink::SUCCESS`]).
+pub const CODE_SUCCESS: u32 = alink::SUCCESS.code();
+/// "One or more parameters are invalid" ([`tsl_device_reply::INVALID_PARAMS`]).
+pub const CODE_INVALID_PARAMS: u32 = tsl_device_reply::INVALID_PARAMS.code();
+/// "The data format is invalid" ([`tsl_data_post::DATA_FORMAT_INVALID`]): not JSON, or not an
+/// Alink envelope.
+pub const CODE_INVALID_FORMAT: u32 = tsl_data_post::DATA_FORMAT_INVALID.code();
 
 /// The Alink version every SDK sends.
 pub const ALINK_VERSION: &str = "1.0";

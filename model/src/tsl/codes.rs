@@ -1,90 +1,94 @@
-//! The seed's TSL-related error codes ("TSL-related error codes" in the maintenance guide).
+//! The seed's TSL-related error codes ("TSL-related error codes" in the maintenance guide) as the
+//! numbers validation returns.
 //!
 //! Validation in this module returns these numbers unchanged so an operator can look a code up
-//! in the guide they already know; the browser shows [`description`] next to the number.
+//! in the guide they already know; the browser shows [`description`] next to the number. Each is
+//! derived from its row in [`crate::codes`], which holds the text and the table it comes from.
+
+use crate::codes::{lookup, tsl_common, tsl_data_post, tsl_service_call, Table};
 
 /// A device posted more than 200 properties in one message.
-pub const PROPERTY_POST_TOO_MANY: u32 = 6106;
+pub const PROPERTY_POST_TOO_MANY: u32 = tsl_data_post::PROPERTY_POST_TOO_MANY.code();
 /// The `method` parameter is missing when the input is checked against the model.
-pub const METHOD_MISSING: u32 = 6300;
+pub const METHOD_MISSING: u32 = tsl_data_post::METHOD_MISSING.code();
 /// Checking the data format of the input parameters failed.
-pub const PARAM_FORMAT_CHECK_FAILED: u32 = 6301;
+pub const PARAM_FORMAT_CHECK_FAILED: u32 = tsl_common::PARAM_FORMAT_CHECK_FAILED.code();
 /// A parameter the model requires is missing.
-pub const PARAM_MISSING: u32 = 6302;
+pub const PARAM_MISSING: u32 = tsl_common::PARAM_MISSING.code();
 /// The input parameter does not exist in the TSL structure.
-pub const PARAM_UNKNOWN: u32 = 6304;
+pub const PARAM_UNKNOWN: u32 = tsl_common::PARAM_UNKNOWN.code();
 /// The value does not match the int (int32) type or is out of range.
-pub const INT_MISMATCH: u32 = 6306;
+pub const INT_MISMATCH: u32 = tsl_common::INT_MISMATCH.code();
 /// The value does not match the 32-bit float type or is out of range.
-pub const FLOAT_MISMATCH: u32 = 6307;
+pub const FLOAT_MISMATCH: u32 = tsl_common::FLOAT_MISMATCH.code();
 /// The value does not match the bool type.
-pub const BOOL_MISMATCH: u32 = 6308;
+pub const BOOL_MISMATCH: u32 = tsl_common::BOOL_MISMATCH.code();
 /// The value does not match the enum type.
-pub const ENUM_MISMATCH: u32 = 6309;
+pub const ENUM_MISMATCH: u32 = tsl_common::ENUM_MISMATCH.code();
 /// The value does not match the text type or is too long.
-pub const TEXT_MISMATCH: u32 = 6310;
+pub const TEXT_MISMATCH: u32 = tsl_common::TEXT_MISMATCH.code();
 /// The value does not match the date type (UTC milliseconds).
-pub const DATE_MISMATCH: u32 = 6311;
+pub const DATE_MISMATCH: u32 = tsl_common::DATE_MISMATCH.code();
 /// The value does not match the struct type (wrong type or wrong number of fields).
-pub const STRUCT_MISMATCH: u32 = 6312;
+pub const STRUCT_MISMATCH: u32 = tsl_common::STRUCT_MISMATCH.code();
 /// The data type in the model is not supported.
-pub const TYPE_UNSUPPORTED: u32 = 6314;
+pub const TYPE_UNSUPPORTED: u32 = tsl_common::TYPE_UNSUPPORTED.code();
 /// Parsing a parameter of the model failed.
-pub const PARAM_PARSE_FAILED: u32 = 6316;
+pub const PARAM_PARSE_FAILED: u32 = tsl_common::PARAM_PARSE_FAILED.code();
 /// The model itself is invalid.
-pub const MODEL_INVALID: u32 = 6317;
+pub const MODEL_INVALID: u32 = tsl_common::MODEL_INVALID.code();
 /// System exception while parsing TSL data.
-pub const TSL_PARSE_FAILED: u32 = 6318;
+pub const TSL_PARSE_FAILED: u32 = tsl_common::TSL_PARSE_FAILED.code();
 /// A device posted a property that is not in the model.
-pub const PROPERTY_NOT_FOUND: u32 = 6320;
+pub const PROPERTY_NOT_FOUND: u32 = tsl_data_post::PROPERTY_NOT_FOUND.code();
 /// The identifier of the property does not exist in the model.
-pub const PROPERTY_IDENTIFIER_NOT_FOUND: u32 = 6321;
+pub const PROPERTY_IDENTIFIER_NOT_FOUND: u32 = tsl_common::PROPERTY_IDENTIFIER_NOT_FOUND.code();
 /// The value does not match the 64-bit float (double) type or is out of range.
-pub const DOUBLE_MISMATCH: u32 = 6322;
+pub const DOUBLE_MISMATCH: u32 = tsl_common::DOUBLE_MISMATCH.code();
 /// The data format of a parameter in the model is invalid.
-pub const PARAM_FORMAT_INVALID: u32 = 6323;
+pub const PARAM_FORMAT_INVALID: u32 = tsl_common::PARAM_FORMAT_INVALID.code();
 /// The value does not match the array type (too many elements or a bad element).
-pub const ARRAY_MISMATCH: u32 = 6324;
+pub const ARRAY_MISMATCH: u32 = tsl_common::ARRAY_MISMATCH.code();
 /// The array's element type is not one of int, float, double, text, struct.
-pub const ARRAY_ITEM_UNSUPPORTED: u32 = 6325;
+pub const ARRAY_ITEM_UNSUPPORTED: u32 = tsl_common::ARRAY_ITEM_UNSUPPORTED.code();
 /// The value is not an array.
-pub const NOT_AN_ARRAY: u32 = 6328;
+pub const NOT_AN_ARRAY: u32 = tsl_common::NOT_AN_ARRAY.code();
 /// Parsing array data of the model failed.
-pub const ARRAY_PARSE_FAILED: u32 = 6329;
+pub const ARRAY_PARSE_FAILED: u32 = tsl_common::ARRAY_PARSE_FAILED.code();
 /// The value does not match the Long type.
-pub const LONG_MISMATCH: u32 = 6330;
+pub const LONG_MISMATCH: u32 = tsl_service_call::LONG_MISMATCH.code();
 /// The input parameter does not conform to the TSL definitions (e.g. setting a read-only property).
-pub const INPUT_NOT_CONFORMING: u32 = 6332;
+pub const INPUT_NOT_CONFORMING: u32 = tsl_common::INPUT_NOT_CONFORMING.code();
 /// The device's reply to a property set carried a non-empty `data`.
-pub const SET_REPLY_NOT_EMPTY: u32 = 6335;
+pub const SET_REPLY_NOT_EMPTY: u32 = tsl_service_call::SET_REPLY_NOT_EMPTY.code();
 /// The `method` parameter is missing in the Alink JSON data.
-pub const ALINK_METHOD_MISSING: u32 = 6450;
+pub const ALINK_METHOD_MISSING: u32 = tsl_data_post::ALINK_METHOD_MISSING.code();
 /// A console-side (up/downstream) property is not in the model.
-pub const PROPERTY_NOT_IN_MODEL: u32 = 5092;
+pub const PROPERTY_NOT_IN_MODEL: u32 = tsl_service_call::PROPERTY_NOT_IN_MODEL.code();
 /// The service is not in the model.
-pub const SERVICE_NOT_IN_MODEL: u32 = 5094;
+pub const SERVICE_NOT_IN_MODEL: u32 = tsl_service_call::SERVICE_NOT_IN_MODEL.code();
 /// The event is not in the model.
-pub const EVENT_NOT_IN_MODEL: u32 = 5096;
+pub const EVENT_NOT_IN_MODEL: u32 = tsl_service_call::EVENT_NOT_IN_MODEL.code();
 /// The custom module (`{module}:{identifier}`) does not exist.
-pub const MODULE_NOT_FOUND: u32 = 5490;
+pub const MODULE_NOT_FOUND: u32 = tsl_service_call::MODULE_NOT_FOUND.code();
 /// The data parsing script does not exist.
-pub const SCRIPT_MISSING: u32 = 6200;
+pub const SCRIPT_MISSING: u32 = tsl_service_call::SCRIPT_MISSING.code();
 /// The data parsing script returned an empty result.
-pub const SCRIPT_RESULT_EMPTY: u32 = 6201;
+pub const SCRIPT_RESULT_EMPTY: u32 = tsl_service_call::SCRIPT_RESULT_EMPTY.code();
 /// Calling the service failed.
-pub const SERVICE_CALL_FAILED: u32 = 6205;
+pub const SERVICE_CALL_FAILED: u32 = tsl_service_call::SERVICE_CALL_FAILED.code();
 /// Querying the service failed (it does not exist).
-pub const SERVICE_QUERY_FAILED: u32 = 6206;
+pub const SERVICE_QUERY_FAILED: u32 = tsl_service_call::SERVICE_QUERY_FAILED.code();
 /// The data format is invalid (not JSON / not Alink).
-pub const DATA_FORMAT_INVALID: u32 = 6207;
+pub const DATA_FORMAT_INVALID: u32 = tsl_data_post::DATA_FORMAT_INVALID.code();
 /// The device is disabled.
-pub const DEVICE_DISABLED: u32 = 6208;
+pub const DEVICE_DISABLED: u32 = tsl_service_call::DEVICE_DISABLED.code();
 /// The device is not activated.
-pub const DEVICE_NOT_ACTIVATED: u32 = 9200;
+pub const DEVICE_NOT_ACTIVATED: u32 = tsl_service_call::DEVICE_NOT_ACTIVATED.code();
 /// The device is offline.
-pub const DEVICE_OFFLINE: u32 = 9201;
+pub const DEVICE_OFFLINE: u32 = tsl_service_call::DEVICE_OFFLINE.code();
 /// The sub-device cannot be reached because its gateway is offline.
-pub const GATEWAY_OFFLINE: u32 = 9389;
+pub const GATEWAY_OFFLINE: u32 = tsl_service_call::GATEWAY_OFFLINE.code();
 
 /// Every code [`description`] knows, in ascending order (for tests and a help page).
 pub const ALL: &[u32] = &[
@@ -131,53 +135,15 @@ pub const ALL: &[u32] = &[
     GATEWAY_OFFLINE,
 ];
 
-/// The seed's description of `code` (its "Description" column), or a generic sentence for a
-/// code that is not TSL-related.
+/// The TSL tables, in the order a bare number is looked up in: a TSL error carries no table, and
+/// 6300 and 6207 are in two of them (6300 with the same text, 6207 with a cause per direction).
+const TSL_TABLES: &[Table] =
+    &[Table::TslCommon, Table::TslDataPost, Table::TslServiceCall, Table::TslDeviceReply, Table::DataParsingScript];
+
+/// The seed's description of `code` (its "Description" column) from the TSL tables, or a
+/// generic sentence for a code that is not TSL-related.
 pub fn description(code: u32) -> &'static str {
-    match code {
-        PROPERTY_POST_TOO_MANY => "The number of properties submitted by the device exceeds the limit (200).",
-        METHOD_MISSING => "The method parameter does not exist when IoT Platform verifies the input parameters based on the TSL model.",
-        PARAM_FORMAT_CHECK_FAILED => "An error occurred when IoT Platform verified the data format of the input parameters based on the TSL model.",
-        PARAM_MISSING => "The parameter does not exist.",
-        PARAM_UNKNOWN => "The input parameter does not exist in the TSL structure.",
-        INT_MISMATCH => "The input parameter does not match the integer data type that is defined in the TSL model.",
-        FLOAT_MISMATCH => "The input parameter does not match the 32-bit float data type that is defined in the TSL model.",
-        BOOL_MISMATCH => "The input parameter does not match the Boolean data type that is defined in the TSL model.",
-        ENUM_MISMATCH => "The input parameter does not match the enum data type that is defined in the TSL model.",
-        TEXT_MISMATCH => "The input parameter does not match the text data type that is defined in the TSL model.",
-        DATE_MISMATCH => "The input parameter does not match the date data type that is defined in the TSL model.",
-        STRUCT_MISMATCH => "The input parameter does not meet requirements of the structure data type defined in the TSL model.",
-        TYPE_UNSUPPORTED => "The data type of the parameter in the TSL model is not supported.",
-        PARAM_PARSE_FAILED => "An error occurred when IoT Platform parsed the parameter in the TSL model.",
-        MODEL_INVALID => "The TSL model is invalid.",
-        TSL_PARSE_FAILED => "A system exception occurred when IoT Platform parsed the TSL data.",
-        PROPERTY_NOT_FOUND => "The property information does not exist when IoT Platform verifies the input parameters based on the TSL model.",
-        PROPERTY_IDENTIFIER_NOT_FOUND => "The identifier of the property does not exist in the TSL model.",
-        DOUBLE_MISMATCH => "The input parameter does not match the 64-bit float data type that is defined in the TSL model.",
-        PARAM_FORMAT_INVALID => "The data format of the parameter in the TSL model is invalid.",
-        ARRAY_MISMATCH => "The input parameter does not match the array data type that is defined in the TSL model.",
-        ARRAY_ITEM_UNSUPPORTED => "The data type of elements in the array is not supported by IoT Platform (only int32, float, double, text and struct).",
-        NOT_AN_ARRAY => "The input parameter is not an array.",
-        ARRAY_PARSE_FAILED => "An error occurred when IoT Platform parsed the array data in the TSL model.",
-        LONG_MISMATCH => "The data format does not conform to the defined format of the Long type.",
-        INPUT_NOT_CONFORMING => "The input parameter does not conform to the TSL definitions.",
-        SET_REPLY_NOT_EMPTY => "The parameter in the message that the device submits as a response to the property configuration request is not empty.",
-        ALINK_METHOD_MISSING => "The method parameter does not exist in the Alink JSON data.",
-        PROPERTY_NOT_IN_MODEL => "The property does not exist in the TSL model.",
-        SERVICE_NOT_IN_MODEL => "The service does not exist in the TSL model.",
-        EVENT_NOT_IN_MODEL => "The event does not exist in the TSL model.",
-        MODULE_NOT_FOUND => "The specified TSL module does not exist.",
-        SCRIPT_MISSING => "The script does not exist.",
-        SCRIPT_RESULT_EMPTY => "The parsing result is empty.",
-        SERVICE_CALL_FAILED => "An error occurred when IoT Platform called the service.",
-        SERVICE_QUERY_FAILED => "An error occurred when you queried the service.",
-        DATA_FORMAT_INVALID => "The data format is invalid.",
-        DEVICE_DISABLED => "The device is disabled.",
-        DEVICE_NOT_ACTIVATED => "The device is not activated.",
-        DEVICE_OFFLINE => "The device is disconnected.",
-        GATEWAY_OFFLINE => "The sub-device fails to send messages because the gateway is offline.",
-        _ => "Unknown error code.",
-    }
+    TSL_TABLES.iter().find_map(|&t| lookup(code, t)).map_or("Unknown error code.", |r| r.description)
 }
 
 #[cfg(test)]
@@ -199,5 +165,19 @@ mod tests {
         assert_eq!(ALL.len(), listed.len());
         assert!(ALL.windows(2).all(|w| w[0] < w[1]), "ALL must be ascending without duplicates");
         assert_eq!(description(1), "Unknown error code.");
+    }
+
+    /// The descriptions are the table's rows, and a code in several tables gets its TSL meaning:
+    /// 9200 is "inactive" in the message table but "not activated" for a failed call.
+    #[test]
+    fn descriptions_come_from_the_table() {
+        use crate::codes::{self, Table};
+        assert_eq!(description(INT_MISMATCH), codes::tsl_common::INT_MISMATCH.info().description);
+        assert_eq!(codes::lookup(9200, Table::Message).map(|r| r.description), Some("The device is inactive."));
+        assert_eq!(description(DEVICE_NOT_ACTIVATED), "The device is not activated.");
+        assert_eq!(
+            description(PROPERTY_POST_TOO_MANY),
+            "The number of properties submitted by the device exceeds the limit."
+        );
     }
 }
