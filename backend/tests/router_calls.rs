@@ -157,14 +157,17 @@ async fn custom_rrpc_returns_the_raw_answer() {
 async fn timeout_is_1905_and_a_late_reply_is_only_logged() {
     let env = Env::new().await;
     let c = env.router.commands();
-    let e = c
-        .call(
-            &dev(),
-            DeviceCall::InvokeService { identifier: "Reboot".into(), params: json!({"delay": 1}) },
-            Duration::from_millis(50),
-        )
-        .await
-        .unwrap_err();
+    let reboot = DeviceCall::InvokeService { identifier: "Reboot".into(), params: json!({"delay": 1}) };
+    let call = tokio::spawn(async move { c.call(&dev(), reboot, Duration::from_secs(5)).await });
+    // The timeout runs on the injected clock: not a millisecond early, and without waiting 5 s.
+    env.clock.wait_for_sleepers(1).await;
+    env.clock.advance_ms(4_999);
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!call.is_finished(), "no timeout before its deadline");
+    env.clock.advance_ms(1);
+    let e = call.await.unwrap().unwrap_err();
     assert_eq!((e.clone(), e.code()), (CallError::Timeout, 1905));
     let id = env.downlink.only().json()["id"].as_str().unwrap().to_string();
     env.up(&topic("thing/service/Reboot_reply"), &format!(r#"{{"id":"{id}","code":200,"data":{{}}}}"#)).await;

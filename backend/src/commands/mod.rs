@@ -36,7 +36,7 @@ use tokio::sync::oneshot;
 
 pub use self::error::{CallError, CODE_THROTTLED};
 use self::replies::{Answer, Replies, Waiter};
-use crate::clock::SharedClock;
+use crate::clock::{ClockExt, SharedClock};
 use crate::gateway::router::cache::{Cache, DeviceInfo};
 use crate::gateway::router::topo::SubSessions;
 use crate::gateway::router::CODE_BAD_TOPIC;
@@ -397,7 +397,8 @@ impl Commands {
         timeout: Duration,
         trace: &str,
     ) -> Result<Answer, CallError> {
-        match tokio::time::timeout(timeout, rx).await {
+        // On the injected clock: a test runs a call's timeout without waiting for it.
+        match self.inner.clock.timeout(timeout.as_millis() as i64, rx).await {
             Ok(Ok(a)) => Ok(a),
             Ok(Err(_)) => {
                 Err(CallError::Failed { code: codes::SERVICE_CALL_FAILED, message: "the call was dropped".into() })
