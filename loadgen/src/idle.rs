@@ -9,9 +9,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::fleet::{self, KEEP_ALIVE_SECS};
-use crate::mqtt::{Reader, Writer};
 use crate::procs::rss_bytes;
 use crate::stats::Spread;
+use devclient::{Reader, Writer};
 
 #[derive(Debug, Clone)]
 pub struct Opts {
@@ -59,7 +59,7 @@ pub async fn run(broker: SocketAddr, pk: &str, pid: u32, o: &Opts) -> Outcome {
     out.connect_secs = c.elapsed.as_secs_f64();
     out.error = c.first_error;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let tasks: Vec<_> = c.conns.into_iter().map(|(_, rd, wr)| tokio::spawn(idle(rd, wr, stop_rx.clone()))).collect();
+    let tasks: Vec<_> = c.conns.into_iter().map(|(_, (rd, wr))| tokio::spawn(idle(rd, wr, stop_rx.clone()))).collect();
     tokio::time::sleep(Duration::from_secs(o.settle_secs)).await;
     let mut samples = Vec::new();
     for k in 0..o.samples.max(1) {
@@ -100,7 +100,7 @@ async fn idle(mut rd: Reader, mut wr: Writer, mut stop: watch::Receiver<bool>) {
             }
             p = rd.next() => match p {
                 Ok(Some(p)) => {
-                    if crate::mqtt::ack_if_publish(&mut wr, p).is_some() && wr.flush().await.is_err() {
+                    if devclient::ack_if_publish(&mut wr, p).is_some() && wr.flush().await.is_err() {
                         return;
                     }
                 }

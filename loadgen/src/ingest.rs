@@ -6,13 +6,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use rumqttc::mqttbytes::v4::Packet;
-use rumqttc::mqttbytes::QoS;
+use devclient::{ack_if_publish, handshake, ConnectOptions, Packet, QoS, Reader, Writer};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use crate::fleet;
-use crate::mqtt::{self, Login, Reader, Writer};
 use crate::payload::{device_name, property_post, property_post_n, property_topic, reply_code};
 
 #[derive(Debug, Clone)]
@@ -63,7 +61,7 @@ pub async fn fleetdeck(broker: SocketAddr, pk: &str, o: &Opts) -> (Outcome, Inst
     let t0 = Instant::now();
     let deadline = t0 + Duration::from_secs(o.max_secs);
     let mut tasks = Vec::new();
-    for (i, rd, wr) in c.conns {
+    for (i, (rd, wr)) in c.conns {
         let topic = property_topic(pk, &device_name(i));
         let first_seq = i as u64 * o.per_device;
         let (n, window, props) = (o.per_device, o.window.max(1), o.props);
@@ -105,7 +103,7 @@ async fn device(
     let handle = |s: &mut DeviceStats, wr: &mut Writer, p: Packet| match p {
         Packet::PubAck(_) => s.pubacks += 1,
         other => {
-            if let Some(p) = mqtt::ack_if_publish(wr, other) {
+            if let Some(p) = ack_if_publish(wr, other) {
                 if p.topic == reply_topic {
                     s.last = Some(Instant::now());
                     match reply_code(&p.payload) {
@@ -172,7 +170,7 @@ async fn subscriber(mut rd: Reader, mut wr: Writer, count: u64, deadline: Instan
         let Ok(p) = next(&mut rd, deadline).await else { break };
         let mut p = Some(p);
         while let Some(pk) = p {
-            if mqtt::ack_if_publish(&mut wr, pk).is_some() {
+            if ack_if_publish(&mut wr, pk).is_some() {
                 got += 1;
                 last = Some(Instant::now());
             }
@@ -189,10 +187,11 @@ async fn subscriber(mut rd: Reader, mut wr: Writer, count: u64, deadline: Instan
 
 /// Connect and subscribe the baseline's subscriber to every device's property topic.
 pub async fn subscribe(broker: SocketAddr, pk: &str, lane: usize) -> anyhow::Result<(Reader, Writer)> {
-    let login =
-        Login { client_id: format!("loadgen-subscriber-{lane}"), username: None, password: None, keep_alive: 60 };
-    let (mut rd, mut wr) =
-        mqtt::connect(broker, Some(fleet::source_ip(lane, 0)), &login, Duration::from_secs(10)).await?;
+    let o = ConnectOptions {
+        source: Some(fleet::source_ip(lane, 0)),
+        ..ConnectOptions::new(format!("loadgen-subscriber-{lane}"))
+    };
+    let (mut rd, mut wr) = handshake(broker, &o).await?.accepted()?;
     wr.subscribe(&format!("/sys/{pk}/+/thing/event/property/post"), QoS::AtLeastOnce);
     wr.flush().await?;
     match tokio::time::timeout(Duration::from_secs(10), rd.next()).await {
@@ -212,16 +211,14 @@ pub async fn mosquitto(broker: SocketAddr, pk: &str, count: u64, window: usize, 
             return r;
         }
     };
-    let (mut prd, mut pwr) =
-        match mqtt::connect(broker, Some(fleet::source_ip(lane, 0)), &fleet::login(pk, 0), Duration::from_secs(10))
-            .await
-        {
-            Ok(c) => c,
-            Err(e) => {
-                r.error = Some(format!("publisher: {e:#}"));
-                return r;
-            }
-        };
+    let o = ConnectOptions { source: Some(fleet::source_ip(lane, 0)), ..fleet::login(pk, 0) };
+    let (mut prd, mut pwr) = match handshake(broker, &o).await.and_then(|h| h.accepted()) {
+        Ok(c) => c,
+        Err(e) => {
+            r.error = Some(format!("publisher: {e:#}"));
+            return r;
+        }
+    };
     let topic = property_topic(pk, &device_name(0));
     let t0 = Instant::now();
     let deadline = t0 + Duration::from_secs(max_secs);

@@ -10,10 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use devclient::{ack_if_publish, Packet, QoS, Reader, Writer};
 use futures::{SinkExt, StreamExt};
 use model::ws::{Direction, LiveEvent, ServerMsg};
-use rumqttc::mqttbytes::v4::Packet;
-use rumqttc::mqttbytes::QoS;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -22,7 +21,6 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::api::{Api, Ws};
 use crate::fleet;
 use crate::ingest::{next, subscribe};
-use crate::mqtt::{self, Reader, Writer};
 use crate::payload::{alink_id, device_name, property_post, property_topic, reply_code};
 use crate::stats::Samples;
 
@@ -227,7 +225,7 @@ pub async fn mosquitto(broker: SocketAddr, pk: &str, o: &Opts) -> Outcome {
         let at = clock.now_ns();
         let mut p = Some(p);
         while let Some(pkt) = p {
-            if let Some(publish) = mqtt::ack_if_publish(&mut wr, pkt) {
+            if let Some(publish) = ack_if_publish(&mut wr, pkt) {
                 if let Some(seq) = alink_id(&publish.payload) {
                     seen.arrived(&clock, seq, at);
                 }
@@ -271,7 +269,7 @@ impl Run {
         let hard_stop = send_deadline + Duration::from_secs(o.drain_secs + 2);
         let mut txs = Vec::new();
         let mut devices = Vec::new();
-        for (i, rd, wr) in c.conns {
+        for (i, (rd, wr)) in c.conns {
             let (tx, rx) = mpsc::unbounded_channel();
             txs.push(tx);
             let topic = property_topic(pk, &device_name(i));
@@ -370,7 +368,7 @@ async fn publisher(
                     match pkt {
                         Packet::PubAck(_) => acked += 1,
                         other => {
-                            if let Some(publish) = mqtt::ack_if_publish(&mut wr, other) {
+                            if let Some(publish) = ack_if_publish(&mut wr, other) {
                                 if publish.topic == reply_topic {
                                     if let Some((seq, 200)) = reply_code(&publish.payload) {
                                         replies += 1;

@@ -15,7 +15,6 @@ mod fleet;
 mod idle;
 mod ingest;
 mod latency;
-mod mqtt;
 mod payload;
 mod procs;
 mod report;

@@ -4,12 +4,12 @@
 //! # Layout
 //! - [`server`]: start fleetdeck in-process on port 0 with a temporary data directory.
 //! - [`api`]: a logged-in REST client (cookie + CSRF), for set-up and for checking the server.
-//! - [`device`]: an Alink device over MQTT (rumqttc) that signs in like the Link SDKs.
+//! - [`device`]: the `devclient` crate — an Alink device over MQTT that signs in like the Link SDKs.
 //! - [`browser`]: chromedriver + fantoccini, split into find / act / check helpers, screenshots.
 
 pub mod api;
 pub mod browser;
-pub mod device;
+pub use devclient as device;
 pub mod server;
 
 /// Poll `f` until it returns `Some`, or fail after `secs` with `what` — for waiting on things

@@ -3,7 +3,7 @@
 //! the seed's reason code.
 
 use fleetdeck_tests::browser::Browser;
-use fleetdeck_tests::device::Device;
+use fleetdeck_tests::device::{Device, DeviceOptions, Identity};
 use fleetdeck_tests::eventually;
 use fleetdeck_tests::server::{TestServer, ADMIN_PW};
 use serde_json::json;
@@ -17,10 +17,10 @@ async fn status_of(b: &Browser, testid: &str) -> Option<String> {
 
 /// Post `Brightness = value` until the page's run-log table shows it, without a reload. More
 /// than one post only if the first went out before the page's live subscription was in place.
-async fn post_until_logged(b: &Browser, dev: &mut Device, value: u32) {
+async fn post_until_logged(b: &Browser, dev: &Device, value: u32) {
     let needle = format!(r#""Brightness":{value}"#);
     for _ in 0..10 {
-        dev.post_properties(json!({ "Brightness": value })).await;
+        dev.post_properties_nowait(json!({ "Brightness": value })).await.expect("posted");
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
         while tokio::time::Instant::now() < deadline {
             if b.find("log-table").await.text().await.unwrap_or_default().contains(&needle) {
@@ -49,8 +49,8 @@ async fn device_values_and_status_reach_the_browser_live() {
     b.goto(&format!("/devices?product={PK}")).await;
     b.find(&format!("device-row-{DN}")).await;
     assert_eq!(b.attr(&format!("device-row-{DN}"), "data-status").await.as_deref(), Some("inactive"));
-    let mut dev = Device::connect(srv.mqtt(), PK, DN, &secret).await;
-    assert_eq!(dev.connack_code().await, 0);
+    let id = Identity::new(PK, DN, &secret);
+    let dev = Device::connect(srv.mqtt(), &id, &DeviceOptions::python()).await.expect("CONNACK accepted");
     eventually(15, "the list row to turn online", || async {
         (b.attr(&format!("device-row-{DN}"), "data-status").await? == "online").then_some(())
     })
@@ -61,23 +61,22 @@ async fn device_values_and_status_reach_the_browser_live() {
     b.goto(&format!("/devices/{PK}/{DN}?tab=tsl")).await;
     b.find("empty-state").await;
     b.shot("tsl-data-empty").await;
-    let id = dev.post_properties(json!({"Brightness": 42, "LightSwitch": 1})).await;
-    assert_eq!(dev.reply_to(&id, 10).await.expect("post_reply")["code"], 200);
+    let reply = dev.post_properties(json!({"Brightness": 42, "LightSwitch": 1})).await.expect("post_reply");
+    assert_eq!(reply.code, 200);
     b.wait_text("property-Brightness", "42").await;
     b.shot("tsl-data-42").await;
-    dev.post_properties(json!({"Brightness": 77})).await;
+    dev.post_properties(json!({"Brightness": 77})).await.expect("post_reply");
     b.wait_text("property-Brightness", "77").await;
     b.shot("tsl-data-77").await;
 
     // An invalid post is refused with its code and does not change the page's value.
-    let id = dev.post_properties(json!({"Brightness": 1000})).await;
-    let reply = dev.reply_to(&id, 10).await.expect("post_reply");
-    assert_eq!(reply["code"], 6306, "{reply}");
+    let reply = dev.post_properties(json!({"Brightness": 1000})).await.expect("post_reply");
+    assert_eq!(reply.code, 6306, "{reply:?}");
     b.wait_text("property-Brightness", "77").await;
 
     // The live message pane shows the traffic both ways.
     b.click("tab-messages").await;
-    dev.post_properties(json!({"LightSwitch": 0})).await;
+    dev.post_properties(json!({"LightSwitch": 0})).await.expect("post_reply");
     b.wait_text("message-list", "/thing/event/property/post_reply").await;
     b.wait_text("message-list", "/thing/event/property/post").await;
     b.shot("messages").await;
@@ -86,7 +85,7 @@ async fn device_values_and_status_reach_the_browser_live() {
     // its code; a new post appears without a reload.
     b.click("tab-logs").await;
     b.wait_text("log-table", "6306").await;
-    post_until_logged(&b, &mut dev, 55).await;
+    post_until_logged(&b, &dev, 55).await;
     b.shot("device-logs").await;
 
     // The fleet's Device Log page: a status filter from the URL shows only the refusals …
@@ -102,7 +101,7 @@ async fn device_values_and_status_reach_the_browser_live() {
     b.goto("/logs").await;
     b.find("log-table").await;
     b.click("logs-live").await;
-    post_until_logged(&b, &mut dev, 66).await;
+    post_until_logged(&b, &dev, 66).await;
     b.shot("fleet-logs-live").await;
     b.goto(&format!("/devices/{PK}/{DN}?tab=info")).await;
 
