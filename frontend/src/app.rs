@@ -4,6 +4,7 @@
 //! exactly that view. `/login` is outside the shell; everything else is inside it and waits for
 //! `/auth/me` — without a session the guard sends the browser to `/login?next=<here>`.
 
+pub mod nav;
 mod shell;
 pub use shell::ProductsCtx;
 mod sidebar;
@@ -61,19 +62,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=pages::users::UsersPage/>
                     <Route path=path!("audit") view=pages::audit::AuditPage/>
                     <Route path=path!("settings") view=pages::settings::SettingsPage/>
-                    <Route path=path!("groups") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("monitoring") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("alerts") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("debug") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("debug/*any") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("simulate") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("simulate/*any") view=pages::placeholder::Placeholder/>
                     <Route path=path!("logs") view=pages::logs::LogsPage/>
-                    <Route path=path!("ota") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("ota/*any") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("remote-config") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("remote-config/*any") view=pages::placeholder::Placeholder/>
-                    <Route path=path!("*any") view=pages::placeholder::NotFound/>
+                    // Unbuilt chapters (`nav::NAV`) and unknown paths.
+                    <Route path=path!("*any") view=pages::placeholder::Unrouted/>
                 </ParentRoute>
             </Routes>
         </Router>

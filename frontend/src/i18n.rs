@@ -113,6 +113,7 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("common.error", "Error", "错误"),
     ("common.load_failed", "Could not load this.", "加载失败。"),
     ("common.loading", "Loading…", "加载中…"),
+    ("common.empty", "Nothing here yet.", "暂无内容。"),
     ("common.no_match", "Nothing matches these filters.", "没有符合筛选条件的结果。"),
     ("common.no_match_hint", "Clear or change the filters above.", "请清除或修改上方的筛选条件。"),
     ("common.on", "On", "开启"),
@@ -130,6 +131,22 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("common.view", "View", "查看"),
     ("common.admins_only", "Only admins can see this page.", "只有管理员可以查看此页面。"),
     ("common.admins_only_hint", "Ask an admin if you need access.", "如需访问，请联系管理员。"),
+    // why a load failed, in words (components::states::explain)
+    ("load.offline", "The server did not answer.", "服务器没有响应。"),
+    ("load.offline_hint", "Check the network connection and that the server is running, then retry.", "请检查网络连接以及服务器是否在运行，然后重试。"),
+    ("load.bad_answer", "The server's answer could not be read.", "无法解析服务器的响应。"),
+    ("load.bad_answer_hint", "The console and the server may be different versions: reload the page.", "控制台与服务器的版本可能不一致，请刷新页面。"),
+    ("load.signed_out", "Your session has ended.", "您的会话已结束。"),
+    ("load.signed_out_hint", "Sign in again to continue.", "请重新登录后继续。"),
+    ("load.forbidden", "Your role may not see this.", "您的角色无权查看此内容。"),
+    ("load.not_found", "This does not exist (any more).", "该内容不存在（或已被删除）。"),
+    ("load.not_found_hint", "It may have been deleted or renamed. Go back to the list and pick it again.", "它可能已被删除或重命名。请返回列表重新选择。"),
+    ("load.busy", "Too many requests right now.", "当前请求过多。"),
+    ("load.busy_hint", "Wait a moment, then retry.", "请稍候再重试。"),
+    ("load.server_error", "The server failed while answering.", "服务器处理请求时出错。"),
+    ("load.server_error_hint", "Retry; if it keeps failing, the server's log says why.", "请重试；如果仍然失败，请查看服务器日志了解原因。"),
+    ("load.refused_hint", "The server refused the request; the details below say why.", "服务器拒绝了该请求，原因见下方详情。"),
+    ("load.details", "Details", "详情"),
     ("page.prev", "Previous", "上一页"),
     ("page.next", "Next", "下一页"),
     ("page.range", "{from}–{to} of {total}", "第 {from}–{to} 条，共 {total} 条"),
@@ -144,8 +161,8 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("login.bad_credentials", "Wrong username or password.", "用户名或密码错误。"),
     // placeholders
     ("placeholder.title", "Not available yet", "暂未开放"),
+    ("placeholder.chapter", "Chapter {n} of the maintenance guide", "运维指南第 {n} 章"),
     ("placeholder.hint", "This chapter is planned but not built yet. Devices, products and their logs are available now.", "此功能已在计划中，尚未完成。设备、产品及其日志现已可用。"),
-    ("placeholder.unknown", "Unknown chapter", "未知功能"),
     ("notfound.title", "Page not found", "页面不存在"),
     ("notfound.hint", "The link may be old or mistyped.", "链接可能已过期或有误。"),
     // overview
@@ -419,6 +436,12 @@ pub fn name_error(e: &model::registry::NameError) -> String {
     .to_string()
 }
 
+/// Whether `key` has a translation (tests of components that pick keys).
+#[cfg(test)]
+pub fn has_key(key: &str) -> bool {
+    TABLE.iter().any(|(k, _, _)| *k == key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::TABLE;
@@ -453,6 +476,7 @@ mod tests {
             "disconnect.",
             "err.",
             "live.",
+            "load.",
             "login.",
             "logs.",
             "menu.",

@@ -6,7 +6,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
-use super::{sidebar::Sidebar, topbar::TopBar};
+use super::{nav, sidebar::Sidebar, topbar::TopBar};
 use crate::api::registry;
 use crate::components::{confirm::ConfirmHost, states::Loading};
 use crate::state::{g, set_product};
@@ -16,11 +16,6 @@ use crate::util::{current_path_and_query, enc};
 #[derive(Clone, Copy)]
 pub struct ProductsCtx(pub LocalResource<Vec<model::registry::Product>>);
 
-/// Pages whose content is filtered by the current product keep `?product=` in their URL.
-pub fn uses_product(path: &str) -> bool {
-    matches!(path, "/" | "/devices" | "/logs")
-}
-
 #[component]
 pub fn Shell() -> impl IntoView {
     let gl = g();
@@ -28,11 +23,11 @@ pub fn Shell() -> impl IntoView {
     let location = use_location();
 
     // Guard: no session → login, remembering where we were.
-    let nav = navigate.clone();
+    let go = navigate.clone();
     Effect::new(move |_| {
         if gl.auth_checked.get() && gl.me.with(|m| m.is_none()) {
             let next = current_path_and_query();
-            nav(&format!("/login?next={}", enc(&next)), NavigateOptions { replace: true, ..Default::default() });
+            go(&format!("/login?next={}", enc(&next)), NavigateOptions { replace: true, ..Default::default() });
         }
     });
     Effect::new(move |_| {
@@ -54,11 +49,12 @@ pub fn Shell() -> impl IntoView {
     provide_context(ProductsCtx(products));
 
     // URL → remembered product; remembered product → URL on pages filtered by it.
-    let nav = navigate.clone();
+    let go = navigate.clone();
     Effect::new(move |_| {
         let path = location.pathname.get();
         let q = location.query.get();
-        if !uses_product(&path) {
+        // Pages whose content is filtered by the current product keep `?product=` in their URL.
+        if !nav::follows_product(&path) {
             return;
         }
         match q.get("product") {
@@ -67,7 +63,7 @@ pub fn Shell() -> impl IntoView {
                 if let Some(p) = gl.product.get_untracked() {
                     let mut q = q.clone();
                     q.replace("product", p);
-                    nav(
+                    go(
                         &format!("{path}{}", q.to_query_string()),
                         NavigateOptions { replace: true, ..Default::default() },
                     );
@@ -101,7 +97,8 @@ pub fn Shell() -> impl IntoView {
     }
 }
 
-/// `/` focuses the page's search box, `g d` opens devices, `g l` logs, `g p` products.
+/// `/` focuses the page's search box; `g` then a letter opens a page (`nav::NAV`'s shortcuts:
+/// `g d` devices, `g l` logs, `g p` products, `g o` overview).
 fn shortcuts(navigate: impl Fn(&str, NavigateOptions) + Clone + 'static) {
     let pending_g = StoredValue::new(false);
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -119,13 +116,7 @@ fn shortcuts(navigate: impl Fn(&str, NavigateOptions) + Clone + 'static) {
         let key = ev.key();
         if pending_g.get_value() {
             pending_g.set_value(false);
-            let to = match key.as_str() {
-                "d" => "/devices",
-                "l" => "/logs",
-                "p" => "/products",
-                "o" => "/",
-                _ => return,
-            };
+            let Some(to) = nav::shortcut(&key) else { return };
             navigate(to, NavigateOptions::default());
             return;
         }

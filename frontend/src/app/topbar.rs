@@ -5,29 +5,11 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
+use super::nav;
 use super::shell::ProductsCtx;
 use crate::components::{icons::Icon, status::LiveIndicator};
 use crate::i18n::{t, Lang};
 use crate::state::{g, set_product, Theme};
-
-fn section_key(seg: &str) -> Option<&'static str> {
-    Some(match seg {
-        "products" => "nav.products",
-        "devices" => "nav.devices",
-        "groups" => "nav.groups",
-        "monitoring" => "nav.monitoring",
-        "alerts" => "nav.alerts",
-        "debug" => "nav.debug",
-        "simulate" => "nav.simulate",
-        "logs" => "nav.logs",
-        "ota" => "nav.ota",
-        "remote-config" => "nav.remote_config",
-        "users" => "nav.users",
-        "audit" => "nav.audit",
-        "settings" => "nav.settings",
-        _ => return None,
-    })
-}
 
 #[component]
 fn Breadcrumbs() -> impl IntoView {
@@ -39,7 +21,7 @@ fn Breadcrumbs() -> impl IntoView {
         match segs.first().map(String::as_str) {
             None => crumbs.push((t("nav.overview").into(), None)),
             Some(first) => {
-                let label = section_key(first).map(t).unwrap_or("—").to_string();
+                let label = nav::by_segment(first).map(|e| t(e.key)).unwrap_or("—").to_string();
                 crumbs.push((label, (segs.len() > 1).then(|| format!("/{first}"))));
                 if first == "devices" && segs.len() >= 3 {
                     crumbs.push((segs[1].clone(), Some(format!("/products/{}", crate::util::enc(&segs[1])))));
@@ -83,7 +65,7 @@ fn ProductSelector() -> impl IntoView {
         let pk = (!v.is_empty()).then_some(v);
         set_product(pk.clone());
         let path = location.pathname.get_untracked();
-        if super::shell::uses_product(&path) {
+        if nav::follows_product(&path) {
             let mut q = location.query.get_untracked();
             q.remove("page");
             match pk {

@@ -10,4 +10,6 @@ pub mod pagination;
 pub mod states;
 pub mod status;
 pub mod table;
+pub mod table_state;
+pub mod tabs;
 pub mod toasts;

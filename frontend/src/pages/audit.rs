@@ -7,8 +7,9 @@ use model::auth::Role;
 use crate::api::auth;
 use crate::components::json_view::JsonView;
 use crate::components::pagination::Pagination;
-use crate::components::states::{Empty, LoadError, Loading};
-use crate::i18n::{t, tr};
+use crate::components::states::AdminsOnly;
+use crate::components::table_state::{empty_when, TableState};
+use crate::i18n::t;
 use crate::pages::{query_param, query_setter};
 use crate::state::can;
 use crate::util::{fmt_time, parse_local_datetime};
@@ -57,6 +58,7 @@ pub fn AuditPage() -> impl IntoView {
     let on_page = Callback::new(move |(p, s): (u32, u32)| {
         set_query(&[("page", Some(p.to_string())), ("page_size", Some(s.to_string()).filter(|s| s != "50"))])
     });
+    let filtered = Signal::derive(move || [actor(), action(), target(), since(), until()].iter().any(Option::is_some));
     let total = Signal::derive(move || res.get().and_then(|r| r.ok()).map(|p| p.total).unwrap_or(0));
     view! {
         <div class="page">
@@ -72,12 +74,8 @@ pub fn AuditPage() -> impl IntoView {
                     <input class="input" type="datetime-local" data-testid="audit-until" bind:value=f_until/>
                     <button class="btn btn-primary" type="submit" data-testid="audit-apply">{move || t("common.apply")}</button>
                 </form>
-                {move || match res.get() {
-                    _ if !can(Role::Admin) => view! { <Empty title=tr("common.admins_only") hint=tr("common.admins_only_hint")/> }.into_any(),
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
-                    Some(Ok(p)) if p.items.is_empty() => view! { <Empty title=tr("audit.empty") hint=tr("audit.empty_hint")/> }.into_any(),
-                    Some(Ok(p)) => view! {
+                <Show when=move || can(Role::Admin) fallback=|| view! { <AdminsOnly/> }>
+                    <TableState res empty=empty_when(res, |p| p.items.is_empty()) empty_title="audit.empty" empty_hint="audit.empty_hint" filtered let:p>
                         <div class="table-wrap">
                             <table class="tbl tbl-compact" data-testid="audit-table">
                                 <thead><tr>
@@ -102,8 +100,8 @@ pub fn AuditPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any(),
-                }}
+                    </TableState>
+                </Show>
                 <Pagination page=Signal::derive(page) page_size=Signal::derive(page_size) total on_change=on_page/>
             </div>
         </div>

@@ -11,8 +11,7 @@ use model::ws::{LiveEvent, Stream};
 
 use crate::api::client::ApiResult;
 use crate::api::{registry, ws};
-use crate::components::states::{Empty, LoadError, Loading};
-use crate::i18n::tr;
+use crate::components::table_state::TableState;
 use crate::pages::logs::LogTable;
 
 /// Entries of a filter: fetched whenever the filter changes, then extended by the live tail.
@@ -61,16 +60,15 @@ pub fn log_feed(filter: Memo<LogQuery>, live: Signal<bool>, keep: usize) -> LogF
     LogFeed { res, entries }
 }
 
-/// Loading, error (with retry), empty (`empty_hint`: an i18n key) or the table.
+/// Loading, error (with retry), empty (`empty_hint`: an i18n key) or the table. Emptiness
+/// follows the live entries, so the first tailed entry replaces the empty state.
 #[component]
 pub fn LogResults(feed: LogFeed, empty_hint: &'static str, show_device: bool) -> impl IntoView {
     let LogFeed { res, entries } = feed;
-    move || match res.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
-        Some(Ok(_)) if entries.with(|e| e.is_empty()) => {
-            view! { <Empty title=tr("logs.empty") hint=tr(empty_hint)/> }.into_any()
-        }
-        Some(Ok(_)) => view! { <LogTable entries show_device/> }.into_any(),
+    let empty = Signal::derive(move || entries.with(Vec::is_empty));
+    view! {
+        <TableState res empty empty_title="logs.empty" empty_hint let:_loaded>
+            <LogTable entries show_device/>
+        </TableState>
     }
 }

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use model::runlog::{BizType, LogEntry, LogQuery};
 
 use crate::components::states::Empty;
+use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::{t, tr};
 use crate::pages::log_feed::{log_feed, LogResults};
-use crate::pages::{query_param, query_pusher, query_setter};
+use crate::pages::{query_param, query_setter};
 use crate::util::{enc, fmt_time, parse_local_datetime};
 
 pub const BIZ: [BizType; 6] =
@@ -47,36 +48,29 @@ pub fn LogTable(entries: RwSignal<Vec<LogEntry>>, show_device: bool) -> impl Int
     }
 }
 
+const TABS: &[Tab] = &[
+    Tab::new("run", "logs.tab.run"),
+    Tab::new("local", "logs.tab.local"),
+    Tab::new("reports", "logs.tab.reports"),
+    Tab::new("export", "logs.tab.export"),
+];
+
 #[component]
 pub fn LogsPage() -> impl IntoView {
-    let tab = query_param("tab");
-    let set_query = query_pusher();
-    let current = move || tab().unwrap_or_else(|| "run".into());
-    let tab_btn = move |name: &'static str, key: &'static str| {
-        let set_query = set_query.clone();
-        view! {
-            <button class="tab" class:active=move || current() == name data-testid=format!("tab-{name}")
-                on:click=move |_| set_query(&[("tab", Some(name.to_string()))])>{move || t(key)}</button>
-        }
-    };
     view! {
         <div class="page">
             <div class="page-head"><h1>{move || t("nav.logs")}</h1></div>
-            <div class="tabs" role="tablist">
-                {tab_btn("run", "logs.tab.run")}
-                {tab_btn("local", "logs.tab.local")}
-                {tab_btn("reports", "logs.tab.reports")}
-                {tab_btn("export", "logs.tab.export")}
-            </div>
-            {move || if current() == "run" {
-                view! { <RunLog/> }.into_any()
-            } else {
-                view! {
-                    <div class="card">
-                        <Empty title=tr("placeholder.title") hint=tr("placeholder.hint")/>
-                    </div>
-                }.into_any()
-            }}
+            <Tabs tabs=TABS let:tab>
+                {if tab == "run" {
+                    view! { <RunLog/> }.into_any()
+                } else {
+                    view! {
+                        <div class="card">
+                            <Empty title=tr("placeholder.title") hint=tr("placeholder.hint")/>
+                        </div>
+                    }.into_any()
+                }}
+            </Tabs>
         </div>
     }
 }

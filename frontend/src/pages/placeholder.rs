@@ -3,30 +3,31 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::i18n::t;
+use crate::app::nav::{self, NavEntry};
+use crate::i18n::{t, tf};
 
-fn chapter_key(path: &str) -> &'static str {
-    match path.trim_start_matches('/').split('/').next().unwrap_or("") {
-        "groups" => "nav.groups",
-        "monitoring" => "nav.monitoring",
-        "alerts" => "nav.alerts",
-        "debug" => "nav.debug",
-        "simulate" => "nav.simulate",
-        "logs" => "nav.logs",
-        "ota" => "nav.ota",
-        "remote-config" => "nav.remote_config",
-        _ => "placeholder.unknown",
+/// Any path the router has no route for: an unbuilt chapter's page (or a page below it) says
+/// "not available yet", everything else is a 404.
+#[component]
+pub fn Unrouted() -> impl IntoView {
+    let location = use_location();
+    move || match nav::entry_for(&location.pathname.get()) {
+        Some(e) if !e.built => view! { <Placeholder entry=e/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
     }
 }
 
 /// "Not available yet": says what the chapter will do and where to go meanwhile.
 #[component]
-pub fn Placeholder() -> impl IntoView {
-    let location = use_location();
-    let key = move || chapter_key(&location.pathname.get());
+fn Placeholder(entry: &'static NavEntry) -> impl IntoView {
     view! {
         <div class="page">
-            <div class="page-head"><h1>{move || t(key())}</h1></div>
+            <div class="page-head">
+                <h1>{move || t(entry.key)}</h1>
+                {entry.chapter.map(|n| view! {
+                    <span class="muted" data-testid="placeholder-chapter">{move || tf("placeholder.chapter", &[("n", n.to_string())])}</span>
+                })}
+            </div>
             <div class="card">
                 <div class="state state-empty" data-testid="not-available">
                     <div class="state-title">{move || t("placeholder.title")}</div>

@@ -8,7 +8,8 @@ use crate::api::{auth, report};
 use crate::components::confirm::ask;
 use crate::components::fields::{FormError, SelectField, TextField};
 use crate::components::modal::Modal;
-use crate::components::states::{Empty, LoadError, Loading};
+use crate::components::states::AdminsOnly;
+use crate::components::table_state::TableState;
 use crate::i18n::{t, tf, tr};
 use crate::state::{can, g, toast_ok};
 use crate::util::fmt_time;
@@ -59,11 +60,8 @@ pub fn UsersPage() -> impl IntoView {
                 </Show>
             </div>
             <div class="card">
-                {move || match res.get() {
-                    _ if !can(Role::Admin) => view! { <Empty title=tr("common.admins_only") hint=tr("common.admins_only_hint")/> }.into_any(),
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(f)) => view! { <LoadError fail=f retry=reload/> }.into_any(),
-                    Some(Ok(users)) => view! {
+                <Show when=move || can(Role::Admin) fallback=|| view! { <AdminsOnly/> }>
+                    <TableState res let:users>
                         <div class="table-wrap">
                             <table class="tbl" data-testid="user-table">
                                 <thead><tr>
@@ -76,8 +74,8 @@ pub fn UsersPage() -> impl IntoView {
                                 <tbody>{users.into_iter().map(|u| user_row(u, reload)).collect_view()}</tbody>
                             </table>
                         </div>
-                    }.into_any(),
-                }}
+                    </TableState>
+                </Show>
             </div>
             <CreateUserDialog open=create_open reload/>
         </div>

@@ -18,10 +18,10 @@ use super::detail_messages::MessagesTab;
 use super::detail_tsl::TslDataTab;
 use super::rows::{delete_device, set_enabled};
 use crate::api::{registry, ws};
-use crate::components::states::{LoadError, Loading};
 use crate::components::status::{LiveIndicator, StatusDot};
+use crate::components::table_state::TableState;
+use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::t;
-use crate::pages::{query_param, query_pusher};
 use crate::state::can;
 use crate::util::enc;
 
@@ -34,6 +34,13 @@ pub struct LiveMsg {
     pub topic: String,
     pub payload: String,
 }
+
+const TABS: &[Tab] = &[
+    Tab::new("info", "device.tab.info"),
+    Tab::new("tsl", "device.tab.tsl"),
+    Tab::new("messages", "device.tab.messages"),
+    Tab::new("logs", "device.tab.logs"),
+];
 
 /// Messages kept in the pane (newest first); older ones fall off.
 pub const MAX_MESSAGES: usize = 500;
@@ -58,12 +65,9 @@ fn DeviceView(pk: String, dn: String) -> impl IntoView {
         let (pk, dn) = ids.get_value();
         async move { registry::device(&pk, &dn).await }
     });
+    // Filled by each answer (before the body that reads it is built), then kept current by the
+    // live stream without rebuilding the page.
     let device = RwSignal::new(None::<Device>);
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = res.get() {
-            device.set(Some(d));
-        }
-    });
     let props = RwSignal::new(Vec::<PropertyValue>::new());
     let messages = RwSignal::new(VecDeque::<LiveMsg>::new());
     let paused = RwSignal::new(false);
@@ -101,11 +105,12 @@ fn DeviceView(pk: String, dn: String) -> impl IntoView {
 
     view! {
         <div class="page">
-            {move || match (res.get(), device.get()) {
-                (Some(Err(f)), _) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
-                (_, None) => view! { <Loading/> }.into_any(),
-                (_, Some(_)) => view! { <DeviceBody device props messages paused reload/> }.into_any(),
-            }}
+            <TableState res let:loaded>
+                {
+                    device.set(Some(loaded));
+                    view! { <DeviceBody device props messages paused reload/> }
+                }
+            </TableState>
         </div>
     }
 }
@@ -130,24 +135,12 @@ fn DeviceBody(
     paused: RwSignal<bool>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
-    let tab = query_param("tab");
-    let set_query = query_pusher();
     let navigate = use_navigate();
     let d = move || device.get().expect("DeviceBody renders only with a device");
     let (pk, dn) = device
         .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
     let after_toggle = Callback::new(move |_| reload.update(|n| *n += 1));
     let after_delete = Callback::new(move |_| navigate("/devices", NavigateOptions::default()));
-    let current = move || tab().unwrap_or_else(|| "info".into());
-    let tab_btn = move |name: &'static str, key: &'static str| {
-        let set_query = set_query.clone();
-        view! {
-            <button class="tab" class:active=move || current() == name data-testid=format!("tab-{name}")
-                on:click=move |_| set_query(&[("tab", Some(name.to_string()))])>
-                {move || t(key)}
-            </button>
-        }
-    };
     view! {
         <div class="page-head">
             <h1 class="mono" data-testid="device-title">{dn.clone()}</h1>
@@ -167,17 +160,13 @@ fn DeviceBody(
                 </Show>
             </div>
         </div>
-        <div class="tabs" role="tablist">
-            {tab_btn("info", "device.tab.info")}
-            {tab_btn("tsl", "device.tab.tsl")}
-            {tab_btn("messages", "device.tab.messages")}
-            {tab_btn("logs", "device.tab.logs")}
-        </div>
-        {move || match current().as_str() {
-            "tsl" => view! { <TslDataTab device props/> }.into_any(),
-            "messages" => view! { <MessagesTab messages paused/> }.into_any(),
-            "logs" => view! { <LogsTab device/> }.into_any(),
-            _ => view! { <InfoTab device/> }.into_any(),
-        }}
+        <Tabs tabs=TABS let:tab>
+            {match tab {
+                "tsl" => view! { <TslDataTab device props/> }.into_any(),
+                "messages" => view! { <MessagesTab messages paused/> }.into_any(),
+                "logs" => view! { <LogsTab device/> }.into_any(),
+                _ => view! { <InfoTab device/> }.into_any(),
+            }}
+        </Tabs>
     }
 }

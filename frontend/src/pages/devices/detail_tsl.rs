@@ -7,8 +7,8 @@ use model::tsl::{DataType, ThingModel, ValueLabels};
 
 use super::detail::merge_props;
 use crate::api::registry;
-use crate::components::states::{Empty, LoadError};
-use crate::i18n::{t, tr};
+use crate::components::table_state::{empty_when, TableState};
+use crate::i18n::t;
 use crate::util::{fmt_time, now_ms};
 
 /// Name, unit and value labels of a property from the product's thing model.
@@ -54,16 +54,13 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
             props.update(|ps| merge_props(ps, vs));
         }
     });
+    // Loaded values land in `props` a moment after the answer (and posts arrive live): empty only
+    // while both are, so the empty state does not flash before the grid.
+    let loaded_none = empty_when(load, Vec::is_empty);
+    let empty = Signal::derive(move || loaded_none.get() && props.with(Vec::is_empty));
     view! {
         <div class="card">
-            {move || match load.get() {
-                Some(Err(f)) => Some(view! { <LoadError fail=f retry=Callback::new(move |_| load.refetch())/> }),
-                _ => None,
-            }}
-            <Show
-                when=move || props.with(|p| !p.is_empty())
-                fallback=|| view! { <Empty title=tr("device.props_empty") hint=tr("device.props_empty_hint")/> }
-            >
+            <TableState res=load empty empty_title="device.props_empty" empty_hint="device.props_empty_hint" let:_values>
                 <div class="prop-grid" data-testid="property-grid">
                     <For each=move || props.get() key=|p| (p.identifier.clone(), p.time) let:p>
                         {
@@ -86,7 +83,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
                         }
                     </For>
                 </div>
-            </Show>
+            </TableState>
             <p class="muted small">{move || t("device.props_live_hint")}</p>
         </div>
     }

@@ -11,9 +11,9 @@ use crate::api::{registry, ws};
 use crate::app::ProductsCtx;
 use crate::components::fields::Select;
 use crate::components::pagination::Pagination;
-use crate::components::states::{Empty, LoadError, Loading};
 use crate::components::status::LiveIndicator;
-use crate::i18n::{t, tr};
+use crate::components::table_state::TableState;
+use crate::i18n::t;
 use crate::pages::{query_param, query_setter};
 use crate::state::can;
 
@@ -161,21 +161,22 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
                     <button class="btn btn-primary" data-testid="device-add" on:click=move |_| add_open.set(true)>{move || t("device.add")}</button>
                 </Show>
             </div>
-            {move || match res.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
-                Some(Ok(_)) if rows.with(|r| r.is_empty()) && filtered() => {
-                    view! { <Empty title=tr("common.no_match") hint=tr("device.no_match_hint")/> }.into_any()
+            <TableState
+                res
+                empty=Signal::derive(move || rows.with(Vec::is_empty))
+                filtered=Signal::derive(filtered)
+                no_match_hint="device.no_match_hint"
+                empty_title="device.empty"
+                empty_hint="device.empty_hint"
+                empty_actions=move || view! {
+                    <Show when=move || can(Role::Operator)>
+                        <button class="btn btn-primary" data-testid="device-add-empty" on:click=move |_| add_open.set(true)>{move || t("device.add")}</button>
+                    </Show>
                 }
-                Some(Ok(_)) if rows.with(|r| r.is_empty()) => view! {
-                    <Empty title=tr("device.empty") hint=tr("device.empty_hint")>
-                        <Show when=move || can(Role::Operator)>
-                            <button class="btn btn-primary" data-testid="device-add-empty" on:click=move |_| add_open.set(true)>{move || t("device.add")}</button>
-                        </Show>
-                    </Empty>
-                }.into_any(),
-                Some(Ok(_)) => device_rows(rows, fixed.get_value().is_none(), after_change).into_any(),
-            }}
+                let:_page
+            >
+                {device_rows(rows, fixed.get_value().is_none(), after_change)}
+            </TableState>
             <Pagination page=Signal::derive(page) page_size=Signal::derive(page_size) total=total on_change=on_page/>
         </div>
         <AddDeviceDialog open=add_open product=Signal::derive(product) on_done=after_change/>

@@ -10,12 +10,14 @@ use model::registry::Product;
 use super::{data_format_key, list::delete_product, node_type_key, tsl_editor::TslEditor};
 use crate::api::{registry, report};
 use crate::components::json_view::CopyButton;
-use crate::components::states::{LoadError, Loading};
+use crate::components::table_state::TableState;
+use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::t;
 use crate::pages::devices::list::DeviceBrowser;
-use crate::pages::{query_param, query_pusher};
 use crate::state::{can, set_product};
 use crate::util::fmt_time;
+
+const TABS: &[Tab] = &[Tab::new("tsl", "product.tab.tsl"), Tab::new("devices", "product.tab.devices")];
 
 #[component]
 pub fn ProductDetail() -> impl IntoView {
@@ -29,11 +31,9 @@ pub fn ProductDetail() -> impl IntoView {
     Effect::new(move |_| set_product(Some(pk.get())));
     view! {
         <div class="page">
-            {move || match product.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| product.refetch())/> }.into_any(),
-                Some(Ok(p)) => view! { <ProductView p=p reload=Callback::new(move |_| product.refetch())/> }.into_any(),
-            }}
+            <TableState res=product let:p>
+                <ProductView p reload=Callback::new(move |_| product.refetch())/>
+            </TableState>
         </div>
     }
 }
@@ -41,8 +41,6 @@ pub fn ProductDetail() -> impl IntoView {
 #[component]
 fn ProductView(p: Product, reload: Callback<()>) -> impl IntoView {
     let edit_open = RwSignal::new(false);
-    let tab = query_param("tab");
-    let set_query = query_pusher();
     let navigate = use_navigate();
     let secret = RwSignal::new(None::<String>);
     let pk = StoredValue::new(p.product_key.clone());
@@ -58,11 +56,6 @@ fn ProductView(p: Product, reload: Callback<()>) -> impl IntoView {
     let on_delete = move |_| {
         let navigate = navigate.clone();
         delete_product(&prod.get_value(), move || navigate("/products", NavigateOptions::default()))
-    };
-    let current_tab = move || tab().unwrap_or_else(|| "tsl".into());
-    let set_tab = move |name: &'static str| {
-        let set_query = set_query.clone();
-        move |_| set_query(&[("tab", Some(name.to_string())), ("page", None)])
     };
     view! {
         <div class="page-head">
@@ -108,14 +101,12 @@ fn ProductView(p: Product, reload: Callback<()>) -> impl IntoView {
             </dl>
         </div>
         <super::edit::EditProductDialog open=edit_open product=prod on_done=reload/>
-        <div class="tabs" role="tablist">
-            <button class="tab" class:active=move || current_tab() == "tsl" data-testid="tab-tsl" on:click=set_tab("tsl")>{move || t("product.tab.tsl")}</button>
-            <button class="tab" class:active=move || current_tab() == "devices" data-testid="tab-devices" on:click=set_tab("devices")>{move || t("product.tab.devices")}</button>
-        </div>
-        {move || if current_tab() == "devices" {
-            view! { <DeviceBrowser fixed_product=pk.get_value()/> }.into_any()
-        } else {
-            view! { <TslEditor pk=pk.get_value()/> }.into_any()
-        }}
+        // The Devices tab's filters and page are its own: they do not follow to the other tab.
+        <Tabs tabs=TABS clear=&["page", "page_size", "q", "status"] let:tab>
+            {match tab {
+                "devices" => view! { <DeviceBrowser fixed_product=pk.get_value()/> }.into_any(),
+                _ => view! { <TslEditor pk=pk.get_value()/> }.into_any(),
+            }}
+        </Tabs>
     }
 }

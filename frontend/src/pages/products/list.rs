@@ -7,9 +7,9 @@ use model::registry::Product;
 
 use super::{create::CreateProductDialog, data_format_key, node_type_key};
 use crate::api::{registry, report};
-use crate::components::states::{Empty, LoadError, Loading};
 use crate::components::table::{Sort, SortTh};
-use crate::i18n::{t, tf, tr};
+use crate::components::table_state::TableState;
+use crate::i18n::{t, tf};
 use crate::pages::{query_param, query_setter};
 use crate::state::{can, g, toast_ok};
 use crate::util::{enc, fmt_time};
@@ -71,19 +71,17 @@ pub fn ProductList() -> impl IntoView {
         }
     });
 
+    // The loaded list as shown: searched and sorted here, in the browser.
     let rows = move || {
-        list.get().map(|r| {
-            r.map(|mut items| {
-                let needle = search.get().to_lowercase();
-                items.retain(|p| {
-                    needle.is_empty()
-                        || p.name.to_lowercase().contains(&needle)
-                        || p.product_key.to_lowercase().contains(&needle)
-                });
-                sort_products(&mut items, sort.get());
-                items
-            })
-        })
+        let mut items = list.get().and_then(Result::ok).unwrap_or_default();
+        let needle = search.get().to_lowercase();
+        items.retain(|p| {
+            needle.is_empty()
+                || p.name.to_lowercase().contains(&needle)
+                || p.product_key.to_lowercase().contains(&needle)
+        });
+        sort_products(&mut items, sort.get());
+        items
     };
 
     view! {
@@ -106,40 +104,40 @@ pub fn ProductList() -> impl IntoView {
                         bind:value=search
                     />
                 </div>
-                {move || match rows() {
-                    None => view! { <Loading/> }.into_any(),
-                    Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| list.refetch())/> }.into_any(),
-                    Some(Ok(items)) if items.is_empty() && search.get().is_empty() => view! {
-                        <Empty title=tr("product.empty") hint=tr("product.empty_hint")>
-                            <Show when=move || can(Role::Operator)>
-                                <button class="btn btn-primary" data-testid="product-create-empty" on:click=move |_| create_open.set(true)>
-                                    {move || t("product.create")}
-                                </button>
-                            </Show>
-                        </Empty>
-                    }.into_any(),
-                    Some(Ok(items)) if items.is_empty() => view! { <Empty title=tr("common.no_match") hint=tr("common.no_match_hint")/> }.into_any(),
-                    Some(Ok(items)) => view! {
-                        <div class="table-wrap">
-                            <table class="tbl" data-testid="product-table">
-                                <thead>
-                                    <tr>
-                                        <SortTh label="product.name" key="name" sort/>
-                                        <SortTh label="product.key" key="key" sort/>
-                                        <th>{move || t("product.node_type")}</th>
-                                        <th>{move || t("product.data_format")}</th>
-                                        <SortTh label="product.devices" key="devices" sort/>
-                                        <SortTh label="common.created" key="created" sort/>
-                                        <th class="actions">{move || t("common.actions")}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {items.into_iter().map(|p| product_row(p, list)).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                }}
+                <TableState
+                    res=list
+                    empty=Signal::derive(move || rows().is_empty())
+                    filtered=Signal::derive(move || !search.get().is_empty())
+                    empty_title="product.empty"
+                    empty_hint="product.empty_hint"
+                    empty_actions=move || view! {
+                        <Show when=move || can(Role::Operator)>
+                            <button class="btn btn-primary" data-testid="product-create-empty" on:click=move |_| create_open.set(true)>
+                                {move || t("product.create")}
+                            </button>
+                        </Show>
+                    }
+                    let:_loaded
+                >
+                    <div class="table-wrap">
+                        <table class="tbl" data-testid="product-table">
+                            <thead>
+                                <tr>
+                                    <SortTh label="product.name" key="name" sort/>
+                                    <SortTh label="product.key" key="key" sort/>
+                                    <th>{move || t("product.node_type")}</th>
+                                    <th>{move || t("product.data_format")}</th>
+                                    <SortTh label="product.devices" key="devices" sort/>
+                                    <SortTh label="common.created" key="created" sort/>
+                                    <th class="actions">{move || t("common.actions")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {move || rows().into_iter().map(|p| product_row(p, list)).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </TableState>
             </div>
             <CreateProductDialog open=create_open/>
         </div>

@@ -23,7 +23,7 @@ use self::problems::{from_server, within, ProblemList};
 use self::toolbar::Toolbar;
 use crate::api::{registry, report, Fail};
 use crate::components::modal::Modal;
-use crate::components::states::{LoadError, Loading};
+use crate::components::table_state::TableState;
 use crate::i18n::{t, tf};
 use crate::state::toast_ok;
 
@@ -140,12 +140,12 @@ pub fn TslEditor(pk: String) -> impl IntoView {
 
     view! {
         <div class="card" data-testid="tsl-editor">
-            {move || match (res.get(), load_error.get()) {
-                (None, _) => Some(view! { <Loading/> }.into_any()),
-                (Some(Err(f)), _) => Some(view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any()),
-                (_, Some(e)) => Some(view! { <div class="form-error tsl-problems" data-testid="tsl-load-error">{t("tsl.unreadable")} " " {e}</div> }.into_any()),
-                _ => None,
-            }}
+            // Loaded but not a thing model this console can read: say so above an empty editor.
+            <TableState res let:_loaded>
+                {move || load_error.get().map(|e| view! {
+                    <div class="form-error tsl-problems" data-testid="tsl-load-error">{t("tsl.unreadable")} " " {e}</div>
+                })}
+            </TableState>
             <Show when=move || model.with(|m| m.is_some())>
                 <Toolbar pk model dirty=Signal::derive(dirty) busy raw_mode save=Callback::new(move |_| save()) saved
                     blocked=Signal::derive(move || problems.with(|p| !p.is_empty()))/>

@@ -5,36 +5,27 @@ mod tokens;
 
 use leptos::prelude::*;
 
+use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::t;
-use crate::pages::{query_param, query_pusher};
+
+const TABS: &[Tab] = &[
+    Tab::new("password", "settings.tab.password"),
+    Tab::new("tokens", "settings.tab.tokens"),
+    Tab::new("about", "settings.tab.about"),
+];
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let tab = query_param("tab");
-    let set_query = query_pusher();
-    let current = move || tab().unwrap_or_else(|| "password".into());
-    let tab_btn = move |name: &'static str, key: &'static str| {
-        let set_query = set_query.clone();
-        view! {
-            <button class="tab" class:active=move || current() == name data-testid=format!("tab-{name}")
-                on:click=move |_| set_query(&[("tab", Some(name.to_string()))])>
-                {move || t(key)}
-            </button>
-        }
-    };
     view! {
         <div class="page">
             <div class="page-head"><h1>{move || t("nav.settings")}</h1></div>
-            <div class="tabs" role="tablist">
-                {tab_btn("password", "settings.tab.password")}
-                {tab_btn("tokens", "settings.tab.tokens")}
-                {tab_btn("about", "settings.tab.about")}
-            </div>
-            {move || match current().as_str() {
-                "tokens" => view! { <tokens::TokensPanel/> }.into_any(),
-                "about" => view! { <About/> }.into_any(),
-                _ => view! { <password::PasswordPanel/> }.into_any(),
-            }}
+            <Tabs tabs=TABS let:tab>
+                {match tab {
+                    "tokens" => view! { <tokens::TokensPanel/> }.into_any(),
+                    "about" => view! { <About/> }.into_any(),
+                    _ => view! { <password::PasswordPanel/> }.into_any(),
+                }}
+            </Tabs>
         </div>
     }
 }

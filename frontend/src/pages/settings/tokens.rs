@@ -7,7 +7,7 @@ use crate::api::{auth, report};
 use crate::components::confirm::ask;
 use crate::components::fields::{FormError, TextField};
 use crate::components::json_view::CopyButton;
-use crate::components::states::{Empty, LoadError, Loading};
+use crate::components::table_state::{empty_when, TableState};
 use crate::i18n::{t, tf, tr};
 use crate::state::toast_ok;
 use crate::util::{fmt_opt_time, fmt_time};
@@ -70,41 +70,36 @@ pub fn TokensPanel() -> impl IntoView {
                     <button class="btn btn-small" data-testid="token-secret-dismiss" on:click=move |_| created.set(None)>{move || t("common.done")}</button>
                 </div>
             })}
-            {move || match res.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(f)) => view! { <LoadError fail=f retry=Callback::new(move |_| res.refetch())/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <Empty title=tr("tokens.empty") hint=tr("tokens.empty_hint")/> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <div class="table-wrap">
-                        <table class="tbl" data-testid="token-table">
-                            <thead><tr>
-                                <th>{move || t("tokens.name")}</th>
-                                <th>{move || t("common.created")}</th>
-                                <th>{move || t("tokens.last_used")}</th>
-                                <th class="actions">{move || t("common.actions")}</th>
-                            </tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|tk| {
-                                    let n = tk.name.clone();
-                                    view! {
-                                        <tr data-testid=format!("token-row-{}", tk.id)>
-                                            <td>{tk.name.clone()}</td>
-                                            <td class="num">{fmt_time(tk.created_at)}</td>
-                                            <td class="num">{fmt_opt_time(tk.last_used_at)}</td>
-                                            <td class="actions">
-                                                <button class="btn btn-small btn-danger-ghost" data-testid=format!("token-revoke-{}", tk.id)
-                                                    on:click=move |_| revoke(tk.id, n.clone())>
-                                                    {move || t("tokens.revoke")}
-                                                </button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any(),
-            }}
+            <TableState res empty=empty_when(res, Vec::is_empty) empty_title="tokens.empty" empty_hint="tokens.empty_hint" let:list>
+                <div class="table-wrap">
+                    <table class="tbl" data-testid="token-table">
+                        <thead><tr>
+                            <th>{move || t("tokens.name")}</th>
+                            <th>{move || t("common.created")}</th>
+                            <th>{move || t("tokens.last_used")}</th>
+                            <th class="actions">{move || t("common.actions")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|tk| {
+                                let n = tk.name.clone();
+                                view! {
+                                    <tr data-testid=format!("token-row-{}", tk.id)>
+                                        <td>{tk.name.clone()}</td>
+                                        <td class="num">{fmt_time(tk.created_at)}</td>
+                                        <td class="num">{fmt_opt_time(tk.last_used_at)}</td>
+                                        <td class="actions">
+                                            <button class="btn btn-small btn-danger-ghost" data-testid=format!("token-revoke-{}", tk.id)
+                                                on:click=move |_| revoke(tk.id, n.clone())>
+                                                {move || t("tokens.revoke")}
+                                            </button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </TableState>
         </div>
     }
 }
