@@ -4,7 +4,12 @@
 //! - `config`: flags, environment, TOML file → [`config::Settings`].
 //! - `state`: [`state::AppState`], shared by handlers and background tasks.
 //! - `error`: [`error::AppError`] → JSON `{code, message, details}`.
-//! - `clock`: injected time (fake in tests).
+//! - `clock`: injected time and timers (fake in tests); `jobs`: supervised background jobs.
+//! - `hub/`: device facts ([`hub::DeviceEvent`]) on lossless lanes (store, feature hooks) and
+//!   the lossy live bus (browsers). The gateway is their only producer.
+//! - `gateway/`: the embedded broker, device sessions, the Alink topic router.
+//! - `commands/`: everything the platform sends to devices (typed calls, publish, RRPC).
+//! - `runlog/`: which facts are run-log entries, and the run-log search.
 //! - `store/`: the database pool, migrations and one repository module per feature.
 //! - `http/`: JSON extractor, health, OpenAPI, the single-page app.
 //! - `auth/`: users, sessions, roles, CSRF, API tokens, login rate limit.

@@ -1,5 +1,6 @@
-//! Wiring: store → state → run log → gateway (broker + router) → admin bootstrap → (demo) → HTTP,
-//! with graceful shutdown.
+//! Wiring: store → hub and its lossless consumers (store writer, gateway-offline watch) →
+//! gateway (broker + router) → commands → state → admin bootstrap → (demo) → HTTP, with
+//! graceful shutdown in the reverse order.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
