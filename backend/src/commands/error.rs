@@ -7,7 +7,7 @@ use crate::gateway::DownlinkError;
 use crate::runlog::line::CODE_TIMEOUT;
 
 /// The device's downlink rate limit is exhausted (seed 9324).
-pub const CODE_THROTTLED: u32 = 9324;
+pub const CODE_THROTTLED: u32 = model::codes::message::THROTTLED.code();
 
 /// Why a command did not get through.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -10,6 +10,7 @@ use model::alink::sign::verify_token;
 use model::alink::{
     parse_username, verify_device_sign, AuthType, ClientId, DynregConnect, DynregMode, RegisterPush, RegnwlPush,
 };
+use model::codes;
 use model::registry::{validate_device_name, NewDevice};
 use rand::RngCore;
 use sqlx::Row;
@@ -19,18 +20,18 @@ use crate::store::devices::DeviceRecord;
 use crate::store::{self, Db};
 
 /// A device that does not exist (seed 6100).
-pub const CODE_NO_DEVICE: u32 = 6100;
+pub const CODE_NO_DEVICE: u32 = codes::device_behavior::DEVICE_NOT_FOUND.code();
 /// A disabled device (seed 522).
-pub const CODE_DISABLED: u32 = 522;
+pub const CODE_DISABLED: u32 = codes::device_behavior::DEVICE_DISABLED.code();
 /// The product does not exist (seed 5005).
-pub const CODE_NO_PRODUCT: u32 = 5005;
+pub const CODE_NO_PRODUCT: u32 = codes::topology::PRODUCT_NOT_FOUND.code();
 /// Dynamic registration is switched off for the product (seed 6288).
-pub const CODE_DYNREG_OFF: u32 = 6288;
+pub const CODE_DYNREG_OFF: u32 = codes::device_behavior::DYNREG_DISABLED.code();
 /// Wrong signature, token or malformed credentials; the seed has no finer code for it.
-pub const CODE_BAD_CREDENTIALS: u32 = 401;
+pub const CODE_BAD_CREDENTIALS: u32 = codes::device_behavior::NO_PERMISSION.code();
 /// `register` for a device that already connected: its secret is not handed out again
 /// (Aliyun refuses this too; it would give anyone with the productSecret every deviceSecret).
-pub const CODE_ALREADY_ACTIVE: u32 = 6289;
+pub const CODE_ALREADY_ACTIVE: u32 = codes::fleetdeck::ALREADY_ACTIVATED.code();
 
 /// Which CONNACK a refusal gets: 4 for credentials that do not verify, 5 for everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

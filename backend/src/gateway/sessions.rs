@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use model::alink::{dynreg_session_filters, DeviceRef};
+use model::codes;
 use rmqtt::context::ServerContext;
 use rmqtt::session::Session;
 use rmqtt::types::{Id, QoS, Reason};
@@ -26,10 +27,10 @@ use crate::store;
 type Key = DeviceRef;
 
 /// Seed codes of a disconnect.
-pub const GRACEFUL: u32 = 200;
-pub const KEEPALIVE_TIMEOUT: u32 = 1910;
-pub const TCP_CLOSED: u32 = 1911;
-pub const KICKED: u32 = 427;
+pub const GRACEFUL: u32 = codes::device_behavior::ONLINE_OFFLINE.code();
+pub const KEEPALIVE_TIMEOUT: u32 = codes::device_behavior::KEEPALIVE_TIMEOUT.code();
+pub const TCP_CLOSED: u32 = codes::device_behavior::TCP_CLOSED.code();
+pub const KICKED: u32 = codes::device_behavior::KICKED.code();
 
 /// How long a registration session has to take its push before it is closed anyway.
 const PUSH_TIMEOUT: Duration = Duration::from_secs(5);

@@ -5,6 +5,7 @@
 //! share the event's trace; a device's reply to a platform request is logged under the
 //! request's trace.
 
+use model::codes;
 use model::runlog::{BizType, LogEntry};
 use model::ws::Direction;
 use serde_json::json;
@@ -16,11 +17,11 @@ use crate::hub::{DeviceEvent, Fact, Stage};
 /// Longest operation (topic) stored in the run log.
 pub const MAX_OPERATION: usize = 300;
 /// The seed code of an ACL refusal.
-pub const CODE_ACL: u32 = 9236;
+pub const CODE_ACL: u32 = codes::message::TOPIC_AUTH_FAILED.code();
 /// A downlink the broker dropped: the device was not reachable (seed 9201).
-pub const CODE_DROPPED: u32 = 9201;
+pub const CODE_DROPPED: u32 = codes::message::DEVICE_OFFLINE.code();
 /// No reply within the timeout (seed 1905).
-pub const CODE_TIMEOUT: u32 = 1905;
+pub const CODE_TIMEOUT: u32 = codes::message::RRPC_TIMEOUT.code();
 
 /// A run-log entry before it is stored (the store assigns the id).
 #[derive(Debug, Clone, PartialEq)]

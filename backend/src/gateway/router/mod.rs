@@ -62,15 +62,15 @@ pub const WORKERS: usize = 8;
 pub const MAX_PAYLOAD: usize = 256 * 1024;
 /// Status of an uplink on a topic that is no Alink topic or that a device may not publish:
 /// "one or more parameters are invalid" (the topic is the first parameter).
-pub const CODE_BAD_TOPIC: u32 = 460;
+pub const CODE_BAD_TOPIC: u32 = model::codes::tsl_device_reply::INVALID_PARAMS.code();
 /// The device does not exist (seed 6100).
-pub const CODE_DEVICE_NOT_FOUND: u32 = 6100;
+pub const CODE_DEVICE_NOT_FOUND: u32 = model::codes::device_behavior::DEVICE_NOT_FOUND.code();
 /// A sub-device sent through its gateway without a session (seed 520).
-pub const CODE_SUB_SESSION: u32 = 520;
+pub const CODE_SUB_SESSION: u32 = model::codes::device_behavior::SUB_DEVICE_SESSION.code();
 /// The topological relationship does not exist (seed 6401).
-pub const CODE_TOPO_MISSING: u32 = 6401;
+pub const CODE_TOPO_MISSING: u32 = model::codes::device_behavior::TOPO_NOT_FOUND.code();
 /// A database failure while handling a message.
-pub const CODE_INTERNAL: u32 = 500;
+pub const CODE_INTERNAL: u32 = model::codes::tsl_device_reply::INTERNAL_ERROR.code();
 
 /// What every handler shares.
 pub(crate) struct Shared {

@@ -21,13 +21,13 @@ use super::{Ctx, Shared, CODE_DEVICE_NOT_FOUND, CODE_TOPO_MISSING};
 use crate::store::{self, devices::DeviceRecord};
 
 /// The sub-device's sign does not verify (seed 401).
-pub const CODE_SIGN_INVALID: u32 = 401;
+pub const CODE_SIGN_INVALID: u32 = model::codes::device_behavior::NO_PERMISSION.code();
 /// A gateway cannot be its own sub-device (seed 6402).
-pub const CODE_TOPO_SELF: u32 = 6402;
+pub const CODE_TOPO_SELF: u32 = model::codes::device_behavior::TOPO_SELF.code();
 /// The sub-device is attached to another gateway (seed 6619).
-pub const CODE_TOPO_OTHER_GATEWAY: u32 = 6619;
+pub const CODE_TOPO_OTHER_GATEWAY: u32 = model::codes::device_behavior::TOPO_OTHER_GATEWAY.code();
 /// Disconnect reason of sub-devices whose gateway went offline (seed 1913).
-pub const CODE_GATEWAY_GONE: u32 = 1913;
+pub const CODE_GATEWAY_GONE: u32 = model::codes::device_behavior::SUB_DEVICE_DISCONNECTED.code();
 
 /// Logged-in sub-devices and the gateway each is logged in through.
 #[derive(Default)]
