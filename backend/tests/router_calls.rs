@@ -180,7 +180,7 @@ async fn timeout_is_1905_and_a_late_reply_is_only_logged() {
 async fn offline_disabled_unknown_and_invalid_fail_at_once() {
     let env = Env::new().await;
     let c = env.router.commands();
-    let set = |p| DeviceCall::SetProperties(p);
+    let set = DeviceCall::SetProperties;
 
     env.downlink.set_online(PK, DN, false);
     let started = std::time::Instant::now();
