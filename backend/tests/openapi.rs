@@ -170,6 +170,7 @@ fn schemas_follow_the_json() {
     assert_eq!(schemas["Role"]["enum"], serde_json::json!(["viewer", "operator", "admin"]));
     assert_eq!(schemas["DeviceStatus"]["enum"], serde_json::json!(["inactive", "online", "offline", "disabled"]));
     assert_eq!(schemas["Property"]["properties"]["accessMode"]["$ref"], "#/components/schemas/AccessMode");
+    assert_eq!(schemas["Page_Device"]["properties"]["items"]["items"]["$ref"], "#/components/schemas/Device");
     // Every reference resolves.
     let text = doc.to_string();
     for r in text.split("\"#/components/schemas/").skip(1) {
@@ -184,8 +185,7 @@ fn schemas_follow_the_json() {
                 continue;
             }
             assert_eq!(
-                answer["content"]["application/json"]["schema"]["$ref"],
-                "#/components/schemas/ApiError",
+                answer["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ApiError",
                 "{method} {path} {status}"
             );
         }

@@ -8,15 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use model::auth::{ApiToken, ChangePassword, CreatedApiToken, LoginRequest, Me, NewApiToken, MIN_PASSWORD_LEN};
 
-use super::password::{self, random_token, token_hash};
 use super::guard::{Authorized, Viewer};
+use super::password::{self, random_token, token_hash};
 use super::session::{self, Via};
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use model::error::ApiError;
 use crate::http::json::Json;
 use crate::state::AppState;
 use crate::store;
+use model::error::ApiError;
 
 /// The client address: the proxy's `X-Forwarded-For` is not trusted (it is spoofable), so
 /// behind a reverse proxy all clients share the proxy's IP counter; per-user limits still apply.

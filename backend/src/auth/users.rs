@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use model::auth::{NewUser, Role, UpdateUser, User, MIN_PASSWORD_LEN};
 use model::error::ApiError;
 
-use super::password;
 use super::guard::{Admin, Authorized};
+use super::password;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
@@ -132,7 +132,11 @@ pub async fn update(
         (status = 409, description = "It is the last active admin", body = ApiError),
     ),
 )]
-pub async fn remove(user: Authorized<Admin>, State(st): State<AppState>, Path(name): Path<String>) -> AppResult<StatusCode> {
+pub async fn remove(
+    user: Authorized<Admin>,
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+) -> AppResult<StatusCode> {
     audit::audited(&st, &user, "user.delete", &name.clone(), None, async {
         let target =
             store::users::get(&st.db, &name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?.user;

@@ -34,8 +34,9 @@ use std::sync::OnceLock;
 use axum::Json;
 use model::error::ApiError;
 use serde_json::Value;
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -84,16 +85,11 @@ pub fn base() -> OpenApi {
             .build(),
     );
     OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("fleetdeck")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(
-                    "The fleetdeck REST API. Each operation's `x-fleetdeck-role` is the least role that may \
+        .info(InfoBuilder::new().title("fleetdeck").version(env!("CARGO_PKG_VERSION")).description(Some(
+            "The fleetdeck REST API. Each operation's `x-fleetdeck-role` is the least role that may \
                      call it (viewer < operator < admin, or `public`); it is also the scope of its security \
                      requirement. Every error answer is an `ApiError`.",
-                )),
-        )
+        )))
         .components(Some(
             ComponentsBuilder::new()
                 .schema(ApiError::name(), ApiError::schema())
@@ -106,7 +102,21 @@ pub fn base() -> OpenApi {
 
 /// The whole document, built from the routes the server really has.
 pub fn document() -> OpenApi {
-    crate::api().into_openapi()
+    let mut doc = crate::api().into_openapi();
+    page_items_by_ref(&mut doc);
+    doc
+}
+
+/// utoipa 5 inlines a generic's type argument (`Page<Device>`'s items become a copy of
+/// `Device`; juhaku/utoipa#1586), which makes client generators invent a second Device type.
+/// Point each `Page_X`'s items back at `X`; a test checks that every reference resolves.
+fn page_items_by_ref(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else { return };
+    for (name, schema) in components.schemas.iter_mut() {
+        let (Some(item), RefOr::T(Schema::Object(page))) = (name.strip_prefix("Page_"), schema) else { continue };
+        let items = ArrayBuilder::new().items(Ref::from_schema_name(item)).build();
+        page.properties.insert("items".to_string(), items.into());
+    }
 }
 
 /// This document, as served: generated once per process.

@@ -7,7 +7,7 @@ use model::error::ApiError;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::path::{Operation, Paths};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::ToSchema;
 use utoipa_axum::router::UtoipaMethodRouter;
 
@@ -51,13 +51,18 @@ fn mark(op: &mut Operation, role: &str, sentence: String) {
         _ => sentence,
     });
     error_answer(op, "default", "Any other failure: `{code, message, details}`");
+    // OpenAPI requires a description; an annotation that names only the body leaves it empty.
+    for (status, answer) in op.responses.responses.iter_mut() {
+        if let (true, RefOr::T(answer)) = (status.starts_with('2'), answer) {
+            if answer.description.is_empty() {
+                answer.description = "Success".to_string();
+            }
+        }
+    }
 }
 
 /// A guarded route: its operations require `role` (see [`crate::auth::guard`]).
-pub fn guard(
-    (schemas, mut paths, router): UtoipaMethodRouter<AppState>,
-    role: Role,
-) -> UtoipaMethodRouter<AppState> {
+pub fn guard((schemas, mut paths, router): UtoipaMethodRouter<AppState>, role: Role) -> UtoipaMethodRouter<AppState> {
     let name = role.as_str();
     for op in operations(&mut paths) {
         let higher: Vec<&str> =
