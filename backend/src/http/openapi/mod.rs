@@ -13,14 +13,14 @@
 //! schemes), an `x-fleetdeck-role` extension, a sentence in the description and the 401/403
 //! answers. Every error answer is `ApiError` (`{code, message, details}`).
 //!
-//! Why utoipa (5.x with utoipa-axum's `OpenApiRouter`/`routes!`) and not aide: utoipa describes
-//! an operation next to its handler in one attribute and registers route and doc together,
-//! leaving the handlers plain axum functions with our own `Json`/`Query` extractors; aide needs
-//! every extractor and response type to implement its traits (`OperationInput`/`OperationOutput`),
-//! so our error-mapping extractors would each need aide impls, and it generates the doc through
-//! its own `ApiRouter` wrapper with schemars 0.8/0.9 schemas in a separate derive. utoipa 6.0
-//! exists (Sep 2026), but 5.x is the line utoipa-axum 0.2 targets and what the brief asked for;
-//! moving up is a version bump with no changes expected here.
+//! Why utoipa (5.x with utoipa-axum 0.2's `OpenApiRouter`/`routes!`, both for axum 0.8) and not
+//! aide: utoipa describes an operation next to its handler in one attribute and registers route
+//! and doc together, leaving the handlers plain axum functions with our own error-mapping
+//! `Json`/`Query` extractors; aide needs every extractor and response type to implement its
+//! `OperationInput`/`OperationOutput` traits (so each of ours would need impls) and derives schemas
+//! through schemars, a second derive beside serde's on every `model` type. utoipa 6.0 (with
+//! utoipa-axum 0.3) appeared in Sep 2026; we use none of what it removed, so moving up should be
+//! a version bump.
 //!
 //! A snapshot test (`tests/openapi.rs`) compares the document with
 //! `backend/tests/snapshots/openapi.json`, so API drift shows as a diff in review; other tests
