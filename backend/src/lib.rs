@@ -47,16 +47,21 @@ use state::AppState;
 /// Largest JSON body any endpoint takes (the CSV import has its own, larger limit).
 pub const BODY_LIMIT: usize = 1 << 20;
 
-/// The whole HTTP application; tests drive it with `oneshot` without a socket.
-pub fn app(state: AppState, dist: Option<&Path>) -> Router {
-    let api = Router::new()
+/// Every REST route with its OpenAPI description (the document is generated from this).
+pub fn api() -> http::openapi::ApiRouter {
+    http::openapi::ApiRouter::with_openapi(http::openapi::base())
         .merge(http::health::router())
         .merge(http::openapi::router())
         .merge(auth::router())
         .merge(audit::router())
         .merge(registry::router())
         .merge(runlog::router())
-        .merge(bridge::router());
+        .merge(bridge::router())
+}
+
+/// The whole HTTP application; tests drive it with `oneshot` without a socket.
+pub fn app(state: AppState, dist: Option<&Path>) -> Router {
+    let (api, _doc) = api().split_for_parts();
     http::spa::with_fallback(api, dist)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())

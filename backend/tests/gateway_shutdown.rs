@@ -12,7 +12,8 @@ use rumqttc::QoS;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_during_a_burst_stores_every_answered_post() {
-    let env = start().await;
+    // No per-device uplink limit: the burst is far above it, and a throttled post gets no reply.
+    let env = start_with(|s| s.limits.uplink_qps = 0, std::sync::Arc::new(backend::clock::SystemClock)).await;
     let pk = "a1ShutdownPK";
     env.product(pk, false).await;
     let secret = env.device(pk, "dev").await;

@@ -1,16 +1,54 @@
-//! The OpenAPI document: a snapshot (API drift shows as a diff) and a check that every route
-//! it lists is really routed.
+//! The OpenAPI document: a snapshot (API drift shows as a diff), documented and routed paths
+//! agreeing both ways, each documented role being the one enforced, and schemas that say what
+//! the JSON really is.
 //!
 //! To accept an intended change: `UPDATE_SNAPSHOTS=1 cargo test -p backend --test openapi`.
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use axum::http::{Method, StatusCode};
-use common::TestApp;
+use common::{Session, TestApp};
+use serde_json::Value;
+
+fn document() -> Value {
+    serde_json::to_value(backend::http::openapi::document()).unwrap()
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// Every (method, path template) in the document.
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in METHODS {
+            if let Some(op) = item.get(m) {
+                ops.push((m.to_string(), path.clone(), op.clone()));
+            }
+        }
+    }
+    ops
+}
+
+/// A concrete URL for a path template; the values name nothing that exists.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1").replace("{pk}", "a1Nope00001").replace("{dn}", "dev1").replace("{username}", "ghost")
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, s: Option<&Session>) -> common::Resp {
+    let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+    app.call(m, &concrete(path), s, None).await
+}
+
+fn unrouted(r: &common::Resp) -> bool {
+    r.status == StatusCode::METHOD_NOT_ALLOWED
+        || (r.status == StatusCode::NOT_FOUND && r.body["message"].as_str().unwrap_or("").starts_with("no API route"))
+}
 
 #[test]
 fn openapi_document_matches_the_snapshot() {
-    let doc = serde_json::to_string_pretty(&backend::http::openapi::document()).unwrap() + "\n";
+    let doc = serde_json::to_string_pretty(&document()).unwrap() + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&path, &doc).unwrap();
@@ -23,22 +61,134 @@ fn openapi_document_matches_the_snapshot() {
 async fn every_documented_route_is_routed() {
     let app = TestApp::new().await;
     let s = app.admin().await;
-    for route in backend::http::openapi::ROUTES {
-        let path = route
-            .path
-            .replace("{id}", "1")
-            .replace("{pk}", "a1Nope00001")
-            .replace("{dn}", "dev1")
-            .replace("{username}", "ghost");
-        let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
-        let r = app.call(method, &path, Some(&s), None).await;
-        let unrouted =
-            r.status == StatusCode::NOT_FOUND && r.body["message"].as_str().unwrap_or("").starts_with("no API route");
+    let ops = operations(&document());
+    assert!(ops.len() > 30, "only {} operations documented", ops.len());
+    for (method, path, _) in ops {
+        let r = call(&app, &method, &path, Some(&s)).await;
+        assert!(!unrouted(&r), "{method} {path} is documented but not routed");
+    }
+}
+
+/// The path templates axum routes. axum has no API to list them, but its `Debug` output names
+/// every path; the test refuses to pass on an empty list, so a format change fails loudly.
+fn routed_paths(app: &TestApp) -> BTreeSet<String> {
+    let debug = format!("{:?}", app.router);
+    let paths: BTreeSet<String> =
+        debug.split('"').skip(1).step_by(2).filter(|s| s.starts_with('/')).map(str::to_string).collect();
+    assert!(paths.contains("/api/v1/auth/login"), "axum's Debug output no longer lists paths:\n{debug}");
+    paths
+}
+
+#[tokio::test]
+async fn every_routed_api_route_is_documented() {
+    let app = TestApp::new().await;
+    let s = app.admin().await;
+    let doc = document();
+    let documented: BTreeSet<(String, String)> = operations(&doc).into_iter().map(|(m, p, _)| (m, p)).collect();
+    let routed = routed_paths(&app);
+    let api: Vec<&String> = routed.iter().filter(|p| p.starts_with("/api/")).collect();
+    assert!(api.len() > 15, "only {} API paths found", api.len());
+    for path in api {
+        for method in METHODS {
+            let r = call(&app, method, path, Some(&s)).await;
+            if !unrouted(&r) {
+                assert!(
+                    documented.contains(&(method.to_string(), path.clone())),
+                    "{method} {path} is routed but not in the OpenAPI document"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_documented_role_is_the_one_enforced() {
+    let app = TestApp::new().await;
+    let viewer = app.user("viewer1", "viewer").await;
+    let operator = app.user("operator1", "operator").await;
+    let mut seen = BTreeSet::new();
+    for (method, path, op) in operations(&document()) {
+        let role = op["x-fleetdeck-role"].as_str().unwrap_or_else(|| panic!("{method} {path} has no role"));
+        seen.insert(role.to_string());
+        let what = format!("{method} {path} (documented: {role})");
+        // The role is also the scope of both security requirements; public means none.
+        let security = op["security"].as_array().unwrap_or_else(|| panic!("{what}: no security"));
+        match role {
+            "public" => assert!(security.is_empty(), "{what}: {security:?}"),
+            _ => {
+                let schemes: Vec<&str> =
+                    security.iter().flat_map(|s| s.as_object().unwrap().keys()).map(String::as_str).collect();
+                assert_eq!(schemes, ["session", "bearer"], "{what}");
+                for s in security {
+                    assert_eq!(s.as_object().unwrap().values().next().unwrap(), &serde_json::json!([role]), "{what}");
+                }
+            }
+        }
+        // Just below the documented role: refused.
+        let below = match role {
+            "public" => None,
+            "viewer" => Some((None, StatusCode::UNAUTHORIZED)),
+            "operator" => Some((Some(&viewer), StatusCode::FORBIDDEN)),
+            "admin" => Some((Some(&operator), StatusCode::FORBIDDEN)),
+            other => panic!("{what}: unknown role {other}"),
+        };
+        if let Some((session, refused)) = below {
+            let r = call(&app, &method, &path, session).await;
+            assert_eq!(r.status, refused, "{what}: {:?}", r.body);
+        }
+        // With the documented role itself (a fresh session: the call may be a logout): let in.
+        let own = match role {
+            "public" => None,
+            "viewer" => Some(app.login("viewer1", "password-1").await),
+            "operator" => Some(app.login("operator1", "password-1").await),
+            _ => Some(app.admin().await),
+        };
+        let r = call(&app, &method, &path, own.as_ref()).await;
         assert!(
-            !unrouted && r.status != StatusCode::METHOD_NOT_ALLOWED,
-            "{} {path} is documented but not routed",
-            route.method
+            r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN,
+            "{what}: refused with its own role: {} {:?}",
+            r.status,
+            r.body
         );
+    }
+    assert_eq!(seen, BTreeSet::from(["admin", "operator", "public", "viewer"].map(String::from)));
+}
+
+#[test]
+fn schemas_follow_the_json() {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        schemas[name]["required"].as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default()
+    };
+    // Fields with serde defaults are optional in requests; the rest are required.
+    assert_eq!(required("NewProduct"), ["\"name\"", "\"node_type\""]);
+    assert_eq!(required("ApiError"), ["\"code\"", "\"message\""]);
+    assert!(required("Device").contains(&"\"status\"".to_string()));
+    assert!(!required("Device").contains(&"\"ip\"".to_string()), "optional fields are not required");
+    // Enums carry serde's spelling.
+    assert_eq!(schemas["Role"]["enum"], serde_json::json!(["viewer", "operator", "admin"]));
+    assert_eq!(schemas["DeviceStatus"]["enum"], serde_json::json!(["inactive", "online", "offline", "disabled"]));
+    assert_eq!(schemas["Property"]["properties"]["accessMode"]["$ref"], "#/components/schemas/AccessMode");
+    assert_eq!(schemas["Page_Device"]["properties"]["items"]["items"]["$ref"], "#/components/schemas/Device");
+    // Every reference resolves.
+    let text = doc.to_string();
+    for r in text.split("\"#/components/schemas/").skip(1) {
+        let name = &r[..r.find('"').unwrap()];
+        assert!(schemas.get(name).is_some(), "dangling $ref {name}");
+    }
+    // Every non-2xx answer of every operation is an ApiError.
+    for (method, path, op) in operations(&doc) {
+        for (status, answer) in op["responses"].as_object().unwrap() {
+            // Success, the WebSocket switch, and the probes' plain-text answers.
+            if status.starts_with('2') || status == "101" || answer["content"].get("text/plain").is_some() {
+                continue;
+            }
+            assert_eq!(
+                answer["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ApiError",
+                "{method} {path} {status}"
+            );
+        }
     }
 }
 
@@ -48,4 +198,5 @@ async fn the_document_is_served_without_login() {
     let r = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["openapi"], "3.1.0");
+    assert_eq!(r.body, document());
 }

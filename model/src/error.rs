@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// `{code, message, details?}` — what the server sends with every non-2xx answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable identifier of the failure, e.g. `validation`, `forbidden`, `6306`.
     pub code: String,
@@ -31,6 +32,7 @@ impl std::fmt::Display for ApiError {
 
 /// One page of a listing: the items plus the total that matched the filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a product's devices reach the platform (Alibaba's "node type").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NodeType {
     /// Connects itself over MQTT.
@@ -34,6 +35,7 @@ impl NodeType {
 
 /// What devices send: Alink JSON, or custom bytes that a parsing script turns into Alink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DataFormat {
     AlinkJson,
@@ -57,6 +59,7 @@ impl DataFormat {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     pub product_key: String,
     pub name: String,
@@ -73,6 +76,7 @@ pub struct Product {
 /// Create a product. `product_key`/`product_secret` are generated unless given, so a fleet
 /// already flashed with Alibaba credentials moves over without reflashing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewProduct {
     pub name: String,
     #[serde(default)]
@@ -93,6 +97,7 @@ fn default_format() -> DataFormat {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProduct {
     pub name: Option<String>,
     pub dynamic_registration: Option<bool>,
@@ -100,6 +105,7 @@ pub struct UpdateProduct {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceStatus {
     /// Created, never connected.
@@ -131,6 +137,7 @@ impl DeviceStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     pub product_key: String,
     pub device_name: String,
@@ -152,12 +159,14 @@ pub struct Device {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tag {
     pub key: String,
     pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewDevice {
     pub device_name: String,
     #[serde(default)]
@@ -168,6 +177,7 @@ pub struct NewDevice {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateDevice {
     pub nickname: Option<String>,
     pub enabled: Option<bool>,
@@ -176,6 +186,7 @@ pub struct UpdateDevice {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceSecret {
     pub product_key: String,
     pub device_name: String,
@@ -184,6 +195,7 @@ pub struct DeviceSecret {
 
 /// Filters for `GET /api/v1/devices`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct DeviceQuery {
     pub product_key: Option<String>,
     /// Prefix of the DeviceName (prefix search stays index-backed at 100,000 devices).
@@ -196,6 +208,7 @@ pub struct DeviceQuery {
 
 /// How a CSV import treats a file with bad rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportMode {
     /// Create nothing if any row is invalid (the default: nothing half-done).
@@ -206,6 +219,7 @@ pub enum ImportMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvRowError {
     /// 1-based line number in the file (the header is line 1).
     pub line: u32,
@@ -214,6 +228,7 @@ pub struct CsvRowError {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub mode: ImportMode,
     pub created: u32,
@@ -340,6 +355,7 @@ pub fn validate_product_name(s: &str) -> Result<(), NameError> {
 
 /// The latest value of one property, as the device page's "TSL data" tab shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PropertyValue {
     pub identifier: String,
     pub value: serde_json::Value,

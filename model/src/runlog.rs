@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The seed's business types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BizType {
     /// Device connects and disconnects.
     #[serde(rename = "device")]
@@ -48,6 +49,7 @@ impl BizType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogEntry {
     pub id: i64,
     /// Milliseconds since the epoch.
@@ -67,6 +69,7 @@ pub struct LogEntry {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct LogQuery {
     pub product_key: Option<String>,
     pub device_name: Option<String>,

@@ -2,27 +2,40 @@
 
 use crate::http::query::Query;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use model::audit::{AuditEntry, AuditQuery};
-use model::auth::Role;
-use model::error::Page;
+use model::error::{ApiError, Page};
 
+use crate::auth::guard::{Admin, Authorized};
 use crate::auth::session::CurrentUser;
 use crate::error::AppResult;
+use crate::http::openapi::{guarded, ApiRouter};
 use crate::state::AppState;
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/audit", get(list))
+pub fn router() -> ApiRouter {
+    ApiRouter::new().routes(guarded!(list))
 }
 
+/// Search the audit log
+///
+/// Newest first; `since`/`until` are milliseconds since the epoch.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    operation_id = "search_audit",
+    tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, body = Page<AuditEntry>),
+        (status = 400, description = "A malformed query (`invalid_query`)", body = ApiError),
+    ),
+)]
 async fn list(
+    _user: Authorized<Admin>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Page<AuditEntry>>> {
-    user.require(Role::Admin)?;
     Ok(Json(store::audit::query(&st.db, &q).await?))
 }
 

@@ -8,13 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use model::auth::{ApiToken, ChangePassword, CreatedApiToken, LoginRequest, Me, NewApiToken, MIN_PASSWORD_LEN};
 
+use super::guard::{Authorized, Viewer};
 use super::password::{self, random_token, token_hash};
-use super::session::{self, CurrentUser, Via};
+use super::session::{self, Via};
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
 use crate::state::AppState;
 use crate::store;
+use model::error::ApiError;
 
 /// The client address: the proxy's `X-Forwarded-For` is not trusted (it is spoofable), so
 /// behind a reverse proxy all clients share the proxy's IP counter; per-user limits still apply.
@@ -22,6 +24,22 @@ fn client_ip(conn: Option<&Extension<ConnectInfo<SocketAddr>>>) -> String {
     conn.map(|c| c.0 .0.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
+/// Log in; sets the session cookie
+///
+/// Failed attempts are counted per user name and per client IP; past the limit the answer is
+/// 429 with `Retry-After`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; the `Set-Cookie` header carries the session", body = Me),
+        (status = 400, description = "Wrong user name or password (`bad_credentials`), or a malformed body", body = ApiError),
+        (status = 429, description = "Too many failed attempts; retry after `Retry-After` seconds", body = ApiError),
+    ),
+)]
 pub async fn login(
     State(st): State<AppState>,
     conn: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -56,7 +74,15 @@ pub async fn login(
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(me)).into_response())
 }
 
-pub async fn logout(State(st): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+/// Log out
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    responses((status = 204, description = "Logged out; the session cookie is cleared")),
+)]
+pub async fn logout(user: Authorized<Viewer>, State(st): State<AppState>) -> AppResult<Response> {
     if let Via::Session { token_hash, .. } = &user.via {
         store::sessions::delete(&st.db, token_hash).await?;
     }
@@ -64,7 +90,18 @@ pub async fn logout(State(st): State<AppState>, user: CurrentUser) -> AppResult<
     Ok(([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response())
 }
 
-pub async fn me(user: CurrentUser) -> AppResult<axum::Json<Me>> {
+/// The current user and CSRF token
+///
+/// `csrf_token` is empty for a bearer-token caller (tokens need no CSRF header).
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    operation_id = "me",
+    tag = "auth",
+    responses((status = 200, body = Me)),
+)]
+pub async fn me(user: Authorized<Viewer>) -> AppResult<axum::Json<Me>> {
+    let user = user.user;
     let csrf_token = match user.via {
         Via::Session { csrf_token, .. } => csrf_token,
         Via::Token => String::new(),
@@ -72,9 +109,23 @@ pub async fn me(user: CurrentUser) -> AppResult<axum::Json<Me>> {
     Ok(axum::Json(Me { username: user.username, role: user.role, csrf_token }))
 }
 
+/// Change own password
+///
+/// Ends every other session of the user; the calling session stays.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    operation_id = "change_password",
+    tag = "auth",
+    request_body = ChangePassword,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, description = "The current password is wrong (`bad_credentials`) or the new one too short", body = ApiError),
+    ),
+)]
 pub async fn change_password(
+    user: Authorized<Viewer>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Json(req): Json<ChangePassword>,
 ) -> AppResult<StatusCode> {
     let name = user.username.clone();
@@ -104,13 +155,33 @@ pub async fn change_password(
     .await
 }
 
-pub async fn list_tokens(State(st): State<AppState>, user: CurrentUser) -> AppResult<axum::Json<Vec<ApiToken>>> {
+/// Own API tokens
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/tokens",
+    operation_id = "list_tokens",
+    tag = "auth",
+    responses((status = 200, body = Vec<ApiToken>)),
+)]
+pub async fn list_tokens(user: Authorized<Viewer>, State(st): State<AppState>) -> AppResult<axum::Json<Vec<ApiToken>>> {
     Ok(axum::Json(store::tokens::list(&st.db, &user.username).await?))
 }
 
+/// Create an API token (secret shown once)
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/tokens",
+    operation_id = "create_token",
+    tag = "auth",
+    request_body = NewApiToken,
+    responses(
+        (status = 201, description = "Created; `secret` is never shown again", body = CreatedApiToken),
+        (status = 400, description = "The name is empty or longer than 64 characters", body = ApiError),
+    ),
+)]
 pub async fn create_token(
+    user: Authorized<Viewer>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Json(req): Json<NewApiToken>,
 ) -> AppResult<(StatusCode, axum::Json<CreatedApiToken>)> {
     let name = req.name.trim().to_string();
@@ -125,9 +196,22 @@ pub async fn create_token(
     .await
 }
 
+/// Revoke an API token
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/tokens/{id}",
+    operation_id = "delete_token",
+    tag = "auth",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, description = "The id is not a number", body = ApiError),
+        (status = 404, description = "No such token of the caller's", body = ApiError),
+    ),
+)]
 pub async fn delete_token(
+    user: Authorized<Viewer>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     audit::audited(&st, &user, "token.revoke", &id.clone(), None, async {

@@ -1,7 +1,8 @@
 //! Users, sessions, API tokens and roles.
 //!
 //! # Layout
-//! - `session`: the `CurrentUser` extractor, role checks, CSRF.
+//! - `session`: who is calling (session cookie or bearer token), role checks, CSRF.
+//! - `guard`: `Authorized<R>`, the role-typed caller every protected handler takes first.
 //! - `password`: argon2 hashing off the async threads; random tokens.
 //! - `rate_limit`: failed-login counters per user and IP.
 //! - `handlers`: login, logout, me, password change, API tokens.
@@ -9,25 +10,26 @@
 //! - `bootstrap`: the first `admin` user.
 
 pub mod bootstrap;
+pub mod guard;
 mod handlers;
 pub mod password;
 pub mod rate_limit;
 pub mod session;
 mod users;
 
-use axum::routing::{delete, get, patch, post};
-use axum::Router;
+use crate::http::openapi::{guarded, public, ApiRouter};
 
-use crate::state::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/login", post(handlers::login))
-        .route("/api/v1/auth/logout", post(handlers::logout))
-        .route("/api/v1/auth/me", get(handlers::me))
-        .route("/api/v1/auth/password", post(handlers::change_password))
-        .route("/api/v1/auth/tokens", get(handlers::list_tokens).post(handlers::create_token))
-        .route("/api/v1/auth/tokens/{id}", delete(handlers::delete_token))
-        .route("/api/v1/users", get(users::list).post(users::create))
-        .route("/api/v1/users/{username}", patch(users::update).delete(users::remove))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(public!(handlers::login))
+        .routes(guarded!(handlers::logout))
+        .routes(guarded!(handlers::me))
+        .routes(guarded!(handlers::change_password))
+        .routes(guarded!(handlers::list_tokens))
+        .routes(guarded!(handlers::create_token))
+        .routes(guarded!(handlers::delete_token))
+        .routes(guarded!(users::list))
+        .routes(guarded!(users::create))
+        .routes(guarded!(users::update))
+        .routes(guarded!(users::remove))
 }

@@ -1,12 +1,12 @@
-//! Who is calling: the `CurrentUser` extractor (session cookie or bearer token), role checks
-//! and CSRF protection.
+//! Who is calling: [`authenticate`] (session cookie or bearer token), role checks and CSRF
+//! protection. Handlers get the caller through `guard::Authorized<R>`, never bare: a handler
+//! cannot forget to state its role.
 //!
 //! CSRF: a cookie-authenticated request with a mutating method must carry `X-CSRF-Token` equal
 //! to the session's token (returned at login and by `/auth/me`). Bearer-token requests are
 //! exempt: a browser never attaches them on its own. Together with `SameSite=Strict` this is
 //! belt and braces.
 
-use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use model::auth::Role;
@@ -96,14 +96,6 @@ async fn user(state: &AppState, username: String, via: Via) -> Result<CurrentUse
         return Err(AppError::Unauthorized);
     }
     Ok(CurrentUser { username, role: rec.user.role, via })
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        authenticate(state, parts).await
-    }
 }
 
 /// The `Set-Cookie` value for a new session (or, with `None`, one that clears it).

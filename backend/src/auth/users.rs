@@ -3,26 +3,40 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use model::auth::{NewUser, Role, UpdateUser, User, MIN_PASSWORD_LEN};
+use model::error::ApiError;
 
+use super::guard::{Admin, Authorized};
 use super::password;
-use super::session::CurrentUser;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
 use crate::state::AppState;
 use crate::store;
 
-pub async fn list(State(st): State<AppState>, user: CurrentUser) -> AppResult<axum::Json<Vec<User>>> {
-    user.require(Role::Admin)?;
+/// List users
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "users", responses((status = 200, body = Vec<User>)))]
+pub async fn list(_user: Authorized<Admin>, State(st): State<AppState>) -> AppResult<axum::Json<Vec<User>>> {
     Ok(axum::Json(store::users::list(&st.db).await?))
 }
 
+/// Create a user
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "create_user",
+    tag = "users",
+    request_body = NewUser,
+    responses(
+        (status = 201, body = User),
+        (status = 400, description = "Bad user name or too short a password", body = ApiError),
+        (status = 409, description = "The user exists", body = ApiError),
+    ),
+)]
 pub async fn create(
+    user: Authorized<Admin>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Json(req): Json<NewUser>,
 ) -> AppResult<(StatusCode, axum::Json<User>)> {
-    user.require(Role::Admin)?;
     let details = serde_json::json!({ "role": req.role });
     audit::audited(&st, &user, "user.create", &req.username.clone(), Some(details), async {
         if !model::auth::valid_username(&req.username) {
@@ -52,13 +66,29 @@ async fn removes_last_admin(st: &AppState, target: &User, new_role: Option<Role>
     Ok(loses_admin && store::users::active_admins(&st.db).await? <= 1)
 }
 
+/// Change role, disable, reset password
+///
+/// Disabling a user or resetting their password ends their sessions.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{username}",
+    operation_id = "update_user",
+    tag = "users",
+    params(("username" = String, Path)),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, body = User),
+        (status = 400, description = "Too short a password", body = ApiError),
+        (status = 404, description = "No such user", body = ApiError),
+        (status = 409, description = "It would leave no active admin", body = ApiError),
+    ),
+)]
 pub async fn update(
+    user: Authorized<Admin>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path(name): Path<String>,
     Json(req): Json<UpdateUser>,
 ) -> AppResult<axum::Json<User>> {
-    user.require(Role::Admin)?;
     let details =
         serde_json::json!({ "role": req.role, "disabled": req.disabled, "password_reset": req.password.is_some() });
     audit::audited(&st, &user, "user.update", &name.clone(), Some(details), async {
@@ -89,8 +119,24 @@ pub async fn update(
     .await
 }
 
-pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path(name): Path<String>) -> AppResult<StatusCode> {
-    user.require(Role::Admin)?;
+/// Delete a user
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{username}",
+    operation_id = "delete_user",
+    tag = "users",
+    params(("username" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such user", body = ApiError),
+        (status = 409, description = "It is the last active admin", body = ApiError),
+    ),
+)]
+pub async fn remove(
+    user: Authorized<Admin>,
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+) -> AppResult<StatusCode> {
     audit::audited(&st, &user, "user.delete", &name.clone(), None, async {
         let target =
             store::users::get(&st.db, &name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?.user;

@@ -12,11 +12,11 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
+use model::error::ApiError;
 
-use crate::auth::session::CurrentUser;
+use crate::auth::guard::{Authorized, Viewer};
 use crate::error::AppError;
+use crate::http::openapi::{guarded, ApiRouter};
 use crate::state::AppState;
 
 /// Frames waiting per browser at most before the oldest are dropped.
@@ -26,8 +26,8 @@ pub const MAX_SUBSCRIPTIONS: usize = 64;
 /// Largest client message; subscriptions are small.
 pub const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/ws", get(upgrade))
+pub fn router() -> ApiRouter {
+    ApiRouter::new().routes(guarded!(upgrade))
 }
 
 /// A cross-site page cannot open the socket with the user's cookie: SameSite=Strict keeps the
@@ -40,14 +40,29 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").map(|(_, rest)| rest) == Some(host)
 }
 
+/// WebSocket: live streams
+///
+/// Upgrade to a WebSocket; the client sends `model::ws::ClientMsg` frames (subscribe,
+/// unsubscribe) and receives `model::ws::ServerMsg` batches.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ws",
+    operation_id = "live_socket",
+    tag = "live",
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 400, description = "Not a WebSocket upgrade request", body = ApiError),
+        (status = 403, description = "A cross-origin page, or the caller's role is below viewer", body = ApiError),
+    ),
+)]
 async fn upgrade(
+    user: Authorized<Viewer>,
     State(st): State<AppState>,
-    user: CurrentUser,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     if !same_origin(&headers) {
         return Err(AppError::Forbidden("cross-origin WebSocket refused".into()));
     }
-    Ok(ws.max_message_size(MAX_CLIENT_MESSAGE).on_upgrade(move |socket| session::run(st, user, socket)))
+    Ok(ws.max_message_size(MAX_CLIENT_MESSAGE).on_upgrade(move |socket| session::run(st, user.user, socket)))
 }

@@ -3,15 +3,14 @@
 use crate::http::query::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use model::auth::Role;
-use model::error::Page;
+use model::error::{ApiError, Page};
 use model::registry::{
     validate_device_name, validate_secret, Device, DeviceQuery, DeviceSecret, NewDevice, PropertyValue, UpdateDevice,
 };
 
 use super::keys;
 use crate::audit;
-use crate::auth::session::CurrentUser;
+use crate::auth::guard::{Authorized, Operator, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
 use crate::state::AppState;
@@ -46,13 +45,27 @@ pub async fn create_devices(db: &Db, now: i64, pk: &str, devices: Vec<NewDevice>
         .collect())
 }
 
+/// Create a device
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/{pk}/devices",
+    operation_id = "create_device",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey")),
+    request_body = NewDevice,
+    responses(
+        (status = 201, body = Device),
+        (status = 400, description = "A bad DeviceName, secret or nickname", body = ApiError),
+        (status = 404, description = "No such product", body = ApiError),
+        (status = 409, description = "The DeviceName is taken in this product", body = ApiError),
+    ),
+)]
 pub async fn create(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path(pk): Path<String>,
     Json(req): Json<NewDevice>,
 ) -> AppResult<(StatusCode, axum::Json<Device>)> {
-    user.require(Role::Operator)?;
     let target = format!("{pk}/{}", req.device_name);
     audit::audited(&st, &user, "device.create", &target, None, async {
         validate_device_name(&req.device_name).map_err(|e| AppError::validation(e.to_string()))?;
@@ -68,29 +81,65 @@ pub async fn create(
     .await
 }
 
+/// Search devices
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices",
+    operation_id = "search_devices",
+    tag = "devices",
+    params(DeviceQuery),
+    responses(
+        (status = 200, body = Page<Device>),
+        (status = 400, description = "A malformed query (`invalid_query`)", body = ApiError),
+    ),
+)]
 pub async fn list(
+    _user: Authorized<Viewer>,
     State(st): State<AppState>,
-    _user: CurrentUser,
     Query(q): Query<DeviceQuery>,
 ) -> AppResult<axum::Json<Page<Device>>> {
     Ok(axum::Json(store::devices::list(&st.db, &q).await?))
 }
 
+/// Show a device
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices/{pk}/{dn}",
+    operation_id = "get_device",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey"), ("dn" = String, Path, description = "DeviceName")),
+    responses((status = 200, body = Device), (status = 404, description = "No such device", body = ApiError)),
+)]
 pub async fn get(
+    _user: Authorized<Viewer>,
     State(st): State<AppState>,
-    _user: CurrentUser,
     Path((pk, dn)): Path<(String, String)>,
 ) -> AppResult<axum::Json<Device>> {
     Ok(axum::Json(find(&st, &pk, &dn).await?.device))
 }
 
+/// Update, enable or disable a device
+///
+/// Disabling disconnects the device. Only the fields given change.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/devices/{pk}/{dn}",
+    operation_id = "update_device",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey"), ("dn" = String, Path, description = "DeviceName")),
+    request_body = UpdateDevice,
+    responses(
+        (status = 200, body = Device),
+        (status = 400, description = "A bad nickname, tag or group", body = ApiError),
+        (status = 404, description = "No such device", body = ApiError),
+    ),
+)]
 pub async fn update(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path((pk, dn)): Path<(String, String)>,
     Json(req): Json<UpdateDevice>,
 ) -> AppResult<axum::Json<Device>> {
-    user.require(Role::Operator)?;
     let action = match req.enabled {
         Some(true) => "device.enable",
         Some(false) => "device.disable",
@@ -133,12 +182,20 @@ pub async fn update(
     .await
 }
 
+/// Delete a device (disconnects it)
+#[utoipa::path(
+    delete,
+    path = "/api/v1/devices/{pk}/{dn}",
+    operation_id = "delete_device",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey"), ("dn" = String, Path, description = "DeviceName")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such device", body = ApiError)),
+)]
 pub async fn remove(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path((pk, dn)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    user.require(Role::Operator)?;
     audit::audited(&st, &user, "device.delete", &format!("{pk}/{dn}"), None, async {
         let rec = find(&st, &pk, &dn).await?;
         store::devices::delete(&st.db, rec.id).await?;
@@ -148,21 +205,40 @@ pub async fn remove(
     .await
 }
 
+/// Show the DeviceSecret
+///
+/// The view is audited.
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices/{pk}/{dn}/secret",
+    operation_id = "get_device_secret",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey"), ("dn" = String, Path, description = "DeviceName")),
+    responses((status = 200, body = DeviceSecret), (status = 404, description = "No such device", body = ApiError)),
+)]
 pub async fn secret(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path((pk, dn)): Path<(String, String)>,
 ) -> AppResult<axum::Json<DeviceSecret>> {
-    user.require(Role::Operator)?;
     let rec = find(&st, &pk, &dn).await?;
     audit::record(&st, &user.username, "device.secret.view", &format!("{pk}/{dn}"), &Ok::<(), AppError>(()), None)
         .await;
     Ok(axum::Json(DeviceSecret { product_key: pk, device_name: dn, device_secret: rec.device_secret }))
 }
 
+/// Latest property values
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices/{pk}/{dn}/properties",
+    operation_id = "get_device_properties",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey"), ("dn" = String, Path, description = "DeviceName")),
+    responses((status = 200, body = Vec<PropertyValue>), (status = 404, description = "No such device", body = ApiError)),
+)]
 pub async fn properties(
+    _user: Authorized<Viewer>,
     State(st): State<AppState>,
-    _user: CurrentUser,
     Path((pk, dn)): Path<(String, String)>,
 ) -> AppResult<axum::Json<Vec<PropertyValue>>> {
     let rec = find(&st, &pk, &dn).await?;

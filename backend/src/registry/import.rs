@@ -6,31 +6,54 @@
 use crate::http::query::Query;
 use axum::extract::rejection::StringRejection;
 use axum::extract::{Path, State};
-use model::auth::Role;
+use model::error::ApiError;
 use model::registry::{parse_device_csv, CsvRowError, ImportMode, ImportReport};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::devices::create_devices;
 use crate::audit;
-use crate::auth::session::CurrentUser;
+use crate::auth::guard::{Authorized, Operator};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store;
 
-#[derive(Deserialize)]
+/// The largest CSV body: 10,000 rows are about 600 kB.
+pub const MAX_BODY: usize = 4 << 20;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
+    /// What to do with a file that has bad rows (default `all_or_nothing`).
     #[serde(default)]
+    #[param(inline)]
     mode: ImportMode,
 }
 
+/// Create devices from CSV
+///
+/// The body is `DeviceName[,DeviceSecret[,Nickname]]` lines, an optional header first.
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/{pk}/devices/import",
+    operation_id = "import_devices",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey"), ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "At most 10,000 rows"),
+    responses(
+        (status = 200, description = "What was created and every bad row", body = ImportReport),
+        (status = 400, description = "No device rows, or not UTF-8", body = ApiError),
+        (status = 404, description = "No such product", body = ApiError),
+        (status = 413, description = "Larger than 4 MiB", body = ApiError),
+    ),
+)]
 pub async fn import_csv(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path(pk): Path<String>,
     Query(p): Query<ImportParams>,
     body: Result<String, StringRejection>,
 ) -> AppResult<axum::Json<ImportReport>> {
-    user.require(Role::Operator)?;
     let body = body.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge

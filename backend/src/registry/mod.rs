@@ -14,29 +14,31 @@ mod products;
 mod tsl;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 
-use crate::state::AppState;
+use crate::http::openapi::{guarded, ApiRouter};
 
 pub use devices::create_devices;
 pub use products::create_product;
 pub use tsl::parse_model as tsl_parse;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/products", get(products::list).post(products::create))
-        .route("/api/v1/products/{pk}", get(products::get).patch(products::update).delete(products::remove))
-        .route("/api/v1/products/{pk}/secret", get(products::secret))
-        .route("/api/v1/products/{pk}/tsl", get(tsl::get).put(tsl::put))
-        .route("/api/v1/products/{pk}/devices", post(devices::create))
-        .route(
-            "/api/v1/products/{pk}/devices/import",
-            // A 10,000-row CSV is about 600 kB; JSON bodies elsewhere stay at the global 1 MiB.
-            post(import::import_csv).layer(DefaultBodyLimit::max(4 << 20)),
-        )
-        .route("/api/v1/devices", get(devices::list))
-        .route("/api/v1/devices/{pk}/{dn}", get(devices::get).patch(devices::update).delete(devices::remove))
-        .route("/api/v1/devices/{pk}/{dn}/secret", get(devices::secret))
-        .route("/api/v1/devices/{pk}/{dn}/properties", get(devices::properties))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(guarded!(products::list))
+        .routes(guarded!(products::create))
+        .routes(guarded!(products::get))
+        .routes(guarded!(products::update))
+        .routes(guarded!(products::remove))
+        .routes(guarded!(products::secret))
+        .routes(guarded!(tsl::get))
+        .routes(guarded!(tsl::put))
+        .routes(guarded!(devices::create))
+        // A 10,000-row CSV is about 600 kB; JSON bodies elsewhere stay at the global 1 MiB.
+        .routes(guarded!(import::import_csv).layer(DefaultBodyLimit::max(import::MAX_BODY)))
+        .routes(guarded!(devices::list))
+        .routes(guarded!(devices::get))
+        .routes(guarded!(devices::update))
+        .routes(guarded!(devices::remove))
+        .routes(guarded!(devices::secret))
+        .routes(guarded!(devices::properties))
 }

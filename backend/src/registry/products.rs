@@ -2,26 +2,37 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use model::auth::Role;
+use model::error::ApiError;
 use model::registry::{
     validate_product_key, validate_product_name, validate_secret, NewProduct, Product, UpdateProduct,
 };
 
 use super::keys;
 use crate::audit;
-use crate::auth::session::CurrentUser;
+use crate::auth::guard::{Authorized, Operator, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
 use crate::state::AppState;
 use crate::store;
 
-pub async fn list(State(st): State<AppState>, _user: CurrentUser) -> AppResult<axum::Json<Vec<Product>>> {
+/// List products
+#[utoipa::path(get, path = "/api/v1/products", operation_id = "list_products", tag = "products", responses((status = 200, body = Vec<Product>)))]
+pub async fn list(_user: Authorized<Viewer>, State(st): State<AppState>) -> AppResult<axum::Json<Vec<Product>>> {
     Ok(axum::Json(store::products::list(&st.db).await?))
 }
 
+/// Show a product
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{pk}",
+    operation_id = "get_product",
+    tag = "products",
+    params(("pk" = String, Path, description = "ProductKey")),
+    responses((status = 200, body = Product), (status = 404, description = "No such product", body = ApiError)),
+)]
 pub async fn get(
+    _user: Authorized<Viewer>,
     State(st): State<AppState>,
-    _user: CurrentUser,
     Path(pk): Path<String>,
 ) -> AppResult<axum::Json<Product>> {
     let rec = store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
@@ -63,12 +74,27 @@ pub async fn create_product(st: &AppState, req: &NewProduct) -> AppResult<Produc
     Ok(product)
 }
 
+/// Create a product
+///
+/// ProductKey and ProductSecret are generated unless given (a fleet flashed with Alibaba
+/// credentials keeps them).
+#[utoipa::path(
+    post,
+    path = "/api/v1/products",
+    operation_id = "create_product",
+    tag = "products",
+    request_body = NewProduct,
+    responses(
+        (status = 201, body = Product),
+        (status = 400, description = "A bad name, ProductKey or secret", body = ApiError),
+        (status = 409, description = "The ProductKey is taken", body = ApiError),
+    ),
+)]
 pub async fn create(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Json(req): Json<NewProduct>,
 ) -> AppResult<(StatusCode, axum::Json<Product>)> {
-    user.require(Role::Operator)?;
     let target = req.product_key.clone().unwrap_or_else(|| req.name.clone());
     audit::audited(&st, &user, "product.create", &target, Some(serde_json::json!({"name": req.name})), async {
         Ok((StatusCode::CREATED, axum::Json(create_product(&st, &req).await?)))
@@ -76,13 +102,26 @@ pub async fn create(
     .await
 }
 
+/// Update a product
+#[utoipa::path(
+    patch,
+    path = "/api/v1/products/{pk}",
+    operation_id = "update_product",
+    tag = "products",
+    params(("pk" = String, Path, description = "ProductKey")),
+    request_body = UpdateProduct,
+    responses(
+        (status = 200, body = Product),
+        (status = 400, description = "A bad name", body = ApiError),
+        (status = 404, description = "No such product", body = ApiError),
+    ),
+)]
 pub async fn update(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path(pk): Path<String>,
     Json(req): Json<UpdateProduct>,
 ) -> AppResult<axum::Json<Product>> {
-    user.require(Role::Operator)?;
     audit::audited(&st, &user, "product.update", &pk.clone(), None, async {
         if let Some(n) = &req.name {
             validate_product_name(n).map_err(|e| AppError::validation(e.to_string()))?;
@@ -97,9 +136,26 @@ pub async fn update(
     .await
 }
 
-/// Deleting a product with devices is refused: deleting a fleet by accident is too easy.
-pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path(pk): Path<String>) -> AppResult<StatusCode> {
-    user.require(Role::Operator)?;
+/// Delete a product without devices
+///
+/// A product with devices is refused: deleting a fleet by accident is too easy.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/products/{pk}",
+    operation_id = "delete_product",
+    tag = "products",
+    params(("pk" = String, Path, description = "ProductKey")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such product", body = ApiError),
+        (status = 409, description = "The product still has devices", body = ApiError),
+    ),
+)]
+pub async fn remove(
+    user: Authorized<Operator>,
+    State(st): State<AppState>,
+    Path(pk): Path<String>,
+) -> AppResult<StatusCode> {
     audit::audited(&st, &user, "product.delete", &pk.clone(), None, async {
         let rec =
             store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
@@ -115,13 +171,29 @@ pub async fn remove(State(st): State<AppState>, user: CurrentUser, Path(pk): Pat
     .await
 }
 
+/// A product's secret, for dynamic registration.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ProductSecret {
+    pub product_secret: String,
+}
+
+/// Show the ProductSecret
+///
+/// The view is audited.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{pk}/secret",
+    operation_id = "get_product_secret",
+    tag = "products",
+    params(("pk" = String, Path, description = "ProductKey")),
+    responses((status = 200, body = ProductSecret), (status = 404, description = "No such product", body = ApiError)),
+)]
 pub async fn secret(
+    user: Authorized<Operator>,
     State(st): State<AppState>,
-    user: CurrentUser,
     Path(pk): Path<String>,
-) -> AppResult<axum::Json<serde_json::Value>> {
-    user.require(Role::Operator)?;
+) -> AppResult<axum::Json<ProductSecret>> {
     let rec = store::products::get(&st.db, &pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
     audit::record(&st, &user.username, "product.secret.view", &pk, &Ok::<(), AppError>(()), None).await;
-    Ok(axum::Json(serde_json::json!({ "product_secret": rec.product_secret })))
+    Ok(axum::Json(ProductSecret { product_secret: rec.product_secret }))
 }

@@ -11,22 +11,37 @@ pub mod text;
 
 use crate::http::query::Query;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use model::error::ApiError;
 use model::runlog::{LogEntry, LogQuery};
 
-use crate::auth::session::CurrentUser;
+use crate::auth::guard::{Authorized, Viewer};
 use crate::error::AppResult;
+use crate::http::openapi::{guarded, ApiRouter};
 use crate::state::AppState;
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/logs", get(search))
+pub fn router() -> ApiRouter {
+    ApiRouter::new().routes(guarded!(search))
 }
 
+/// Search the cloud run log
+///
+/// Newest first, at most `limit` entries.
+#[utoipa::path(
+    get,
+    path = "/api/v1/logs",
+    operation_id = "search_logs",
+    tag = "logs",
+    params(LogQuery),
+    responses(
+        (status = 200, body = Vec<LogEntry>),
+        (status = 400, description = "A malformed query (`invalid_query`)", body = ApiError),
+    ),
+)]
 async fn search(
+    _user: Authorized<Viewer>,
     State(st): State<AppState>,
-    _user: CurrentUser,
     Query(q): Query<LogQuery>,
 ) -> AppResult<Json<Vec<LogEntry>>> {
     Ok(Json(store::runlog::query(&st.db, &q).await?))

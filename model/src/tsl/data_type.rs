@@ -57,6 +57,7 @@ pub enum DataType {
 /// `step` is informational: Alibaba uses it for the console's input widgets only, so a value off
 /// the step grid is accepted by validation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NumberSpecs {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub min: Option<String>,
@@ -69,6 +70,7 @@ pub struct NumberSpecs {
     #[serde(rename = "unitName", default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub unit_name: Option<String>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
@@ -177,11 +179,13 @@ impl<'de> Deserialize<'de> for ValueLabels {
 
 /// Specs of `text`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextSpecs {
     /// Maximum number of characters, as a string; [`TEXT_MAX_LENGTH`] when absent.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt")]
     pub length: Option<String>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
@@ -194,13 +198,16 @@ impl TextSpecs {
 
 /// Specs of `date`: Alibaba writes `{}`; anything else found there is kept.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DateSpecs {
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
 /// Specs of `array`: `{"size": "24", "item": {"type": "float"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArraySpecs {
     /// Maximum number of elements, as a string.
     #[serde(deserialize_with = "lenient")]
@@ -208,6 +215,7 @@ pub struct ArraySpecs {
     /// The element type: int, float, double, text or struct.
     pub item: Box<DataType>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 

@@ -17,6 +17,8 @@ pub mod codes;
 pub mod data_type;
 pub mod error;
 pub mod lookup;
+#[cfg(feature = "openapi")]
+mod schema;
 pub mod types;
 pub mod validate;
 

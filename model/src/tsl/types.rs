@@ -11,6 +11,7 @@ use super::data_type::DataType;
 
 /// One thing model: the product's default model, or one custom module (`functionBlockId` set).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThingModel {
     /// Alibaba's schema URL; [`ThingModel::new_empty`] writes [`SCHEMA_URL`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +27,7 @@ pub struct ThingModel {
     #[serde(rename = "functionBlockId", default, skip_serializing_if = "Option::is_none")]
     pub function_block_id: Option<String>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
@@ -34,17 +36,20 @@ pub const SCHEMA_URL: &str = "https://iotx-tsl.oss-ap-southeast-1.aliyuncs.com/s
 
 /// `profile`: the product the model belongs to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     #[serde(rename = "productKey")]
     pub product_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
 /// `r` (device reports it, the console cannot set it) or `rw`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AccessMode {
     #[serde(rename = "r")]
     ReadOnly,
@@ -55,6 +60,7 @@ pub enum AccessMode {
 
 /// A property: a value the device reports (and, if `rw`, the console may set).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Property {
     pub identifier: String,
     pub name: String,
@@ -68,22 +74,26 @@ pub struct Property {
     #[serde(rename = "dataType")]
     pub data_type: DataType,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
 /// A named, typed parameter: an event's output, a service's input or output, a struct field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Param {
     pub identifier: String,
     pub name: String,
     #[serde(rename = "dataType")]
     pub data_type: DataType,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
 /// `info`, `alert` or `error`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EventType {
     #[default]
@@ -94,6 +104,7 @@ pub enum EventType {
 
 /// An event the device posts (`thing.event.{identifier}.post`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub identifier: String,
     pub name: String,
@@ -108,11 +119,13 @@ pub struct Event {
     #[serde(rename = "outputData", default)]
     pub output_data: Vec<Param>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
 /// `sync` (the console waits for the reply) or `async`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CallType {
     Sync,
@@ -125,6 +138,7 @@ pub enum CallType {
 /// The built-in `get` service lists plain property identifiers (`"inputData": ["LightStatus"]`);
 /// every other service lists typed parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ServiceInput {
     Identifier(String),
@@ -151,6 +165,7 @@ impl ServiceInput {
 
 /// A service the console calls on the device (`thing.service.{identifier}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Service {
     pub identifier: String,
     pub name: String,
@@ -167,6 +182,7 @@ pub struct Service {
     #[serde(rename = "outputData", default)]
     pub output_data: Vec<Param>,
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub extra: Map<String, Value>,
 }
 
