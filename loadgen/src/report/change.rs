@@ -174,7 +174,7 @@ pub(super) fn change(w: &mut String, res: &Results, o: &Opts) {
         100.0 * MAX_INGEST_DROP
     );
     let n = res.ingest.len().max(res.latency.len());
-    if n % 3 != 0 {
+    if !n.is_multiple_of(3) {
         let _ = writeln!(
             w,
             "**{n} repetition(s)**: the slots are shared evenly only in multiples of three, and the medians need \
