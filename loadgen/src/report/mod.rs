@@ -43,6 +43,7 @@ pub fn render(res: &Results, o: &Opts) -> String {
     let _ = writeln!(w, "| Rust | {} (release profile of the workspace) |", m.rustc);
     let _ = writeln!(w, "| baseline | {} |", m.mosquitto);
     let _ = writeln!(w, "| fleetdeck | commit {} |", m.git);
+    let _ = writeln!(w, "| open files (RLIMIT_NOFILE) | soft {} / hard {} |", m.nofile, m.nofile_hard);
     if change::present(res) {
         let _ = writeln!(w, "| fleetdeck before (ingest and latency only) | {} |", change::label(res));
         let _ = writeln!(

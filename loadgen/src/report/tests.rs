@@ -118,5 +118,6 @@ fn without_a_before_binary_the_report_has_no_comparison() {
     assert!(!md.contains("Change against"));
     assert!(!md.contains("fleetdeck before") && !md.contains("--fleetdeck-before"), "{md}");
     assert!(md.contains("| repetitions | 3 per measurement, baseline and fleetdeck interleaved |"));
+    assert!(md.contains("| fleetdeck | commit new1234 |\n| open files (RLIMIT_NOFILE) |"));
     assert!(md.contains("```sh\nbash scripts/bench.sh          # builds fleetdeck + loadgen (release)"));
 }
