@@ -1,8 +1,12 @@
 //! `loadgen bench`: every measurement, each next to its baseline measured in the same run,
 //! repeated `--reps` times with baseline and fleetdeck interleaved (the machine is noisy), each
 //! fleetdeck run on a fresh process and data directory. Writes BENCHMARKS.md (and JSON).
+//!
+//! With `--fleetdeck-before`, a second fleetdeck (the previous commit's) runs in the same
+//! repetitions of the ingest and latency measurements, so that what a change costs is a ratio to
+//! the same Mosquitto runs on the same machine, never a comparison across runs or machines.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -21,6 +25,13 @@ pub struct Opts {
     /// The fleetdeck release binary.
     #[arg(long, default_value = "target/release/fleetdeck")]
     pub fleetdeck: PathBuf,
+    /// A second fleetdeck binary (e.g. the previous commit's) measured in the same repetitions of
+    /// the ingest and latency measurements; the report gets a "Change against" section.
+    #[arg(long)]
+    pub fleetdeck_before: Option<PathBuf>,
+    /// What `--fleetdeck-before` is, for the report (e.g. its short commit).
+    #[arg(long, requires = "fleetdeck_before")]
+    pub before_label: Option<String>,
     /// The Mosquitto binary (a private instance is started; the system service is never used).
     #[arg(long, default_value = "/usr/sbin/mosquitto")]
     pub mosquitto: PathBuf,
@@ -87,6 +98,8 @@ pub struct Results {
 pub struct IngestRep {
     /// 1/5/15-min load average when the run started (the machine is shared).
     pub load: String,
+    /// In which order the brokers ran in this repetition.
+    pub order: Vec<Side>,
     pub mosquitto: Option<ingest::Outcome>,
     pub fleetdeck: Option<ingest::Outcome>,
     /// What fleetdeck's database holds after the run.
@@ -97,6 +110,8 @@ pub struct IngestRep {
     pub cpu_fleetdeck: Option<CpuUse>,
     /// Supplementary: the same with one property per post.
     pub one_property: Option<FleetIngest>,
+    /// `--fleetdeck-before`, the same run as `fleetdeck`.
+    pub before: Option<FleetIngest>,
     pub errors: Vec<String>,
 }
 
@@ -115,10 +130,14 @@ pub struct FleetIngest {
 #[serde(default)]
 pub struct LatencyRep {
     pub load: String,
+    pub order: Vec<Side>,
     pub mosquitto: Option<latency::Outcome>,
     pub fleetdeck: Option<latency::Outcome>,
     pub cpu_mosquitto: Option<CpuUse>,
     pub cpu_fleetdeck: Option<CpuUse>,
+    /// `--fleetdeck-before`, the same run as `fleetdeck`.
+    pub before: Option<latency::Outcome>,
+    pub cpu_before: Option<CpuUse>,
     pub errors: Vec<String>,
 }
 
@@ -132,6 +151,32 @@ pub struct IdlePoint {
     /// Load average when each run started.
     pub loads: Vec<String>,
     pub errors: Vec<String>,
+}
+
+/// One broker run within a repetition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Mosquitto,
+    /// `--fleetdeck-before`.
+    Before,
+    /// `--fleetdeck`.
+    Fleetdeck,
+}
+
+/// The order of the runs in repetition `rep` (0-based). Without a before-binary: Mosquitto, then
+/// fleetdeck, as always. With one, the three rotate by one place per repetition (M B F, B F M,
+/// F M B, …): every one of them takes every position once in each three repetitions, so whatever
+/// favours a position (the machine's other jobs settling, sockets of the previous run still in
+/// TIME_WAIT, the page cache) does not favour one binary, and each fleetdeck's ratio is still to
+/// the Mosquitto run of its own repetition.
+pub fn run_order(rep: usize, with_before: bool) -> Vec<Side> {
+    if !with_before {
+        return vec![Side::Mosquitto, Side::Fleetdeck];
+    }
+    let mut v = vec![Side::Mosquitto, Side::Before, Side::Fleetdeck];
+    v.rotate_left(rep % 3);
+    v
 }
 
 /// Source addresses: each run starts after the addresses the previous run used.
@@ -152,6 +197,9 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
     let started = Instant::now();
     anyhow::ensure!(o.fleetdeck.exists(), "{} does not exist: cargo build --release -p backend", o.fleetdeck.display());
     anyhow::ensure!(o.mosquitto.exists(), "{} does not exist: apt-get install mosquitto", o.mosquitto.display());
+    if let Some(b) = &o.fleetdeck_before {
+        anyhow::ensure!(b.exists(), "{} does not exist (--fleetdeck-before)", b.display());
+    }
     let mut res = Results { meta: report::Meta::collect(&o, nofile), ..Default::default() };
     let mut lanes = Lanes(0);
     let wants = |m: &str| o.only.iter().any(|x| x == m);
@@ -159,13 +207,13 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
     for rep in 0..reps {
         if wants("ingest") {
             eprintln!("[{:>4}s] ingest, run {}/{reps}", started.elapsed().as_secs(), rep + 1);
-            let r = ingest_rep(&o, &mut lanes).await;
+            let r = ingest_rep(&o, rep, &mut lanes).await;
             eprintln!("        {}", report::ingest_line(&r));
             res.ingest.push(r);
         }
         if wants("latency") {
             eprintln!("[{:>4}s] latency, run {}/{reps}", started.elapsed().as_secs(), rep + 1);
-            let r = latency_rep(&o, o.rate, &mut lanes).await;
+            let r = latency_rep(&o, o.rate, rep, &mut lanes).await;
             eprintln!("        {}", report::latency_line(&r));
             res.latency.push(r);
             if o.low_rate > 0 {
@@ -175,7 +223,7 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
                     o.low_rate,
                     rep + 1
                 );
-                let r = latency_rep(&o, o.low_rate, &mut lanes).await;
+                let r = latency_rep(&o, o.low_rate, rep, &mut lanes).await;
                 eprintln!("        {}", report::latency_line(&r));
                 res.latency_low.push(r);
             }
@@ -224,8 +272,8 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
 }
 
 /// A fresh fleetdeck with the product, its thing model and `devices` devices.
-async fn fleetdeck_with_fleet(o: &Opts, devices: usize) -> anyhow::Result<(Proc, Api)> {
-    let p = procs::start_fleetdeck(&o.fleetdeck, ADMIN_PASSWORD).await?;
+async fn fleetdeck_with_fleet(bin: &Path, devices: usize) -> anyhow::Result<(Proc, Api)> {
+    let p = procs::start_fleetdeck(bin, ADMIN_PASSWORD).await?;
     let setup = async {
         let api = Api::login(p.http.as_deref().unwrap_or_default(), "admin", ADMIN_PASSWORD).await?;
         api.ensure_product(PRODUCT_KEY).await?;
@@ -245,27 +293,40 @@ async fn fleetdeck_with_fleet(o: &Opts, devices: usize) -> anyhow::Result<(Proc,
     }
 }
 
-async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
-    let mut r = IngestRep { load: procs::loadavg(), ..Default::default() };
+async fn ingest_rep(o: &Opts, rep: usize, lanes: &mut Lanes) -> IngestRep {
+    let order = run_order(rep, o.fleetdeck_before.is_some());
+    let mut r = IngestRep { load: procs::loadavg(), order: order.clone(), ..Default::default() };
     let count = o.ingest_devices as u64 * o.ingest_per_device;
-    match procs::start_mosquitto(&o.mosquitto).await {
-        Ok(m) => {
-            let run = ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next(1));
-            let (out, cpu) = measure_cpu(m.pid, run).await;
-            (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
-            m.stop().await;
+    let props = PROPERTIES_PER_POST as usize;
+    for side in order {
+        match (side, &o.fleetdeck_before) {
+            (Side::Mosquitto, _) => match procs::start_mosquitto(&o.mosquitto).await {
+                Ok(m) => {
+                    let run = ingest::mosquitto(m.mqtt, PRODUCT_KEY, count, o.baseline_window, 120, lanes.next(1));
+                    let (out, cpu) = measure_cpu(m.pid, run).await;
+                    (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
+                    m.stop().await;
+                }
+                Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
+            },
+            (Side::Fleetdeck, _) => match fleet_ingest(o, &o.fleetdeck, props, lanes).await {
+                Ok(f) => {
+                    (r.fleetdeck, r.stored, r.stored_secs, r.cpu_fleetdeck) =
+                        (Some(f.out), f.stored, f.stored_secs, f.cpu);
+                    r.errors.extend(f.errors);
+                }
+                Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
+            },
+            (Side::Before, Some(bin)) => match fleet_ingest(o, bin, props, lanes).await {
+                Ok(f) => r.before = Some(f),
+                Err(e) => r.errors.push(format!("fleetdeck before: {e:#}")),
+            },
+            (Side::Before, None) => {}
         }
-        Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
     }
-    match fleet_ingest(o, PROPERTIES_PER_POST as usize, lanes).await {
-        Ok(f) => {
-            (r.fleetdeck, r.stored, r.stored_secs, r.cpu_fleetdeck) = (Some(f.out), f.stored, f.stored_secs, f.cpu);
-            r.errors.extend(f.errors);
-        }
-        Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
-    }
+    // Supplementary, not part of the comparison: after the interleaved runs.
     if o.one_property {
-        match fleet_ingest(o, 1, lanes).await {
+        match fleet_ingest(o, &o.fleetdeck, 1, lanes).await {
             Ok(f) => r.one_property = Some(f),
             Err(e) => r.errors.push(format!("fleetdeck, 1 property per post: {e:#}")),
         }
@@ -274,8 +335,8 @@ async fn ingest_rep(o: &Opts, lanes: &mut Lanes) -> IngestRep {
 }
 
 /// One fleetdeck ingest run on a fresh server, with the database check.
-async fn fleet_ingest(o: &Opts, props: usize, lanes: &mut Lanes) -> anyhow::Result<FleetIngest> {
-    let (p, _api) = fleetdeck_with_fleet(o, o.ingest_devices).await?;
+async fn fleet_ingest(o: &Opts, bin: &Path, props: usize, lanes: &mut Lanes) -> anyhow::Result<FleetIngest> {
+    let (p, _api) = fleetdeck_with_fleet(bin, o.ingest_devices).await?;
     let io = ingest::Opts {
         devices: o.ingest_devices,
         per_device: o.ingest_per_device,
@@ -298,8 +359,9 @@ async fn fleet_ingest(o: &Opts, props: usize, lanes: &mut Lanes) -> anyhow::Resu
     Ok(f)
 }
 
-async fn latency_rep(o: &Opts, rate: u64, lanes: &mut Lanes) -> LatencyRep {
-    let mut r = LatencyRep { load: procs::loadavg(), ..Default::default() };
+async fn latency_rep(o: &Opts, rate: u64, rep: usize, lanes: &mut Lanes) -> LatencyRep {
+    let order = run_order(rep, o.fleetdeck_before.is_some());
+    let mut r = LatencyRep { load: procs::loadavg(), order: order.clone(), ..Default::default() };
     let lo = |lane| latency::Opts {
         devices: o.latency_devices,
         rate,
@@ -308,26 +370,37 @@ async fn latency_rep(o: &Opts, rate: u64, lanes: &mut Lanes) -> LatencyRep {
         drain_secs: 5,
         lane,
     };
-    match procs::start_mosquitto(&o.mosquitto).await {
-        Ok(m) => {
-            let (out, cpu) =
-                measure_cpu(m.pid, latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo(lanes.next(o.latency_devices)))).await;
-            (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
-            m.stop().await;
+    for side in order {
+        match (side, &o.fleetdeck_before) {
+            (Side::Mosquitto, _) => match procs::start_mosquitto(&o.mosquitto).await {
+                Ok(m) => {
+                    let lo = lo(lanes.next(o.latency_devices));
+                    let (out, cpu) = measure_cpu(m.pid, latency::mosquitto(m.mqtt, PRODUCT_KEY, &lo)).await;
+                    (r.mosquitto, r.cpu_mosquitto) = (Some(out), cpu);
+                    m.stop().await;
+                }
+                Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
+            },
+            (Side::Fleetdeck, _) => match fleet_latency(o, &o.fleetdeck, &lo(lanes.next(o.latency_devices))).await {
+                Ok((out, cpu)) => (r.fleetdeck, r.cpu_fleetdeck) = (Some(out), cpu),
+                Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
+            },
+            (Side::Before, Some(bin)) => match fleet_latency(o, bin, &lo(lanes.next(o.latency_devices))).await {
+                Ok((out, cpu)) => (r.before, r.cpu_before) = (Some(out), cpu),
+                Err(e) => r.errors.push(format!("fleetdeck before: {e:#}")),
+            },
+            (Side::Before, None) => {}
         }
-        Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
-    }
-    match fleetdeck_with_fleet(o, o.latency_devices).await {
-        Ok((p, api)) => {
-            let (out, cpu) =
-                measure_cpu(p.pid, latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, &lo(lanes.next(o.latency_devices))))
-                    .await;
-            (r.fleetdeck, r.cpu_fleetdeck) = (Some(out), cpu);
-            p.stop().await;
-        }
-        Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
     }
     r
+}
+
+/// One fleetdeck latency run on a fresh server.
+async fn fleet_latency(o: &Opts, bin: &Path, lo: &latency::Opts) -> anyhow::Result<(latency::Outcome, Option<CpuUse>)> {
+    let (p, api) = fleetdeck_with_fleet(bin, o.latency_devices).await?;
+    let res = measure_cpu(p.pid, latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, lo)).await;
+    p.stop().await;
+    Ok(res)
 }
 
 async fn idle_rep(o: &Opts, n: usize, lanes: &mut Lanes, point: &mut IdlePoint) {
@@ -347,11 +420,38 @@ async fn idle_rep(o: &Opts, n: usize, lanes: &mut Lanes, point: &mut IdlePoint) 
         }
         Err(e) => point.errors.push(format!("mosquitto: {e:#}")),
     }
-    match fleetdeck_with_fleet(o, n).await {
+    match fleetdeck_with_fleet(&o.fleetdeck, n).await {
         Ok((p, _api)) => {
             point.fleetdeck.push(idle::run(p.mqtt, PRODUCT_KEY, p.pid, &io(lanes.next(n))).await);
             p.stop().await;
         }
         Err(e) => point.errors.push(format!("fleetdeck: {e:#}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_is_unchanged_without_a_before_binary() {
+        for rep in 0..4 {
+            assert_eq!(run_order(rep, false), [Side::Mosquitto, Side::Fleetdeck]);
+        }
+    }
+
+    #[test]
+    fn order_rotates_so_each_takes_each_position_once_in_three_reps() {
+        use Side::*;
+        assert_eq!(run_order(0, true), [Mosquitto, Before, Fleetdeck]);
+        assert_eq!(run_order(1, true), [Before, Fleetdeck, Mosquitto]);
+        assert_eq!(run_order(2, true), [Fleetdeck, Mosquitto, Before]);
+        assert_eq!(run_order(3, true), run_order(0, true));
+        for side in [Mosquitto, Before, Fleetdeck] {
+            let mut positions: Vec<usize> =
+                (0..3).map(|rep| run_order(rep, true).iter().position(|s| *s == side).unwrap()).collect();
+            positions.sort_unstable();
+            assert_eq!(positions, [0, 1, 2], "{side:?}");
+        }
     }
 }

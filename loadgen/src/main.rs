@@ -27,7 +27,13 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "loadgen", about = "Load generator and benchmark driver for fleetdeck (loopback only)")]
+// A flag given again overrides the earlier one: `scripts/bench.sh` passes its defaults first and
+// the caller's arguments after them (e.g. `--out /tmp/b.md`).
+#[command(
+    name = "loadgen",
+    about = "Load generator and benchmark driver for fleetdeck (loopback only)",
+    args_override_self = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,

@@ -62,6 +62,18 @@ impl Spread {
         let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
         Some(Spread { median, min: v[0], max: v[n - 1], n })
     }
+
+    /// For values that may be +∞ (a latency percentile whose message never arrived): +∞ when more
+    /// than half of them are, so that a median of mostly lost runs never looks fast; otherwise
+    /// the spread of the finite ones.
+    pub fn of_or_infinite(values: &[f64]) -> Option<Spread> {
+        let lost = values.iter().filter(|x| x.is_infinite()).count();
+        if lost * 2 > values.len() {
+            let inf = f64::INFINITY;
+            return Some(Spread { median: inf, min: inf, max: inf, n: values.len() });
+        }
+        Spread::of(values)
+    }
 }
 
 #[cfg(test)]
@@ -99,5 +111,14 @@ mod tests {
         assert_eq!(Spread::of(&[3.0, 1.0, 2.0]), Some(Spread { median: 2.0, min: 1.0, max: 3.0, n: 3 }));
         assert_eq!(Spread::of(&[4.0, 1.0, 2.0, 3.0]).unwrap().median, 2.5);
         assert_eq!(Spread::of(&[f64::NAN, 5.0]).unwrap().n, 1);
+    }
+
+    #[test]
+    fn mostly_lost_runs_have_an_infinite_median() {
+        let inf = f64::INFINITY;
+        assert_eq!(Spread::of_or_infinite(&[]), None);
+        assert_eq!(Spread::of_or_infinite(&[1.0, 3.0, inf]).unwrap().median, 2.0);
+        assert_eq!(Spread::of_or_infinite(&[1.0, inf, inf]).unwrap().median, inf);
+        assert_eq!(Spread::of_or_infinite(&[1.0, inf]).unwrap().median, 1.0);
     }
 }
