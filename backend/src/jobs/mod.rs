@@ -21,7 +21,7 @@
 //!
 //! A restartable job is a factory, called again for each start. State that must survive a
 //! restart (a channel receiver, say) lives outside the future and is borrowed per run:
-//! ```ignore
+//! ```text
 //! let rx = Arc::new(tokio::sync::Mutex::new(rx));
 //! jobs.spawn("ingest-writer", Stage::Writers, Restart::default(), move |cancel| {
 //!     let rx = rx.clone();
