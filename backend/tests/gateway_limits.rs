@@ -13,6 +13,7 @@ use bytes::Bytes;
 use gateway_support::*;
 use model::alink::sign::{device_credentials, C_SDK_TIMESTAMP};
 use model::alink::Sdk;
+use model::registry::DeviceStatus;
 use model::runlog::BizType;
 use rumqttc::{ConnectReturnCode, QoS};
 
@@ -45,6 +46,9 @@ async fn connects_per_minute() {
     for _ in 0..2 {
         let (c, ev) = handshake(&env, &creds, 30).await.expect("within the limit");
         drop((c, ev));
+        // The broker answers a reconnect with the same clientId "unavailable" while it is still
+        // closing the old session: wait until the device is offline (only connects count here).
+        env.wait_device(pk, "dev1", "offline", |r| r.device.status == DeviceStatus::Offline).await;
     }
     assert_eq!(handshake(&env, &creds, 30).await.err(), Some(ConnectReturnCode::NotAuthorized));
     env.wait_log(pk, "dev1", "auth", 1942).await;
