@@ -162,35 +162,31 @@ pub struct Commands {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    db: Db,
-    clock: SharedClock,
-    hub: Hub,
-    downlink: Arc<dyn Downlink>,
+/// What commands share with the router that receives the replies.
+pub struct Parts {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub hub: Hub,
+    pub downlink: Arc<dyn Downlink>,
     /// Thing models (shared with the router).
-    cache: Arc<Cache>,
+    pub cache: Arc<Cache>,
     /// Where the router hands replies back.
-    replies: Arc<Replies>,
+    pub replies: Arc<Replies>,
     /// Which sub-devices are logged in through which gateway (kept by the router).
-    subs: Arc<SubSessions>,
+    pub subs: Arc<SubSessions>,
+}
+
+struct Inner {
+    parts: Parts,
     ids: Mutex<IdGen>,
 }
 
 impl Commands {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        db: Db,
-        clock: SharedClock,
-        hub: Hub,
-        downlink: Arc<dyn Downlink>,
-        cache: Arc<Cache>,
-        replies: Arc<Replies>,
-        subs: Arc<SubSessions>,
-    ) -> Commands {
+    pub fn new(parts: Parts) -> Commands {
         // Start ids from the clock so ids are not reused right after a restart.
-        let first = (clock.now_ms().max(0) as u64 / 1000) % IdGen::MAX;
+        let first = (parts.clock.now_ms().max(0) as u64 / 1000) % IdGen::MAX;
         let ids = Mutex::new(IdGen::starting_at(first));
-        Commands { inner: Arc::new(Inner { db, clock, hub, downlink, cache, replies, subs, ids }) }
+        Commands { inner: Arc::new(Inner { parts, ids }) }
     }
 
     /// A fresh downlink id: decimal digits (Py prefixes RRPC ids, C4 parses them as u64).
@@ -201,10 +197,10 @@ impl Commands {
     /// Turn a device's log upload on or off: stored (the device reads it on its next connect) and
     /// pushed now if the device is online. An offline device is not an error here.
     pub async fn set_log_switch(&self, device: &DeviceRef, on: bool) -> Result<(), CallError> {
-        let db = &self.inner.db;
+        let db = &self.inner.parts.db;
         let rec =
             store::devices::get(db, &device.pk, &device.dn).await.map_err(CallError::db)?.ok_or(CallError::NotFound)?;
-        let now = self.inner.clock.now_ms();
+        let now = self.inner.parts.clock.now_ms();
         store::device_state::set_log_mode(db, rec.id, on, now).await.map_err(CallError::db)?;
         let data = crate::gateway::router::log_switch_data(u8::from(on));
         let req = Request::new(self.next_id(), "thing.config.log.push", data);
@@ -232,7 +228,7 @@ impl Commands {
 
     /// Publish `payload` on `topic` to the device; through its gateway for a sub-device.
     pub async fn publish(&self, device: &DeviceRef, topic: &str, payload: Bytes) -> Result<(), CallError> {
-        let trace = self.inner.hub.new_trace();
+        let trace = self.inner.parts.hub.new_trace();
         let id = Request::parse(&payload).ok().map(|r| r.id);
         let r = async {
             let info = self.load(device).await?;
@@ -259,7 +255,7 @@ impl Commands {
         via: Via,
         timeout: Duration,
     ) -> Result<Reply, CallError> {
-        let trace = self.inner.hub.new_trace();
+        let trace = self.inner.parts.hub.new_trace();
         let mut request = call.request();
         request.id = self.next_id();
         let op = request.method.clone().unwrap_or_default();
@@ -291,8 +287,9 @@ impl Commands {
         let info = self.load(device).await?;
         let model = self
             .inner
+            .parts
             .cache
-            .model(&self.inner.db, &device.pk)
+            .model(&self.inner.parts.db, &device.pk)
             .await
             .map_err(|(code, message)| CallError::Failed { code, message })?;
         let checked = validate_service_input(&*model, target.service(), &request.params);
@@ -301,7 +298,7 @@ impl Commands {
             Err(errs) => (errs[0].code, errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")),
         };
         let checked_fact = Fact::Checked { message_id: Some(request.id.clone()), code: status, content };
-        self.inner.hub.emit(device, Some(trace), checked_fact).await;
+        self.inner.parts.hub.emit(device, Some(trace), checked_fact).await;
         checked.map_err(CallError::Invalid)?;
         let session = self.session_for(device, &info)?;
         let sync =
@@ -329,7 +326,7 @@ impl Commands {
             _ => direct,
         };
         let (tx, rx) = oneshot::channel();
-        self.inner.replies.insert(
+        self.inner.parts.replies.insert(
             device,
             &id,
             Waiter { trace: trace.to_string(), service: Some(target.service().to_string()), tx },
@@ -338,7 +335,7 @@ impl Commands {
         if let Err(e) =
             self.send(&session, device, &topic_s, Bytes::from(request.to_json()), trace, Some(id.clone())).await
         {
-            self.inner.replies.take(device, &id);
+            self.inner.parts.replies.take(device, &id);
             return Err(e);
         }
         self.wait(device, &id, &topic_s, rx, timeout, trace).await
@@ -353,7 +350,7 @@ impl Commands {
         payload: Bytes,
         timeout: Duration,
     ) -> Result<Bytes, CallError> {
-        let trace = self.inner.hub.new_trace();
+        let trace = self.inner.parts.hub.new_trace();
         let id = self.next_id();
         let inner = Topic::Custom { device: device.clone(), path: custom_path.to_string() };
         let topic = Topic::RrpcCustom { rrpc_id: id.clone(), inner: Box::new(inner) };
@@ -368,9 +365,9 @@ impl Commands {
             let info = self.load(device).await?;
             let session = self.session_for(device, &info)?;
             let (tx, rx) = oneshot::channel();
-            self.inner.replies.insert(device, &id, Waiter { trace: trace.clone(), service: None, tx });
+            self.inner.parts.replies.insert(device, &id, Waiter { trace: trace.clone(), service: None, tx });
             if let Err(e) = self.send(&session, device, &topic_s, payload.clone(), &trace, Some(id.clone())).await {
-                self.inner.replies.take(device, &id);
+                self.inner.parts.replies.take(device, &id);
                 return Err(e);
             }
             self.wait(device, &id, &topic_s, rx, timeout, &trace).await
@@ -398,19 +395,19 @@ impl Commands {
         trace: &str,
     ) -> Result<Answer, CallError> {
         // On the injected clock: a test runs a call's timeout without waiting for it.
-        match self.inner.clock.timeout(timeout.as_millis() as i64, rx).await {
+        match self.inner.parts.clock.timeout(timeout.as_millis() as i64, rx).await {
             Ok(Ok(a)) => Ok(a),
             Ok(Err(_)) => {
                 Err(CallError::Failed { code: codes::SERVICE_CALL_FAILED, message: "the call was dropped".into() })
             }
             Err(_) => {
-                self.inner.replies.take(device, id);
+                self.inner.parts.replies.take(device, id);
                 let fact = Fact::CallTimedOut {
                     topic: topic.to_string(),
                     message_id: id.to_string(),
                     timeout_ms: timeout.as_millis() as u64,
                 };
-                self.inner.hub.emit(device, Some(trace), fact).await;
+                self.inner.parts.hub.emit(device, Some(trace), fact).await;
                 Err(CallError::Timeout)
             }
         }
@@ -418,7 +415,7 @@ impl Commands {
 
     /// The device as it is now (not cached: enabled and gateway must be current for commands).
     async fn load(&self, device: &DeviceRef) -> Result<DeviceInfo, CallError> {
-        let rec = store::devices::get(&self.inner.db, &device.pk, &device.dn)
+        let rec = store::devices::get(&self.inner.parts.db, &device.pk, &device.dn)
             .await
             .map_err(CallError::db)?
             .ok_or(CallError::NotFound)?;
@@ -430,7 +427,7 @@ impl Commands {
 
     /// The session that reaches the device: its own, or its gateway's for a logged-in sub-device.
     fn session_for(&self, device: &DeviceRef, info: &DeviceInfo) -> Result<DeviceRef, CallError> {
-        let dl = &self.inner.downlink;
+        let dl = &self.inner.parts.downlink;
         if dl.is_online(&device.pk, &device.dn) {
             return Ok(device.clone());
         }
@@ -438,7 +435,7 @@ impl Commands {
         if !dl.is_online(&gw.pk, &gw.dn) {
             return Err(CallError::GatewayOffline);
         }
-        if self.inner.subs.is_logged_in(device, gw) {
+        if self.inner.parts.subs.is_logged_in(device, gw) {
             Ok(gw.clone())
         } else {
             Err(CallError::Offline)
@@ -454,15 +451,16 @@ impl Commands {
         trace: &str,
         id: Option<String>,
     ) -> Result<(), CallError> {
-        let r = self.inner.downlink.publish(&session.pk, &session.dn, topic, payload.clone(), 1).await.map_err(|e| {
-            let e = CallError::from(e);
-            // The session went away between the check and the publish.
-            if e == CallError::Offline && session != device {
-                CallError::GatewayOffline
-            } else {
-                e
-            }
-        });
+        let r =
+            self.inner.parts.downlink.publish(&session.pk, &session.dn, topic, payload.clone(), 1).await.map_err(|e| {
+                let e = CallError::from(e);
+                // The session went away between the check and the publish.
+                if e == CallError::Offline && session != device {
+                    CallError::GatewayOffline
+                } else {
+                    e
+                }
+            });
         // Failures are logged by the caller (with what was not sent), successes here.
         if r.is_ok() {
             let fact = Fact::Message {
@@ -472,7 +470,7 @@ impl Commands {
                 message_id: id,
                 code: 200,
             };
-            self.inner.hub.emit(device, Some(trace), fact).await;
+            self.inner.parts.hub.emit(device, Some(trace), fact).await;
         }
         r
     }
@@ -493,7 +491,7 @@ impl Commands {
             code: e.code(),
             reason: e.to_string(),
         };
-        self.inner.hub.emit(device, Some(trace), fact).await;
+        self.inner.parts.hub.emit(device, Some(trace), fact).await;
     }
 }
 

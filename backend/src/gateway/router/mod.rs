@@ -212,15 +212,15 @@ impl Router {
     /// The command handle that shares this router's caches, sub-device sessions and reply waiters.
     pub fn commands(&self) -> Commands {
         let sh = &self.sh;
-        Commands::new(
-            sh.db.clone(),
-            sh.clock.clone(),
-            sh.hub.clone(),
-            sh.downlink.clone(),
-            sh.cache.clone(),
-            sh.replies.clone(),
-            sh.subs.clone(),
-        )
+        Commands::new(crate::commands::Parts {
+            db: sh.db.clone(),
+            clock: sh.clock.clone(),
+            hub: sh.hub.clone(),
+            downlink: sh.downlink.clone(),
+            cache: sh.cache.clone(),
+            replies: sh.replies.clone(),
+            subs: sh.subs.clone(),
+        })
     }
 
     /// Register who is told about topology changes (once; later calls are ignored).
