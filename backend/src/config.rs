@@ -63,9 +63,13 @@ pub struct ServeArgs {
     /// PEM private key of the MQTT TLS listener.
     #[arg(long, env = "FLEETDECK_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
-    /// Connection attempts one device may make per minute (0 = unlimited).
+    /// Authenticated connections one device may make per minute (0 = unlimited).
     #[arg(long, env = "FLEETDECK_LIMIT_CONNECTS_PER_MINUTE")]
     pub limit_connects_per_minute: Option<u32>,
+    /// Failed device authentications one client address may make per minute before its
+    /// CONNECTs are refused unchecked (0 = unlimited).
+    #[arg(long, env = "FLEETDECK_LIMIT_AUTH_FAILURES_PER_MINUTE")]
+    pub limit_auth_failures_per_minute: Option<u32>,
     /// Messages per second one device may publish (0 = unlimited).
     #[arg(long, env = "FLEETDECK_LIMIT_UPLINK_QPS")]
     pub limit_uplink_qps: Option<u32>,
@@ -77,7 +81,11 @@ pub struct ServeArgs {
 /// Per-device rate limits of the gateway; 0 switches a limit off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceLimits {
+    /// Per device, counted only once the device has authenticated: someone without its secret
+    /// cannot spend it (and lock the device out).
     pub connects_per_minute: u32,
+    /// Per client address: failed authentications. What stops a password guesser.
+    pub auth_failures_per_minute: u32,
     pub uplink_qps: u32,
     pub downlink_qps: u32,
 }
@@ -86,7 +94,7 @@ impl Default for DeviceLimits {
     /// Generous enough for SDK reconnect backoff and bursts of posts, tight enough that one
     /// misbehaving device cannot flood the run log or the store.
     fn default() -> Self {
-        DeviceLimits { connects_per_minute: 60, uplink_qps: 100, downlink_qps: 100 }
+        DeviceLimits { connects_per_minute: 60, auth_failures_per_minute: 30, uplink_qps: 100, downlink_qps: 100 }
     }
 }
 
@@ -130,6 +138,7 @@ struct FileSettings {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     limit_connects_per_minute: Option<u32>,
+    limit_auth_failures_per_minute: Option<u32>,
     limit_uplink_qps: Option<u32>,
     limit_downlink_qps: Option<u32>,
 }
@@ -167,6 +176,10 @@ impl ServeArgs {
                 .limit_connects_per_minute
                 .or(file.limit_connects_per_minute)
                 .unwrap_or(dl.connects_per_minute),
+            auth_failures_per_minute: self
+                .limit_auth_failures_per_minute
+                .or(file.limit_auth_failures_per_minute)
+                .unwrap_or(dl.auth_failures_per_minute),
             uplink_qps: self.limit_uplink_qps.or(file.limit_uplink_qps).unwrap_or(dl.uplink_qps),
             downlink_qps: self.limit_downlink_qps.or(file.limit_downlink_qps).unwrap_or(dl.downlink_qps),
         };

@@ -28,6 +28,9 @@ pub enum AppError {
     /// 413: the body is larger than the endpoint takes.
     #[error("request body too large")]
     TooLarge,
+    /// 414: the URL is longer than any route of this server.
+    #[error("request URL too long")]
+    UriTooLong,
     /// 429: too many attempts; retry after the given seconds.
     #[error("too many attempts, retry in {0} s")]
     RateLimited(u64),
@@ -62,6 +65,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -75,6 +79,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::TooLarge => "too_large",
+            AppError::UriTooLong => "uri_too_long",
             AppError::RateLimited(_) => "rate_limited",
             AppError::Internal(_) => "internal",
         };

@@ -64,6 +64,7 @@ pub fn app(state: AppState, dist: Option<&Path>) -> Router {
     let (api, _doc) = api().split_for_parts();
     http::spa::with_fallback(api, dist)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(http::spa::limit_uri))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

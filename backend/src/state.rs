@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use crate::auth::rate_limit::LoginLimiter;
+use crate::auth::rate_limit::FailureLimiter;
+use crate::auth::revoke::Revocations;
 use crate::clock::SharedClock;
 use crate::commands::Commands;
 use crate::config::Settings;
 use crate::gateway::router::Router;
 use crate::gateway::Unreachable;
 use crate::hub::{Hub, HubBuilder};
+use crate::jobs::Supervisor;
 use crate::live_bus::LiveBus;
 use crate::store::Db;
 
@@ -39,19 +41,23 @@ pub struct AppState {
     /// The merged configuration (with the ports actually bound).
     pub settings: Arc<Settings>,
     /// Failed-login counters per user and per IP.
-    pub login_limiter: Arc<LoginLimiter>,
+    pub login_limiter: Arc<FailureLimiter>,
+    /// Tells live sockets that a credential ended.
+    pub revocations: Revocations,
     /// Device facts: lossless lanes for features, the live bus for browsers ([`Hub::live`]).
     pub hub: Hub,
     /// The device side (gateway), for disconnects.
     pub devices: Arc<dyn DeviceLink>,
     /// Everything the platform sends to devices (property set/get, services, publish).
     pub commands: Commands,
+    /// The background jobs, for `/readyz` and for features that start their own.
+    pub jobs: Supervisor,
 }
 
 impl AppState {
     /// The parts a handler test needs; see [`AppStateBuilder`] for the rest.
     pub fn builder(db: Db, clock: SharedClock, settings: Settings) -> AppStateBuilder {
-        AppStateBuilder { db, clock, settings, hub: None, devices: None, commands: None }
+        AppStateBuilder { db, clock, settings, hub: None, devices: None, commands: None, jobs: None }
     }
 
     /// State without a device side: every device is unreachable (handler tests, tools).
@@ -77,6 +83,7 @@ pub struct AppStateBuilder {
     hub: Option<Hub>,
     devices: Option<Arc<dyn DeviceLink>>,
     commands: Option<Commands>,
+    jobs: Option<Supervisor>,
 }
 
 impl AppStateBuilder {
@@ -95,21 +102,29 @@ impl AppStateBuilder {
         self
     }
 
+    pub fn jobs(mut self, jobs: Supervisor) -> Self {
+        self.jobs = Some(jobs);
+        self
+    }
+
     pub fn build(self) -> AppState {
-        let AppStateBuilder { db, clock, settings, hub, devices, commands } = self;
+        let AppStateBuilder { db, clock, settings, hub, devices, commands, jobs } = self;
+        let jobs = jobs.unwrap_or_else(|| Supervisor::new(clock.clone()));
         // Without lanes, facts reach browsers only (nothing is stored): what a test without a
         // device side needs.
         let hub = hub.unwrap_or_else(|| HubBuilder::default().build(clock.clone(), LiveBus::default()));
         let commands = commands
             .unwrap_or_else(|| Router::new(db.clone(), clock.clone(), hub.clone(), Arc::new(Unreachable)).commands());
         AppState {
-            login_limiter: Arc::new(LoginLimiter::new(clock.clone())),
+            login_limiter: Arc::new(FailureLimiter::new(clock.clone())),
+            revocations: Revocations::default(),
             db,
             clock,
             settings: Arc::new(settings),
             hub,
             devices: devices.unwrap_or_else(|| Arc::new(NoDeviceLink)),
             commands,
+            jobs,
         }
     }
 }

@@ -19,7 +19,7 @@ use rumqttc::{ConnectReturnCode, QoS};
 
 async fn limited() -> (Env, FakeClock) {
     let clock = FakeClock::new(1_700_000_000_000);
-    let limits = DeviceLimits { connects_per_minute: 2, uplink_qps: 3, downlink_qps: 2 };
+    let limits = DeviceLimits { connects_per_minute: 2, uplink_qps: 3, downlink_qps: 2, ..Default::default() };
     let env = start_with(|s| s.limits = limits, Arc::new(clock.clone())).await;
     (env, clock)
 }

@@ -67,7 +67,7 @@ async fn topo_add_good_and_bad_sign_then_get_and_delete() {
     assert_eq!(v["data"], json!([{"productKey":SUB_PK,"deviceName":SUB}]));
     assert_eq!(*listener.0.lock().unwrap(), vec![format!("{GW_PK}/{GW}")]);
     let sub = store::devices::get(&env.state.db, SUB_PK, SUB).await.unwrap().unwrap();
-    assert_eq!(sub.device.gateway, Some(format!("{GW_PK}/{GW}")));
+    assert_eq!(sub.device.gateway, Some(model::alink::DeviceRef::new(GW_PK, GW)));
 
     // Itself: 6402. Unknown device: 6100.
     assert_eq!(add(&env, json!([signed(GW_PK, GW, SECRET, "signmethod")])).await["code"], json!(6402));

@@ -154,8 +154,8 @@ pub struct Device {
     pub sdk: Option<String>,
     pub tags: Vec<Tag>,
     pub groups: Vec<String>,
-    /// For a sub-device: its gateway as `pk/dn`.
-    pub gateway: Option<String>,
+    /// For a sub-device: the gateway it is attached to.
+    pub gateway: Option<crate::alink::DeviceRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

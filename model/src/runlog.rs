@@ -19,12 +19,16 @@ pub enum BizType {
     /// TSL checks of posted data and service calls.
     ThingModel,
     /// OTA messages.
+    #[serde(rename = "OTA")]
     Ota,
     /// Sub-device management through a gateway.
     SubDevice,
 }
 
 impl BizType {
+    pub const ALL: [BizType; 6] =
+        [Self::Device, Self::Uplink, Self::Downlink, Self::ThingModel, Self::Ota, Self::SubDevice];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Device => "device",
@@ -79,4 +83,22 @@ pub struct LogQuery {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BizType;
+
+    /// The stored column (`as_str`), the query parameter (`parse`) and the JSON name are one
+    /// spelling: a type that read back differently from how it was written would vanish from
+    /// filtered searches.
+    #[test]
+    fn every_biz_type_has_one_spelling() {
+        for b in BizType::ALL {
+            let json = serde_json::to_value(b).unwrap();
+            assert_eq!(json, serde_json::json!(b.as_str()), "{b:?}");
+            assert_eq!(BizType::parse(b.as_str()), Some(b));
+            assert_eq!(serde_json::from_value::<BizType>(json).unwrap(), b);
+        }
+    }
 }

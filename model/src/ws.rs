@@ -75,6 +75,12 @@ pub enum LiveEvent {
     Log {
         entry: LogEntry,
     },
+    /// The device was deleted; its subscriptions end after this event.
+    Removed {
+        product_key: String,
+        device_name: String,
+        at: i64,
+    },
 }
 
 impl LiveEvent {
@@ -83,7 +89,8 @@ impl LiveEvent {
         match self {
             LiveEvent::Status { product_key, device_name, .. }
             | LiveEvent::Properties { product_key, device_name, .. }
-            | LiveEvent::Message { product_key, device_name, .. } => Some((product_key.as_str(), device_name.as_str())),
+            | LiveEvent::Message { product_key, device_name, .. }
+            | LiveEvent::Removed { product_key, device_name, .. } => Some((product_key.as_str(), device_name.as_str())),
             LiveEvent::Log { entry } => Some((&entry.product_key, &entry.device_name)),
         }
     }
@@ -134,6 +141,13 @@ pub enum ServerMsg {
         frames: Vec<ServerMsg>,
     },
     Error {
+        code: String,
+        message: String,
+    },
+    /// Subscription `id` is refused (`not_found`: its device or product does not exist) or has
+    /// ended (`device_deleted`); nothing more comes for it.
+    Ended {
+        id: u32,
         code: String,
         message: String,
     },

@@ -46,23 +46,24 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> AppResult<Response> {
     let keys = vec![format!("user:{}", req.username), format!("ip:{}", client_ip(conn.as_ref()))];
-    if let Some(wait) = st.login_limiter.blocked(&keys) {
-        return Err(AppError::RateLimited(wait));
-    }
+    // Counted before the (slow) hash: parallel guesses cannot all pass the check.
+    let user_key = keys[0].clone();
+    let attempt = st.login_limiter.begin(keys).map_err(AppError::RateLimited)?;
     let rec = store::users::get(&st.db, &req.username).await?;
     let hash = rec.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| password::DUMMY_HASH.into());
     let ok = password::verify(req.password, hash).await && rec.as_ref().is_some_and(|r| !r.user.disabled);
     let result: AppResult<()> = if ok { Ok(()) } else { Err(AppError::Unauthorized) };
     audit::record(&st, &req.username, "auth.login", &req.username, &result, None).await;
     let Some(rec) = rec.filter(|_| ok) else {
-        st.login_limiter.failed(&keys);
+        drop(attempt); // stays counted as a failure
         return Err(AppError::Validation {
             code: "bad_credentials".into(),
             message: "wrong user name or password".into(),
             details: None,
         });
     };
-    st.login_limiter.succeeded(&keys[0]);
+    attempt.succeeded();
+    st.login_limiter.forget(&user_key);
     let token = random_token(32);
     let csrf = random_token(24);
     let now = st.now();
@@ -85,6 +86,7 @@ pub async fn login(
 pub async fn logout(user: Authorized<Viewer>, State(st): State<AppState>) -> AppResult<Response> {
     if let Via::Session { token_hash, .. } = &user.via {
         store::sessions::delete(&st.db, token_hash).await?;
+        st.revocations.revoke();
     }
     let cookie = session::set_cookie(None, st.settings.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response())
@@ -104,7 +106,7 @@ pub async fn me(user: Authorized<Viewer>) -> AppResult<axum::Json<Me>> {
     let user = user.user;
     let csrf_token = match user.via {
         Via::Session { csrf_token, .. } => csrf_token,
-        Via::Token => String::new(),
+        Via::Token { .. } => String::new(),
     };
     Ok(axum::Json(Me { username: user.username, role: user.role, csrf_token }))
 }
@@ -150,6 +152,7 @@ pub async fn change_password(
             store::sessions::insert(&st.db, token_hash, &user.username, csrf_token, now, now + session::SESSION_TTL_MS)
                 .await?;
         }
+        st.revocations.revoke();
         Ok(StatusCode::NO_CONTENT)
     })
     .await
@@ -217,6 +220,7 @@ pub async fn delete_token(
     audit::audited(&st, &user, "token.revoke", &id.clone(), None, async {
         let id: i64 = id.parse().map_err(|_| AppError::validation("a token id is a number"))?;
         if store::tokens::delete(&st.db, &user.username, id).await? {
+            st.revocations.revoke();
             Ok(StatusCode::NO_CONTENT)
         } else {
             Err(AppError::NotFound(format!("token {id}")))

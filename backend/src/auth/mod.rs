@@ -14,6 +14,7 @@ pub mod guard;
 mod handlers;
 pub mod password;
 pub mod rate_limit;
+pub mod revoke;
 pub mod session;
 mod users;
 

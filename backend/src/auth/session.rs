@@ -24,7 +24,7 @@ pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Via {
     Session { token_hash: String, csrf_token: String },
-    Token,
+    Token { token_hash: String },
 }
 
 #[derive(Debug, Clone)]
@@ -70,9 +70,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<CurrentUser
     let now = state.now();
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-        let username =
-            store::tokens::owner(&state.db, &token_hash(token.trim()), now).await?.ok_or(AppError::Unauthorized)?;
-        return user(state, username, Via::Token).await;
+        let hash = token_hash(token.trim());
+        let username = store::tokens::owner(&state.db, &hash, now).await?.ok_or(AppError::Unauthorized)?;
+        return user(state, username, Via::Token { token_hash: hash }).await;
     }
     let cookie = cookie_value(parts, COOKIE).ok_or(AppError::Unauthorized)?;
     let hash = token_hash(&cookie);
@@ -88,6 +88,23 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<CurrentUser
         }
     }
     user(state, session.username, Via::Session { token_hash: hash, csrf_token: session.csrf_token }).await
+}
+
+/// Whether the credential `caller` was authenticated with still admits them: its session or
+/// token exists (and has not expired), and the user exists and is enabled. A live socket asks
+/// this after every revocation ([`super::revoke`]).
+pub async fn still_valid(state: &AppState, caller: &CurrentUser) -> Result<bool, AppError> {
+    let now = state.now();
+    let owner = match &caller.via {
+        Via::Session { token_hash, .. } => {
+            store::sessions::get(&state.db, token_hash).await?.filter(|s| s.expires_at > now).map(|s| s.username)
+        }
+        Via::Token { token_hash } => store::tokens::owner(&state.db, token_hash, now).await?,
+    };
+    if owner.as_deref() != Some(caller.username.as_str()) {
+        return Ok(false);
+    }
+    Ok(store::users::get(&state.db, &caller.username).await?.is_some_and(|u| !u.user.disabled))
 }
 
 async fn user(state: &AppState, username: String, via: Via) -> Result<CurrentUser, AppError> {

@@ -114,6 +114,7 @@ pub async fn update(
             }
         }
         let u = store::users::get(&st.db, &name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
+        st.revocations.revoke();
         Ok(axum::Json(u.user))
     })
     .await
@@ -144,6 +145,7 @@ pub async fn remove(
             return Err(AppError::Conflict("the last active admin cannot be deleted".into()));
         }
         store::users::delete(&st.db, &name).await?;
+        st.revocations.revoke();
         Ok(StatusCode::NO_CONTENT)
     })
     .await

@@ -29,8 +29,9 @@ pub const CODE_NO_PRODUCT: u32 = codes::topology::PRODUCT_NOT_FOUND.code();
 pub const CODE_DYNREG_OFF: u32 = codes::device_behavior::DYNREG_DISABLED.code();
 /// Wrong signature, token or malformed credentials; the seed has no finer code for it.
 pub const CODE_BAD_CREDENTIALS: u32 = codes::device_behavior::NO_PERMISSION.code();
-/// `register` for a device that already connected: its secret is not handed out again
-/// (Aliyun refuses this too; it would give anyone with the productSecret every deviceSecret).
+/// `register`/`regnwl` for a device that already connected: its secret is not handed out again
+/// and no token replaces it (Aliyun refuses this too; it would give anyone with the
+/// productSecret every device).
 pub const CODE_ALREADY_ACTIVE: u32 = codes::fleetdeck::ALREADY_ACTIVATED.code();
 
 /// Which CONNACK a refusal gets: 4 for credentials that do not verify, 5 for everything else.
@@ -152,11 +153,13 @@ async fn dynreg(st: &Deps, cid: &ClientId, pk: &str, dn: &str, password: &str) -
     if !rec.enabled {
         return Err(refuse(Connack::NotAuthorized, CODE_DISABLED, "device is disabled"));
     }
+    // Both modes: whoever holds the productSecret (every unit of the product) must not take over
+    // a device that has come online with credentials of its own. An operator's reset allows it again.
+    if rec.device.activated_at.is_some() {
+        return Err(refuse(Connack::NotAuthorized, CODE_ALREADY_ACTIVE, "device is already activated"));
+    }
     match req.mode {
         DynregMode::Register => {
-            if rec.device.activated_at.is_some() {
-                return Err(refuse(Connack::NotAuthorized, CODE_ALREADY_ACTIVE, "device is already activated"));
-            }
             let push =
                 RegisterPush { product_key: pk.into(), device_name: dn.into(), device_secret: rec.device_secret };
             Ok(Admitted::Dynreg { topic: "/ext/register", payload: json(&push) })

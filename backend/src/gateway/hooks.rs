@@ -22,12 +22,15 @@ use tokio::sync::mpsc;
 
 use super::auth::{self, Connack};
 use super::limits::{Guard, Kind};
+use super::refusals::RefusalBudget;
 use super::service::Deps;
 use super::sessions::{key_of, Sessions};
 use super::topo::Topo;
 use super::Uplink;
+use crate::auth::rate_limit::FailureLimiter;
 use crate::hub::{Fact, Stage};
 pub use crate::runlog::line::CODE_ACL;
+use crate::runlog::text::untrusted;
 
 pub const HOOK_TYPES: [Type; 8] = [
     Type::ClientAuthenticate,
@@ -73,6 +76,10 @@ pub struct Hooks {
     pub topo: Arc<Topo>,
     pub guard: Arc<Guard>,
     pub uplinks: UplinkTx,
+    /// Failed authentications per client address (see [`crate::config::DeviceLimits`]).
+    pub auth_failures: Arc<FailureLimiter>,
+    /// Refusal entries per source.
+    pub refusals: Arc<RefusalBudget>,
 }
 
 #[async_trait]
@@ -122,38 +129,63 @@ impl Hooks {
         self.deps.hub.emit(device, None, fact).await;
     }
 
+    /// A refusal as a fact, within the source's budget ([`super::refusals`]); `detail`'s
+    /// attacker-controlled strings are already cut.
+    async fn refused(&self, source: &str, device: DeviceRef, stage: Stage, code: u32, mut detail: serde_json::Value) {
+        let Some(suppressed) = self.refusals.admit(source) else { return };
+        if suppressed > 0 {
+            detail["suppressed"] = json!(suppressed);
+        }
+        self.fact(&device, Fact::Refused { stage, code, detail }).await;
+    }
+
     async fn authenticate(&self, ci: &ConnectInfo) -> AuthResult {
         let client_id: &str = ci.client_id();
         let ip = ci.id().remote_addr.map(|a| a.ip().to_string());
+        let source = format!("ip:{}", ip.as_deref().unwrap_or("?"));
         let refused = |r: &auth::Refusal| match r.connack {
             Connack::BadCredentials => AuthResult::BadUsernameOrPassword,
             Connack::NotAuthorized => AuthResult::NotAuthorized,
         };
+        let detail = |reason: &str| json!({ "clientId": untrusted(client_id), "ip": ip, "reason": untrusted(reason) });
         let (pk, dn) = match auth::identity(ci.username().map(|u| &**u)) {
             Ok(k) => k,
             Err(r) => {
-                let detail = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
-                self.fact(&DeviceRef::new("", ""), Fact::Refused { stage: Stage::Auth, code: r.code, detail }).await;
+                self.refused(&source, DeviceRef::new("", ""), Stage::Auth, r.code, detail(&r.reason)).await;
                 return refused(&r);
             }
         };
-        // Counted before the signature check: a connect storm or a password guesser is cut off
-        // as early as possible.
+        let device = DeviceRef::new(pk.clone(), dn.clone());
+        // Guesses are counted per address, before the signature check and as one step with it
+        // (so parallel guesses stop at the limit too); a success is refunded. The device's own
+        // connect budget is spent only once it has authenticated: someone without its secret
+        // cannot lock it out.
+        let attempt = match self.auth_failures.begin(vec![source.clone()]) {
+            Ok(a) => a,
+            Err(wait) => {
+                let why = format!("too many failed authentications from this address; retry in {wait} s");
+                self.refused(&source, device, Stage::Auth, Kind::Connect.code(), detail(&why)).await;
+                return AuthResult::NotAuthorized;
+            }
+        };
+        let password = ci.password().map(|p| &p[..]);
+        let admitted = match auth::authenticate(&self.deps, client_id, &pk, &dn, password).await {
+            Ok(admitted) => admitted,
+            Err(r) => {
+                self.refused(&source, device, Stage::Auth, r.code, detail(&r.reason)).await;
+                return refused(&r);
+            }
+        };
+        attempt.succeeded();
+        if let Some(why) = self.sessions.client_id_conflict(client_id, &device) {
+            self.refused(&source, device, Stage::Auth, auth::CODE_BAD_CREDENTIALS, detail(&why)).await;
+            return AuthResult::NotAuthorized;
+        }
         if !self.guard.allow(Kind::Connect, &pk, &dn).await {
             return AuthResult::NotAuthorized;
         }
-        let password = ci.password().map(|p| &p[..]);
-        match auth::authenticate(&self.deps, client_id, &pk, &dn, password).await {
-            Ok(admitted) => {
-                self.sessions.admit(client_id, DeviceRef { pk, dn }, admitted);
-                AuthResult::Allow(false, None)
-            }
-            Err(r) => {
-                let detail = json!({ "clientId": client_id, "ip": ip, "reason": r.reason });
-                self.fact(&DeviceRef::new(pk, dn), Fact::Refused { stage: Stage::Auth, code: r.code, detail }).await;
-                refused(&r)
-            }
-        }
+        self.sessions.admit(client_id, device, admitted);
+        AuthResult::Allow(false, None)
     }
 
     async fn may_subscribe(&self, s: &Session, filter: &str) -> bool {
@@ -172,8 +204,9 @@ impl Hooks {
         match verdict {
             Ok(()) => true,
             Err(why) => {
-                let detail = json!({ "clientId": cid, "action": "subscribe", "topic": filter, "reason": why });
-                self.fact(&DeviceRef::new(pk, dn), Fact::Refused { stage: Stage::Acl, code: CODE_ACL, detail }).await;
+                let detail = json!({ "clientId": untrusted(cid), "action": "subscribe", "topic": untrusted(filter), "reason": untrusted(&why) });
+                let source = format!("dev:{pk}/{dn}");
+                self.refused(&source, DeviceRef::new(pk, dn), Stage::Acl, CODE_ACL, detail).await;
                 false
             }
         }
@@ -190,8 +223,9 @@ impl Hooks {
                 .map_err(|e| e.to_string())
         };
         if let Err(why) = verdict {
-            let detail = json!({ "clientId": cid, "action": "publish", "topic": &*p.topic, "reason": why });
-            self.fact(&DeviceRef::new(pk, dn), Fact::Refused { stage: Stage::Acl, code: CODE_ACL, detail }).await;
+            let detail = json!({ "clientId": untrusted(cid), "action": "publish", "topic": untrusted(&p.topic), "reason": untrusted(&why) });
+            let source = format!("dev:{pk}/{dn}");
+            self.refused(&source, DeviceRef::new(pk, dn), Stage::Acl, CODE_ACL, detail).await;
             return false;
         }
         if !self.guard.allow(Kind::Uplink, &pk, &dn).await {

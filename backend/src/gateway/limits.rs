@@ -193,7 +193,7 @@ mod tests {
     fn limits(clock: &FakeClock, c: u32, up: u32, down: u32) -> Limits {
         Limits::new(
             Arc::new(clock.clone()),
-            DeviceLimits { connects_per_minute: c, uplink_qps: up, downlink_qps: down },
+            DeviceLimits { connects_per_minute: c, uplink_qps: up, downlink_qps: down, ..Default::default() },
         )
     }
 

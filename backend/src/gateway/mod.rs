@@ -21,6 +21,7 @@ mod downlink;
 mod hooks;
 pub mod limits;
 mod link;
+mod refusals;
 pub mod router;
 mod service;
 pub mod sessions;

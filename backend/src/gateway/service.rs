@@ -74,6 +74,12 @@ pub async fn start(deps: Deps) -> anyhow::Result<(Gateway, mpsc::Receiver<Uplink
         topo: topo.clone(),
         guard: guard.clone(),
         uplinks: uplinks.clone(),
+        auth_failures: Arc::new(crate::auth::rate_limit::FailureLimiter::with_limits(
+            deps.clock.clone(),
+            deps.settings.limits.auth_failures_per_minute as usize,
+            60_000,
+        )),
+        refusals: Arc::new(super::refusals::RefusalBudget::new(deps.clock.clone())),
     };
     broker::install(&scx, hooks).await;
     let listeners = broker::listen(&scx, &deps.settings).await?;

@@ -74,6 +74,9 @@ pub struct Sessions {
     topo: Arc<Topo>,
     scx: ServerContext,
     live: Mutex<HashMap<Key, Live>>,
+    /// The device holding each live MQTT clientId: the broker keys its sessions by clientId, so
+    /// a second device presenting the same one would take the session over.
+    by_client: Mutex<HashMap<String, Key>>,
     /// From the auth hook to the connected hook, by MQTT clientId.
     pending: Mutex<HashMap<String, Pending>>,
     /// Registration sessions waiting for their push, by MQTT clientId.
@@ -90,6 +93,7 @@ impl Sessions {
             topo,
             scx,
             live: Mutex::default(),
+            by_client: Mutex::default(),
             pending: Mutex::default(),
             dynreg: Mutex::default(),
             locks: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
@@ -116,6 +120,30 @@ impl Sessions {
             p.retain(|_, v| v.at.elapsed() < Duration::from_secs(60));
         }
         p.insert(client_id.to_string(), Pending { key, admitted, at: Instant::now() });
+    }
+
+    /// Why `client_id` may not be used by device `key`, if it may not. The broker keys sessions
+    /// by the raw clientId and ends an older session with the same one, so a device with valid
+    /// credentials of its own could end another's session by presenting its clientId. Alibaba
+    /// keys a session by the device; here the session identity is the authenticated device, and
+    /// a clientId that names another device (`{pk}.{dn}|…`, the Link SDKs' form) or that another
+    /// device's live session holds is refused — never a takeover.
+    pub fn client_id_conflict(&self, client_id: &str, key: &Key) -> Option<String> {
+        let prefix = client_id.split('|').next().unwrap_or_default();
+        if let Some((pk, dn)) = prefix.split_once('.') {
+            let names_a_device = model::alink::topic::is_product_key(pk) && model::alink::topic::is_device_name(dn);
+            if names_a_device && !key.is(pk, dn) {
+                return Some(format!("the clientId names another device ({pk}/{dn})"));
+            }
+        }
+        let owner = lock(&self.by_client).get(client_id).cloned();
+        if let Some(owner) = owner.filter(|o| o != key) {
+            return Some(format!("the clientId is in use by another device ({}/{})", owner.pk, owner.dn));
+        }
+        let pending = lock(&self.pending).get(client_id).map(|p| p.key.clone());
+        pending
+            .filter(|o| o != key)
+            .map(|o| format!("the clientId is being connected by another device ({}/{})", o.pk, o.dn))
     }
 
     pub fn is_online(&self, key: &Key) -> bool {
@@ -179,6 +207,13 @@ impl Sessions {
                 let _serial = self.device_lock(&p.key).lock().await;
                 let live = Live { id: s.id.clone(), device_id };
                 let previous = lock(&self.live).insert(p.key.clone(), live);
+                {
+                    let mut by_client = lock(&self.by_client);
+                    if let Some(prev) = &previous {
+                        by_client.remove(&*prev.id.client_id);
+                    }
+                    by_client.insert(s.id.client_id.to_string(), p.key.clone());
+                }
                 // Same clientId: rmqtt has already kicked the old one itself.
                 if let Some(prev) = previous.filter(|prev| prev.id.client_id != s.id.client_id) {
                     let scx = self.scx.clone();
@@ -238,6 +273,10 @@ impl Sessions {
             let mut live = lock(&self.live);
             if live.get(&key).is_some_and(|l| l.id == s.id) {
                 live.remove(&key);
+                let mut by_client = lock(&self.by_client);
+                if by_client.get(&*s.id.client_id) == Some(&key) {
+                    by_client.remove(&*s.id.client_id);
+                }
             }
         }
     }

@@ -5,4 +5,5 @@ pub mod health;
 pub mod json;
 pub mod openapi;
 pub mod query;
+pub mod serve;
 pub mod spa;

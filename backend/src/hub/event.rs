@@ -65,6 +65,10 @@ pub enum Fact {
     LogLinesPosted { count: usize },
     /// A gateway's sub-device list changed (topo add/delete).
     TopoChanged,
+    /// An operator deleted the device from the registry (its session was closed first). Not a
+    /// gateway fact: the registry publishes it, so features holding per-device state (live
+    /// subscriptions, schedules) can let go.
+    Removed,
 }
 
 /// Where a refusal happened.

@@ -47,6 +47,7 @@ pub fn to_live(ev: &DeviceEvent) -> Option<LiveEvent> {
         Fact::PropertiesPosted { values, .. } => {
             LiveEvent::Properties { product_key, device_name, values: values.clone() }
         }
+        Fact::Removed => LiveEvent::Removed { product_key, device_name, at: ev.at },
         _ => return None,
     })
 }

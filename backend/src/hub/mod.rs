@@ -15,8 +15,10 @@
 //! publishes itself must not want what it publishes (its own full lane would wait on itself).
 //!
 //! [`Hub::flush`] is a barrier: it returns once every lane has handled everything published
-//! before it (the store writer: committed). [`Hub::close`] lets the consumers finish: they see
-//! their queue end after draining it.
+//! before it (the store writer: committed). [`Hub::receipt`] is the same for the durable lanes
+//! only (the store), taken without waiting: the router answers a device once its receipt says
+//! the post is committed ("a 200 means stored"). [`Hub::close`] lets the consumers finish: they
+//! see their queue end after draining it.
 
 mod event;
 pub mod live;
@@ -51,6 +53,8 @@ pub fn everything(_: &DeviceEvent) -> bool {
 struct Lane {
     name: &'static str,
     wants: Wants,
+    /// Its consumer persists what it receives: [`Hub::receipt`] waits for it.
+    durable: bool,
     tx: mpsc::Sender<Delivery>,
 }
 
@@ -64,8 +68,18 @@ impl HubBuilder {
     /// A lossless lane of `capacity` deliveries for the events `wants` selects. The receiver
     /// belongs to the consumer; it ends after [`Hub::close`] once drained.
     pub fn lane(&mut self, name: &'static str, capacity: usize, wants: Wants) -> mpsc::Receiver<Delivery> {
+        self.add(name, capacity, wants, false)
+    }
+
+    /// A lane whose consumer persists (the store writer): it answers a barrier only once what
+    /// came before it is committed, and [`Hub::receipt`] waits for it.
+    pub fn durable_lane(&mut self, name: &'static str, capacity: usize, wants: Wants) -> mpsc::Receiver<Delivery> {
+        self.add(name, capacity, wants, true)
+    }
+
+    fn add(&mut self, name: &'static str, capacity: usize, wants: Wants, durable: bool) -> mpsc::Receiver<Delivery> {
         let (tx, rx) = mpsc::channel(capacity);
-        self.lanes.push(Lane { name, wants, tx });
+        self.lanes.push(Lane { name, wants, durable, tx });
         rx
     }
 
@@ -155,9 +169,44 @@ impl Hub {
         }
     }
 
+    /// A receipt for everything published so far: [`Receipt::committed`] resolves once every
+    /// durable lane has committed it. Taking it waits only while a durable lane is full; the
+    /// caller goes on and awaits the receipt where the answer depends on it.
+    pub async fn receipt(&self) -> Receipt {
+        let Some(lanes) = self.lanes() else { return Receipt(Err(())) };
+        let mut acks = Vec::new();
+        for lane in lanes.iter().filter(|l| l.durable) {
+            let (tx, rx) = oneshot::channel();
+            if lane.tx.send(Delivery::Barrier(tx)).await.is_err() {
+                return Receipt(Err(()));
+            }
+            acks.push(rx);
+        }
+        Receipt(Ok(acks))
+    }
+
     /// No more events: each lane's receiver ends once drained. Call after the producers stopped.
     pub fn close(&self) {
         self.inner.lanes.write().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
+/// See [`Hub::receipt`].
+#[must_use = "a receipt says nothing unless awaited"]
+pub struct Receipt(Result<Vec<oneshot::Receiver<()>>, ()>);
+
+impl Receipt {
+    /// Whether everything published before the receipt was taken is committed: `false` when the
+    /// hub had closed or a durable consumer ended without committing it (the facts may be lost,
+    /// so nothing may be acknowledged as stored).
+    pub async fn committed(self) -> bool {
+        let Ok(acks) = self.0 else { return false };
+        for ack in acks {
+            if ack.await.is_err() {
+                return false;
+            }
+        }
+        true
     }
 }
 

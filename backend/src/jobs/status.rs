@@ -6,10 +6,11 @@
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Shutdown order: a stage is stopped (cancelled and awaited) only after every earlier one has
 /// stopped, so what an earlier stage produced while it drained still has a consumer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Where facts enter: listeners, the broker's hooks, watches that react to outside events.
@@ -32,7 +33,7 @@ impl Stage {
 }
 
 /// Where a job is in its life.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum JobState {
     Running,
@@ -50,7 +51,7 @@ pub enum JobState {
 }
 
 /// One line of [`super::Supervisor::status`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct JobStatus {
     pub name: String,
     pub stage: Stage,

@@ -3,6 +3,7 @@
 use crate::http::query::Query;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use model::alink::DeviceRef;
 use model::error::{ApiError, Page};
 use model::registry::{
     validate_device_name, validate_secret, Device, DeviceQuery, DeviceSecret, NewDevice, PropertyValue, UpdateDevice,
@@ -13,6 +14,7 @@ use crate::audit;
 use crate::auth::guard::{Authorized, Operator, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
+use crate::hub::Fact;
 use crate::state::AppState;
 use crate::store::devices::DeviceRecord;
 use crate::store::{self, Db};
@@ -200,7 +202,35 @@ pub async fn remove(
         let rec = find(&st, &pk, &dn).await?;
         store::devices::delete(&st.db, rec.id).await?;
         st.devices.disconnect(&pk, &dn).await;
+        st.hub.emit(&DeviceRef::new(pk.clone(), dn.clone()), None, Fact::Removed).await;
         Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+/// Reset a device to never activated
+///
+/// Aliyun's ResetThing: the device is disconnected, its activation and any `regnwl` token are
+/// cleared, and dynamic registration (`register`/`regnwl`, which refuse an activated device with
+/// 6289) may register it again. Its DeviceSecret, properties and run log stay.
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/{pk}/{dn}/reset",
+    operation_id = "reset_device",
+    tag = "devices",
+    params(("pk" = String, Path, description = "ProductKey"), ("dn" = String, Path, description = "DeviceName")),
+    responses((status = 200, body = Device), (status = 404, description = "No such device", body = ApiError)),
+)]
+pub async fn reset(
+    user: Authorized<Operator>,
+    State(st): State<AppState>,
+    Path((pk, dn)): Path<(String, String)>,
+) -> AppResult<axum::Json<Device>> {
+    audit::audited(&st, &user, "device.reset", &format!("{pk}/{dn}"), None, async {
+        let rec = find(&st, &pk, &dn).await?;
+        st.devices.disconnect(&pk, &dn).await;
+        store::devices::reset(&st.db, rec.id).await?;
+        Ok(axum::Json(find(&st, &pk, &dn).await?.device))
     })
     .await
 }

@@ -39,6 +39,7 @@ pub fn router() -> ApiRouter {
         .routes(guarded!(devices::get))
         .routes(guarded!(devices::update))
         .routes(guarded!(devices::remove))
+        .routes(guarded!(devices::reset))
         .routes(guarded!(devices::secret))
         .routes(guarded!(devices::properties))
 }

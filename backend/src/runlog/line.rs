@@ -10,7 +10,7 @@ use model::runlog::{BizType, LogEntry};
 use model::ws::Direction;
 use serde_json::json;
 
-use super::text::{log_content, truncate, MAX_LOG_CONTENT};
+use super::text::{log_content, truncate, untrusted, MAX_LOG_CONTENT};
 use crate::gateway::limits::Kind;
 use crate::hub::{DeviceEvent, Fact, Stage};
 
@@ -72,16 +72,16 @@ pub fn line_of(ev: &DeviceEvent) -> Option<Line> {
             B::Device,
             "online",
             200,
-            json!({ "clientId": client_id, "ip": ip, "sdk": sdk, "keepalive": keepalive }).to_string(),
+            json!({ "clientId": untrusted(client_id), "ip": ip, "sdk": sdk, "keepalive": keepalive }).to_string(),
         ),
         Fact::Disconnected { client_id, ip, code, reason, .. } => Line::new(
             B::Device,
             "offline",
             *code,
-            json!({ "clientId": client_id, "ip": ip, "reason": reason }).to_string(),
+            json!({ "clientId": untrusted(client_id), "ip": ip, "reason": reason }).to_string(),
         ),
         Fact::Registered { client_id, topic } => {
-            Line::new(B::Device, "register", 200, json!({ "topic": topic, "clientId": client_id }).to_string())
+            Line::new(B::Device, "register", 200, json!({ "topic": topic, "clientId": untrusted(client_id) }).to_string())
         }
         Fact::Refused { stage, code, detail } => {
             let op = match stage {
@@ -133,6 +133,8 @@ pub fn line_of(ev: &DeviceEvent) -> Option<Line> {
         | Fact::CallReplied { .. }
         | Fact::DiagPosted { .. }
         | Fact::LogLinesPosted { .. }
-        | Fact::TopoChanged => return None,
+        | Fact::TopoChanged
+        // The audit log records who deleted it; the device's run log has nobody to read it.
+        | Fact::Removed => return None,
     })
 }

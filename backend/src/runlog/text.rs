@@ -7,6 +7,14 @@ use base64::Engine;
 pub const MAX_LOG_CONTENT: usize = 8 * 1024;
 /// Payload text on the live bus is cut at this length.
 pub const MAX_LIVE_PAYLOAD: usize = 4 * 1024;
+/// An attacker-controlled string in a refusal or session entry (clientId, topic, username) is
+/// cut to this: enough to recognise it, too little to fill a disk with.
+pub const MAX_UNTRUSTED: usize = 256;
+
+/// An attacker-controlled string, cut to [`MAX_UNTRUSTED`] bytes (saying so).
+pub fn untrusted(s: &str) -> String {
+    truncate(s, MAX_UNTRUSTED)
+}
 
 /// Payload as text for logs and the browser: UTF-8 as is, anything else as `base64:…`.
 pub fn payload_text(payload: &[u8]) -> String {

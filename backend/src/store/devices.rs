@@ -1,5 +1,6 @@
 //! Devices: registry rows, tags, groups, and the connection state the gateway keeps current.
 
+use model::alink::DeviceRef;
 use model::error::Page;
 use model::registry::{Device, DeviceQuery, DeviceStatus, NewDevice, Tag};
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -44,7 +45,7 @@ fn record(r: &sqlx::sqlite::SqliteRow) -> sqlx::Result<DeviceRecord> {
             sdk: r.get("sdk"),
             tags: Vec::new(),
             groups: Vec::new(),
-            gateway: gw_pk.zip(gw_dn).map(|(p, d)| format!("{p}/{d}")),
+            gateway: gw_pk.zip(gw_dn).map(|(p, d)| DeviceRef::new(p, d)),
         },
     })
 }
@@ -215,6 +216,22 @@ pub async fn set_groups(db: &Db, id: i64, groups: &[String]) -> sqlx::Result<()>
     tx.commit().await
 }
 
+/// Back to never activated (Aliyun's ResetThing): dynamic registration may register it again.
+/// Its `regnwl` token goes with it. The status follows at once; a session still closing writes
+/// `inactive` too ([`mark_offline`] reads the activation).
+pub async fn reset(db: &Db, id: i64) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE devices SET activated_at = NULL, status = CASE WHEN enabled THEN 'inactive' ELSE 'disabled' END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM device_tokens WHERE device_id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await
+}
+
 pub async fn delete(db: &Db, id: i64) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM devices WHERE id = $1").bind(id).execute(db).await?;
     Ok(())
@@ -238,8 +255,8 @@ pub async fn mark_online(db: &Db, id: i64, ip: Option<&str>, sdk: Option<&str>, 
 /// A device disconnected with the seed's reason code.
 pub async fn mark_offline(db: &Db, id: i64, code: u32, now: i64) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE devices SET status = CASE WHEN enabled THEN 'offline' ELSE 'disabled' END,
-         last_offline_at = $1, last_disconnect_code = $2 WHERE id = $3",
+        "UPDATE devices SET status = CASE WHEN NOT enabled THEN 'disabled' WHEN activated_at IS NULL THEN 'inactive'
+         ELSE 'offline' END, last_offline_at = $1, last_disconnect_code = $2 WHERE id = $3",
     )
     .bind(now)
     .bind(code as i64)

@@ -19,9 +19,9 @@
 //! meanwhile) is logged and skipped without sinking the rows around it.
 
 use std::collections::hash_map::{Entry, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use model::registry::PropertyValue;
 use model::ws::LiveEvent;
@@ -36,11 +36,6 @@ use crate::runlog::line::{line_of, Line};
 pub const QUEUE_CAPACITY: usize = 65_536;
 /// Facts taken per transaction at most.
 const ROUND: usize = 4_096;
-/// Rounds start at most this often (unless full or a flush waits). Every commit writes each page
-/// it dirtied to the WAL again (the ends of four run-log b-trees, property history and latest):
-/// at 10k msg/s, committing whatever had arrived — a few dozen messages — spent a quarter of
-/// the process's CPU rewriting the same pages. Only stored-entry notices to browsers wait.
-const ROUND_INTERVAL: Duration = Duration::from_millis(100);
 /// The writer's nice value: it is throughput work, and must not hold a core while a device's
 /// reply or a browser's live event waits to be scheduled (2-core machines).
 const NICE: i32 = 10;
@@ -60,7 +55,10 @@ pub fn spawn(path: &Path, rx: mpsc::Receiver<Delivery>, bus: LiveBus) -> std::th
     let path = path.to_path_buf();
     std::thread::Builder::new()
         .name("ingest-writer".into())
-        .spawn(move || run(path, rx, bus))
+        .spawn(move || {
+            let mut rx = rx;
+            run(&path, &mut rx, &bus)
+        })
         .expect("spawn the ingest writer thread")
 }
 
@@ -75,7 +73,10 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn run(path: PathBuf, mut rx: mpsc::Receiver<Delivery>, bus: LiveBus) {
+/// The writer's loop on the calling (blocking) thread, until the lane ends. A restarted writer
+/// runs this again on the same lane: nothing queued is lost with the failed one but the round
+/// it held.
+pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
     // On Linux, PRIO_PROCESS with 0 is the calling thread only. Failure only costs latency.
     // SAFETY: a plain syscall with no pointers.
     #[allow(unsafe_code)]
@@ -84,7 +85,7 @@ fn run(path: PathBuf, mut rx: mpsc::Receiver<Delivery>, bus: LiveBus) {
         tracing::debug!("ingest writer: nice value not set");
     }
     let mut conn = loop {
-        match open(&path) {
+        match open(path) {
             Ok(c) => break c,
             Err(e) => {
                 tracing::error!(error = %e, path = %path.display(), "ingest writer cannot open the database; retrying");
@@ -93,10 +94,12 @@ fn run(path: PathBuf, mut rx: mpsc::Receiver<Delivery>, bus: LiveBus) {
         }
     };
     let mut cmds = Vec::with_capacity(ROUND);
-    let mut last_round = Instant::now();
+    // Group commit: a round takes everything queued and starts as soon as the previous one has
+    // committed — no timer. Devices wait for their reply until their post is committed, so
+    // latency is one commit; under load more arrives during each commit, rounds grow and the
+    // cost per message falls (the reason a timer once batched them: every commit rewrites the
+    // pages it dirtied to the WAL).
     while rx.blocking_recv_many(&mut cmds, ROUND) > 0 {
-        linger(&mut rx, &mut cmds, last_round);
-        last_round = Instant::now();
         let mut events = Vec::with_capacity(cmds.len());
         let mut acks = Vec::new();
         for c in cmds.drain(..) {
@@ -116,22 +119,6 @@ fn run(path: PathBuf, mut rx: mpsc::Receiver<Delivery>, bus: LiveBus) {
         // Everything queued before a barrier is stored now.
         for ack in acks {
             let _ = ack.send(());
-        }
-    }
-}
-
-/// Wait for the rest of [`ROUND_INTERVAL`] and take what arrived meanwhile, unless the round is
-/// full already or somebody waits for a flush.
-fn linger(rx: &mut mpsc::Receiver<Delivery>, cmds: &mut Vec<Delivery>, last_round: Instant) {
-    let waited = last_round.elapsed();
-    if waited >= ROUND_INTERVAL || cmds.len() >= ROUND || cmds.iter().any(|c| matches!(c, Delivery::Barrier(_))) {
-        return;
-    }
-    std::thread::sleep(ROUND_INTERVAL - waited);
-    while cmds.len() < ROUND {
-        match rx.try_recv() {
-            Ok(c) => cmds.push(c),
-            Err(_) => break,
         }
     }
 }

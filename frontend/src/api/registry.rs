@@ -102,6 +102,11 @@ pub async fn delete_device(pk: &str, dn: &str) -> ApiResult<()> {
     client::delete(&dev_path(pk, dn)).await
 }
 
+/// Back to never activated (dynamic registration may register it again).
+pub async fn reset_device(pk: &str, dn: &str) -> ApiResult<Device> {
+    client::post(&format!("{}/reset", dev_path(pk, dn)), &serde_json::json!({})).await
+}
+
 pub async fn device_secret(pk: &str, dn: &str) -> ApiResult<DeviceSecret> {
     client::get(&format!("{}/secret", dev_path(pk, dn))).await
 }

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedSender};
 use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::{futures::WebSocket, Message};
+use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::ws::{ClientMsg, LiveEvent, ServerMsg, Stream};
@@ -39,6 +39,20 @@ thread_local! {
 }
 
 const CLOSE: &str = "\u{0}close";
+/// The server's close code for a revoked credential (logout elsewhere, user disabled or deleted,
+/// token revoked): backend `auth::revoke::SIGNED_OUT`.
+const SIGNED_OUT: u16 = 4001;
+
+/// The server ended this login: back to the login page, as a 401 from REST does.
+fn signed_out() {
+    ACTIVE.with(|a| a.set(false));
+    bump_epoch();
+    OUT.with(|o| *o.borrow_mut() = None);
+    g().live.set(LiveState::Idle);
+    g().me.set(None);
+    g().auth_checked.set(true);
+    crate::state::toast_error(crate::i18n::t("auth.signed_out"));
+}
 
 fn send(msg: &ClientMsg) {
     let Ok(text) = serde_json::to_string(msg) else { return };
@@ -115,6 +129,12 @@ fn dispatch(msg: ServerMsg) {
             }
         }
         ServerMsg::Error { code, message } => leptos::logging::warn!("live: {message} ({code})"),
+        // Refused (no such device) or ended (deleted): nothing more comes, so it is not
+        // re-sent after a reconnect. The page learns it from its own REST load / `removed`.
+        ServerMsg::Ended { id, code, message } => {
+            leptos::logging::warn!("live: subscription {id} ended: {message} ({code})");
+            SUBS.with(|s| s.borrow_mut().remove(&id));
+        }
         _ => {}
     }
 }
@@ -154,11 +174,14 @@ async fn run(epoch: u32) {
             }
             spawn_local(ping_loop(generation, tx));
             while let Some(frame) = stream.next().await {
-                let Ok(Message::Text(text)) = frame else {
-                    if frame.is_err() {
-                        break;
+                let text = match frame {
+                    Ok(Message::Text(text)) => text,
+                    Ok(_) => continue,
+                    Err(WebSocketError::ConnectionClose(c)) if c.code == SIGNED_OUT => {
+                        signed_out();
+                        return;
                     }
-                    continue;
+                    Err(_) => break,
                 };
                 if live.get_untracked() != LiveState::Live {
                     live.set(LiveState::Live);

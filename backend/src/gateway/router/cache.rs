@@ -50,7 +50,7 @@ impl DeviceInfo {
         DeviceInfo {
             id: rec.id,
             enabled: rec.enabled,
-            gateway: rec.device.gateway.as_deref().and_then(|g| g.split_once('/')).map(|(p, d)| DeviceRef::new(p, d)),
+            gateway: rec.device.gateway.clone(),
             sdk: rec.device.sdk.clone(),
         }
     }

@@ -58,6 +58,8 @@ pub use self::log_upload::switch_data as log_switch_data;
 
 /// Uplink worker tasks (see "Ordering").
 pub const WORKERS: usize = 8;
+/// Replies per worker waiting for their commit at most; beyond, the worker waits (backpressure).
+const REPLIES_IN_FLIGHT: usize = 4_096;
 /// Largest payload handled; Alibaba caps messages at 256 KB. Larger ones are logged (6207).
 pub const MAX_PAYLOAD: usize = 256 * 1024;
 /// Status of an uplink on a topic that is no Alink topic or that a device may not publish:
@@ -71,6 +73,8 @@ pub const CODE_SUB_SESSION: u32 = model::codes::device_behavior::SUB_DEVICE_SESS
 pub const CODE_TOPO_MISSING: u32 = model::codes::device_behavior::TOPO_NOT_FOUND.code();
 /// A database failure while handling a message.
 pub const CODE_INTERNAL: u32 = model::codes::tsl_device_reply::INTERNAL_ERROR.code();
+/// A valid request of a feature this server does not have yet (fleetdeck's own code).
+pub const CODE_NOT_SUPPORTED: u32 = model::codes::fleetdeck::NOT_SUPPORTED.code();
 
 /// What every handler shares.
 pub(crate) struct Shared {
@@ -153,7 +157,8 @@ impl RouterHandle {
     }
 }
 
-/// Start the router on the broker's uplink channel.
+/// Start the router on the broker's uplink channel, as a bare task (tools and tests; the server
+/// runs [`Router::run`] under its job supervisor).
 pub fn spawn(
     db: Db,
     clock: SharedClock,
@@ -165,32 +170,79 @@ pub fn spawn(
     let commands = router.commands();
     let r = router.clone();
     let ingest = tokio::spawn(async move {
-        let mut workers = Vec::with_capacity(WORKERS);
-        let mut tasks = Vec::with_capacity(WORKERS);
-        for _ in 0..WORKERS {
-            let (tx, mut wrx) = mpsc::channel::<Uplink>(1024);
-            let r = r.clone();
-            tasks.push(tokio::spawn(async move {
-                while let Some(up) = wrx.recv().await {
-                    r.dispatch(up).await;
-                }
-            }));
-            workers.push(tx);
-        }
-        while let Some(up) = rx.recv().await {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (&up.product_key, &up.device_name).hash(&mut h);
-            let w = (h.finish() % WORKERS as u64) as usize;
-            if workers[w].send(up).await.is_err() {
-                tracing::error!("router worker is gone");
-            }
-        }
-        drop(workers);
-        for t in tasks {
-            let _ = t.await;
+        if let Err(e) = r.run(&mut rx).await {
+            tracing::error!(error = %e, "uplink router failed");
         }
     });
     RouterHandle { router, commands, ingest }
+}
+
+impl Router {
+    /// Route `rx` to the end: spread uplinks over [`WORKERS`] tasks (see "Ordering") until the
+    /// channel is closed and empty, then wait for the workers to finish what they hold.
+    ///
+    /// A worker that dies (a panic in a handler) fails the whole run with its message, so the
+    /// supervisor logs it and starts the router again on the same channel; what that worker had
+    /// queued is lost with it, everything still in `rx` is routed by the new run.
+    pub async fn run(&self, rx: &mut mpsc::Receiver<Uplink>) -> anyhow::Result<()> {
+        let mut workers = Vec::with_capacity(WORKERS);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..WORKERS {
+            let (tx, mut wrx) = mpsc::channel::<Uplink>(1024);
+            // Each worker's replies go out in its order once committed; the worker does not
+            // wait for the commit (that would make one commit per message per worker).
+            let (atx, mut arx) = mpsc::channel::<Answer>(REPLIES_IN_FLIGHT);
+            let r = self.clone();
+            tasks.spawn(async move {
+                while let Some(up) = wrx.recv().await {
+                    if atx.send(r.accept(up).await).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            tasks.spawn(async move {
+                while let Some(a) = arx.recv().await {
+                    a.answer().await;
+                }
+            });
+            workers.push(tx);
+        }
+        loop {
+            tokio::select! {
+                up = rx.recv() => {
+                    let Some(up) = up else { break };
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    (&up.product_key, &up.device_name).hash(&mut h);
+                    let w = (h.finish() % WORKERS as u64) as usize;
+                    // A send fails only when the worker is gone; its end is reported below.
+                    let _ = workers[w].send(up).await;
+                }
+                Some(ended) = tasks.join_next() => {
+                    return Err(worker_ended(ended));
+                }
+            }
+        }
+        drop(workers);
+        while let Some(ended) = tasks.join_next().await {
+            if let Err(e) = ended {
+                return Err(worker_ended(Err(e)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a worker ended while its channel was open (they only end early by panicking).
+fn worker_ended(ended: Result<(), tokio::task::JoinError>) -> anyhow::Error {
+    match ended {
+        Err(e) if e.is_panic() => {
+            let p = e.into_panic();
+            let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned());
+            anyhow::anyhow!("uplink worker panicked: {}", msg.unwrap_or_default())
+        }
+        Err(e) => anyhow::anyhow!("uplink worker ended: {e}"),
+        Ok(()) => anyhow::anyhow!("uplink worker ended early"),
+    }
 }
 
 impl Router {
@@ -236,10 +288,18 @@ impl Router {
 
     /// Handle one uplink to the end: stored, logged, answered. Never panics on any input.
     pub async fn dispatch(&self, up: Uplink) {
+        self.accept(up).await.answer().await;
+    }
+
+    /// Everything up to the reply: handled, its facts published, a receipt taken. The reply
+    /// goes out from [`Answer::answer`] once the receipt says those facts are committed, so a
+    /// 200 is never sent for a post that a crash could still lose; the workers hand it to their
+    /// replier and take the next uplink meanwhile (group commit: many posts share one commit).
+    pub async fn accept(&self, up: Uplink) -> Answer {
         let trace = self.sh.hub.new_trace();
         let session = DeviceRef::new(up.product_key.clone(), up.device_name.clone());
         let (device, outcome) = self.route(&up, &session, &trace).await;
-        self.finish(&up, &session, &device, &trace, outcome).await;
+        self.finish(up, session, device, trace, outcome).await
     }
 
     /// Which device the message concerns and what handling it gave.
@@ -326,9 +386,9 @@ impl Router {
     }
 
     /// The facts of a handled uplink (the message, its checks, the reply) and the reply itself.
-    async fn finish(&self, up: &Uplink, session: &DeviceRef, device: &DeviceRef, trace: &str, mut o: Outcome) {
+    async fn finish(&self, up: Uplink, session: DeviceRef, device: DeviceRef, trace: String, mut o: Outcome) -> Answer {
         let sh = &*self.sh;
-        let trace = o.trace.take().unwrap_or_else(|| trace.to_string());
+        let trace = o.trace.take().unwrap_or(trace);
         let message = Fact::Message {
             direction: Direction::Up,
             topic: up.topic.clone(),
@@ -341,17 +401,53 @@ impl Router {
             .await;
         for c in o.checks {
             let fact = Fact::Checked { message_id: o.message_id.clone(), code: c.status, content: c.content };
-            sh.fact(device, Some(&trace), fact).await;
+            sh.fact(&device, Some(&trace), fact).await;
         }
-        let Some(out) = o.reply else { return };
+        let reply = match o.reply {
+            Some(out) => Some(Reply { out: *out, receipt: sh.hub.receipt().await }),
+            None => None,
+        };
+        Answer { router: self.clone(), session, device, trace, message_id: o.message_id, qos: up.qos.min(1), reply }
+    }
+}
+
+/// A handled uplink's reply, waiting for its facts to be committed ([`Router::accept`]).
+pub struct Answer {
+    router: Router,
+    session: DeviceRef,
+    device: DeviceRef,
+    trace: String,
+    message_id: Option<String>,
+    qos: u8,
+    reply: Option<Reply>,
+}
+
+struct Reply {
+    out: respond::Out,
+    receipt: crate::hub::Receipt,
+}
+
+impl Answer {
+    /// Send the reply (if the uplink has one) once what the uplink produced is committed. When
+    /// the store could not commit it (shutting down, writer gone) no reply is sent: the device
+    /// times out and posts again, instead of believing a lost value was stored.
+    pub async fn answer(self) {
+        let Some(Reply { out, receipt }) = self.reply else { return };
+        let sh = &*self.router.sh;
+        if !receipt.committed().await {
+            tracing::warn!(device = ?self.device, "uplink not committed; reply withheld");
+            return;
+        }
         let topic = out.topic.to_string();
         let payload = bytes::Bytes::from(out.payload);
-        let status = match sh.downlink.publish(&session.pk, &session.dn, &topic, payload.clone(), up.qos.min(1)).await {
+        let (pk, dn) = (&self.session.pk, &self.session.dn);
+        let status = match sh.downlink.publish(pk, dn, &topic, payload.clone(), self.qos).await {
             Ok(()) => out.code,
             Err(e) => CallError::from(e).code(),
         };
-        let fact = Fact::Message { direction: Direction::Down, topic, payload, message_id: o.message_id, code: status };
-        sh.fact(device, Some(&trace), fact).await;
+        let fact =
+            Fact::Message { direction: Direction::Down, topic, payload, message_id: self.message_id, code: status };
+        sh.fact(&self.device, Some(&self.trace), fact).await;
     }
 }
 
@@ -389,12 +485,29 @@ async fn handle(ctx: &Ctx<'_>) -> Outcome {
         | K::RrpcService
         | K::RrpcDownRaw
         | K::RrpcCustom => replies::on_reply(ctx).await,
+        // Valid Alink requests of features this server does not have yet (OTA, remote config,
+        // sub-device registration): an error the device can act on, never a silent 200.
+        K::OtaInform
+        | K::OtaProgress
+        | K::OtaRequest
+        | K::OtaFirmwareGet
+        | K::ConfigGet
+        | K::ConfigPushReply
+        | K::SubRegister
+        | K::ProductRegister => not_supported(ctx),
         _ => {
-            // Logged as received; the id (if any) keeps the entry findable.
+            // Acknowledgements that need no handling (the log switch push's reply): logged as
+            // received; the id (if any) keeps the entry findable.
             let id = model::alink::Request::parse(ctx.payload()).ok().map(|r| r.id);
             Outcome::ok().with_id(id)
         }
     }
+}
+
+/// [`CODE_NOT_SUPPORTED`] as the reply (where the topic has one) and in the run log.
+fn not_supported(ctx: &Ctx<'_>) -> Outcome {
+    let message = format!("{} is not supported by this server yet", ctx.topic.operation());
+    refuse(ctx.payload(), ctx.topic, CODE_NOT_SUPPORTED, &message).with_check(CODE_NOT_SUPPORTED, message)
 }
 
 /// A database failure inside a handler: logged here, answered with [`CODE_INTERNAL`].

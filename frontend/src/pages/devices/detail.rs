@@ -16,7 +16,7 @@ use super::detail_info::InfoTab;
 use super::detail_logs::LogsTab;
 use super::detail_messages::MessagesTab;
 use super::detail_tsl::TslDataTab;
-use super::rows::{delete_device, set_enabled};
+use super::rows::{delete_device, reset_device, set_enabled};
 use crate::api::{registry, ws};
 use crate::components::status::{LiveIndicator, StatusDot};
 use crate::components::table_state::TableState;
@@ -100,6 +100,8 @@ fn DeviceView(pk: String, dn: String) -> impl IntoView {
             });
         }
         LiveEvent::Log { .. } => {}
+        // Deleted meanwhile (elsewhere): reloading shows the page's "not found" state.
+        LiveEvent::Removed { .. } => reload.update(|n| *n += 1),
     });
     on_cleanup(move || ws::unsubscribe(sub));
 
@@ -154,6 +156,12 @@ fn DeviceBody(
                         on:click=move |_| { let d = d(); set_enabled(&d, d.status == DeviceStatus::Disabled, after_toggle) }>
                         {move || if d().status == DeviceStatus::Disabled { t("device.enable") } else { t("device.disable") }}
                     </button>
+                    <Show when=move || d().activated_at.is_some()>
+                        <button class="btn" data-testid="device-reset" title=move || t("device.reset_hint")
+                            on:click=move |_| reset_device(&d(), after_toggle)>
+                            {move || t("device.reset")}
+                        </button>
+                    </Show>
                     <button class="btn btn-danger-ghost" data-testid="device-delete" on:click=move |_| delete_device(&d(), after_delete)>
                         {move || t("common.delete")}
                     </button>

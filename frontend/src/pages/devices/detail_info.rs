@@ -6,6 +6,7 @@ use model::auth::Role;
 use model::registry::Device;
 
 use super::disconnect_key;
+use super::rows::device_href;
 use crate::api::{registry, report};
 use crate::components::json_view::CopyButton;
 use crate::components::status::StatusDot;
@@ -60,7 +61,9 @@ pub fn InfoTab(device: RwSignal<Option<Device>>) -> impl IntoView {
                 <dd class="mono" data-testid="device-sdk">{move || dash(d().sdk)}</dd>
                 <Show when=move || d().gateway.is_some()>
                     <dt>{move || t("device.gateway")}</dt>
-                    <dd class="mono">{move || dash(d().gateway)}</dd>
+                    <dd class="mono" data-testid="device-gateway">
+                        {move || d().gateway.map(|g| view! { <a href=device_href(&g.pk, &g.dn)>{format!("{}/{}", g.pk, g.dn)}</a> })}
+                    </dd>
                 </Show>
                 <dt>{move || t("device.tags")}</dt>
                 <dd data-testid="device-tags">

@@ -65,6 +65,28 @@ pub fn delete_device(d: &Device, after: Callback<()>) {
     );
 }
 
+/// Reset activation (Aliyun's ResetThing), after a confirmation.
+pub fn reset_device(d: &Device, after: Callback<()>) {
+    let (pk, dn) = (d.product_key.clone(), d.device_name.clone());
+    crate::components::confirm::ask(
+        tf("device.reset_title", &[("dn", dn.clone())]),
+        t("device.reset_confirm").to_string(),
+        "device.reset",
+        move || {
+            let (pk, dn) = (pk.clone(), dn.clone());
+            spawn_local(async move {
+                match registry::reset_device(&pk, &dn).await {
+                    Ok(_) => {
+                        toast_ok(t("device.reset_ok"));
+                        after.run(());
+                    }
+                    Err(f) => report(&f),
+                }
+            });
+        },
+    );
+}
+
 pub fn device_rows(rows: RwSignal<Vec<Device>>, show_product: bool, after: Callback<()>) -> impl IntoView {
     view! {
         <div class="table-wrap">

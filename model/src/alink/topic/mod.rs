@@ -27,6 +27,7 @@ pub use parse::{TopicError, MAX_TOPIC_LEN};
 
 /// A device, as addressed in topics and in the username.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceRef {
     pub pk: String,
     pub dn: String,

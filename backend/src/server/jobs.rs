@@ -1,0 +1,132 @@
+//! The server's background work as supervised jobs ([`crate::jobs`]): each part is started
+//! here with its stage, so shutdown order is the stages' order, not a hand-written list.
+//!
+//! | job | stage | ends when |
+//! |---|---|---|
+//! | `http` | Intake | cancelled: stops accepting, finishes in-flight requests |
+//! | `mqtt-gateway` | Intake | cancelled: stops the broker, closes every session (their offline facts are published), closes the uplink channel |
+//! | `uplink-router` | Processing | the uplink channel is closed and routed (so after the gateway) |
+//! | `gateway-offline-watch` | Consumers | cancelled: handles what its lane holds, then returns |
+//! | `store-writer` | Writers | cancelled: closes the hub, so every lane drains; returns once its last round is committed |
+//!
+//! State that must outlive a restart (channel receivers) sits outside the job's future, behind
+//! a mutex that only the one running attempt holds.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, Mutex};
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::SharedClock;
+use crate::gateway::router::Router;
+use crate::gateway::{Gateway, Uplink};
+use crate::hub::{Delivery, Hub};
+use crate::jobs::{JobError, Restart, Stage, Supervisor};
+use crate::live_bus::LiveBus;
+use crate::{http, store};
+
+/// The HTTP server ([`http::serve`]). Not restartable: the listener is moved into it.
+pub(super) fn http(
+    jobs: &Supervisor,
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    clock: SharedClock,
+) -> Result<(), JobError> {
+    jobs.spawn_once("http", Stage::Intake, move |cancel| async move {
+        http::serve::serve(listener, app, clock, cancel).await;
+        Ok(())
+    })
+}
+
+/// The broker runs on its own runtime tasks; this job owns its shutdown.
+pub(super) fn gateway(jobs: &Supervisor, gateway: Gateway) -> Result<(), JobError> {
+    jobs.spawn_once("mqtt-gateway", Stage::Intake, move |cancel| async move {
+        cancel.cancelled().await;
+        gateway.shutdown().await;
+        Ok(())
+    })
+}
+
+/// The uplink router on the broker's channel. It does not watch its token: it runs until the
+/// gateway (an earlier stage) has closed the channel, so nothing received is left unrouted.
+pub(super) fn router(jobs: &Supervisor, router: Router, uplinks: mpsc::Receiver<Uplink>) -> Result<(), JobError> {
+    let rx = Arc::new(Mutex::new(uplinks));
+    jobs.spawn("uplink-router", Stage::Processing, Restart::default(), move |_cancel| {
+        let (router, rx) = (router.clone(), rx.clone());
+        async move { router.run(&mut *rx.lock().await).await }
+    })
+}
+
+/// When a gateway goes offline its logged-in sub-devices go offline with it (seed 1913 for
+/// their traffic until it is back). A lossless lane: no disconnect is ever missed.
+pub(super) fn gateway_offline_watch(
+    jobs: &Supervisor,
+    router: Router,
+    lane: mpsc::Receiver<Delivery>,
+) -> Result<(), JobError> {
+    let lane = Arc::new(Mutex::new(lane));
+    jobs.spawn("gateway-offline-watch", Stage::Consumers, Restart::default(), move |cancel| {
+        let (router, lane) = (router.clone(), lane.clone());
+        async move {
+            let mut lane = lane.lock().await;
+            consume(&mut lane, &cancel, |ev| {
+                let router = router.clone();
+                async move { router.gateway_offline(&ev.device.pk, &ev.device.dn).await }
+            })
+            .await;
+            Ok(())
+        }
+    })
+}
+
+/// A lossless lane consumer's loop: every fact to `handle`, every barrier answered. On cancel
+/// (producers upstream have stopped by then: consumers are a later stage) it handles what the
+/// lane still holds and returns, instead of waiting for the hub to close, which happens only
+/// once consumers have stopped.
+pub(crate) async fn consume<F, Fut>(lane: &mut mpsc::Receiver<Delivery>, cancel: &CancellationToken, mut handle: F)
+where
+    F: FnMut(Arc<crate::hub::DeviceEvent>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    loop {
+        let d = tokio::select! {
+            d = lane.recv() => d,
+            _ = cancel.cancelled() => lane.try_recv().ok(),
+        };
+        match d {
+            Some(Delivery::Event(ev)) => handle(ev).await,
+            Some(Delivery::Barrier(ack)) => {
+                let _ = ack.send(());
+            }
+            None => return,
+        }
+    }
+}
+
+/// The store writer's thread, under a job: a panic in it is reported and the writer started
+/// again on the same lane. Cancelling it closes the hub (every producer has stopped by then),
+/// so the writer commits what its lane holds and ends.
+pub(super) fn store_writer(
+    jobs: &Supervisor,
+    path: std::path::PathBuf,
+    lane: mpsc::Receiver<Delivery>,
+    hub: Hub,
+    bus: LiveBus,
+) -> Result<(), JobError> {
+    let lane = Arc::new(Mutex::new(lane));
+    jobs.spawn("store-writer", Stage::Writers, Restart::default(), move |cancel| {
+        let (path, lane, hub, bus) = (path.clone(), lane.clone(), hub.clone(), bus.clone());
+        async move {
+            let thread = tokio::task::spawn_blocking(move || {
+                let mut lane = lane.blocking_lock();
+                store::ingest::run(&path, &mut lane, &bus);
+            });
+            tokio::pin!(thread);
+            tokio::select! {
+                ended = &mut thread => return Ok(ended?),
+                _ = cancel.cancelled() => hub.close(),
+            }
+            Ok(thread.await?)
+        }
+    })
+}
