@@ -177,7 +177,7 @@ impl Hooks {
             }
         };
         attempt.succeeded();
-        if let Some(why) = self.sessions.client_id_conflict(client_id, &device) {
+        if let Some(why) = self.sessions.client_id_conflict(client_id, &device).await {
             self.refused(&source, device, Stage::Auth, auth::CODE_BAD_CREDENTIALS, detail(&why)).await;
             return AuthResult::NotAuthorized;
         }

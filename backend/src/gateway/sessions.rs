@@ -126,24 +126,23 @@ impl Sessions {
     /// by the raw clientId and ends an older session with the same one, so a device with valid
     /// credentials of its own could end another's session by presenting its clientId. Alibaba
     /// keys a session by the device; here the session identity is the authenticated device, and
-    /// a clientId that names another device (`{pk}.{dn}|…`, the Link SDKs' form) or that another
-    /// device's live session holds is refused — never a takeover.
-    pub fn client_id_conflict(&self, client_id: &str, key: &Key) -> Option<String> {
+    /// a clientId that another device's session holds (or is opening), or whose prefix names
+    /// another registered device in the Link SDKs' `{pk}.{dn}|…` form, is refused — never a
+    /// takeover, and never a way to keep that device out by taking its clientId first.
+    pub async fn client_id_conflict(&self, client_id: &str, key: &Key) -> Option<String> {
+        let held = lock(&self.by_client).get(client_id).cloned();
+        let opening = lock(&self.pending).get(client_id).map(|p| p.key.clone());
+        if let Some(other) = held.or(opening).filter(|o| o != key) {
+            return Some(format!("the clientId is in use by another device ({}/{})", other.pk, other.dn));
+        }
         let prefix = client_id.split('|').next().unwrap_or_default();
-        if let Some((pk, dn)) = prefix.split_once('.') {
-            let names_a_device = model::alink::topic::is_product_key(pk) && model::alink::topic::is_device_name(dn);
-            if names_a_device && !key.is(pk, dn) {
-                return Some(format!("the clientId names another device ({pk}/{dn})"));
-            }
+        let (pk, dn) = prefix.split_once('.')?;
+        // `{dn}.{pk}` is dynamic registration's own form.
+        if key.is(pk, dn) || key.is(dn, pk) {
+            return None;
         }
-        let owner = lock(&self.by_client).get(client_id).cloned();
-        if let Some(owner) = owner.filter(|o| o != key) {
-            return Some(format!("the clientId is in use by another device ({}/{})", owner.pk, owner.dn));
-        }
-        let pending = lock(&self.pending).get(client_id).map(|p| p.key.clone());
-        pending
-            .filter(|o| o != key)
-            .map(|o| format!("the clientId is being connected by another device ({}/{})", o.pk, o.dn))
+        let named = store::devices::get(&self.deps.db, pk, dn).await.ok().flatten();
+        named.map(|_| format!("the clientId names another device ({pk}/{dn})"))
     }
 
     pub fn is_online(&self, key: &Key) -> bool {

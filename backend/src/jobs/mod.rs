@@ -40,6 +40,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub(crate) use run::panic_message;
 pub use run::Restart;
 pub use status::{JobState, JobStatus, Stage};
 

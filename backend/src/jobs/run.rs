@@ -55,7 +55,7 @@ async fn attempt(fut: impl Future<Output = anyhow::Result<()>>) -> Result<(), St
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> &str {
     match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
         (Some(s), _) => s,
         (_, Some(s)) => s,

@@ -21,7 +21,7 @@ use crate::clock::SharedClock;
 use crate::gateway::router::Router;
 use crate::gateway::{Gateway, Uplink};
 use crate::hub::{Delivery, Hub};
-use crate::jobs::{JobError, Restart, Stage, Supervisor};
+use crate::jobs::{panic_message, JobError, Restart, Stage, Supervisor};
 use crate::live_bus::LiveBus;
 use crate::{http, store};
 
@@ -117,16 +117,29 @@ pub(super) fn store_writer(
     jobs.spawn("store-writer", Stage::Writers, Restart::default(), move |cancel| {
         let (path, lane, hub, bus) = (path.clone(), lane.clone(), hub.clone(), bus.clone());
         async move {
-            let thread = tokio::task::spawn_blocking(move || {
-                let mut lane = lane.blocking_lock();
-                store::ingest::run(&path, &mut lane, &bus);
-            });
-            tokio::pin!(thread);
+            // A thread of its own, not `spawn_blocking`: a runtime waits for its blocking tasks
+            // when dropped, and a server that is dropped without `shutdown` (a failed test)
+            // would then never let its runtime end.
+            let (done, ended) = tokio::sync::oneshot::channel();
+            std::thread::Builder::new().name("ingest-writer".into()).spawn(move || {
+                let run = std::panic::AssertUnwindSafe(|| store::ingest::run(&path, &mut lane.blocking_lock(), &bus));
+                let _ = done.send(std::panic::catch_unwind(run).map_err(|p| panic_message(p.as_ref()).to_owned()));
+            })?;
+            tokio::pin!(ended);
             tokio::select! {
-                ended = &mut thread => return Ok(ended?),
+                r = &mut ended => return thread_result(r),
                 _ = cancel.cancelled() => hub.close(),
             }
-            Ok(thread.await?)
+            thread_result(ended.await)
         }
     })
+}
+
+/// How the writer thread ended: by itself (its lane closed), or by a panic (then restarted).
+fn thread_result(r: Result<Result<(), String>, tokio::sync::oneshot::error::RecvError>) -> anyhow::Result<()> {
+    match r {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(panic)) => anyhow::bail!("store writer panicked: {panic}"),
+        Err(_) => anyhow::bail!("store writer thread ended without a word"),
+    }
 }
