@@ -1,7 +1,7 @@
 //! One test harness for fleetdeck: the backend's tests and the end-to-end tests build their
 //! app, clients and devices here.
 //!
-//! ```ignore
+//! ```text
 //! let app = TestApp::builder().gateway().build().await;
 //! let admin = app.client(Role::Admin).await;
 //! let secret = app.device(pk, "dev1").await;
