@@ -11,8 +11,17 @@ use testkit::{options, Inbox, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_during_a_burst_stores_every_answered_post() {
-    // No per-device uplink limit: the burst is far above it, and a throttled post gets no reply.
-    let app = TestApp::builder().gateway().settings(|s| s.limits.uplink_qps = 0).build().await;
+    // No per-device uplink or downlink limit: the burst is far above both, and a throttled post
+    // or reply means no reply. (With the downlink limit the device got 100 replies in the
+    // burst's first second and none after, whenever the burst took under a second.)
+    let app = TestApp::builder()
+        .gateway()
+        .settings(|s| {
+            s.limits.uplink_qps = 0;
+            s.limits.downlink_qps = 0;
+        })
+        .build()
+        .await;
     let pk = "a1ShutdownPK";
     app.product(pk, false).await;
     let secret = app.device(pk, "dev").await;
