@@ -124,8 +124,7 @@ async fn api_tokens_work_as_bearer_without_csrf_and_can_be_revoked() {
     assert_eq!(created.status, StatusCode::CREATED);
     let secret = created.body["secret"].as_str().unwrap().to_string();
     let id = created.body["token"]["id"].as_i64().unwrap();
-    let stored: String =
-        sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(app.db()).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(app.db()).await.unwrap();
     assert!(!stored.contains(&secret), "only a hash is stored");
     let token = app.anonymous().bearer(&secret);
     let r = token.post("/api/v1/products", json!({"name": "Tok", "node_type": "direct"})).await;
@@ -142,12 +141,13 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions() {
     let app = app().await;
     let a = app.client(Role::Admin).await;
     let b = app.client(Role::Admin).await;
-    let bad = a.post("/api/v1/auth/password", json!({"current_password": "wrong", "new_password": "new-password-1"})).await;
+    let bad =
+        a.post("/api/v1/auth/password", json!({"current_password": "wrong", "new_password": "new-password-1"})).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let short =
-        a.post("/api/v1/auth/password", json!({"current_password": ADMIN_PW, "new_password": "short"})).await;
+    let short = a.post("/api/v1/auth/password", json!({"current_password": ADMIN_PW, "new_password": "short"})).await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    let ok = a.post("/api/v1/auth/password", json!({"current_password": ADMIN_PW, "new_password": "new-password-1"})).await;
+    let ok =
+        a.post("/api/v1/auth/password", json!({"current_password": ADMIN_PW, "new_password": "new-password-1"})).await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
     assert_eq!(a.get("/api/v1/auth/me").await.status, StatusCode::OK, "this session stays");
     assert_eq!(b.get("/api/v1/auth/me").await.status, StatusCode::UNAUTHORIZED, "others end");

@@ -47,7 +47,8 @@ async fn bad_product_input_gets_clear_errors_and_changes_nothing() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.body["code"], "too_large");
     s.product("a1Dup000001").await;
-    let r = s.post("/api/v1/products", json!({"name": "Again", "product_key": "a1Dup000001", "node_type": "direct"})).await;
+    let r =
+        s.post("/api/v1/products", json!({"name": "Again", "product_key": "a1Dup000001", "node_type": "direct"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(app.count("products").await, 1);
 }
@@ -92,8 +93,7 @@ async fn devices_create_search_page_disable_delete() {
     let s = app.client(Role::Admin).await;
     s.product("a1Lamp00001").await;
     for i in 0..25 {
-        let r =
-            s.post("/api/v1/products/a1Lamp00001/devices", json!({"device_name": format!("lamp-{i:03}")})).await;
+        let r = s.post("/api/v1/products/a1Lamp00001/devices", json!({"device_name": format!("lamp-{i:03}")})).await;
         assert_eq!(r.status, StatusCode::CREATED);
     }
     let r = s.post("/api/v1/products/a1Lamp00001/devices", json!({"device_name": "lamp-000"})).await;
@@ -120,8 +120,7 @@ async fn devices_create_search_page_disable_delete() {
     let disabled = s.get("/api/v1/devices?status=disabled").await;
     assert_eq!(disabled.body["total"], 1);
     assert_eq!(s.get("/api/v1/devices?group=north").await.body["total"], 1);
-    let r =
-        s.call(Method::PATCH, "/api/v1/devices/a1Lamp00001/lamp-001", Some(json!({"enabled": true}))).await;
+    let r = s.call(Method::PATCH, "/api/v1/devices/a1Lamp00001/lamp-001", Some(json!({"enabled": true}))).await;
     assert_eq!(r.body["status"], "inactive");
     let secret = s.get("/api/v1/devices/a1Lamp00001/lamp-002/secret").await;
     assert_eq!(secret.body["device_secret"].as_str().unwrap().len(), 32);

@@ -105,8 +105,7 @@ async fn dynamic_registration_register_regnwl_and_token_login() {
     assert_eq!(rec.device_secret, secret);
     assert_eq!(rec.device.status, DeviceStatus::Inactive, "a registration session is not the device online");
     // The secret works.
-    let _dev =
-        app.connect(&device_credentials(Sdk::C4, pk, "newdev", &secret, C_SDK_TIMESTAMP)).await.expect("login");
+    let _dev = app.connect(&device_credentials(Sdk::C4, pk, "newdev", &secret, C_SDK_TIMESTAMP)).await.expect("login");
     app.wait_device(pk, "newdev", "online", |r| r.device.status == DeviceStatus::Online).await;
     // An activated device's secret is not handed out again.
     let again = dynreg_credentials(Sdk::C4, pk, "newdev", &product_secret, "r2", &AuthType::Register);

@@ -7,9 +7,9 @@ use backend::store;
 use bytes::Bytes;
 use model::alink::{DeviceRef, Request};
 use model::runlog::BizType;
+use serde_json::json;
 use testkit::registry::*;
 use testkit::{Published, TestApp, T0};
-use serde_json::json;
 
 const T: Duration = Duration::from_secs(5);
 

@@ -4,9 +4,9 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use serde_json::{json, Value};
 use testkit::registry::*;
 use testkit::TestApp;
-use serde_json::{json, Value};
 
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![

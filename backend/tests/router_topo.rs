@@ -8,9 +8,9 @@ use backend::commands::{CallError, DeviceCall};
 use backend::gateway::router::TopoListener;
 use backend::store;
 use model::alink::DeviceRef;
+use serde_json::{json, Value};
 use testkit::registry::*;
 use testkit::TestApp;
-use serde_json::{json, Value};
 
 fn gw(t: &str) -> String {
     format!("/sys/{GW_PK}/{GW}/{t}")

@@ -4,9 +4,9 @@
 use backend::store::{self, device_state};
 use model::runlog::BizType;
 use model::ws::{Direction, LiveEvent};
+use serde_json::{json, Value};
 use testkit::registry::*;
 use testkit::{Published, TestApp, T0};
-use serde_json::{json, Value};
 
 fn reply_of(p: &Published) -> Value {
     let v = p.json();

@@ -131,7 +131,7 @@ impl Builder {
             Mode::RecordingDownlink => recording(settings, clock, dist).await?,
             Mode::Gateway => {
                 settings.dist = dist;
-                Parts::Gateway(backend::server::start_with_clock(settings, clock).await?)
+                Parts::Gateway(Box::new(backend::server::start_with_clock(settings, clock).await?))
             }
         };
         let app = TestApp { parts, fake, made: Mutex::default(), dir };
@@ -173,7 +173,8 @@ enum Parts {
         hub: Hub,
         downlink: Arc<RecordingDownlink>,
     },
-    Gateway(Running),
+    // Boxed: the running server is far larger than the other modes' parts.
+    Gateway(Box<Running>),
 }
 
 /// fleetdeck under test. Dropping it leaves a gateway running until the runtime ends; call

@@ -198,7 +198,8 @@ impl TestApp {
     /// Create a user with `role` (password [`USER_PW`]) and log in as them.
     pub async fn user(&self, name: &str, role: Role) -> Client {
         let admin = self.login("admin", ADMIN_PW).await;
-        let r = admin.post("/api/v1/users", json!({"username": name, "password": USER_PW, "role": role.as_str()})).await;
+        let r =
+            admin.post("/api/v1/users", json!({"username": name, "password": USER_PW, "role": role.as_str()})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         self.login(name, USER_PW).await
     }

@@ -64,7 +64,9 @@ pub async fn seed_fleet(app: &TestApp) {
     for (pk, node_type) in [(PK, NodeType::Direct), (GW_PK, NodeType::Gateway), (SUB_PK, NodeType::SubDevice)] {
         app.product_with(pk, node_type, false, Some(&model(pk))).await;
     }
-    for (pk, dn, secret) in [(PK, DN, SECRET), (GW_PK, GW, SECRET), (SUB_PK, SUB, SUB_SECRET), (SUB_PK, SUB2, SUB_SECRET)] {
+    for (pk, dn, secret) in
+        [(PK, DN, SECRET), (GW_PK, GW, SECRET), (SUB_PK, SUB, SUB_SECRET), (SUB_PK, SUB2, SUB_SECRET)]
+    {
         app.device_with_secret(pk, dn, secret).await;
     }
     if app.is_recording() {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use fleetdeck_tests::browser::Browser;
 use fleetdeck_tests::device::{Device, DeviceOptions, Identity};
-use testkit::{eventually, until, Role, TestApp, ADMIN_PW};
 use serde_json::json;
+use testkit::{eventually, until, Role, TestApp, ADMIN_PW};
 
 const PK: &str = "a1LiveLamp1";
 const DN: &str = "live-lamp-01";

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use fleetdeck_tests::browser::Browser;
-use testkit::{eventually, Role, TestApp, ADMIN_PW};
 use serde_json::json;
+use testkit::{eventually, Role, TestApp, ADMIN_PW};
 
 const PK: &str = "a1E2eLamp01";
 const TYPES: [&str; 9] = ["int", "float", "double", "bool", "enum", "text", "date", "struct", "array"];

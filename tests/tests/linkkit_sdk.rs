@@ -8,9 +8,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use backend::commands::DeviceCall;
-use testkit::{eventually, Role, TestApp};
 use model::alink::DeviceRef;
 use serde_json::{json, Value};
+use testkit::{eventually, Role, TestApp};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
