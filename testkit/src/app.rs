@@ -271,11 +271,6 @@ impl TestApp {
         format!("http://{}", self.running().http_addr)
     }
 
-    /// The data directory (the database file is in it).
-    pub fn data_dir(&self) -> &std::path::Path {
-        self.dir.path()
-    }
-
     /// Stop the server in order (`.gateway()`); the data directory is handed back for a test
     /// that looks at what the server left behind.
     pub async fn shutdown(self) -> tempfile::TempDir {
