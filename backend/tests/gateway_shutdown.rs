@@ -1,32 +1,49 @@
 //! Shutdown under load: everything the gateway received and answered is stored.
 
-mod gateway_support;
-
 use std::collections::HashSet;
 
-use gateway_support::*;
+use devclient::{Behaviour, QoS};
+use futures::StreamExt;
 use model::alink::sign::{device_credentials, C_SDK_TIMESTAMP};
 use model::alink::Sdk;
 use model::registry::DeviceStatus;
-use rumqttc::QoS;
+use testkit::{options, Inbox, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_during_a_burst_stores_every_answered_post() {
-    // No per-device uplink limit: the burst is far above it, and a throttled post gets no reply.
-    let env = start_with(|s| s.limits.uplink_qps = 0, std::sync::Arc::new(backend::clock::SystemClock)).await;
+    // No per-device uplink or downlink limit: the burst is far above both, and a throttled post
+    // or reply means no reply. (With the downlink limit the device got 100 replies in the
+    // burst's first second and none after, whenever the burst took under a second.)
+    let app = TestApp::builder()
+        .gateway()
+        .settings(|s| {
+            s.limits.uplink_qps = 0;
+            s.limits.downlink_qps = 0;
+        })
+        .build()
+        .await;
     let pk = "a1ShutdownPK";
-    env.product(pk, false).await;
-    let secret = env.device(pk, "dev").await;
-    let mut dev = connect(&env, &device_credentials(Sdk::C4, pk, "dev", &secret, C_SDK_TIMESTAMP)).await.unwrap();
-    env.wait_device(pk, "dev", "online", |r| r.device.status == DeviceStatus::Online).await;
-    let topic = format!("/sys/{pk}/dev/thing/event/property/post");
+    app.product(pk, false).await;
+    let secret = app.device(pk, "dev").await;
     let n = 3_000;
-    let client = dev.client.clone();
+    // An inbox for every reply: none is dropped while the test is busy shutting down.
+    let b = Behaviour { inbox_capacity: n, ..Behaviour::default() };
+    let creds = device_credentials(Sdk::C4, pk, "dev", &secret, C_SDK_TIMESTAMP);
+    let mut dev = app.connect_with(&options(&creds), b).await.unwrap();
+    app.wait_device(pk, "dev", "online", |r| r.device.status == DeviceStatus::Online).await;
+    let topic = format!("/sys/{pk}/dev/thing/event/property/post");
+    // Up to 100 posts awaiting their PUBACK at a time (rumqttc's default in-flight window).
+    let publisher = dev.publisher();
     let posting = tokio::spawn(async move {
-        for i in 0..n {
+        let posts = futures::stream::iter(0..n).map(|i| {
             let payload =
                 format!(r#"{{"id":"{i}","version":"1.0","params":{{}},"method":"thing.event.property.post"}}"#);
-            if client.publish(&topic, QoS::AtLeastOnce, false, payload.into_bytes()).await.is_err() {
+            let (p, topic) = (publisher.clone(), topic.clone());
+            async move { p.publish(&topic, QoS::AtLeastOnce, payload).await }
+        });
+        let mut acked = posts.buffered(100);
+        while let Some(r) = acked.next().await {
+            if r.is_err() {
                 break;
             }
         }
@@ -39,12 +56,11 @@ async fn shutdown_during_a_burst_stores_every_answered_post() {
             answered.insert(v["id"].as_str().unwrap_or_default().to_string());
         }
     }
-    let (run, dir) = env.into_parts();
-    let db_url = run.state.settings.database_url.clone();
-    run.shutdown().await;
+    let db_url = app.state().settings.database_url.clone();
+    let dir = app.shutdown().await;
     posting.abort();
     // Replies that were on the wire when the server stopped count as answered too.
-    while let Ok(m) = dev.inbox.try_recv() {
+    while let Some(m) = dev.try_recv() {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&m.payload) {
             answered.insert(v["id"].as_str().unwrap_or_default().to_string());
         }

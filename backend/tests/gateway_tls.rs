@@ -1,16 +1,41 @@
 //! MQTT over TLS: the terminating listener in front of the broker keeps the device's address.
 
-mod gateway_support;
-
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use backend::clock::SystemClock;
 use backend::config::MqttTls;
-use gateway_support::*;
-use model::alink::sign::device_credentials;
+use devclient::{handshake_over, Handshake};
+use model::alink::sign::{device_credentials, Credentials};
 use model::alink::Sdk;
 use model::registry::DeviceStatus;
+use testkit::{options, TestApp};
+use tokio::io::{ReadHalf, WriteHalf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::{self, pki_types::ServerName, ClientConfig, RootCertStore};
+
+type TlsHandshake = Handshake<ReadHalf<TlsStream<TcpStream>>, WriteHalf<TlsStream<TcpStream>>>;
+
+/// TLS over `tcp` trusting only `cert`, then CONNECT: the open connection or the refusal.
+async fn connect_tls(tcp: TcpStream, cert: &rcgen::CertifiedKey, c: &Credentials) -> TlsHandshake {
+    let mut roots = RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let cfg = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
+    let stream = connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
+    handshake_over(stream, &options(c)).await.expect("a CONNACK")
+}
+
+/// A TCP connection to `addr` from `source`.
+async fn tcp_from(source: &str, addr: SocketAddr) -> TcpStream {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    sock.connect(addr).await.unwrap()
+}
 
 #[tokio::test]
 async fn a_device_connects_over_tls_and_its_address_is_kept() {
@@ -20,57 +45,32 @@ async fn a_device_connects_over_tls_and_its_address_is_kept() {
     std::fs::write(&cert, ck.cert.pem()).unwrap();
     std::fs::write(&key, ck.key_pair.serialize_pem()).unwrap();
     let tls = MqttTls { addr: "127.0.0.1:0".parse().unwrap(), cert, key };
-    let env = start_with(move |s| s.mqtt_tls = Some(tls), Arc::new(SystemClock)).await;
-    let addr = env.run.mqtts_addr.expect("TLS listener");
+    let app = TestApp::builder().gateway().settings(move |s| s.mqtt_tls = Some(tls)).build().await;
+    let addr = app.running().mqtts_addr.expect("TLS listener");
     let pk = "a1TlsDevices";
-    env.product(pk, false).await;
-    let secret = env.device(pk, "dev1").await;
+    app.product(pk, false).await;
+    let secret = app.device(pk, "dev1").await;
 
-    let mut roots = RootCertStore::empty();
-    roots.add(ck.cert.der().clone()).unwrap();
-    let cfg = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
     // From 127.0.0.2, so the address the broker records can only have come through the
     // PROXY header, not from the loopback hop behind the TLS listener.
-    let sock = tokio::net::TcpSocket::new_v4().unwrap();
-    sock.bind("127.0.0.2:0".parse().unwrap()).unwrap();
-    let tcp = sock.connect(addr).await.unwrap();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
-    let mut stream = connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await.unwrap();
-
     let creds = device_credentials(Sdk::Python, pk, "dev1", &secret, 1_700_000_000);
-    assert_eq!(raw_connect(&mut stream, 4, &creds).await, 0);
-    let rec = env.wait_device(pk, "dev1", "online", |r| r.device.status == DeviceStatus::Online).await;
+    let accepted = connect_tls(tcp_from("127.0.0.2", addr).await, &ck, &creds).await;
+    assert_eq!(accepted.code().as_u8(), 0);
+    let rec = app.wait_device(pk, "dev1", "online", |r| r.device.status == DeviceStatus::Online).await;
     assert_eq!(rec.device.ip.as_deref(), Some("127.0.0.2"));
 
     let wrong = device_credentials(Sdk::Python, pk, "dev1", "wrong", 1_700_000_000);
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let cfg = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates({
-            let mut r = RootCertStore::empty();
-            r.add(ck.cert.der().clone()).unwrap();
-            r
-        })
-        .with_no_client_auth();
-    let mut s2 = tokio_rustls::TlsConnector::from(Arc::new(cfg))
-        .connect(ServerName::try_from("localhost").unwrap(), tcp)
-        .await
-        .unwrap();
-    assert_eq!(raw_connect(&mut s2, 4, &wrong).await, 4);
+    let refused = connect_tls(TcpStream::connect(addr).await.unwrap(), &ck, &wrong).await;
+    assert_eq!(refused.code().as_u8(), 4);
+    drop(accepted);
 }
 
 #[tokio::test]
 async fn a_port_in_use_is_an_error_not_an_exit() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = backend::config::Settings::for_test(dir.path().to_path_buf());
-    settings.mqtt = format!("127.0.0.1:{port}").parse().unwrap();
-    let err = backend::server::start(settings).await.err().expect("bind fails");
+    let mqtt = format!("127.0.0.1:{port}").parse().unwrap();
+    let started = TestApp::builder().gateway().settings(move |s| s.mqtt = mqtt).try_build().await;
+    let err = started.err().expect("bind fails");
     assert!(err.to_string().contains("MQTT"), "{err}");
 }

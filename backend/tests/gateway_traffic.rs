@@ -1,192 +1,189 @@
 //! Device traffic through the embedded broker: ACL, server-side subscriptions, no echo,
 //! sub-devices through a gateway, takeover, disconnect reasons, and cutting a device off.
 
-mod gateway_support;
-
 use bytes::Bytes;
-use gateway_support::*;
+use devclient::{Behaviour, Client, ConnackCode, ConnectOptions, QoS, SubscribeReasonCode};
 use model::alink::sign::{device_credentials, C_SDK_TIMESTAMP};
 use model::alink::Sdk;
 use model::registry::DeviceStatus;
 use model::ws::LiveEvent;
-use rumqttc::{Packet, QoS, SubscribeReasonCode};
+use testkit::{eventually, options, Inbox, TestApp, DEADLINE};
 
-async fn device(env: &Env, pk: &str, dn: &str) -> Device {
-    let secret = env.device(pk, dn).await;
-    let d = connect(env, &device_credentials(Sdk::C4, pk, dn, &secret, C_SDK_TIMESTAMP)).await.unwrap();
-    env.wait_device(pk, dn, "online", |r| r.device.status == DeviceStatus::Online).await;
+async fn start() -> TestApp {
+    TestApp::builder().gateway().build().await
+}
+
+async fn device(app: &TestApp, pk: &str, dn: &str) -> Client {
+    let secret = app.device(pk, dn).await;
+    let d = app.connect(&device_credentials(Sdk::C4, pk, dn, &secret, C_SDK_TIMESTAMP)).await.unwrap();
+    app.wait_device(pk, dn, "online", |r| r.device.status == DeviceStatus::Online).await;
     d
 }
 
-async fn suback(d: &mut Device, filter: &str) -> bool {
-    d.client.subscribe(filter, QoS::AtMostOnce).await.unwrap();
-    match d.next_ack().await {
-        Packet::SubAck(a) => matches!(a.return_codes[..], [SubscribeReasonCode::Success(_)]),
-        other => panic!("expected SUBACK, got {other:?}"),
-    }
+/// SUBSCRIBE one filter: whether the SUBACK grants it.
+async fn suback(d: &Client, filter: &str) -> bool {
+    let codes = tokio::time::timeout(DEADLINE, d.subscribe(filter, QoS::AtMostOnce)).await.expect("no SUBACK in time");
+    matches!(codes.unwrap()[..], [SubscribeReasonCode::Success(_)])
+}
+
+/// A QoS 1 publish the broker accepts with a PUBACK.
+async fn publish_acked(d: &Client, topic: &str, payload: &str) {
+    let acked = tokio::time::timeout(DEADLINE, d.publish(topic, QoS::AtLeastOnce, payload.to_string())).await;
+    acked.expect("no PUBACK in time").expect("PUBACK");
 }
 
 #[tokio::test]
 async fn acl_keeps_devices_out_of_each_others_topics() {
-    let env = start().await;
+    let app = start().await;
     let pk = "a1TrafficAcl";
-    env.product(pk, false).await;
-    let mut a = device(&env, pk, "devA").await;
-    let _a2 = device(&env, pk, "devA2").await;
-    let mut b = device(&env, pk, "devB").await;
+    app.product(pk, false).await;
+    let a = device(&app, pk, "devA").await;
+    let _a2 = device(&app, pk, "devA2").await;
+    let mut b = device(&app, pk, "devB").await;
 
     // Publishing as a device whose name extends ours, and into another device's downlink.
-    a.publish(&format!("/sys/{pk}/devA2/thing/event/property/post"), "{}", QoS::AtMostOnce).await;
-    env.wait_log(pk, "devA", "acl", 9236).await;
-    a.publish(&format!("/sys/{pk}/devB/thing/service/property/set"), r#"{"spoof":1}"#, QoS::AtMostOnce).await;
-    let spoof_refused = async {
-        let end = tokio::time::Instant::now() + DEADLINE;
-        while env.log_count(pk, "devA", model::runlog::BizType::Device, 9236).await < 2 {
-            assert!(tokio::time::Instant::now() < end, "second refusal not logged");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    };
-    spoof_refused.await;
+    a.publish(&format!("/sys/{pk}/devA2/thing/event/property/post"), QoS::AtMostOnce, "{}").await.unwrap();
+    app.wait_log(pk, "devA", "acl", 9236).await;
+    a.publish(&format!("/sys/{pk}/devB/thing/service/property/set"), QoS::AtMostOnce, r#"{"spoof":1}"#).await.unwrap();
+    eventually(DEADLINE, "the second refusal logged", || async {
+        (app.log_count(pk, "devA", model::runlog::BizType::Device, 9236).await >= 2).then_some(())
+    })
+    .await;
     // devB's first message is ours, not the spoofed one.
     let topic = format!("/sys/{pk}/devB/thing/service/property/set");
-    env.run.downlink.publish(pk, "devB", &topic, Bytes::from_static(b"marker"), 0).await.unwrap();
+    app.running().downlink.publish(pk, "devB", &topic, Bytes::from_static(b"marker"), 0).await.unwrap();
     assert_eq!(&b.next_message().await.payload[..], b"marker");
 
-    assert!(!suback(&mut a, &format!("/sys/{pk}/devB/thing/service/property/set")).await);
-    assert!(!suback(&mut a, &format!("/sys/{pk}/+/thing/service/+")).await);
-    assert!(!suback(&mut a, "#").await);
-    assert!(!suback(&mut a, &format!("/sys/{pk}/devA2/#")).await);
-    assert!(suback(&mut a, &format!("/sys/{pk}/devA/#")).await, "its own namespace");
-    assert!(suback(&mut b, &format!("/{pk}/devB/user/cmd")).await);
-    let refused = env.wait_log(pk, "devA", "acl", 9236).await;
+    assert!(!suback(&a, &format!("/sys/{pk}/devB/thing/service/property/set")).await);
+    assert!(!suback(&a, &format!("/sys/{pk}/+/thing/service/+")).await);
+    assert!(!suback(&a, "#").await);
+    assert!(!suback(&a, &format!("/sys/{pk}/devA2/#")).await);
+    assert!(suback(&a, &format!("/sys/{pk}/devA/#")).await, "its own namespace");
+    assert!(suback(&b, &format!("/{pk}/devB/user/cmd")).await);
+    let refused = app.wait_log(pk, "devA", "acl", 9236).await;
     assert!(refused.content.contains("devA") && refused.content.contains("clientId"), "{}", refused.content);
 }
 
 #[tokio::test]
 async fn server_side_subscription_delivers_without_subscribe_and_never_echoes() {
-    let env = start().await;
+    let app = start().await;
     let pk = "a1TrafficSub";
-    env.product(pk, false).await;
-    let mut d = device(&env, pk, "dev1").await;
+    app.product(pk, false).await;
+    let mut d = device(&app, pk, "dev1").await;
     let set = format!("/sys/{pk}/dev1/thing/service/property/set");
     let body = r#"{"id":"1001","version":"1.0","params":{"LightSwitch":1},"method":"thing.service.property.set"}"#;
-    env.run.downlink.publish(pk, "dev1", &set, Bytes::from(body), 1).await.unwrap();
+    app.running().downlink.publish(pk, "dev1", &set, Bytes::from(body), 1).await.unwrap();
     let m = d.next_message().await;
     assert_eq!((m.topic.as_str(), m.qos, &m.payload[..]), (set.as_str(), QoS::AtLeastOnce, body.as_bytes()));
 
     // A sync-service reply goes out on the request's own topic, which the auto-subscription
     // `/ext/rrpc/+/sys/{pk}/{dn}/thing/service/+` matches: it must not come back.
     let rrpc = format!("/ext/rrpc/777/sys/{pk}/dev1/thing/service/Add");
-    d.publish(&rrpc, r#"{"id":"1003","code":200,"data":{"sum":5}}"#, QoS::AtLeastOnce).await;
-    assert!(matches!(d.next_ack().await, Packet::PubAck(_)), "the reply was accepted");
+    publish_acked(&d, &rrpc, r#"{"id":"1003","code":200,"data":{"sum":5}}"#).await;
     let marker = format!("/sys/{pk}/dev1/thing/service/Reboot");
-    env.run.downlink.publish(pk, "dev1", &marker, Bytes::from_static(b"next"), 0).await.unwrap();
+    app.running().downlink.publish(pk, "dev1", &marker, Bytes::from_static(b"next"), 0).await.unwrap();
     let m = d.next_message().await;
     assert_eq!(m.topic, marker, "the device's own publication was echoed back");
 
-    let err = env.run.downlink.publish(pk, "nobody", &set, Bytes::new(), 0).await.unwrap_err();
+    let err = app.running().downlink.publish(pk, "nobody", &set, Bytes::new(), 0).await.unwrap_err();
     assert_eq!(err, backend::gateway::DownlinkError::Offline);
-    assert!(env.run.downlink.is_online(pk, "dev1"));
-    assert!(!env.run.downlink.is_online(pk, "nobody"));
+    assert!(app.running().downlink.is_online(pk, "dev1"));
+    assert!(!app.running().downlink.is_online(pk, "nobody"));
 }
 
 #[tokio::test]
 async fn a_gateway_acts_for_attached_sub_devices_only() {
-    let env = start().await;
+    let app = start().await;
     let (gpk, spk) = ("a1TrafficGw", "a1TrafficSubs");
-    env.product(gpk, false).await;
-    env.product(spk, false).await;
-    let sub1_secret = env.device(spk, "sub1").await;
-    env.device(spk, "sub2").await;
-    let gw_secret = env.device(gpk, "gw1").await;
-    let db = &env.run.state.db;
-    let gw_id = env.record(gpk, "gw1").await.unwrap().id;
-    let sub1_id = env.record(spk, "sub1").await.unwrap().id;
+    app.product(gpk, false).await;
+    app.product(spk, false).await;
+    let sub1_secret = app.device(spk, "sub1").await;
+    app.device(spk, "sub2").await;
+    let gw_secret = app.device(gpk, "gw1").await;
+    let db = app.db();
+    let gw_id = app.record(gpk, "gw1").await.unwrap().id;
+    let sub1_id = app.record(spk, "sub1").await.unwrap().id;
     backend::store::devices::set_gateway(db, sub1_id, Some(gw_id)).await.unwrap();
 
-    let mut gw = connect(&env, &device_credentials(Sdk::Python, gpk, "gw1", &gw_secret, 1_700_000_000)).await.unwrap();
-    env.wait_device(gpk, "gw1", "online", |r| r.device.status == DeviceStatus::Online).await;
-    assert!(suback(&mut gw, &format!("/sys/{spk}/sub1/thing/service/property/set")).await);
-    assert!(!suback(&mut gw, &format!("/sys/{spk}/sub2/thing/service/property/set")).await);
-    assert!(!suback(&mut gw, &format!("/sys/{spk}/+/thing/service/property/set")).await);
+    let mut gw = app.connect(&device_credentials(Sdk::Python, gpk, "gw1", &gw_secret, 1_700_000_000)).await.unwrap();
+    app.wait_device(gpk, "gw1", "online", |r| r.device.status == DeviceStatus::Online).await;
+    assert!(suback(&gw, &format!("/sys/{spk}/sub1/thing/service/property/set")).await);
+    assert!(!suback(&gw, &format!("/sys/{spk}/sub2/thing/service/property/set")).await);
+    assert!(!suback(&gw, &format!("/sys/{spk}/+/thing/service/property/set")).await);
 
     // A downlink for the sub-device reaches the gateway's session.
-    assert!(env.run.downlink.is_online(spk, "sub1"));
+    assert!(app.running().downlink.is_online(spk, "sub1"));
     let topic = format!("/sys/{spk}/sub1/thing/service/Reboot");
-    env.run.downlink.publish(spk, "sub1", &topic, Bytes::from_static(b"{}"), 0).await.unwrap();
+    app.running().downlink.publish(spk, "sub1", &topic, Bytes::from_static(b"{}"), 0).await.unwrap();
     assert_eq!(gw.next_message().await.topic, topic);
 
     // The sub-device also holds a connection of its own: what the gateway publishes for it is
     // not routed to that connection (the broker holds no subscription for device sessions).
     let mut sub1 =
-        connect(&env, &device_credentials(Sdk::Python, spk, "sub1", &sub1_secret, 1_700_000_000)).await.unwrap();
-    env.wait_device(spk, "sub1", "online", |r| r.device.status == DeviceStatus::Online).await;
+        app.connect(&device_credentials(Sdk::Python, spk, "sub1", &sub1_secret, 1_700_000_000)).await.unwrap();
+    app.wait_device(spk, "sub1", "online", |r| r.device.status == DeviceStatus::Online).await;
     let post = format!("/sys/{spk}/sub1/thing/event/property/post");
-    gw.publish(&post, r#"{"id":"1","params":{}}"#, QoS::AtLeastOnce).await;
-    assert!(matches!(gw.next_ack().await, Packet::PubAck(_)));
-    env.wait_log(spk, "sub1", &post, 520).await;
+    publish_acked(&gw, &post, r#"{"id":"1","params":{}}"#).await;
+    app.wait_log(spk, "sub1", &post, 520).await;
     let marker = format!("/sys/{spk}/sub1/thing/service/property/set");
-    env.run.downlink.publish(spk, "sub1", &marker, Bytes::from_static(b"{}"), 1).await.unwrap();
+    app.running().downlink.publish(spk, "sub1", &marker, Bytes::from_static(b"{}"), 1).await.unwrap();
     assert_eq!(sub1.next_message().await.topic, marker, "the gateway's publication reached the sub-device");
-    sub1.client.disconnect().await.unwrap();
-    env.wait_device(spk, "sub1", "offline", |r| r.device.status == DeviceStatus::Offline).await;
+    sub1.disconnect().await;
+    app.wait_device(spk, "sub1", "offline", |r| r.device.status == DeviceStatus::Offline).await;
 
     // Topo delete: the router detaches and refreshes; the gateway loses the right at once.
     backend::store::devices::set_gateway(db, sub1_id, None).await.unwrap();
-    env.run.gateway.refresh_topo(gpk, "gw1").await.unwrap();
-    assert!(!suback(&mut gw, &format!("/sys/{spk}/sub1/thing/service/property/set")).await);
-    assert!(!env.run.downlink.is_online(spk, "sub1"));
+    app.running().gateway.refresh_topo(gpk, "gw1").await.unwrap();
+    assert!(!suback(&gw, &format!("/sys/{spk}/sub1/thing/service/property/set")).await);
+    assert!(!app.running().downlink.is_online(spk, "sub1"));
 }
 
 #[tokio::test]
 async fn a_second_connection_of_the_same_device_kicks_the_first() {
-    let env = start().await;
+    let app = start().await;
     let pk = "a1TrafficTakeover";
-    env.product(pk, false).await;
-    let secret = env.device(pk, "dev1").await;
-    let mut first = connect(&env, &device_credentials(Sdk::Python, pk, "dev1", &secret, 1_700_000_000)).await.unwrap();
-    env.wait_log(pk, "dev1", "online", 200).await;
+    app.product(pk, false).await;
+    let secret = app.device(pk, "dev1").await;
+    let mut first = app.connect(&device_credentials(Sdk::Python, pk, "dev1", &secret, 1_700_000_000)).await.unwrap();
+    app.wait_log(pk, "dev1", "online", 200).await;
     // A reconnect carries a new timestamp, i.e. a different MQTT clientId.
-    let mut second = connect(&env, &device_credentials(Sdk::Python, pk, "dev1", &secret, 1_700_000_060)).await.unwrap();
+    let mut second = app.connect(&device_credentials(Sdk::Python, pk, "dev1", &secret, 1_700_000_060)).await.unwrap();
     first.wait_closed().await;
-    env.wait_log(pk, "dev1", "offline", 427).await;
-    let rec = env.record(pk, "dev1").await.unwrap();
+    app.wait_log(pk, "dev1", "offline", 427).await;
+    let rec = app.record(pk, "dev1").await.unwrap();
     assert_eq!(rec.device.status, DeviceStatus::Online, "the newer session keeps the device online");
     let topic = format!("/sys/{pk}/dev1/thing/service/property/set");
-    env.run.downlink.publish(pk, "dev1", &topic, Bytes::from_static(b"{}"), 1).await.unwrap();
+    app.running().downlink.publish(pk, "dev1", &topic, Bytes::from_static(b"{}"), 1).await.unwrap();
     assert_eq!(second.next_message().await.topic, topic);
-    assert_eq!(env.run.gateway.online_count(), 1);
+    assert_eq!(app.running().gateway.online_count(), 1);
 }
 
 #[tokio::test]
 async fn disconnect_reasons_reach_the_store_and_the_bus() {
-    let env = start().await;
+    let app = start().await;
     let pk = "a1TrafficReasons";
-    env.product(pk, false).await;
-    let mut bus = env.run.state.bus().subscribe();
+    app.product(pk, false).await;
+    let mut bus = app.state().bus().subscribe();
 
     // Graceful DISCONNECT → 200.
-    let d = device(&env, pk, "graceful").await;
-    d.client.disconnect().await.unwrap();
-    let r = env.wait_device(pk, "graceful", "offline", |r| r.device.status == DeviceStatus::Offline).await;
+    let d = device(&app, pk, "graceful").await;
+    d.disconnect().await;
+    let r = app.wait_device(pk, "graceful", "offline", |r| r.device.status == DeviceStatus::Offline).await;
     assert_eq!(r.device.last_disconnect_code, Some(200));
 
     // TCP closed without DISCONNECT → 1911.
-    let secret = env.device(pk, "tcp").await;
-    let (client, ev) =
-        handshake(&env, &device_credentials(Sdk::C4, pk, "tcp", &secret, C_SDK_TIMESTAMP), 30).await.unwrap();
-    env.wait_device(pk, "tcp", "online", |r| r.device.status == DeviceStatus::Online).await;
-    drop((client, ev));
-    let r = env.wait_device(pk, "tcp", "offline", |r| r.device.status == DeviceStatus::Offline).await;
+    device(&app, pk, "tcp").await.drop_connection();
+    let r = app.wait_device(pk, "tcp", "offline", |r| r.device.status == DeviceStatus::Offline).await;
     assert_eq!(r.device.last_disconnect_code, Some(1911));
 
-    // Silent past the keepalive (2 s; the event loop is not polled, so no PINGREQ) → 1910.
-    let secret = env.device(pk, "silent").await;
-    let (_client, _ev) =
-        handshake(&env, &device_credentials(Sdk::C4, pk, "silent", &secret, C_SDK_TIMESTAMP), 2).await.unwrap();
-    let r = env.wait_device(pk, "silent", "keepalive timeout", |r| r.device.status == DeviceStatus::Offline).await;
+    // Silent past the keepalive (2 s, and no PINGREQ) → 1910.
+    let secret = app.device(pk, "silent").await;
+    let creds = device_credentials(Sdk::C4, pk, "silent", &secret, C_SDK_TIMESTAMP);
+    let o = ConnectOptions { keep_alive: 2, ..options(&creds) };
+    let _silent = app.connect_with(&o, Behaviour { ping: false, ..Behaviour::default() }).await.unwrap();
+    let r = app.wait_device(pk, "silent", "keepalive timeout", |r| r.device.status == DeviceStatus::Offline).await;
     assert_eq!(r.device.last_disconnect_code, Some(1910));
-    env.wait_log(pk, "silent", "offline", 1910).await;
+    app.wait_log(pk, "silent", "offline", 1910).await;
 
     let mut seen = Vec::new();
     while let Ok(e) = bus.try_recv() {
@@ -201,35 +198,33 @@ async fn disconnect_reasons_reach_the_store_and_the_bus() {
 
 #[tokio::test]
 async fn disabling_a_device_disconnects_it_at_once() {
-    let env = start().await;
+    let app = start().await;
     let pk = "a1TrafficDisable";
-    env.product(pk, false).await;
-    let secret = env.device(pk, "dev1").await;
+    app.product(pk, false).await;
+    let secret = app.device(pk, "dev1").await;
     let creds = device_credentials(Sdk::C4, pk, "dev1", &secret, C_SDK_TIMESTAMP);
-    let mut d = connect(&env, &creds).await.unwrap();
-    env.wait_device(pk, "dev1", "online", |r| r.device.status == DeviceStatus::Online).await;
+    let mut d = app.connect(&creds).await.unwrap();
+    app.wait_device(pk, "dev1", "online", |r| r.device.status == DeviceStatus::Online).await;
     // What the registry's disable handler does.
-    let rec = env.record(pk, "dev1").await.unwrap();
-    backend::store::devices::set_enabled(&env.run.state.db, rec.id, false).await.unwrap();
-    env.run.state.devices.disconnect(pk, "dev1").await;
+    let rec = app.record(pk, "dev1").await.unwrap();
+    backend::store::devices::set_enabled(app.db(), rec.id, false).await.unwrap();
+    app.state().devices.disconnect(pk, "dev1").await;
     d.wait_closed().await;
-    let r = env.wait_device(pk, "dev1", "offline code", |r| r.device.last_disconnect_code.is_some()).await;
+    let r = app.wait_device(pk, "dev1", "offline code", |r| r.device.last_disconnect_code.is_some()).await;
     assert_eq!((r.device.status, r.device.last_disconnect_code), (DeviceStatus::Disabled, Some(427)));
-    assert!(!env.run.downlink.is_online(pk, "dev1"));
-    assert_eq!(connect(&env, &creds).await.err(), Some(rumqttc::ConnectReturnCode::NotAuthorized));
+    assert!(!app.running().downlink.is_online(pk, "dev1"));
+    assert_eq!(app.connect(&creds).await.err(), Some(ConnackCode::NotAuthorized));
 }
 
 #[tokio::test]
 async fn shutdown_closes_sessions_and_flushes_the_run_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = backend::config::Settings::for_test(dir.path().to_path_buf());
-    let url = settings.database_url.clone();
-    let env = Env::from_running(backend::server::start(settings).await.unwrap());
+    let app = start().await;
+    let url = app.state().settings.database_url.clone();
     let pk = "a1TrafficShutdown";
-    env.product(pk, false).await;
-    let mut d = device(&env, pk, "dev1").await;
-    let mqtt = env.run.mqtt_addr;
-    tokio::time::timeout(DEADLINE, env.run.shutdown()).await.expect("shutdown finishes");
+    app.product(pk, false).await;
+    let mut d = device(&app, pk, "dev1").await;
+    let mqtt = app.mqtt_addr();
+    let _dir = tokio::time::timeout(DEADLINE, app.shutdown()).await.expect("shutdown finishes");
     d.wait_closed().await;
     assert!(tokio::net::TcpStream::connect(mqtt).await.is_err(), "the listener is closed");
     let db = backend::store::connect(&url).await.unwrap();

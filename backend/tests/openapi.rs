@@ -4,13 +4,11 @@
 //!
 //! To accept an intended change: `UPDATE_SNAPSHOTS=1 cargo test -p backend --test openapi`.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use axum::http::{Method, StatusCode};
-use common::{Session, TestApp};
 use serde_json::Value;
+use testkit::{Client, Resp, Role, TestApp, USER_PW};
 
 fn document() -> Value {
     serde_json::to_value(backend::http::openapi::document()).unwrap()
@@ -36,14 +34,18 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "1").replace("{pk}", "a1Nope00001").replace("{dn}", "dev1").replace("{username}", "ghost")
 }
 
-async fn call(app: &TestApp, method: &str, path: &str, s: Option<&Session>) -> common::Resp {
+async fn call(c: &Client, method: &str, path: &str) -> Resp {
     let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-    app.call(m, &concrete(path), s, None).await
+    c.call(m, &concrete(path), None).await
 }
 
-fn unrouted(r: &common::Resp) -> bool {
+async fn app() -> TestApp {
+    TestApp::builder().handlers_only().build().await
+}
+
+fn unrouted(r: &Resp) -> bool {
     r.status == StatusCode::METHOD_NOT_ALLOWED
-        || (r.status == StatusCode::NOT_FOUND && r.body["message"].as_str().unwrap_or("").starts_with("no API route"))
+        || (r.status == StatusCode::NOT_FOUND && r.body["message"].as_str().unwrap_or("").starts_with("API route"))
 }
 
 #[test]
@@ -59,12 +61,12 @@ fn openapi_document_matches_the_snapshot() {
 
 #[tokio::test]
 async fn every_documented_route_is_routed() {
-    let app = TestApp::new().await;
-    let s = app.admin().await;
+    let app = app().await;
+    let s = app.client(Role::Admin).await;
     let ops = operations(&document());
     assert!(ops.len() > 30, "only {} operations documented", ops.len());
     for (method, path, _) in ops {
-        let r = call(&app, &method, &path, Some(&s)).await;
+        let r = call(&s, &method, &path).await;
         assert!(!unrouted(&r), "{method} {path} is documented but not routed");
     }
 }
@@ -72,7 +74,7 @@ async fn every_documented_route_is_routed() {
 /// The path templates axum routes. axum has no API to list them, but its `Debug` output names
 /// every path; the test refuses to pass on an empty list, so a format change fails loudly.
 fn routed_paths(app: &TestApp) -> BTreeSet<String> {
-    let debug = format!("{:?}", app.router);
+    let debug = format!("{:?}", app.http_router());
     let paths: BTreeSet<String> =
         debug.split('"').skip(1).step_by(2).filter(|s| s.starts_with('/')).map(str::to_string).collect();
     assert!(paths.contains("/api/v1/auth/login"), "axum's Debug output no longer lists paths:\n{debug}");
@@ -81,8 +83,8 @@ fn routed_paths(app: &TestApp) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn every_routed_api_route_is_documented() {
-    let app = TestApp::new().await;
-    let s = app.admin().await;
+    let app = app().await;
+    let s = app.client(Role::Admin).await;
     let doc = document();
     let documented: BTreeSet<(String, String)> = operations(&doc).into_iter().map(|(m, p, _)| (m, p)).collect();
     let routed = routed_paths(&app);
@@ -90,7 +92,7 @@ async fn every_routed_api_route_is_documented() {
     assert!(api.len() > 15, "only {} API paths found", api.len());
     for path in api {
         for method in METHODS {
-            let r = call(&app, method, path, Some(&s)).await;
+            let r = call(&s, method, path).await;
             if !unrouted(&r) {
                 assert!(
                     documented.contains(&(method.to_string(), path.clone())),
@@ -103,9 +105,10 @@ async fn every_routed_api_route_is_documented() {
 
 #[tokio::test]
 async fn each_documented_role_is_the_one_enforced() {
-    let app = TestApp::new().await;
-    let viewer = app.user("viewer1", "viewer").await;
-    let operator = app.user("operator1", "operator").await;
+    let app = app().await;
+    let viewer = app.user("viewer1", Role::Viewer).await;
+    let operator = app.user("operator1", Role::Operator).await;
+    let anonymous = app.anonymous();
     let mut seen = BTreeSet::new();
     for (method, path, op) in operations(&document()) {
         let role = op["x-fleetdeck-role"].as_str().unwrap_or_else(|| panic!("{method} {path} has no role"));
@@ -127,23 +130,23 @@ async fn each_documented_role_is_the_one_enforced() {
         // Just below the documented role: refused.
         let below = match role {
             "public" => None,
-            "viewer" => Some((None, StatusCode::UNAUTHORIZED)),
-            "operator" => Some((Some(&viewer), StatusCode::FORBIDDEN)),
-            "admin" => Some((Some(&operator), StatusCode::FORBIDDEN)),
+            "viewer" => Some((&anonymous, StatusCode::UNAUTHORIZED)),
+            "operator" => Some((&viewer, StatusCode::FORBIDDEN)),
+            "admin" => Some((&operator, StatusCode::FORBIDDEN)),
             other => panic!("{what}: unknown role {other}"),
         };
-        if let Some((session, refused)) = below {
-            let r = call(&app, &method, &path, session).await;
+        if let Some((client, refused)) = below {
+            let r = call(client, &method, &path).await;
             assert_eq!(r.status, refused, "{what}: {:?}", r.body);
         }
         // With the documented role itself (a fresh session: the call may be a logout): let in.
         let own = match role {
-            "public" => None,
-            "viewer" => Some(app.login("viewer1", "password-1").await),
-            "operator" => Some(app.login("operator1", "password-1").await),
-            _ => Some(app.admin().await),
+            "public" => anonymous.clone(),
+            "viewer" => app.login("viewer1", USER_PW).await,
+            "operator" => app.login("operator1", USER_PW).await,
+            _ => app.client(Role::Admin).await,
         };
-        let r = call(&app, &method, &path, own.as_ref()).await;
+        let r = call(&own, &method, &path).await;
         assert!(
             r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN,
             "{what}: refused with its own role: {} {:?}",
@@ -194,8 +197,8 @@ fn schemas_follow_the_json() {
 
 #[tokio::test]
 async fn the_document_is_served_without_login() {
-    let app = TestApp::new().await;
-    let r = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let app = app().await;
+    let r = app.anonymous().get("/api/v1/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["openapi"], "3.1.0");
     assert_eq!(r.body, document());

@@ -2,12 +2,11 @@
 //! `Router::dispatch`: no panic, and every uplink leaves a run-log entry (and any reply it gets
 //! is a well-formed Alink reply or NTP/shadow answer).
 
-mod router_support;
-
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use router_support::*;
 use serde_json::{json, Value};
+use testkit::registry::*;
+use testkit::TestApp;
 
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -115,25 +114,25 @@ fn payload_strategy() -> impl Strategy<Value = Vec<u8>> {
 #[test]
 fn arbitrary_uplinks_never_panic_and_are_always_logged() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let env = rt.block_on(Env::new());
+    let env = rt.block_on(TestApp::builder().recording_downlink().fleet().build());
     let logged = std::cell::Cell::new(0i64);
     let mut runner = TestRunner::new(Config { cases: 400, failure_persistence: None, ..Config::default() });
     runner
         .run(&(topic_strategy(), payload_strategy()), |(topic, payload)| {
-            env.downlink.clear();
-            rt.block_on(env.router.dispatch(env.uplink_from(PK, DN, &topic, payload)));
+            env.downlink().clear();
+            rt.block_on(env.router().dispatch(env.uplink_from(PK, DN, &topic, payload)));
             logged.set(logged.get() + 1);
             // The uplink's own entry is queued before dispatch returns: after a flush it is stored.
             let want = logged.get();
             let count: i64 = rt.block_on(async {
-                env.hub.flush().await;
+                env.hub().flush().await;
                 sqlx::query_scalar("SELECT COUNT(*) FROM run_log WHERE biz_type = 'uplink'")
-                    .fetch_one(&env.state.db)
+                    .fetch_one(env.db())
                     .await
                     .unwrap()
             });
             prop_assert_eq!(count, want, "topic {:?}: no run-log entry", topic);
-            for p in env.downlink.sent() {
+            for p in env.downlink().sent() {
                 let v: Value = serde_json::from_slice(&p.payload).expect("replies are JSON");
                 if p.topic.ends_with("_reply") || p.topic.contains("/combine/") {
                     for k in ["id", "code", "data", "message"] {

@@ -87,9 +87,37 @@ enum Cmd {
     Disconnect(oneshot::Sender<()>),
 }
 
+/// A second handle on a connection that only publishes: for a task that posts while another
+/// reads the inbox (a burst under way while the test watches the replies). It is one more
+/// sender on the command channel, nothing per device until asked for. The connection still
+/// belongs to its [`Client`]: once that is dropped, publishing here is [`Error::Closed`].
+#[derive(Clone)]
+pub struct Publisher {
+    cmds: mpsc::UnboundedSender<Cmd>,
+}
+
+impl Publisher {
+    fn send(&self, c: Cmd) -> Result<(), Error> {
+        self.cmds.send(c).map_err(|_| Error::Closed)
+    }
+
+    /// Publish and wait until it is written (QoS 0) or acknowledged with PUBACK (QoS 1).
+    pub async fn publish(&self, topic: &str, qos: QoS, payload: impl Into<Bytes>) -> Result<(), Error> {
+        let (tx, rx) = oneshot::channel();
+        let m = Outgoing { topic: topic.to_string(), qos, payload: payload.into() };
+        self.send(Cmd::Publish(m, Some(tx)))?;
+        rx.await.map_err(|_| Error::Closed)
+    }
+
+    /// Publish without waiting for anything.
+    pub fn publish_nowait(&self, topic: &str, qos: QoS, payload: impl Into<Bytes>) -> Result<(), Error> {
+        self.send(Cmd::Publish(Outgoing { topic: topic.to_string(), qos, payload: payload.into() }, None))
+    }
+}
+
 /// The handle of a connected client.
 pub struct Client {
-    cmds: mpsc::UnboundedSender<Cmd>,
+    out: Publisher,
     inbox: mpsc::Receiver<Message>,
     closed: watch::Receiver<Option<Closed>>,
     dropped: Arc<AtomicU64>,
@@ -132,24 +160,26 @@ impl Client {
             let why = conn.run(rd, cmd_rx, ping).await;
             let _ = closed_tx.send(Some(why));
         });
-        Client { cmds, inbox, closed, dropped, task }
+        Client { out: Publisher { cmds }, inbox, closed, dropped, task }
     }
 
     fn send(&self, c: Cmd) -> Result<(), Error> {
-        self.cmds.send(c).map_err(|_| Error::Closed)
+        self.out.send(c)
     }
 
     /// Publish and wait until it is written (QoS 0) or acknowledged with PUBACK (QoS 1).
     pub async fn publish(&self, topic: &str, qos: QoS, payload: impl Into<Bytes>) -> Result<(), Error> {
-        let (tx, rx) = oneshot::channel();
-        let m = Outgoing { topic: topic.to_string(), qos, payload: payload.into() };
-        self.send(Cmd::Publish(m, Some(tx)))?;
-        rx.await.map_err(|_| Error::Closed)
+        self.out.publish(topic, qos, payload).await
     }
 
     /// Publish without waiting for anything.
     pub fn publish_nowait(&self, topic: &str, qos: QoS, payload: impl Into<Bytes>) -> Result<(), Error> {
-        self.send(Cmd::Publish(Outgoing { topic: topic.to_string(), qos, payload: payload.into() }, None))
+        self.out.publish_nowait(topic, qos, payload)
+    }
+
+    /// A publish-only handle on this connection, for another task.
+    pub fn publisher(&self) -> Publisher {
+        self.out.clone()
     }
 
     /// SUBSCRIBE one filter; returns the SUBACK's return codes.
@@ -354,5 +384,37 @@ impl<W: AsyncWrite + Unpin> Conn<W> {
         if inbox.try_send(m).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_publisher_posts_from_another_task_while_the_client_reads() {
+        let (ours, theirs) = tokio::io::duplex(4096);
+        let (rd, wr) = tokio::io::split(ours);
+        let mut client = Client::start(Reader::new(rd), Writer::new(wr), 0, Behaviour::default());
+        let (brd, bwr) = tokio::io::split(theirs);
+        let (mut broker_rd, mut broker_wr) = (Reader::new(brd), Writer::new(bwr));
+
+        let p = client.publisher();
+        let posting = tokio::spawn(async move { p.publish("up", QoS::AtLeastOnce, "1").await });
+        // The broker sees the post and sends a message of its own before acknowledging it.
+        let Some(Packet::Publish(post)) = broker_rd.next().await.unwrap() else { panic!("expected PUBLISH") };
+        assert_eq!((post.topic.as_str(), &post.payload[..]), ("up", &b"1"[..]));
+        broker_wr.publish("down", QoS::AtMostOnce, Bytes::from_static(b"2"));
+        broker_wr.flush().await.unwrap();
+        assert_eq!(client.recv().await.unwrap().topic, "down", "the client reads meanwhile");
+        assert!(!posting.is_finished(), "a QoS 1 publish waits for its PUBACK");
+        broker_wr.puback(post.pkid);
+        broker_wr.flush().await.unwrap();
+        posting.await.unwrap().unwrap();
+
+        // The connection belongs to the client: without it the publisher is closed.
+        let p = client.publisher();
+        drop(client);
+        assert!(matches!(p.publish("up", QoS::AtMostOnce, "x").await, Err(Error::Closed)));
     }
 }

@@ -8,7 +8,7 @@
 //!   stream (TLS); MQTT 3.1.1 and 3.1. The CONNACK code is a value ([`Handshake`]).
 //! - [`client`]: a [`Client`] runs a connection in **one task**: PUBACK tracking (`publish`
 //!   awaits the ack), SUBSCRIBE/SUBACK, PINGREQ, an inbox, graceful DISCONNECT vs dropping the
-//!   socket (seed codes 200 vs 1911).
+//!   socket (seed codes 200 vs 1911); a [`Publisher`] posts from another task.
 //! - [`alink`]: a [`Device`] signs in like the C 3.x / C 4.x / Python SDKs (signing from
 //!   `model`), posts and awaits `_reply` by Alink id, and answers property set/get, services,
 //!   sync services over RRPC and classic RRPC through a [`Handler`], in the same task.
@@ -25,7 +25,7 @@ pub mod fleet;
 pub mod wire;
 
 pub use alink::{AcceptAll, Answer, Call, CallKind, Device, DeviceOptions, Handler, Identity, Scheme};
-pub use client::{Behaviour, Client, Closed, Intercept, Message, Outgoing};
+pub use client::{Behaviour, Client, Closed, Intercept, Message, Outgoing, Publisher};
 pub use connect::{handshake, handshake_over, ConnackCode, ConnectOptions, Handshake, Protocol};
 pub use error::Error;
 pub use fleet::{connect_all, source_ip, Connected, PER_SOURCE_IP, SOURCE_IPS};

@@ -6,10 +6,16 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use fantoccini::elements::Element;
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
+use testkit::until;
+
+/// How long a page gets to show something.
+const WAIT: Duration = Duration::from_secs(15);
 
 /// chromedriver, killed on drop even if the test panicked. Closing the WebDriver session
 /// (`Browser::close`) ends its Chromium; a panicking test still ends chromedriver here.
@@ -73,31 +79,29 @@ impl Browser {
         });
         let caps = caps.as_object().unwrap().clone();
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let mut last_err = None;
-        for _ in 0..100 {
-            match ClientBuilder::new(connector.clone())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(c) => {
-                    return Browser {
-                        c,
-                        downloads,
-                        base: base.to_string(),
-                        name: name.to_string(),
-                        shots: 0,
-                        _profile: profile,
-                        _driver: driver,
-                    };
-                }
+        // chromedriver takes a moment to listen.
+        let last_err = Mutex::new(None);
+        let session = until(Duration::from_secs(10), || async {
+            let url = format!("http://127.0.0.1:{port}");
+            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => Some(c),
                 Err(e) => {
-                    last_err = Some(e);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    *last_err.lock().unwrap() = Some(e);
+                    None
                 }
             }
+        })
+        .await;
+        let c = session.unwrap_or_else(|| panic!("no WebDriver session: {:?}", last_err.lock().unwrap()));
+        Browser {
+            c,
+            downloads,
+            base: base.to_string(),
+            name: name.to_string(),
+            shots: 0,
+            _profile: profile,
+            _driver: driver,
         }
-        panic!("no WebDriver session: {last_err:?}");
     }
 
     pub async fn goto(&self, path: &str) {
@@ -114,7 +118,7 @@ impl Browser {
     pub async fn find(&self, testid: &str) -> Element {
         self.c
             .wait()
-            .at_most(Duration::from_secs(15))
+            .at_most(WAIT)
             .for_element(Locator::Css(&Self::tid(testid)))
             .await
             .unwrap_or_else(|e| panic!("[{}] no element data-testid={testid}: {e}", self.name))
@@ -123,7 +127,7 @@ impl Browser {
     pub async fn find_css(&self, css: &str) -> Element {
         self.c
             .wait()
-            .at_most(Duration::from_secs(15))
+            .at_most(WAIT)
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("[{}] no element {css}: {e}", self.name))
@@ -154,59 +158,45 @@ impl Browser {
 
     // ---- check
 
+    /// The text of the first element matching `css` (empty when there is none).
+    async fn text(&self, css: &str) -> String {
+        match self.c.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Wait until the element matching `css` (`what`, in the failure) contains `needle`.
+    async fn wait_css_text(&self, css: &str, what: &str, needle: &str) -> String {
+        if let Some(text) = until(WAIT, || async { Some(self.text(css).await).filter(|t| t.contains(needle)) }).await {
+            return text;
+        }
+        self.screenshot("FAILED").await;
+        panic!("[{}] {what} never contained {needle:?}; it says {:?}", self.name, self.text(css).await);
+    }
+
     /// Wait until the element's text contains `needle`.
     pub async fn wait_text(&self, testid: &str, needle: &str) -> String {
-        let deadline = std::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            let text = match self.c.find(Locator::Css(&Self::tid(testid))).await {
-                Ok(el) => el.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if text.contains(needle) {
-                return text;
-            }
-            if std::time::Instant::now() > deadline {
-                self.screenshot("FAILED").await;
-                panic!("[{}] {testid} never contained {needle:?}; it says {text:?}", self.name);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_css_text(&Self::tid(testid), testid, needle).await
     }
 
     /// Wait until the page body contains `needle`.
     pub async fn wait_body(&self, needle: &str) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            let text = match self.c.find(Locator::Css("body")).await {
-                Ok(el) => el.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if text.contains(needle) {
-                return;
-            }
-            if std::time::Instant::now() > deadline {
-                self.screenshot("FAILED").await;
-                panic!("[{}] the page never showed {needle:?}", self.name);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_css_text("body", "the page", needle).await;
     }
 
     /// An attribute of the element; found again if the page re-rendered it in between (a live
     /// page replaces elements at any moment).
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        for _ in 0..20 {
+        let read = until(Duration::from_secs(1), || async {
             match self.find(testid).await.attr(name).await {
-                Ok(v) => return v,
-                Err(fantoccini::error::CmdError::Standard(e))
-                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
-                {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
+                Ok(v) => Some(v),
+                Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => None,
                 Err(e) => panic!("[{}] attribute {name} of {testid}: {e}", self.name),
             }
-        }
-        panic!("[{}] {testid} kept being replaced while reading {name}", self.name)
+        })
+        .await;
+        read.unwrap_or_else(|| panic!("[{}] {testid} kept being replaced while reading {name}", self.name))
     }
 
     /// Save a PNG as `test-artifacts/screenshots/<test>-<n>-<label>.png`.

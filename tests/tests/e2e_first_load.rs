@@ -3,12 +3,12 @@
 //! `test-artifacts/first-load.json` (a record, not a timing assertion: the machine is noisy).
 
 use fleetdeck_tests::browser::{artifacts_dir, Browser};
-use fleetdeck_tests::server::TestServer;
+use testkit::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_loads_cold_and_the_assets_come_compressed() {
-    let srv = TestServer::start().await;
-    let b = Browser::open(&srv.base, "first-load", 1280).await;
+    let app = TestApp::builder().gateway().ui().build().await;
+    let b = Browser::open(&app.base_url(), "first-load", 1280).await;
     let t0 = std::time::Instant::now();
     b.goto("/login").await;
     b.find("login-form").await;

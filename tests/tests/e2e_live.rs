@@ -2,11 +2,12 @@
 //! device page shows them without a reload; the device drops off and the dot turns grey with
 //! the seed's reason code.
 
+use std::time::Duration;
+
 use fleetdeck_tests::browser::Browser;
 use fleetdeck_tests::device::{Device, DeviceOptions, Identity};
-use fleetdeck_tests::eventually;
-use fleetdeck_tests::server::{TestServer, ADMIN_PW};
 use serde_json::json;
+use testkit::{eventually, until, Role, TestApp, ADMIN_PW};
 
 const PK: &str = "a1LiveLamp1";
 const DN: &str = "live-lamp-01";
@@ -21,12 +22,11 @@ async fn post_until_logged(b: &Browser, dev: &Device, value: u32) {
     let needle = format!(r#""Brightness":{value}"#);
     for _ in 0..10 {
         dev.post_properties_nowait(json!({ "Brightness": value })).await.expect("posted");
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
-        while tokio::time::Instant::now() < deadline {
-            if b.find("log-table").await.text().await.unwrap_or_default().contains(&needle) {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let shown = until(Duration::from_secs(2), || async {
+            b.find("log-table").await.text().await.unwrap_or_default().contains(&needle).then_some(())
+        });
+        if shown.await.is_some() {
+            return;
         }
     }
     b.screenshot("FAILED-run-log").await;
@@ -35,14 +35,14 @@ async fn post_until_logged(b: &Browser, dev: &Device, value: u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_values_and_status_reach_the_browser_live() {
-    let srv = TestServer::start().await;
-    let api = srv.admin().await;
-    api.product(PK, "Live lamp").await.unwrap();
+    let app = TestApp::builder().gateway().ui().build().await;
+    let api = app.client(Role::Admin).await;
+    api.product_named(PK, "Live lamp").await;
     let tsl: serde_json::Value = serde_json::from_str(include_str!("../python/linkkit_lamp_tsl.json")).unwrap();
-    api.put(&format!("/api/v1/products/{PK}/tsl"), tsl).await.unwrap();
-    let secret = api.device(PK, DN).await.unwrap();
+    api.put(&format!("/api/v1/products/{PK}/tsl"), tsl).await.ok();
+    let secret = api.device(PK, DN).await;
 
-    let mut b = Browser::open(&srv.base, "live", 1280).await;
+    let mut b = Browser::open(&app.base_url(), "live", 1280).await;
     b.login("admin", ADMIN_PW).await;
 
     // The device list turns the dot green when the device connects.
@@ -50,8 +50,8 @@ async fn device_values_and_status_reach_the_browser_live() {
     b.find(&format!("device-row-{DN}")).await;
     assert_eq!(b.attr(&format!("device-row-{DN}"), "data-status").await.as_deref(), Some("inactive"));
     let id = Identity::new(PK, DN, &secret);
-    let dev = Device::connect(srv.mqtt(), &id, &DeviceOptions::python()).await.expect("CONNACK accepted");
-    eventually(15, "the list row to turn online", || async {
+    let dev = Device::connect(app.mqtt_addr(), &id, &DeviceOptions::python()).await.expect("CONNACK accepted");
+    eventually(Duration::from_secs(15), "the list row to turn online", || async {
         (b.attr(&format!("device-row-{DN}"), "data-status").await? == "online").then_some(())
     })
     .await;
@@ -109,13 +109,13 @@ async fn device_values_and_status_reach_the_browser_live() {
     b.find("device-info").await;
     assert_eq!(status_of(&b, "status-dot").await.as_deref(), Some("online"));
     dev.drop_connection();
-    eventually(20, "the device page to show offline", || async {
+    eventually(Duration::from_secs(20), "the device page to show offline", || async {
         (status_of(&b, "status-dot").await? == "offline").then_some(())
     })
     .await;
     b.wait_text("device-disconnect-reason", "1911").await;
     b.shot("offline-1911").await;
-    let d = api.get(&format!("/api/v1/devices/{PK}/{DN}")).await.unwrap();
+    let d = api.get(&format!("/api/v1/devices/{PK}/{DN}")).await.ok();
     assert_eq!((d["status"].as_str(), d["last_disconnect_code"].as_u64()), (Some("offline"), Some(1911)));
     b.close().await;
 }

@@ -3,19 +3,20 @@
 //! and by CSV, disable a device, and as a viewer see every mutation refused by the server.
 //! Screenshots land in test-artifacts/screenshots/.
 
+use std::time::Duration;
+
 use fleetdeck_tests::browser::Browser;
-use fleetdeck_tests::eventually;
-use fleetdeck_tests::server::{TestServer, ADMIN_PW};
 use serde_json::json;
+use testkit::{eventually, Role, TestApp, ADMIN_PW};
 
 const PK: &str = "a1E2eLamp01";
 const TYPES: [&str; 9] = ["int", "float", "double", "bool", "enum", "text", "date", "struct", "array"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operator_builds_a_fleet_in_the_browser() {
-    let srv = TestServer::start().await;
-    let api = srv.admin().await;
-    let mut b = Browser::open(&srv.base, "registry", 1280).await;
+    let app = TestApp::builder().gateway().ui().build().await;
+    let api = app.client(Role::Admin).await;
+    let mut b = Browser::open(&app.base_url(), "registry", 1280).await;
 
     // Log in.
     b.login("admin", ADMIN_PW).await;
@@ -34,7 +35,7 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     b.shot("product-create-dialog").await;
     b.click("product-create-submit").await;
     b.wait_text("product-title", "E2E street lamp").await;
-    assert_eq!(api.get(&format!("/api/v1/products/{PK}")).await.unwrap()["name"], "E2E street lamp");
+    assert_eq!(api.get(&format!("/api/v1/products/{PK}")).await.ok()["name"], "E2E street lamp");
 
     // A thing model with one property of every type, through the form.
     b.click("tab-tsl").await;
@@ -62,8 +63,8 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     }
     b.shot("tsl-all-types").await;
     b.click("tsl-save").await;
-    let saved = eventually(15, "the model saved with 9 properties", || async {
-        let m = api.get(&format!("/api/v1/products/{PK}/tsl")).await.ok()?;
+    let saved = eventually(Duration::from_secs(15), "the model saved with 9 properties", || async {
+        let m = api.get(&format!("/api/v1/products/{PK}/tsl")).await.success()?;
         (m["properties"].as_array()?.len() == TYPES.len()).then_some(m)
     })
     .await;
@@ -84,8 +85,8 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/tsl/c-sdk-street-lamp.json");
     b.find("tsl-import-file").await.send_keys(&fixture.canonicalize().unwrap().display().to_string()).await.unwrap();
     b.find("tsl-property-row-LightStatus").await;
-    let imported = eventually(15, "the imported model saved", || async {
-        let m = api.get(&format!("/api/v1/products/{PK}/tsl")).await.ok()?;
+    let imported = eventually(Duration::from_secs(15), "the imported model saved", || async {
+        let m = api.get(&format!("/api/v1/products/{PK}/tsl")).await.success()?;
         (m["properties"][0]["identifier"] == "LightStatus").then_some(m)
     })
     .await;
@@ -97,7 +98,7 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     );
     b.shot("tsl-imported").await;
     b.click("tsl-export").await;
-    let exported = eventually(15, "the exported file", || async {
+    let exported = eventually(Duration::from_secs(15), "the exported file", || async {
         let p = b.downloads.path().join(format!("{PK}-tsl.json"));
         std::fs::read_to_string(&p).ok()
     })
@@ -135,31 +136,31 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
     b.find("import-error-3").await;
     b.wait_text("device-import-created", "0").await;
     b.shot("csv-all-or-nothing").await;
-    assert_eq!(api.get(&format!("/api/v1/devices?product_key={PK}")).await.unwrap()["total"], 2);
+    assert_eq!(api.get(&format!("/api/v1/devices?product_key={PK}")).await.ok()["total"], 2);
     b.click("device-import-mode-valid").await;
     b.click("device-import-submit").await;
     b.wait_text("device-import-created", "2").await;
     b.shot("csv-valid-rows").await;
     b.click("device-import-close").await;
     b.find("device-row-lamp-0102").await;
-    assert_eq!(api.get(&format!("/api/v1/devices?product_key={PK}")).await.unwrap()["total"], 4);
+    assert_eq!(api.get(&format!("/api/v1/devices?product_key={PK}")).await.ok()["total"], 4);
 
     // Disable a device, with confirmation.
     b.click("device-toggle-lamp-0001").await;
     b.find("confirm-dialog").await;
     b.click("confirm-ok").await;
-    eventually(10, "lamp-0001 disabled in the table", || async {
+    eventually(Duration::from_secs(10), "lamp-0001 disabled in the table", || async {
         let s = b.attr("device-row-lamp-0001", "data-status").await?;
         (s == "disabled").then_some(())
     })
     .await;
     b.shot("device-disabled").await;
-    assert_eq!(api.get(&format!("/api/v1/devices/{PK}/lamp-0001")).await.unwrap()["status"], "disabled");
+    assert_eq!(api.get(&format!("/api/v1/devices/{PK}/lamp-0001")).await.ok()["status"], "disabled");
     b.close().await;
 
     // A viewer: the controls are not offered, and the server refuses them anyway.
-    api.post("/api/v1/users", json!({"username": "oncall", "password": "password-1", "role": "viewer"})).await.unwrap();
-    let mut v = Browser::open(&srv.base, "viewer", 1280).await;
+    api.post("/api/v1/users", json!({"username": "oncall", "password": "password-1", "role": "viewer"})).await.ok();
+    let mut v = Browser::open(&app.base_url(), "viewer", 1280).await;
     v.login("oncall", "password-1").await;
     v.goto(&format!("/devices?product={PK}")).await;
     v.find("device-row-lamp-0002").await;
@@ -186,6 +187,6 @@ async fn an_operator_builds_a_fleet_in_the_browser() {
         assert_eq!(status, 403, "{m} {path} as viewer: {body}");
         assert_eq!(body["code"], "forbidden");
     }
-    assert_eq!(api.get(&format!("/api/v1/devices/{PK}/lamp-0002")).await.unwrap()["status"], "inactive");
+    assert_eq!(api.get(&format!("/api/v1/devices/{PK}/lamp-0002")).await.ok()["status"], "inactive");
     v.close().await;
 }

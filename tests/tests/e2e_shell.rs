@@ -1,19 +1,20 @@
 //! Browser end-to-end: the shell an operator lives in — deep links that survive a reload,
 //! language and theme switches, a phone-width layout, the audit log, users and API tokens.
 
+use std::time::Duration;
+
 use fleetdeck_tests::browser::Browser;
-use fleetdeck_tests::eventually;
-use fleetdeck_tests::server::{TestServer, ADMIN_PW};
+use testkit::{eventually, Role, TestApp, ADMIN_PW};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shell_language_theme_phone_and_admin_pages() {
-    let srv = TestServer::start().await;
-    let api = srv.admin().await;
-    api.product("a1ShellLamp", "Shell lamp").await.unwrap();
-    api.device("a1ShellLamp", "shell-0001").await.unwrap();
+    let app = TestApp::builder().gateway().ui().build().await;
+    let api = app.client(Role::Admin).await;
+    api.product_named("a1ShellLamp", "Shell lamp").await;
+    api.device("a1ShellLamp", "shell-0001").await;
 
     // A deep link before login goes to the login page and comes back after it.
-    let mut b = Browser::open(&srv.base, "shell", 1280).await;
+    let mut b = Browser::open(&app.base_url(), "shell", 1280).await;
     b.goto("/devices/a1ShellLamp/shell-0001?tab=info").await;
     b.find("login-form").await;
     b.fill("login-username", "admin").await;
@@ -51,7 +52,7 @@ async fn shell_language_theme_phone_and_admin_pages() {
     b.select("user-role", "operator").await;
     b.click("user-create-submit").await;
     b.find("user-row-night-ops").await;
-    let users = api.get("/api/v1/users").await.unwrap();
+    let users = api.get("/api/v1/users").await.ok();
     assert!(users.as_array().unwrap().iter().any(|u| u["username"] == "night-ops" && u["role"] == "operator"));
 
     // Settings: an API token is shown once and works as a bearer token.
@@ -61,17 +62,12 @@ async fn shell_language_theme_phone_and_admin_pages() {
     let secret = b.find("token-secret").await.text().await.unwrap();
     assert!(secret.starts_with("fdk_"), "{secret}");
     b.shot("token-created").await;
-    let r = reqwest::Client::new()
-        .get(format!("{}/api/v1/devices", srv.base))
-        .bearer_auth(secret.trim())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let r = app.anonymous().bearer(secret.trim()).get("/api/v1/devices").await;
+    assert_eq!(r.status, 200);
     b.close().await;
 
     // Phone width: the sidebar is a drawer behind the menu button.
-    let mut p = Browser::open(&srv.base, "phone", 390).await;
+    let mut p = Browser::open(&app.base_url(), "phone", 390).await;
     p.login("admin", ADMIN_PW).await;
     p.goto("/devices").await;
     p.find("device-row-shell-0001").await;
@@ -88,7 +84,7 @@ async fn shell_language_theme_phone_and_admin_pages() {
     };
     assert!(!nav_visible(&p).await, "the drawer starts closed on a phone");
     p.click("sidebar-toggle").await;
-    eventually(5, "the drawer to open", || async { nav_visible(&p).await.then_some(()) }).await;
+    eventually(Duration::from_secs(5), "the drawer to open", || async { nav_visible(&p).await.then_some(()) }).await;
     p.shot("drawer-open").await;
     p.close().await;
 }

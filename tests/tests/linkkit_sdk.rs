@@ -8,9 +8,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use backend::commands::DeviceCall;
-use fleetdeck_tests::server::TestServer;
 use model::alink::DeviceRef;
 use serde_json::{json, Value};
+use testkit::{eventually, Role, TestApp};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
@@ -56,18 +56,18 @@ impl SdkDevice {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_link_sdk_connects_posts_and_answers_unchanged() {
-    let srv = TestServer::start_headless().await;
-    let api = srv.admin().await;
-    api.product(PK, "Python lamp").await.unwrap();
+    let app = TestApp::builder().gateway().build().await;
+    let api = app.client(Role::Admin).await;
+    api.product_named(PK, "Python lamp").await;
     let tsl_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/linkkit_lamp_tsl.json");
     let tsl: Value = serde_json::from_str(&std::fs::read_to_string(&tsl_path).unwrap()).unwrap();
-    api.put(&format!("/api/v1/products/{PK}/tsl"), tsl).await.unwrap();
-    let secret = api.device(PK, DN).await.unwrap();
+    api.put(&format!("/api/v1/products/{PK}/tsl"), tsl).await.ok();
+    let secret = api.device(PK, DN).await;
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/linkkit_device.py");
     let mut child = Command::new(python())
         .arg(&script)
-        .args([PK, DN, &secret, &srv.mqtt().port().to_string(), tsl_path.to_str().unwrap()])
+        .args([PK, DN, &secret, &app.mqtt_addr().port().to_string(), tsl_path.to_str().unwrap()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -81,7 +81,7 @@ async fn the_python_link_sdk_connects_posts_and_answers_unchanged() {
     // 1. CONNECT with the SDK's own hmacsha1 signature.
     let c = dev.expect("connect").await;
     assert_eq!(c["rc"], 0, "the SDK's signature is accepted");
-    let d = api.get(&format!("/api/v1/devices/{PK}/{DN}")).await.unwrap();
+    let d = api.get(&format!("/api/v1/devices/{PK}/{DN}")).await.ok();
     assert_eq!(d["status"], "online");
     assert!(d["sdk"].as_str().unwrap_or("").contains("Python"), "{d}");
 
@@ -89,8 +89,8 @@ async fn the_python_link_sdk_connects_posts_and_answers_unchanged() {
     dev.send(r#"post {"LightSwitch": 1, "Brightness": 42}"#).await;
     let reply = dev.expect("prop_post_reply").await;
     assert_eq!(reply["code"], 200, "{reply}");
-    let props = fleetdeck_tests::eventually(10, "stored properties", || async {
-        let p = api.get(&format!("/api/v1/devices/{PK}/{DN}/properties")).await.ok()?;
+    let props = eventually(Duration::from_secs(10), "stored properties", || async {
+        let p = api.get(&format!("/api/v1/devices/{PK}/{DN}/properties")).await.success()?;
         (p.as_array()?.len() == 2).then_some(p)
     })
     .await;
@@ -99,7 +99,7 @@ async fn the_python_link_sdk_connects_posts_and_answers_unchanged() {
 
     // 3. property/set arrives although the SDK never subscribed; it auto-replies 200.
     let device = DeviceRef { pk: PK.into(), dn: DN.into() };
-    let commands = &srv.running().commands;
+    let commands = &app.running().commands;
     let set = DeviceCall::SetProperties(json!({"Brightness": 7}));
     let r = commands.call(&device, set, Duration::from_secs(10)).await.expect("set_reply");
     assert_eq!(r.code, 200);
