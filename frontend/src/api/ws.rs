@@ -23,6 +23,9 @@ type Handler = Rc<dyn Fn(LiveEvent)>;
 struct Sub {
     stream: Stream,
     handler: Handler,
+    /// Called on every `subscribed` (the first and each after a reconnect): from then on nothing
+    /// is missed, so a page reloads its snapshot here to close the gap before it.
+    on_ready: Option<Rc<dyn Fn()>>,
 }
 
 thread_local! {
@@ -65,13 +68,25 @@ fn send(msg: &ClientMsg) {
 
 /// Listen to `stream`; `handler` runs for every event of it. Returns the id for [`unsubscribe`].
 pub fn subscribe(stream: Stream, handler: impl Fn(LiveEvent) + 'static) -> u32 {
+    add(stream, Rc::new(handler), None)
+}
+
+/// [`subscribe`], and `on_ready` each time the server confirms the subscription (also after a
+/// reconnect): the moment to (re)load a REST snapshot so that nothing between the snapshot and
+/// the live tail is lost.
+pub fn subscribe_synced(stream: Stream, handler: impl Fn(LiveEvent) + 'static, on_ready: impl Fn() + 'static) -> u32 {
+    add(stream, Rc::new(handler), Some(Rc::new(on_ready)))
+}
+
+fn add(stream: Stream, handler: Handler, on_ready: Option<Rc<dyn Fn()>>) -> u32 {
     let id = NEXT_ID.with(|n| {
         let id = n.get();
         n.set(id + 1);
         id
     });
-    send(&ClientMsg::Subscribe { id, stream: stream.clone() });
-    SUBS.with(|s| s.borrow_mut().insert(id, Sub { stream, handler: Rc::new(handler) }));
+    // Registered before it is sent, so the confirmation finds it.
+    SUBS.with(|s| s.borrow_mut().insert(id, Sub { stream: stream.clone(), handler, on_ready }));
+    send(&ClientMsg::Subscribe { id, stream });
     start();
     id
 }
@@ -126,6 +141,12 @@ fn dispatch(msg: ServerMsg) {
             let handler = SUBS.with(|s| s.borrow().get(&id).map(|s| s.handler.clone()));
             if let Some(h) = handler {
                 h(event);
+            }
+        }
+        ServerMsg::Subscribed { id } => {
+            let ready = SUBS.with(|s| s.borrow().get(&id).and_then(|s| s.on_ready.clone()));
+            if let Some(f) = ready {
+                f();
             }
         }
         ServerMsg::Error { code, message } => leptos::logging::warn!("live: {message} ({code})"),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use model::runlog::{LogEntry, LogQuery};
-use model::ws::{LiveEvent, Stream};
+use model::ws::{log_matches, LiveEvent, Stream};
 
 use crate::api::client::ApiResult;
 use crate::api::{registry, ws};
@@ -29,9 +29,16 @@ pub fn log_feed(filter: Memo<LogQuery>, live: Signal<bool>, keep: usize) -> LogF
         async move { registry::logs(&f).await }
     });
     let entries = RwSignal::new(Vec::<LogEntry>::new());
+    // A snapshot is merged with what the tail already brought (an entry may have arrived live
+    // while the query ran, and would be lost if the snapshot replaced it); what no longer
+    // matches the filter goes.
     Effect::new(move |_| {
         if let Some(Ok(v)) = res.get() {
-            entries.set(v);
+            let f = filter.get_untracked();
+            entries.update(|es| {
+                es.retain(|e| log_matches(&f, e));
+                merge_newest_first(es, v, keep);
+            });
         }
     });
     let sub = Arc::new(AtomicU32::new(0));
@@ -43,21 +50,30 @@ pub fn log_feed(filter: Memo<LogQuery>, live: Signal<bool>, keep: usize) -> LogF
             ws::unsubscribe(old);
         }
         if on {
-            let id = ws::subscribe(Stream::RunLog { filter: f }, move |ev| {
+            // Once the tail is in place the snapshot is loaded again: an entry stored between the
+            // first load and the subscription is in it.
+            let on_event = move |ev| {
                 if let LiveEvent::Log { entry } = ev {
-                    entries.update(|es| {
-                        if !es.iter().any(|e| e.id == entry.id) {
-                            es.insert(0, entry);
-                            es.truncate(keep);
-                        }
-                    });
+                    entries.update(|es| merge_newest_first(es, vec![entry], keep));
                 }
-            });
+            };
+            let id = ws::subscribe_synced(Stream::RunLog { filter: f }, on_event, move || res.refetch());
             current.store(id, Ordering::Relaxed);
         }
     });
     on_cleanup(move || ws::unsubscribe(sub.load(Ordering::Relaxed)));
     LogFeed { res, entries }
+}
+
+/// Add `new` to `es` (newest first by id), each entry once, keeping the newest `keep`.
+pub fn merge_newest_first(es: &mut Vec<LogEntry>, new: Vec<LogEntry>, keep: usize) {
+    for e in new {
+        if !es.iter().any(|x| x.id == e.id) {
+            es.push(e);
+        }
+    }
+    es.sort_by_key(|e| std::cmp::Reverse(e.id));
+    es.truncate(keep);
 }
 
 /// Loading, error (with retry), empty (`empty_hint`: an i18n key) or the table. Emptiness
