@@ -7,7 +7,7 @@ use model::alink::sign::{device_credentials, C_SDK_TIMESTAMP};
 use model::alink::Sdk;
 use model::registry::DeviceStatus;
 use model::ws::LiveEvent;
-use testkit::{eventually, options, Inbox, TestApp, DEADLINE};
+use testkit::{eventually, options, Inbox, Role, TestApp, DEADLINE};
 
 async fn start() -> TestApp {
     TestApp::builder().gateway().build().await
@@ -205,10 +205,10 @@ async fn disabling_a_device_disconnects_it_at_once() {
     let creds = device_credentials(Sdk::C4, pk, "dev1", &secret, C_SDK_TIMESTAMP);
     let mut d = app.connect(&creds).await.unwrap();
     app.wait_device(pk, "dev1", "online", |r| r.device.status == DeviceStatus::Online).await;
-    // What the registry's disable handler does.
-    let rec = app.record(pk, "dev1").await.unwrap();
-    backend::store::devices::set_enabled(app.db(), rec.id, false).await.unwrap();
-    app.state().devices.disconnect(pk, "dev1").await;
+    // The console's disable: PATCH as an operator.
+    let operator = app.client(Role::Operator).await;
+    let body = operator.patch(&format!("/api/v1/devices/{pk}/dev1"), serde_json::json!({"enabled": false})).await.ok();
+    assert_eq!(body["status"], "disabled", "{body}");
     d.wait_closed().await;
     let r = app.wait_device(pk, "dev1", "offline code", |r| r.device.last_disconnect_code.is_some()).await;
     assert_eq!((r.device.status, r.device.last_disconnect_code), (DeviceStatus::Disabled, Some(427)));

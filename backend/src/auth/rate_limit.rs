@@ -77,16 +77,39 @@ impl FailureLimiter {
         lock(&self.failures).remove(key);
     }
 
-    /// Let one attempt through, or the seconds to wait if any key is at its limit.
+    /// Let one attempt through, or the seconds to wait if any key is at its limit. The attempt
+    /// counts as a failure from now on (refunded by [`Attempt::succeeded`]): for checks slow
+    /// enough to be worth guessing in parallel (password hashes).
     pub fn begin(&self, keys: Vec<String>) -> Result<Attempt, u64> {
         let now = self.clock.now_ms();
         let mut map = lock(&self.failures);
+        self.refuse(&mut map, &keys, now).map_or(Ok(()), Err)?;
+        self.count(&mut map, &keys, now);
+        Ok(Attempt { failures: self.failures.clone(), keys, at: now })
+    }
+
+    /// Whether an attempt may go ahead (or the seconds to wait), without counting it: for checks
+    /// so cheap that a parallel burst gains a guesser little (device HMACs), where counting
+    /// attempts in flight would refuse a whole fleet reconnecting at once from one NAT address.
+    /// Count a failure with [`FailureLimiter::failed`].
+    pub fn check(&self, keys: &[String]) -> Result<(), u64> {
+        let now = self.clock.now_ms();
+        self.refuse(&mut lock(&self.failures), keys, now).map_or(Ok(()), Err)
+    }
+
+    /// One failure for every key.
+    pub fn failed(&self, keys: &[String]) {
+        let now = self.clock.now_ms();
+        self.count(&mut lock(&self.failures), keys, now);
+    }
+
+    /// The seconds to wait if any key is at its limit.
+    fn refuse(&self, map: &mut Failures, keys: &[String], now: i64) -> Option<u64> {
         let window = self.window_ms;
         if map.len() > MAX_KEYS {
             map.retain(|_, v| v.iter().any(|t| now - t < window));
         }
-        let wait = keys
-            .iter()
+        keys.iter()
             .filter_map(|k| map.get(k))
             .filter_map(|times| {
                 let recent: Vec<i64> = times.iter().copied().filter(|t| now - t < window).collect();
@@ -95,16 +118,15 @@ impl FailureLimiter {
                     ((oldest + window - now).max(1000) / 1000) as u64
                 })
             })
-            .max();
-        if let Some(wait) = wait {
-            return Err(wait);
-        }
-        for k in &keys {
+            .max()
+    }
+
+    fn count(&self, map: &mut Failures, keys: &[String], now: i64) {
+        for k in keys {
             let v = map.entry(k.clone()).or_default();
-            v.retain(|t| now - t < window);
+            v.retain(|t| now - t < self.window_ms);
             v.push(now);
         }
-        Ok(Attempt { failures: self.failures.clone(), keys, at: now })
     }
 }
 
@@ -143,6 +165,21 @@ mod tests {
         // 40 guesses arrive before any is verified: only MAX_FAILURES get through.
         let let_through: Vec<Attempt> = (0..40).filter_map(|_| l.begin(keys("a", "1")).ok()).collect();
         assert_eq!(let_through.len(), MAX_FAILURES);
+    }
+
+    #[test]
+    fn check_does_not_count_attempts_in_flight_only_failures() {
+        let clock = FakeClock::new(0);
+        let l = FailureLimiter::with_limits(Arc::new(clock.clone()), 30, 60_000);
+        let ip = vec!["ip:10.0.0.1".to_string()];
+        // A fleet of 100 reconnecting at once: all checked, none refused.
+        assert!((0..100).all(|_| l.check(&ip).is_ok()));
+        for _ in 0..30 {
+            l.failed(&ip);
+        }
+        assert_eq!(l.check(&ip), Err(60));
+        clock.advance_ms(60_000);
+        assert_eq!(l.check(&ip), Ok(()));
     }
 
     #[test]

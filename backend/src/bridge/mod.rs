@@ -19,6 +19,8 @@ use crate::error::AppError;
 use crate::http::openapi::{guarded, ApiRouter};
 use crate::state::AppState;
 
+pub use session::RECHECK_MS;
+
 /// Frames waiting per browser at most before the oldest are dropped.
 pub const CLIENT_QUEUE: usize = 2_048;
 /// Subscriptions per connection at most.

@@ -125,6 +125,8 @@ pub async fn run(st: AppState, user: CurrentUser, socket: WebSocket) {
     let mut subs = Subs::default();
     let mut bus = st.bus().subscribe();
     let mut revoked = st.revocations.watch();
+    // A revocation between the upgrade's check and this watch would be missed: check once now.
+    revoked.mark_changed();
     let mut recheck = st.clock.interval(RECHECK_MS);
     recheck.tick().await; // the first tick is now: the upgrade just checked
     let mut signed_out = false;

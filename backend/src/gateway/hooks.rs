@@ -156,27 +156,26 @@ impl Hooks {
             }
         };
         let device = DeviceRef::new(pk.clone(), dn.clone());
-        // Guesses are counted per address, before the signature check and as one step with it
-        // (so parallel guesses stop at the limit too); a success is refunded. The device's own
-        // connect budget is spent only once it has authenticated: someone without its secret
-        // cannot lock it out.
-        let attempt = match self.auth_failures.begin(vec![source.clone()]) {
-            Ok(a) => a,
-            Err(wait) => {
-                let why = format!("too many failed authentications from this address; retry in {wait} s");
-                self.refused(&source, device, Stage::Auth, Kind::Connect.code(), detail(&why)).await;
-                return AuthResult::NotAuthorized;
-            }
-        };
+        // Failed authentications are counted per address and checked before the signature: a
+        // guesser is cut off, and the device's own connect budget is spent only once it has
+        // authenticated, so someone without its secret cannot lock it out. Attempts in flight
+        // are not counted (an HMAC is cheap to check, and a fleet behind one NAT address
+        // reconnects all at once); a parallel burst can exceed the limit by its size, once.
+        let source_key = [source.clone()];
+        if let Err(wait) = self.auth_failures.check(&source_key) {
+            let why = format!("too many failed authentications from this address; retry in {wait} s");
+            self.refused(&source, device, Stage::Auth, Kind::Connect.code(), detail(&why)).await;
+            return AuthResult::NotAuthorized;
+        }
         let password = ci.password().map(|p| &p[..]);
         let admitted = match auth::authenticate(&self.deps, client_id, &pk, &dn, password).await {
             Ok(admitted) => admitted,
             Err(r) => {
+                self.auth_failures.failed(&source_key);
                 self.refused(&source, device, Stage::Auth, r.code, detail(&r.reason)).await;
                 return refused(&r);
             }
         };
-        attempt.succeeded();
         if let Some(why) = self.sessions.client_id_conflict(client_id, &device).await {
             self.refused(&source, device, Stage::Auth, auth::CODE_BAD_CREDENTIALS, detail(&why)).await;
             return AuthResult::NotAuthorized;

@@ -15,7 +15,7 @@ use crate::clock::SharedClock;
 /// Refusal entries one source may write per minute.
 pub const PER_MINUTE: u32 = 20;
 const WINDOW_MS: i64 = 60_000;
-/// Sources tracked before finished windows are swept.
+/// Sources tracked before finished windows are first swept.
 const SWEEP_AT: usize = 4_096;
 
 struct Window {
@@ -25,14 +25,22 @@ struct Window {
     suppressed: u64,
 }
 
+struct Windows {
+    map: HashMap<String, Window>,
+    /// Size at which the map is swept next: twice what survived the last sweep, so a fleet
+    /// with more than [`SWEEP_AT`] sources refused in the same minute does not scan the whole
+    /// map on every refusal (amortised O(1), as in [`super::limits`]).
+    sweep_at: usize,
+}
+
 pub struct RefusalBudget {
     clock: SharedClock,
-    windows: Mutex<HashMap<String, Window>>,
+    windows: Mutex<Windows>,
 }
 
 impl RefusalBudget {
     pub fn new(clock: SharedClock) -> Self {
-        RefusalBudget { clock, windows: Mutex::new(HashMap::new()) }
+        RefusalBudget { clock, windows: Mutex::new(Windows { map: HashMap::new(), sweep_at: SWEEP_AT }) }
     }
 
     /// One refusal from `source`: `Some(n)` = write it, saying that `n` were suppressed before
@@ -40,12 +48,13 @@ impl RefusalBudget {
     pub fn admit(&self, source: &str) -> Option<u64> {
         let now = self.clock.now_ms();
         let start = now - now.rem_euclid(WINDOW_MS);
-        let mut map = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= SWEEP_AT {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if windows.map.len() >= windows.sweep_at {
             // A window that is over and has nothing to report would restart at zero anyway.
-            map.retain(|_, w| w.start == start || w.suppressed > 0);
+            windows.map.retain(|_, w| w.start == start || w.suppressed > 0);
+            windows.sweep_at = (windows.map.len() * 2).max(SWEEP_AT);
         }
-        let w = map.entry(source.to_owned()).or_insert(Window { start, written: 0, suppressed: 0 });
+        let w = windows.map.entry(source.to_owned()).or_insert(Window { start, written: 0, suppressed: 0 });
         if w.start != start {
             w.start = start;
             w.written = 0;
@@ -83,5 +92,26 @@ mod tests {
         clock.advance_ms(1);
         assert_eq!(b.admit("ip:10.0.0.1"), Some(281), "the first entry of the next minute counts the rest");
         assert_eq!(b.admit("ip:10.0.0.1"), Some(0));
+    }
+
+    #[test]
+    fn many_live_sources_are_swept_now_and_then_not_on_every_refusal() {
+        let clock = FakeClock::new(0);
+        let b = RefusalBudget::new(Arc::new(clock.clone()));
+        for i in 0..SWEEP_AT {
+            assert_eq!(b.admit(&format!("dev:pk/d{i}")), Some(0));
+        }
+        // All live in this minute: the sweep keeps them and moves the next one out.
+        assert_eq!(b.admit("dev:pk/one-more"), Some(0));
+        let w = b.windows.lock().unwrap();
+        assert_eq!((w.map.len(), w.sweep_at), (SWEEP_AT + 1, 2 * SWEEP_AT));
+        drop(w);
+        // A minute later the finished windows with nothing to report go at the next sweep.
+        clock.advance_ms(WINDOW_MS);
+        for i in 0..SWEEP_AT {
+            b.admit(&format!("ip:10.0.{}.{}", i / 256, i % 256));
+        }
+        let w = b.windows.lock().unwrap();
+        assert!(w.map.len() <= SWEEP_AT + 1, "{} sources kept", w.map.len());
     }
 }

@@ -43,48 +43,59 @@ pub fn set_enabled(d: &Device, enabled: bool, after: Callback<()>) {
     }
 }
 
-pub fn delete_device(d: &Device, after: Callback<()>) {
+/// The i18n keys of a confirmed device action: the question (`title` with `{dn}`, `body`), the
+/// confirm button (`verb`) and the toast on success (`ok`).
+struct Ask {
+    title: &'static str,
+    body: &'static str,
+    verb: &'static str,
+    ok: &'static str,
+}
+
+/// Ask, then `call` the device's API; toast and run `after` on success, report the failure
+/// otherwise.
+fn confirmed<F, Fut, T>(d: &Device, ask: Ask, call: F, after: Callback<()>)
+where
+    F: Fn(String, String) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = crate::api::client::ApiResult<T>> + 'static,
+{
     let (pk, dn) = (d.product_key.clone(), d.device_name.clone());
-    crate::components::confirm::ask(
-        tf("device.delete_title", &[("dn", dn.clone())]),
-        t("device.delete_confirm").to_string(),
-        "common.delete",
-        move || {
-            let (pk, dn) = (pk.clone(), dn.clone());
-            spawn_local(async move {
-                match registry::delete_device(&pk, &dn).await {
-                    Ok(()) => {
-                        toast_ok(t("device.deleted"));
-                        crate::state::g().products_rev.update(|n| *n += 1);
-                        after.run(());
-                    }
-                    Err(f) => report(&f),
+    let Ask { title, body, verb, ok } = ask;
+    crate::components::confirm::ask(tf(title, &[("dn", dn.clone())]), t(body).to_string(), verb, move || {
+        let (pk, dn) = (pk.clone(), dn.clone());
+        spawn_local(async move {
+            match call(pk, dn).await {
+                Ok(_) => {
+                    toast_ok(t(ok));
+                    after.run(());
                 }
-            });
-        },
-    );
+                Err(f) => report(&f),
+            }
+        });
+    });
+}
+
+pub fn delete_device(d: &Device, after: Callback<()>) {
+    let bump = Callback::new(move |_| {
+        crate::state::g().products_rev.update(|n| *n += 1);
+        after.run(());
+    });
+    let call = |pk: String, dn: String| async move { registry::delete_device(&pk, &dn).await };
+    let ask = Ask {
+        title: "device.delete_title",
+        body: "device.delete_confirm",
+        verb: "common.delete",
+        ok: "device.deleted",
+    };
+    confirmed(d, ask, call, bump);
 }
 
 /// Reset activation (Aliyun's ResetThing), after a confirmation.
 pub fn reset_device(d: &Device, after: Callback<()>) {
-    let (pk, dn) = (d.product_key.clone(), d.device_name.clone());
-    crate::components::confirm::ask(
-        tf("device.reset_title", &[("dn", dn.clone())]),
-        t("device.reset_confirm").to_string(),
-        "device.reset",
-        move || {
-            let (pk, dn) = (pk.clone(), dn.clone());
-            spawn_local(async move {
-                match registry::reset_device(&pk, &dn).await {
-                    Ok(_) => {
-                        toast_ok(t("device.reset_ok"));
-                        after.run(());
-                    }
-                    Err(f) => report(&f),
-                }
-            });
-        },
-    );
+    let call = |pk: String, dn: String| async move { registry::reset_device(&pk, &dn).await };
+    let ask =
+        Ask { title: "device.reset_title", body: "device.reset_confirm", verb: "device.reset", ok: "device.reset_ok" };
+    confirmed(d, ask, call, after);
 }
 
 pub fn device_rows(rows: RwSignal<Vec<Device>>, show_product: bool, after: Callback<()>) -> impl IntoView {
