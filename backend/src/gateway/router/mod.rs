@@ -16,6 +16,13 @@
 //! Uplinks are spread over [`WORKERS`] tasks by publishing session, so one device's (and one
 //! gateway's sub-devices') messages are handled in order while different devices run in parallel.
 //!
+//! # Replies: after the commit
+//! A reply (`post_reply` & co.) goes out only once the facts of its uplink are committed by the
+//! store writer ([`Router::accept`] takes a [`crate::hub::Receipt`], [`Answer::answer`] waits for
+//! it): a device that got `code 200` never has to send that value again, even after `kill -9`.
+//! Each worker hands its answers to its own replier task in order and takes the next uplink at
+//! once, so many posts share one commit (group commit) and a reply waits about one commit.
+//!
 //! # Run log
 //! One flow = one trace id: the uplink entry (BizType uplink, operation = topic, status = 200 or
 //! the code), its thing-model checks (ThingModel, operation `check`) and its reply (downlink).
