@@ -36,9 +36,6 @@ use crate::runlog::line::{line_of, Line};
 pub const QUEUE_CAPACITY: usize = 65_536;
 /// Facts taken per transaction at most.
 const ROUND: usize = 4_096;
-/// The writer's nice value: it is throughput work, and must not hold a core while a device's
-/// reply or a browser's live event waits to be scheduled (2-core machines).
-const NICE: i32 = 10;
 /// WAL pages before the writer checkpoints (SQLite's default is 1,000). A larger WAL lets the
 /// same hot pages (the ends of the append-only tables) be written back once instead of many
 /// times: the checkpoint was a sixth of ingest CPU at the default.
@@ -77,13 +74,8 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
 /// runs this again on the same lane: nothing queued is lost with the failed one but the round
 /// it held.
 pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
-    // On Linux, PRIO_PROCESS with 0 is the calling thread only. Failure only costs latency.
-    // SAFETY: a plain syscall with no pointers.
-    #[allow(unsafe_code)]
-    let niced = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, NICE) };
-    if niced != 0 {
-        tracing::debug!("ingest writer: nice value not set");
-    }
+    // Normal priority: every reply waits for this thread's commit (it used to be niced to 10,
+    // when replies did not wait for it; at 10,000 msg/s that starved it and the replies).
     let mut conn = loop {
         match open(path) {
             Ok(c) => break c,
@@ -108,17 +100,16 @@ pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
                 Delivery::Barrier(ack) => acks.push(ack),
             }
         }
-        if !events.is_empty() {
-            let stored = write_round(&mut conn, &events);
-            if bus.has_listeners() {
-                for (i, id, line) in stored {
-                    bus.send(LiveEvent::Log { entry: line.into_entry(id, &events[i]) });
-                }
-            }
-        }
-        // Everything queued before a barrier is stored now.
+        let stored = if events.is_empty() { Vec::new() } else { write_round(&mut conn, &events) };
+        // Everything queued before a barrier is committed now: devices get their replies
+        // before browsers get their "stored" notices (building those is the slower part).
         for ack in acks {
             let _ = ack.send(());
+        }
+        if bus.has_listeners() {
+            for (i, id, line) in stored {
+                bus.send(LiveEvent::Log { entry: line.into_entry(id, &events[i]) });
+            }
         }
     }
 }
