@@ -12,7 +12,8 @@ step() { printf '\n== %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # 1. Debian packages: headless Chromium + its driver (browser tests), Mosquitto (benchmark
-#    baseline and its clients for tests), python venv support.
+#    baseline and its clients for tests), python venv support, PostgreSQL (the second store;
+#    the tests run their own throwaway cluster of it, see scripts/pg-cluster.sh).
 need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
@@ -20,6 +21,8 @@ command -v mosquitto >/dev/null || need_apt+=(mosquitto)
 command -v mosquitto_pub >/dev/null || need_apt+=(mosquitto-clients)
 command -v brotli >/dev/null || need_apt+=(brotli)   # pre-compressed UI assets
 python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
+# initdb/postgres are not on PATH on Debian; any installed major version will do.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 # CJK glyphs, so screenshots of the Chinese UI show characters, not boxes.
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need_apt+=(fonts-wqy-zenhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -27,6 +30,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
+fi
+# initdb and postgres refuse to run as root, and CI runs as root: the test cluster then runs
+# as this unprivileged user (no home, no login).
+if [ "$(id -u)" -eq 0 ] && ! id -u fleetdeck-pg >/dev/null 2>&1; then
+  step "useradd fleetdeck-pg (runs the tests' PostgreSQL)"
+  useradd --system --no-create-home --shell /usr/sbin/nologin fleetdeck-pg
 fi
 
 # 2. Rust: the pinned toolchain's wasm target, trunk and wasm-bindgen-cli at exact versions.

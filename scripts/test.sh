@@ -18,4 +18,15 @@ echo "== tests"
 # The end-to-end tests find the UI and the SDK through these.
 export FLEETDECK_TEST_DIST="$PWD/dist"
 export FLEETDECK_TEST_PYTHON="$PWD/.venv-linkkit/bin/python"
-cargo test --workspace --no-fail-fast -- --test-threads=2
+# One private PostgreSQL cluster for the whole run (throwaway, own port, never the system one);
+# the tests make a database per test app on it. Stopped however this script ends.
+PG_TEST_DIR="$PWD/target/pg-test"
+trap 'bash scripts/pg-cluster.sh stop "$PG_TEST_DIR" || true' EXIT
+FLEETDECK_TEST_PG_URL="$(bash scripts/pg-cluster.sh start "$PG_TEST_DIR")"
+export FLEETDECK_TEST_PG_URL
+# Both passes run even if the first fails; the script fails if either did.
+status=0
+cargo test --workspace --no-fail-fast -- --test-threads=2 || status=1
+echo "== tests again on PostgreSQL (backend, testkit)"
+FLEETDECK_TEST_STORE=postgres cargo test -p backend -p testkit --no-fail-fast -- --test-threads=2 || status=1
+exit "$status"
