@@ -95,14 +95,12 @@ impl AppError {
     }
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return AppError::Conflict("it already exists".into());
-            }
+impl From<crate::store::Error> for AppError {
+    fn from(e: crate::store::Error) -> Self {
+        match e {
+            crate::store::Error::Conflict => AppError::Conflict("it already exists".into()),
+            other => AppError::Internal(other.into()),
         }
-        AppError::Internal(e.into())
     }
 }
 

@@ -124,7 +124,7 @@ async fn api_tokens_work_as_bearer_without_csrf_and_can_be_revoked() {
     assert_eq!(created.status, StatusCode::CREATED);
     let secret = created.body["secret"].as_str().unwrap().to_string();
     let id = created.body["token"]["id"].as_i64().unwrap();
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_tokens").fetch_one(app.db()).await.unwrap();
+    let stored: String = app.db().scalar(backend::store::sql("SELECT token_hash FROM api_tokens")).await.unwrap();
     assert!(!stored.contains(&secret), "only a hash is stored");
     let token = app.anonymous().bearer(&secret);
     let r = token.post("/api/v1/products", json!({"name": "Tok", "node_type": "direct"})).await;

@@ -3,6 +3,7 @@
 //! with synchronous=NORMAL keeps a committed transaction across a process crash. So every post a
 //! device saw answered with 200 is in the database after the server was SIGKILLed mid-burst.
 
+use backend::store::sql;
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::os::unix::process::ExitStatusExt;
@@ -105,28 +106,29 @@ async fn kill_round(round: usize) {
     let mut missing = Vec::new();
     for (dn, posts) in &answered {
         let rec = backend::store::devices::get(&db, PK, dn).await.unwrap().expect("the device exists");
-        let history: HashSet<String> =
-            sqlx::query_scalar("SELECT value FROM property_history WHERE device_id = $1 AND identifier = $2")
-                .bind(rec.id)
-                .bind(PROPERTY)
-                .fetch_all(&db)
-                .await
-                .unwrap()
-                .into_iter()
-                .collect();
+        let history: HashSet<String> = db
+            .scalars::<String>(
+                sql("SELECT value FROM property_history WHERE device_id = $1 AND identifier = $2")
+                    .bind(rec.id)
+                    .bind(PROPERTY),
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
         let topic = format!("/sys/{PK}/{dn}/thing/event/property/post");
-        let logged: HashSet<String> = sqlx::query_scalar(
-            "SELECT message_id FROM run_log WHERE product_key = $1 AND device_name = $2 \
-             AND biz_type = 'uplink' AND operation = $3 AND status = 200 AND message_id IS NOT NULL",
-        )
-        .bind(PK)
-        .bind(dn)
-        .bind(&topic)
-        .fetch_all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
+        let logged: HashSet<String> = db
+            .scalars::<String>(
+                sql("SELECT message_id FROM run_log WHERE product_key = $1 AND device_name = $2 \
+             AND biz_type = 'uplink' AND operation = $3 AND status = 200 AND message_id IS NOT NULL")
+                .bind(PK)
+                .bind(dn)
+                .bind(&topic),
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
         for (id, v) in posts {
             if !history.contains(&v.to_string()) {
                 missing.push(format!("{dn} id {id}: value {v} not in property_history"));

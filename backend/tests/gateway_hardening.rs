@@ -2,6 +2,7 @@
 //! password guessing, refusals as a disk filler, dynamic registration of an activated device,
 //! and Alink requests of features the server does not have. Real server, real MQTT devices.
 
+use backend::store::sql;
 use std::net::IpAddr;
 
 use axum::http::StatusCode;
@@ -70,23 +71,24 @@ async fn publish_acked(d: &Client, topic: &str, payload: impl Into<Bytes>) {
 }
 
 /// One number from the run log as stored, once everything queued so far is written.
-async fn run_log_number(app: &TestApp, sql: &'static str) -> i64 {
+async fn run_log_number(app: &TestApp, text: &'static str) -> i64 {
     app.hub().flush().await;
-    sqlx::query_scalar::<_, Option<i64>>(sql).fetch_one(app.db()).await.unwrap().unwrap_or(0)
+    app.db().scalar::<Option<i64>>(sql(text)).await.unwrap().unwrap_or(0)
 }
 
 /// The `content` of stored refusal entries with this operation of (pk, dn), oldest first.
 async fn refusal_contents(app: &TestApp, pk: &str, dn: &str, operation: &str) -> Vec<Value> {
     app.hub().flush().await;
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT content FROM run_log WHERE product_key = $1 AND device_name = $2 AND operation = $3 ORDER BY id",
-    )
-    .bind(pk)
-    .bind(dn)
-    .bind(operation)
-    .fetch_all(app.db())
-    .await
-    .unwrap();
+    let rows: Vec<String> = app
+        .db()
+        .scalars(
+            sql("SELECT content FROM run_log WHERE product_key = $1 AND device_name = $2 AND operation = $3 ORDER BY id")
+                .bind(pk)
+                .bind(dn)
+                .bind(operation),
+        )
+        .await
+        .unwrap();
     rows.iter().map(|c| serde_json::from_str(c).unwrap_or_else(|e| panic!("not JSON ({e}): {c}"))).collect()
 }
 
@@ -204,9 +206,9 @@ async fn refusals_with_huge_topics_and_client_ids_write_little() {
     assert_eq!((acl.len() as i64, anon.len() as i64), (REFUSALS_PER_MINUTE, REFUSALS_PER_MINUTE));
     let rows = run_log_number(&app, "SELECT COUNT(*) FROM run_log").await - before;
     assert!(rows <= 2 * REFUSALS_PER_MINUTE + 2, "{rows} run-log rows for 600 refusals");
-    let longest = run_log_number(&app, "SELECT MAX(LENGTH(content)) FROM run_log").await;
+    let longest = run_log_number(&app, "SELECT CAST(MAX(LENGTH(content)) AS BIGINT) FROM run_log").await;
     assert!(longest <= 2048, "a stored content of {longest} bytes");
-    let total = run_log_number(&app, "SELECT SUM(LENGTH(content)) FROM run_log").await;
+    let total = run_log_number(&app, "SELECT CAST(SUM(LENGTH(content)) AS BIGINT) FROM run_log").await;
     assert!(total <= 100_000, "{total} bytes of run log for 36 MB of refused input");
     assert!(acl[0]["topic"].as_str().unwrap().starts_with(&format!("/sys/{pk}/devB/")), "{}", acl[0]);
     assert!(anon[0]["clientId"].as_str().unwrap().starts_with("cccc"), "{}", anon[0]);
@@ -245,7 +247,7 @@ async fn dynamic_registration_of_an_activated_device_needs_an_operators_reset() 
         (app.log_count(pk, "dev1", BizType::Device, CODE_ALREADY_ACTIVATED).await >= 2).then_some(())
     })
     .await;
-    assert!(backend::gateway::auth::load_token(app.db(), app.device_id(pk, "dev1").await).await.unwrap().is_none());
+    assert!(backend::store::gateway::load_token(app.db(), app.device_id(pk, "dev1").await).await.unwrap().is_none());
 
     let path = format!("/api/v1/devices/{pk}/dev1/reset");
     let viewer = app.client(Role::Viewer).await;

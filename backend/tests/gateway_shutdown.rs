@@ -1,5 +1,6 @@
 //! Shutdown under load: everything the gateway received and answered is stored.
 
+use backend::store::sql;
 use std::collections::HashSet;
 
 use devclient::{Behaviour, QoS};
@@ -66,11 +67,10 @@ async fn shutdown_during_a_burst_stores_every_answered_post() {
         }
     }
     let db = backend::store::connect(&db_url).await.unwrap();
-    let up: Vec<Option<String>> =
-        sqlx::query_scalar("SELECT message_id FROM run_log WHERE biz_type = 'uplink' AND device_name = 'dev'")
-            .fetch_all(&db)
-            .await
-            .unwrap();
+    let up: Vec<Option<String>> = db
+        .scalars(sql("SELECT message_id FROM run_log WHERE biz_type = 'uplink' AND device_name = 'dev'"))
+        .await
+        .unwrap();
     let stored: HashSet<String> = up.into_iter().flatten().collect();
     let missing: Vec<&String> = answered.iter().filter(|id| !stored.contains(*id)).collect();
     assert!(
@@ -79,12 +79,12 @@ async fn shutdown_during_a_burst_stores_every_answered_post() {
         missing.len(),
         &missing[..missing.len().min(5)]
     );
-    let replies: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM run_log WHERE biz_type = 'downlink' AND device_name = 'dev' AND operation LIKE '%post_reply'",
-    )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    let replies: i64 = db
+        .scalar(sql(
+            "SELECT COUNT(*) FROM run_log WHERE biz_type = 'downlink' AND device_name = 'dev' AND operation LIKE '%post_reply'",
+        ))
+        .await
+        .unwrap();
     assert_eq!(replies as usize, stored.len(), "every handled post has both its entries stored");
     assert!(stored.len() >= answered.len());
     drop(dir);

@@ -2,6 +2,7 @@
 //! `Router::dispatch`: no panic, and every uplink leaves a run-log entry (and any reply it gets
 //! is a well-formed Alink reply or NTP/shadow answer).
 
+use backend::store::sql;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
@@ -126,10 +127,7 @@ fn arbitrary_uplinks_never_panic_and_are_always_logged() {
             let want = logged.get();
             let count: i64 = rt.block_on(async {
                 env.hub().flush().await;
-                sqlx::query_scalar("SELECT COUNT(*) FROM run_log WHERE biz_type = 'uplink'")
-                    .fetch_one(env.db())
-                    .await
-                    .unwrap()
+                env.db().scalar(sql("SELECT COUNT(*) FROM run_log WHERE biz_type = 'uplink'")).await.unwrap()
             });
             prop_assert_eq!(count, want, "topic {:?}: no run-log entry", topic);
             for p in env.downlink().sent() {

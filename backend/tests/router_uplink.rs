@@ -1,6 +1,7 @@
 //! The router's device → platform paths, driven with `Router::dispatch` over a temp SQLite and
 //! a recording fake downlink.
 
+use backend::store::sql;
 use backend::store::{self, device_state};
 use model::runlog::BizType;
 use model::ws::{Direction, LiveEvent};
@@ -164,12 +165,11 @@ async fn batch_post_properties_and_events() {
     assert_eq!((b.value.clone(), b.time), (json!(20), 1600000001000));
     let hist = store::properties::history(env.db(), id, "Brightness", 0, i64::MAX, 10).await.unwrap();
     assert_eq!(hist.len(), 2);
-    let events: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM device_events WHERE device_id = $1 AND identifier = 'Alarm'")
-            .bind(id)
-            .fetch_one(env.db())
-            .await
-            .unwrap();
+    let events: i64 = env
+        .db()
+        .scalar(sql("SELECT COUNT(*) FROM device_events WHERE device_id = $1 AND identifier = 'Alarm'").bind(id))
+        .await
+        .unwrap();
     assert_eq!(events, 1);
 
     // A bad sample: its code, the good ones kept.
@@ -197,12 +197,12 @@ async fn event_post_ok_and_unknown_5096() {
     assert_eq!(p.topic, topic("thing/event/Alarm/post_reply"));
     assert_eq!(reply_of(&p)["code"], json!(200));
     let id = env.device_id(PK, DN).await;
-    let (kind, params): (String, String) =
-        sqlx::query_as("SELECT event_type, params FROM device_events WHERE device_id = $1")
-            .bind(id)
-            .fetch_one(env.db())
-            .await
-            .unwrap();
+    let row = env
+        .db()
+        .fetch_one(sql("SELECT event_type, params FROM device_events WHERE device_id = $1").bind(id))
+        .await
+        .unwrap();
+    let (kind, params): (String, String) = (row.get("event_type").unwrap(), row.get("params").unwrap());
     assert_eq!(kind, "alert");
     assert_eq!(serde_json::from_str::<Value>(&params).unwrap(), json!({"ErrorCode":3}));
 

@@ -110,6 +110,7 @@ impl Builder {
         let dir = tempfile::tempdir()?;
         let mut settings = Settings::for_test(dir.path().to_path_buf());
         settings.admin_password = Some(ADMIN_PW.into());
+        settings.database_url = crate::store::database_url(dir.path()).await?;
         let dist = self.ui.then(dist_dir);
         for tweak in self.tweaks {
             tweak(&mut settings);
@@ -153,7 +154,7 @@ async fn recording(settings: Settings, clock: SharedClock, dist: Option<PathBuf>
     let mut lanes = HubBuilder::default();
     let store_lane = lanes.durable_lane("store", store::ingest::QUEUE_CAPACITY, everything);
     let hub = lanes.build(clock.clone(), bus.clone());
-    store::ingest::spawn(db.connect_options().get_filename(), store_lane, bus);
+    store::spawn_writer(db.writer_target(), store_lane, bus);
     let downlink = Arc::new(RecordingDownlink::default());
     let router = Router::new(db.clone(), clock.clone(), hub.clone(), downlink.clone());
     let state = AppState::builder(db, clock, settings).hub(hub.clone()).commands(router.commands()).build();

@@ -206,9 +206,6 @@ impl TestApp {
 
     /// Rows in `table`.
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-            .fetch_one(self.db())
-            .await
-            .unwrap()
+        self.db().scalar(backend::store::sql(format!("SELECT COUNT(*) FROM {table}"))).await.unwrap()
     }
 }

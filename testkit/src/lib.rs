@@ -26,6 +26,7 @@ pub mod devices;
 pub mod downlink;
 pub mod registry;
 pub mod runlog;
+pub mod store;
 pub mod uplink;
 pub mod wait;
 

@@ -194,7 +194,7 @@ async fn admitted(st: &AppState, user: &CurrentUser) -> bool {
 }
 
 /// Whether the thing a stream names exists (`None`: it does, or it names none).
-async fn missing(st: &AppState, stream: &Stream) -> Result<Option<String>, sqlx::Error> {
+async fn missing(st: &AppState, stream: &Stream) -> Result<Option<String>, crate::store::Error> {
     Ok(match stream {
         Stream::Device { product_key, device_name } => store::devices::get(&st.db, product_key, device_name)
             .await?

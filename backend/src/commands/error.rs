@@ -46,7 +46,7 @@ impl CallError {
         }
     }
 
-    pub fn db(e: sqlx::Error) -> CallError {
+    pub fn db(e: crate::store::Error) -> CallError {
         CallError::Failed { code: CODE_INTERNAL, message: format!("database: {e}") }
     }
 }

@@ -13,11 +13,10 @@ use model::alink::{
 use model::codes;
 use model::registry::{validate_device_name, NewDevice};
 use rand::RngCore;
-use sqlx::Row;
 
 use super::service::Deps;
+use crate::store;
 use crate::store::devices::DeviceRecord;
-use crate::store::{self, Db};
 
 /// A device that does not exist (seed 6100).
 pub const CODE_NO_DEVICE: u32 = codes::device_behavior::DEVICE_NOT_FOUND.code();
@@ -93,7 +92,7 @@ pub fn identity(username: Option<&str>) -> Result<(String, String), Refusal> {
 }
 
 async fn find_device(st: &Deps, pk: &str, dn: &str) -> Result<DeviceRecord, Refusal> {
-    let internal = |e: sqlx::Error| refuse(Connack::NotAuthorized, 500, format!("store error: {e}"));
+    let internal = |e: store::Error| refuse(Connack::NotAuthorized, 500, format!("store error: {e}"));
     if store::products::get(&st.db, pk).await.map_err(internal)?.is_none() {
         return Err(refuse(Connack::NotAuthorized, CODE_NO_PRODUCT, format!("product {pk} does not exist")));
     }
@@ -118,7 +117,7 @@ async fn device_login(st: &Deps, cid: &ClientId, pk: &str, dn: &str, password: &
 
 async fn token_login(st: &Deps, cid: &ClientId, pk: &str, dn: &str, password: &str) -> Result<Admitted, Refusal> {
     let rec = find_device(st, pk, dn).await?;
-    let token = load_token(&st.db, rec.id)
+    let token = store::gateway::load_token(&st.db, rec.id)
         .await
         .map_err(|e| refuse(Connack::NotAuthorized, 500, format!("store error: {e}")))?;
     if !token.is_some_and(|(_, t)| verify_token(&t, password)) {
@@ -170,7 +169,9 @@ async fn dynreg(st: &Deps, cid: &ClientId, pk: &str, dn: &str, password: &str) -
             let token = hex::encode(raw);
             // The clientId prefix the device logs in with afterwards; informative, the token decides.
             let client_id = format!("{pk}.{dn}");
-            store_token(&st.db, rec.id, &client_id, &token, st.now()).await.map_err(|e| internal(e.to_string()))?;
+            store::gateway::store_token(&st.db, rec.id, &client_id, &token, st.now())
+                .await
+                .map_err(|e| internal(e.to_string()))?;
             let push = RegnwlPush { client_id, product_key: pk.into(), device_name: dn.into(), device_token: token };
             Ok(Admitted::Dynreg { topic: "/ext/regnwl", payload: json(&push) })
         }
@@ -192,27 +193,4 @@ async fn create_device(st: &Deps, pk: &str, dn: &str) -> Result<DeviceRecord, Re
         .await
         .map_err(|e| refuse(Connack::NotAuthorized, 500, format!("store error: {e}")))?
         .ok_or_else(|| refuse(Connack::NotAuthorized, CODE_NO_DEVICE, "device could not be created"))
-}
-
-/// The (clientId, token) issued by the last `regnwl` of a device.
-pub async fn load_token(db: &Db, device_id: i64) -> sqlx::Result<Option<(String, String)>> {
-    let row = sqlx::query("SELECT client_id, token FROM device_tokens WHERE device_id = $1")
-        .bind(device_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.map(|r| (r.get(0), r.get(1))))
-}
-
-async fn store_token(db: &Db, device_id: i64, client_id: &str, token: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO device_tokens (device_id, client_id, token, issued_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (device_id) DO UPDATE SET client_id = excluded.client_id, token = excluded.token, issued_at = excluded.issued_at",
-    )
-    .bind(device_id)
-    .bind(client_id)
-    .bind(token)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(())
 }

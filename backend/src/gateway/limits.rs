@@ -12,7 +12,7 @@ use model::alink::DeviceRef;
 use crate::clock::SharedClock;
 use crate::config::DeviceLimits;
 use crate::hub::{Fact, Hub};
-use crate::store::Db;
+use crate::store::{self, Db};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -146,42 +146,19 @@ impl Guard {
 
 /// Store one limit event for the monitoring views.
 pub async fn record_event(db: &Db, at: i64, pk: &str, dn: &str, kind: Kind, limit: u32) {
-    let r = sqlx::query(
-        "INSERT INTO limit_events (at, product_key, device_name, name, limit_value) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(at)
-    .bind(pk)
-    .bind(dn)
-    .bind(kind.event_name())
-    .bind(i64::from(limit))
-    .execute(db)
-    .await;
-    if let Err(e) = r {
+    let e = LimitEvent {
+        at,
+        product_key: pk.into(),
+        device_name: dn.into(),
+        name: kind.event_name().into(),
+        limit_value: i64::from(limit),
+    };
+    if let Err(e) = store::gateway::insert_limit_event(db, &e).await {
         tracing::warn!(error = %e, pk, dn, "cannot store limit event");
     }
 }
 
-/// One stored limit event.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct LimitEvent {
-    pub at: i64,
-    pub product_key: String,
-    pub device_name: String,
-    pub name: String,
-    pub limit_value: i64,
-}
-
-/// The limit events of one device, oldest first.
-pub async fn device_events(db: &Db, pk: &str, dn: &str) -> sqlx::Result<Vec<LimitEvent>> {
-    sqlx::query_as(
-        "SELECT at, product_key, device_name, name, limit_value FROM limit_events
-         WHERE product_key = $1 AND device_name = $2 ORDER BY at, id",
-    )
-    .bind(pk)
-    .bind(dn)
-    .fetch_all(db)
-    .await
-}
+pub use store::gateway::{limit_events as device_events, LimitEvent};
 
 #[cfg(test)]
 mod tests {

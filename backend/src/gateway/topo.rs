@@ -34,21 +34,16 @@ impl Topo {
     }
 
     /// Reload the sub-devices of a gateway from the store.
-    pub async fn refresh(&self, db: &Db, gw_pk: &str, gw_dn: &str) -> sqlx::Result<()> {
+    pub async fn refresh(&self, db: &Db, gw_pk: &str, gw_dn: &str) -> store::Result<()> {
         let Some(gw) = store::devices::get(db, gw_pk, gw_dn).await? else {
             self.forget(gw_pk, gw_dn);
             return Ok(());
         };
-        // Only enabled sub-devices: a gateway must not keep acting for one that was disabled.
-        let subs: HashSet<Key> = sqlx::query_as::<_, (String, String)>(
-            "SELECT product_key, device_name FROM devices WHERE gateway_id = $1 AND enabled = TRUE",
-        )
-        .bind(gw.id)
-        .fetch_all(db)
-        .await?
-        .into_iter()
-        .map(|(pk, dn)| DeviceRef { pk, dn })
-        .collect();
+        let subs: HashSet<Key> = store::gateway::enabled_sub_devices(db, gw.id)
+            .await?
+            .into_iter()
+            .map(|(pk, dn)| DeviceRef { pk, dn })
+            .collect();
         let mut all = self.subs.write().unwrap_or_else(|e| e.into_inner());
         if subs.is_empty() {
             all.remove(&DeviceRef::new(gw_pk, gw_dn));

@@ -53,7 +53,7 @@ pub struct Readiness {
     ),
 )]
 async fn readyz(State(st): State<AppState>) -> (StatusCode, Json<Readiness>) {
-    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&st.db).await.is_ok();
+    let database = st.db.ping().await;
     let jobs = st.jobs.status();
     let failed = jobs.iter().any(|j| matches!(j.state, JobState::Failed { .. }));
     let (code, status) = match (database, failed) {

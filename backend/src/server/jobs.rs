@@ -108,21 +108,21 @@ where
 /// so the writer commits what its lane holds and ends.
 pub(super) fn store_writer(
     jobs: &Supervisor,
-    path: std::path::PathBuf,
+    target: store::WriterTarget,
     lane: mpsc::Receiver<Delivery>,
     hub: Hub,
     bus: LiveBus,
 ) -> Result<(), JobError> {
     let lane = Arc::new(Mutex::new(lane));
     jobs.spawn("store-writer", Stage::Writers, Restart::default(), move |cancel| {
-        let (path, lane, hub, bus) = (path.clone(), lane.clone(), hub.clone(), bus.clone());
+        let (target, lane, hub, bus) = (target.clone(), lane.clone(), hub.clone(), bus.clone());
         async move {
             // A thread of its own, not `spawn_blocking`: a runtime waits for its blocking tasks
             // when dropped, and a server that is dropped without `shutdown` (a failed test)
             // would then never let its runtime end.
             let (done, ended) = tokio::sync::oneshot::channel();
             std::thread::Builder::new().name("ingest-writer".into()).spawn(move || {
-                let run = std::panic::AssertUnwindSafe(|| store::ingest::run(&path, &mut lane.blocking_lock(), &bus));
+                let run = std::panic::AssertUnwindSafe(|| store::run_writer(&target, &mut lane.blocking_lock(), &bus));
                 let _ = done.send(std::panic::catch_unwind(run).map_err(|p| panic_message(p.as_ref()).to_owned()));
             })?;
             tokio::pin!(ended);

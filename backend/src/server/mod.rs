@@ -89,8 +89,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     let offline_lane = lanes.lane("gateway-offline", OFFLINE_LANE, session_ended);
     let hub = lanes.build(clock.clone(), bus.clone());
     let supervisor = Supervisor::new(clock.clone());
-    let db_file = db.connect_options().get_filename().to_path_buf();
-    jobs::store_writer(&supervisor, db_file, store_lane, hub.clone(), bus)?;
+    jobs::store_writer(&supervisor, db.writer_target(), store_lane, hub.clone(), bus)?;
     let deps =
         gateway::Deps { db: db.clone(), clock: clock.clone(), settings: Arc::new(settings.clone()), hub: hub.clone() };
     let (gateway, uplinks) = gateway::start(deps).await?;

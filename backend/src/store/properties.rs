@@ -1,24 +1,25 @@
 //! Property values (latest + time series) and device events.
 
 use model::registry::PropertyValue;
-use sqlx::Row;
 
-use super::Db;
+use super::{sql, Db, Result};
 
-pub async fn latest(db: &Db, device_id: i64) -> sqlx::Result<Vec<PropertyValue>> {
-    let rows =
-        sqlx::query("SELECT identifier, value, time FROM property_latest WHERE device_id = $1 ORDER BY identifier")
-            .bind(device_id)
-            .fetch_all(db)
-            .await?;
-    Ok(rows
-        .iter()
-        .map(|r| PropertyValue {
-            identifier: r.get(0),
-            value: serde_json::from_str(r.get::<&str, _>(1)).unwrap_or(serde_json::Value::Null),
-            time: r.get(2),
+pub async fn latest(db: &Db, device_id: i64) -> Result<Vec<PropertyValue>> {
+    let rows = db
+        .fetch_all(
+            sql("SELECT identifier, value, time FROM property_latest WHERE device_id = $1 ORDER BY identifier")
+                .bind(device_id),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PropertyValue {
+                identifier: r.get("identifier")?,
+                value: serde_json::from_str(&r.get::<String>("value")?).unwrap_or(serde_json::Value::Null),
+                time: r.get("time")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn history(
@@ -28,18 +29,20 @@ pub async fn history(
     since: i64,
     until: i64,
     limit: i64,
-) -> sqlx::Result<Vec<(i64, serde_json::Value)>> {
-    let rows = sqlx::query(
-        "SELECT time, value FROM property_history WHERE device_id = $1 AND identifier = $2 AND time >= $3 AND time < $4 ORDER BY time LIMIT $5",
-    )
-    .bind(device_id)
-    .bind(identifier)
-    .bind(since)
-    .bind(until)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.iter().map(|r| (r.get(0), serde_json::from_str(r.get::<&str, _>(1)).unwrap_or_default())).collect())
+) -> Result<Vec<(i64, serde_json::Value)>> {
+    let rows = db
+        .fetch_all(
+            sql("SELECT time, value FROM property_history WHERE device_id = $1 AND identifier = $2 AND time >= $3 AND time < $4 ORDER BY time LIMIT $5")
+                .bind(device_id)
+                .bind(identifier)
+                .bind(since)
+                .bind(until)
+                .bind(limit),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.get("time")?, serde_json::from_str(&r.get::<String>("value")?).unwrap_or_default())))
+        .collect()
 }
 
 pub async fn insert_event(
@@ -49,16 +52,15 @@ pub async fn insert_event(
     event_type: &str,
     params: &serde_json::Value,
     time: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO device_events (device_id, identifier, event_type, params, time) VALUES ($1, $2, $3, $4, $5)",
+) -> Result<()> {
+    db.execute(
+        sql("INSERT INTO device_events (device_id, identifier, event_type, params, time) VALUES ($1, $2, $3, $4, $5)")
+            .bind(device_id)
+            .bind(identifier)
+            .bind(event_type)
+            .bind(params.to_string())
+            .bind(time),
     )
-    .bind(device_id)
-    .bind(identifier)
-    .bind(event_type)
-    .bind(params.to_string())
-    .bind(time)
-    .execute(db)
     .await?;
     Ok(())
 }

@@ -98,7 +98,7 @@ fn insert<K: std::hash::Hash + Eq, T>(map: &Mutex<HashMap<K, Entry<T>>>, key: K,
 
 impl Cache {
     /// The product, from cache or the database; `None` if it does not exist.
-    pub async fn product(&self, db: &Db, pk: &str) -> sqlx::Result<Option<Arc<ProductInfo>>> {
+    pub async fn product(&self, db: &Db, pk: &str) -> crate::store::Result<Option<Arc<ProductInfo>>> {
         let current = generation(pk);
         if let Some(e) = lock(&self.products).get(pk) {
             if e.generation == current && e.loaded.elapsed() < TTL {
@@ -128,7 +128,7 @@ impl Cache {
     }
 
     /// The device, from cache or the database; `None` if it does not exist.
-    pub async fn device(&self, db: &Db, d: &DeviceRef) -> sqlx::Result<Option<Arc<DeviceInfo>>> {
+    pub async fn device(&self, db: &Db, d: &DeviceRef) -> crate::store::Result<Option<Arc<DeviceInfo>>> {
         if let Some(e) = lock(&self.devices).get(d) {
             if e.loaded.elapsed() < TTL {
                 return Ok(Some(e.value.clone()));

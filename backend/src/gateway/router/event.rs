@@ -30,7 +30,7 @@ pub(super) async fn post(ctx: &Ctx<'_>) -> Outcome {
 
 pub(super) enum StoreError {
     Invalid(TslError),
-    Db(sqlx::Error),
+    Db(crate::store::Error),
 }
 
 /// Validate one event post's params and store it (also used by the batch post).

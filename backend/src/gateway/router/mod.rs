@@ -518,7 +518,7 @@ fn not_supported(ctx: &Ctx<'_>) -> Outcome {
 }
 
 /// A database failure inside a handler: logged here, answered with [`CODE_INTERNAL`].
-pub(crate) fn internal(ctx: &Ctx<'_>, req: &model::alink::Request, e: sqlx::Error) -> Outcome {
+pub(crate) fn internal(ctx: &Ctx<'_>, req: &model::alink::Request, e: crate::store::Error) -> Outcome {
     tracing::error!(error = %e, topic = %ctx.up.topic, "router: database failure");
     respond::answer(req, ctx.topic, CODE_INTERNAL, serde_json::json!({}), "internal error")
         .with_check(CODE_INTERNAL, format!("database: {e}"))

@@ -49,7 +49,7 @@ async fn handle(ctx: &Ctx<'_>, ts: u64) -> Result<ShadowDown, (u32, String)> {
     }
     let up = ShadowUp::parse(ctx.payload()).map_err(|e| (NO_STATE, e.to_string()))?;
     let db = &ctx.sh.db;
-    let db_err = |e: sqlx::Error| (SERVER_ERROR, format!("database: {e}"));
+    let db_err = |e: crate::store::Error| (SERVER_ERROR, format!("database: {e}"));
     let current = device_state::get_shadow(db, ctx.info.id).await.map_err(db_err)?;
     match up {
         ShadowUp::Get => Ok(ShadowDown::get_ok(
