@@ -4,6 +4,7 @@
 #   1. ingest rate (validated + stored + logged + replied) vs Mosquitto's 1 -> 1 QoS1 rate
 #   2. device -> browser WebSocket latency p50/p99 at 10k msg/s vs broker-only p99
 #   3. RSS with 10k and 100k idle devices vs Mosquitto with the same clients
+#   4. the registry with 100k devices: time to create them, list/search/get ms per request
 # Loopback only (127.0.0.0/8); every run is bounded in count and time. About 10-15 minutes on
 # 2 cores. Extra arguments go to `loadgen bench` (see `target/release/loadgen bench --help`),
 # e.g. `bash scripts/bench.sh --reps 1 --only ingest`.
@@ -14,11 +15,22 @@
 # Mosquitto, never across runs or machines). REV's release fleetdeck is built in a git worktree
 # under target/bench-before/ with its own target dir and kept as
 # target/bench-before/fleetdeck-<commit>: a later run against the same REV skips the build.
+#
+# PostgreSQL as well: `bash scripts/bench.sh --store postgres` starts a private PostgreSQL cluster
+# (scripts/pg-cluster.sh start target/pg-bench: loopback only, a free port, never the system
+# service) and passes its admin URL to loadgen as `--pg-url`. Then fleetdeck on PostgreSQL (a
+# fresh database per run, created and dropped by loadgen) runs in every ingest repetition,
+# interleaved with Mosquitto and fleetdeck on SQLite, and measurement 4 runs on both stores;
+# BENCHMARKS.md reports PostgreSQL's ratios to Mosquitto and to SQLite from the same repetitions.
+# The cluster is stopped when the script exits (its data stays in target/pg-bench). `--store
+# sqlite` (the default) measures SQLite only. The cluster runs with fsync off (it holds
+# throwaway data); the report says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH:/usr/sbin:/sbin"
 
 BEFORE=""
+STORE=sqlite
 ARGS=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -28,9 +40,20 @@ while [ $# -gt 0 ]; do
             shift 2
             ;;
         --before=*) BEFORE="${1#--before=}"; shift ;;
+        --store)
+            [ $# -ge 2 ] || { echo "bench: --store needs sqlite or postgres" >&2; exit 2; }
+            STORE="$2"
+            shift 2
+            ;;
+        --store=*) STORE="${1#--store=}"; shift ;;
         *) ARGS+=("$1"); shift ;;
     esac
 done
+
+case "$STORE" in
+    sqlite | postgres) ;;
+    *) echo "bench: --store $STORE: expected sqlite or postgres" >&2; exit 2 ;;
+esac
 
 MOSQUITTO="$(command -v mosquitto || true)"
 if [ -z "$MOSQUITTO" ]; then
@@ -93,11 +116,26 @@ ulimit -Hn 220000 2>/dev/null || true
 if [ "$(ulimit -Hn)" = unlimited ]; then ulimit -n 1048576; else ulimit -n "$(ulimit -Hn)"; fi
 echo "bench: open files $(ulimit -n) (hard $(ulimit -Hn))"
 
+PG_ARGS=()
+if [ "$STORE" = postgres ]; then
+    PG_DIR=target/pg-bench
+    stop_cluster() { bash scripts/pg-cluster.sh stop "$PG_DIR" || true; }
+    # The cluster must not outlive the script, whatever ends it.
+    trap stop_cluster EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    PG_URL="$(bash scripts/pg-cluster.sh start "$PG_DIR")"
+    echo "bench: PostgreSQL cluster $PG_URL ($PG_DIR)"
+    PG_ARGS=(--pg-url "$PG_URL")
+fi
+
 # Extra arguments come last: they override the defaults given here (e.g. `--out /tmp/b.md`).
-exec "$TARGET/release/loadgen" bench \
+# Not `exec`: with --store postgres the EXIT trap stops the cluster after loadgen.
+"$TARGET/release/loadgen" bench \
     --fleetdeck "$TARGET/release/fleetdeck" \
     "${BEFORE_ARGS[@]}" \
     --mosquitto "$MOSQUITTO" \
+    "${PG_ARGS[@]}" \
     --out BENCHMARKS.md \
     --json "$TARGET/bench-results.json" \
     "${ARGS[@]}"

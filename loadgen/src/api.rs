@@ -112,6 +112,20 @@ impl Api {
         Ok(created)
     }
 
+    /// `GET path` as the console sends it: the status and the whole body (read before returning,
+    /// so a caller timing this call times the full response).
+    pub async fn get_text(&self, path: &str) -> anyhow::Result<(StatusCode, String)> {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .send()
+            .await
+            .with_context(|| format!("GET {path}"))?;
+        let status = r.status();
+        Ok((status, r.text().await?))
+    }
+
     /// Open `/api/v1/ws` with the session cookie (no Origin header: a tool, not a page).
     pub async fn websocket(&self) -> anyhow::Result<Ws> {
         let url = format!("{}/api/v1/ws", self.base.replacen("http://", "ws://", 1));

@@ -5,6 +5,10 @@
 //! With `--fleetdeck-before`, a second fleetdeck (the previous commit's) runs in the same
 //! repetitions of the ingest and latency measurements, so that what a change costs is a ratio to
 //! the same Mosquitto runs on the same machine, never a comparison across runs or machines.
+//!
+//! With `--pg-url`, fleetdeck on PostgreSQL (a fresh database per run on that cluster) is a
+//! further contender in the same ingest repetitions, and the registry measurement runs on both
+//! stores (see [`crate::registry`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,9 +20,9 @@ use tokio::time::Instant;
 use crate::api::Api;
 use crate::payload::{PRODUCT_KEY, PROPERTIES_PER_POST};
 use crate::procs::{self, measure_cpu, CpuUse, Proc};
-use crate::{db, fleet, idle, ingest, latency, report};
+use crate::{db, fleet, idle, ingest, latency, pg, registry, report};
 
-const ADMIN_PASSWORD: &str = "loadgen-benchmark-password";
+pub const ADMIN_PASSWORD: &str = "loadgen-benchmark-password";
 
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct Opts {
@@ -44,9 +48,14 @@ pub struct Opts {
     /// Repetitions of each measurement.
     #[arg(long, default_value_t = 3)]
     pub reps: usize,
-    /// Which measurements: ingest, latency, idle.
-    #[arg(long, value_delimiter = ',', default_value = "ingest,latency,idle")]
+    /// Which measurements: ingest, latency, idle, registry.
+    #[arg(long, value_delimiter = ',', default_value = "ingest,latency,idle,registry")]
     pub only: Vec<String>,
+    /// Admin URL of a private PostgreSQL cluster on this machine (e.g. what
+    /// `scripts/pg-cluster.sh start DIR` prints). Adds fleetdeck on PostgreSQL to the ingest
+    /// repetitions and the registry measurement, each run on a fresh database `bench_<n>`.
+    #[arg(long)]
+    pub pg_url: Option<String>,
     /// Ingest: devices, each on its own TCP connection.
     #[arg(long, default_value_t = 100)]
     pub ingest_devices: usize,
@@ -81,6 +90,12 @@ pub struct Opts {
     /// Idle memory: repetitions per point (default: --reps).
     #[arg(long)]
     pub idle_reps: Option<usize>,
+    /// Registry: devices created (REST CSV import) before the list and search requests are timed.
+    #[arg(long, default_value_t = 100_000)]
+    pub registry_devices: usize,
+    /// Registry: timed requests of each kind per run (after a warm-up); the median is reported.
+    #[arg(long, default_value_t = 20)]
+    pub registry_requests: usize,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -91,6 +106,7 @@ pub struct Results {
     pub latency: Vec<LatencyRep>,
     pub latency_low: Vec<LatencyRep>,
     pub idle: Vec<IdlePoint>,
+    pub registry: Vec<registry::RegistryRep>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -112,6 +128,8 @@ pub struct IngestRep {
     pub one_property: Option<FleetIngest>,
     /// `--fleetdeck-before`, the same run as `fleetdeck`.
     pub before: Option<FleetIngest>,
+    /// `--pg-url`: `--fleetdeck` on a fresh PostgreSQL database, the same run as `fleetdeck`.
+    pub postgres: Option<FleetIngest>,
     pub errors: Vec<String>,
 }
 
@@ -162,20 +180,30 @@ pub enum Side {
     Before,
     /// `--fleetdeck`.
     Fleetdeck,
+    /// `--fleetdeck` on PostgreSQL (`--pg-url`); `Fleetdeck` is then the SQLite run.
+    Postgres,
 }
 
-/// The order of the runs in repetition `rep` (0-based). Without a before-binary: Mosquitto, then
-/// fleetdeck, as always. With one, the three rotate by one place per repetition (M B F, B F M,
-/// F M B, …): every one of them takes every position once in each three repetitions, so whatever
+/// The order of the runs in repetition `rep` (0-based). With Mosquitto and fleetdeck only:
+/// Mosquitto, then fleetdeck, as always. With a before-binary and/or fleetdeck on PostgreSQL, the
+/// sides (M B F P, whichever are there) rotate by one place per repetition (M B F, B F M, F M B,
+/// …): every one of them takes every position once in each N repetitions of N sides, so whatever
 /// favours a position (the machine's other jobs settling, sockets of the previous run still in
-/// TIME_WAIT, the page cache) does not favour one binary, and each fleetdeck's ratio is still to
-/// the Mosquitto run of its own repetition.
-pub fn run_order(rep: usize, with_before: bool) -> Vec<Side> {
-    if !with_before {
-        return vec![Side::Mosquitto, Side::Fleetdeck];
+/// TIME_WAIT, the page cache) does not favour one contender, and each fleetdeck's ratio is still
+/// to the Mosquitto run of its own repetition.
+pub fn run_order(rep: usize, with_before: bool, with_pg: bool) -> Vec<Side> {
+    let mut v = vec![Side::Mosquitto];
+    if with_before {
+        v.push(Side::Before);
     }
-    let mut v = vec![Side::Mosquitto, Side::Before, Side::Fleetdeck];
-    v.rotate_left(rep % 3);
+    v.push(Side::Fleetdeck);
+    if with_pg {
+        v.push(Side::Postgres);
+    }
+    if v.len() > 2 {
+        let n = v.len();
+        v.rotate_left(rep % n);
+    }
     v
 }
 
@@ -200,14 +228,20 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
     if let Some(b) = &o.fleetdeck_before {
         anyhow::ensure!(b.exists(), "{} does not exist (--fleetdeck-before)", b.display());
     }
+    let cluster = o.pg_url.as_deref().map(pg::Cluster::new).transpose()?;
     let mut res = Results { meta: report::Meta::collect(&o, nofile), ..Default::default() };
+    if let Some(c) = &cluster {
+        // Fails early (and names the URL) when the cluster is not running.
+        res.meta.postgres = c.describe().await?;
+    }
+    let pg = cluster.as_ref();
     let mut lanes = Lanes(0);
     let wants = |m: &str| o.only.iter().any(|x| x == m);
     let reps = o.reps.max(1);
     for rep in 0..reps {
         if wants("ingest") {
             eprintln!("[{:>4}s] ingest, run {}/{reps}", started.elapsed().as_secs(), rep + 1);
-            let r = ingest_rep(&o, rep, &mut lanes).await;
+            let r = ingest_rep(&o, rep, &mut lanes, pg).await;
             eprintln!("        {}", report::ingest_line(&r));
             res.ingest.push(r);
         }
@@ -227,6 +261,12 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
                 eprintln!("        {}", report::latency_line(&r));
                 res.latency_low.push(r);
             }
+        }
+        if wants("registry") {
+            eprintln!("[{:>4}s] registry, run {}/{reps}", started.elapsed().as_secs(), rep + 1);
+            let r = registry::rep(&o, rep, pg).await;
+            eprintln!("        {}", report::registry_line(&r));
+            res.registry.push(r);
         }
     }
     if wants("idle") {
@@ -271,9 +311,10 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A fresh fleetdeck with the product, its thing model and `devices` devices.
-async fn fleetdeck_with_fleet(bin: &Path, devices: usize) -> anyhow::Result<(Proc, Api)> {
-    let p = procs::start_fleetdeck(bin, ADMIN_PASSWORD).await?;
+/// A fresh fleetdeck (on its SQLite file, or on the database `url`) with the product, its thing
+/// model and `devices` devices.
+async fn fleetdeck_with_fleet(bin: &Path, devices: usize, url: Option<&str>) -> anyhow::Result<(Proc, Api)> {
+    let p = procs::start_fleetdeck(bin, ADMIN_PASSWORD, url).await?;
     let setup = async {
         let api = Api::login(p.http.as_deref().unwrap_or_default(), "admin", ADMIN_PASSWORD).await?;
         api.ensure_product(PRODUCT_KEY).await?;
@@ -293,8 +334,8 @@ async fn fleetdeck_with_fleet(bin: &Path, devices: usize) -> anyhow::Result<(Pro
     }
 }
 
-async fn ingest_rep(o: &Opts, rep: usize, lanes: &mut Lanes) -> IngestRep {
-    let order = run_order(rep, o.fleetdeck_before.is_some());
+async fn ingest_rep(o: &Opts, rep: usize, lanes: &mut Lanes, pg: Option<&pg::Cluster>) -> IngestRep {
+    let order = run_order(rep, o.fleetdeck_before.is_some(), pg.is_some());
     let mut r = IngestRep { load: procs::loadavg(), order: order.clone(), ..Default::default() };
     let count = o.ingest_devices as u64 * o.ingest_per_device;
     let props = PROPERTIES_PER_POST as usize;
@@ -309,7 +350,7 @@ async fn ingest_rep(o: &Opts, rep: usize, lanes: &mut Lanes) -> IngestRep {
                 }
                 Err(e) => r.errors.push(format!("mosquitto: {e:#}")),
             },
-            (Side::Fleetdeck, _) => match fleet_ingest(o, &o.fleetdeck, props, lanes).await {
+            (Side::Fleetdeck, _) => match fleet_ingest(o, &o.fleetdeck, props, lanes, None).await {
                 Ok(f) => {
                     (r.fleetdeck, r.stored, r.stored_secs, r.cpu_fleetdeck) =
                         (Some(f.out), f.stored, f.stored_secs, f.cpu);
@@ -317,16 +358,20 @@ async fn ingest_rep(o: &Opts, rep: usize, lanes: &mut Lanes) -> IngestRep {
                 }
                 Err(e) => r.errors.push(format!("fleetdeck: {e:#}")),
             },
-            (Side::Before, Some(bin)) => match fleet_ingest(o, bin, props, lanes).await {
+            (Side::Before, Some(bin)) => match fleet_ingest(o, bin, props, lanes, None).await {
                 Ok(f) => r.before = Some(f),
                 Err(e) => r.errors.push(format!("fleetdeck before: {e:#}")),
             },
             (Side::Before, None) => {}
+            (Side::Postgres, _) => match fleet_ingest(o, &o.fleetdeck, props, lanes, pg).await {
+                Ok(f) => r.postgres = Some(f),
+                Err(e) => r.errors.push(format!("fleetdeck (PostgreSQL): {e:#}")),
+            },
         }
     }
     // Supplementary, not part of the comparison: after the interleaved runs.
     if o.one_property {
-        match fleet_ingest(o, &o.fleetdeck, 1, lanes).await {
+        match fleet_ingest(o, &o.fleetdeck, 1, lanes, None).await {
             Ok(f) => r.one_property = Some(f),
             Err(e) => r.errors.push(format!("fleetdeck, 1 property per post: {e:#}")),
         }
@@ -334,9 +379,32 @@ async fn ingest_rep(o: &Opts, rep: usize, lanes: &mut Lanes) -> IngestRep {
     r
 }
 
-/// One fleetdeck ingest run on a fresh server, with the database check.
-async fn fleet_ingest(o: &Opts, bin: &Path, props: usize, lanes: &mut Lanes) -> anyhow::Result<FleetIngest> {
-    let (p, _api) = fleetdeck_with_fleet(bin, o.ingest_devices).await?;
+/// One fleetdeck ingest run on a fresh server, with the database check: on SQLite, or with `pg`
+/// on a fresh database of that cluster (dropped afterwards).
+async fn fleet_ingest(
+    o: &Opts,
+    bin: &Path,
+    props: usize,
+    lanes: &mut Lanes,
+    pg: Option<&pg::Cluster>,
+) -> anyhow::Result<FleetIngest> {
+    let Some(cluster) = pg else { return fleet_ingest_on(o, bin, props, lanes, None).await };
+    let fresh = cluster.fresh().await?;
+    let r = fleet_ingest_on(o, bin, props, lanes, Some(&fresh.url)).await;
+    if let Err(e) = cluster.drop_db(&fresh).await {
+        eprintln!("        (could not drop database {}: {e:#})", fresh.name);
+    }
+    r
+}
+
+async fn fleet_ingest_on(
+    o: &Opts,
+    bin: &Path,
+    props: usize,
+    lanes: &mut Lanes,
+    url: Option<&str>,
+) -> anyhow::Result<FleetIngest> {
+    let (p, _api) = fleetdeck_with_fleet(bin, o.ingest_devices, url).await?;
     let io = ingest::Opts {
         devices: o.ingest_devices,
         per_device: o.ingest_per_device,
@@ -348,7 +416,11 @@ async fn fleet_ingest(o: &Opts, bin: &Path, props: usize, lanes: &mut Lanes) -> 
     let ((out, t0), cpu) = measure_cpu(p.pid, ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io)).await;
     let mut f = FleetIngest { out, props, stored: None, stored_secs: None, cpu, errors: Vec::new() };
     let want = f.out.sent * props as u64;
-    match db::wait_stored(&p.db_path(), PRODUCT_KEY, want, Duration::from_secs(10), Duration::from_secs(180)).await {
+    let target = match url {
+        Some(u) => db::Target::Postgres(u.to_string()),
+        None => db::Target::Sqlite(p.db_path()),
+    };
+    match db::wait_stored(&target, PRODUCT_KEY, want, Duration::from_secs(10), Duration::from_secs(180)).await {
         Ok((stored, at)) => {
             f.stored = Some(stored);
             f.stored_secs = Some((at - t0).as_secs_f64());
@@ -360,7 +432,7 @@ async fn fleet_ingest(o: &Opts, bin: &Path, props: usize, lanes: &mut Lanes) -> 
 }
 
 async fn latency_rep(o: &Opts, rate: u64, rep: usize, lanes: &mut Lanes) -> LatencyRep {
-    let order = run_order(rep, o.fleetdeck_before.is_some());
+    let order = run_order(rep, o.fleetdeck_before.is_some(), false);
     let mut r = LatencyRep { load: procs::loadavg(), order: order.clone(), ..Default::default() };
     let lo = |lane| latency::Opts {
         devices: o.latency_devices,
@@ -389,7 +461,7 @@ async fn latency_rep(o: &Opts, rate: u64, rep: usize, lanes: &mut Lanes) -> Late
                 Ok((out, cpu)) => (r.before, r.cpu_before) = (Some(out), cpu),
                 Err(e) => r.errors.push(format!("fleetdeck before: {e:#}")),
             },
-            (Side::Before, None) => {}
+            (Side::Before, None) | (Side::Postgres, _) => {}
         }
     }
     r
@@ -397,7 +469,7 @@ async fn latency_rep(o: &Opts, rate: u64, rep: usize, lanes: &mut Lanes) -> Late
 
 /// One fleetdeck latency run on a fresh server.
 async fn fleet_latency(o: &Opts, bin: &Path, lo: &latency::Opts) -> anyhow::Result<(latency::Outcome, Option<CpuUse>)> {
-    let (p, api) = fleetdeck_with_fleet(bin, o.latency_devices).await?;
+    let (p, api) = fleetdeck_with_fleet(bin, o.latency_devices, None).await?;
     let res = measure_cpu(p.pid, latency::fleetdeck(p.mqtt, &api, PRODUCT_KEY, lo)).await;
     p.stop().await;
     Ok(res)
@@ -420,7 +492,7 @@ async fn idle_rep(o: &Opts, n: usize, lanes: &mut Lanes, point: &mut IdlePoint) 
         }
         Err(e) => point.errors.push(format!("mosquitto: {e:#}")),
     }
-    match fleetdeck_with_fleet(&o.fleetdeck, n).await {
+    match fleetdeck_with_fleet(&o.fleetdeck, n, None).await {
         Ok((p, _api)) => {
             point.fleetdeck.push(idle::run(p.mqtt, PRODUCT_KEY, p.pid, &io(lanes.next(n))).await);
             p.stop().await;
@@ -436,22 +508,44 @@ mod tests {
     #[test]
     fn order_is_unchanged_without_a_before_binary() {
         for rep in 0..4 {
-            assert_eq!(run_order(rep, false), [Side::Mosquitto, Side::Fleetdeck]);
+            assert_eq!(run_order(rep, false, false), [Side::Mosquitto, Side::Fleetdeck]);
+        }
+    }
+
+    /// Every side takes every position once in each `n` repetitions.
+    fn each_takes_each_position(with_before: bool, with_pg: bool, sides: &[Side]) {
+        let n = sides.len();
+        for side in sides {
+            for start in [0, n] {
+                let mut positions: Vec<usize> = (start..start + n)
+                    .map(|rep| run_order(rep, with_before, with_pg).iter().position(|s| s == side).unwrap())
+                    .collect();
+                positions.sort_unstable();
+                assert_eq!(positions, (0..n).collect::<Vec<_>>(), "{side:?}");
+            }
         }
     }
 
     #[test]
     fn order_rotates_so_each_takes_each_position_once_in_three_reps() {
         use Side::*;
-        assert_eq!(run_order(0, true), [Mosquitto, Before, Fleetdeck]);
-        assert_eq!(run_order(1, true), [Before, Fleetdeck, Mosquitto]);
-        assert_eq!(run_order(2, true), [Fleetdeck, Mosquitto, Before]);
-        assert_eq!(run_order(3, true), run_order(0, true));
-        for side in [Mosquitto, Before, Fleetdeck] {
-            let mut positions: Vec<usize> =
-                (0..3).map(|rep| run_order(rep, true).iter().position(|s| *s == side).unwrap()).collect();
-            positions.sort_unstable();
-            assert_eq!(positions, [0, 1, 2], "{side:?}");
-        }
+        assert_eq!(run_order(0, true, false), [Mosquitto, Before, Fleetdeck]);
+        assert_eq!(run_order(1, true, false), [Before, Fleetdeck, Mosquitto]);
+        assert_eq!(run_order(2, true, false), [Fleetdeck, Mosquitto, Before]);
+        assert_eq!(run_order(3, true, false), run_order(0, true, false));
+        each_takes_each_position(true, false, &[Mosquitto, Before, Fleetdeck]);
+    }
+
+    #[test]
+    fn postgres_is_a_third_side_in_the_rotation() {
+        use Side::*;
+        assert_eq!(run_order(0, false, true), [Mosquitto, Fleetdeck, Postgres]);
+        assert_eq!(run_order(1, false, true), [Fleetdeck, Postgres, Mosquitto]);
+        assert_eq!(run_order(2, false, true), [Postgres, Mosquitto, Fleetdeck]);
+        assert_eq!(run_order(3, false, true), run_order(0, false, true));
+        each_takes_each_position(false, true, &[Mosquitto, Fleetdeck, Postgres]);
+        // With a before-binary too: four sides, each in each position once in four repetitions.
+        assert_eq!(run_order(1, true, true), [Before, Fleetdeck, Postgres, Mosquitto]);
+        each_takes_each_position(true, true, &[Mosquitto, Before, Fleetdeck, Postgres]);
     }
 }

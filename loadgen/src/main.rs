@@ -4,7 +4,8 @@
 //! addresses are refused), and every loop is bounded in count and in time.
 //!
 //! - `bench`: the full benchmark (what `scripts/bench.sh` runs): starts fleetdeck and a private
-//!   Mosquitto itself, runs the three measurements a few times each, writes BENCHMARKS.md.
+//!   Mosquitto itself (and with `--pg-url` fleetdeck on PostgreSQL too), runs the measurements a
+//!   few times each, writes BENCHMARKS.md.
 //! - `setup`, `ingest`, `latency`, `idle`: one measurement against a server you started, for
 //!   investigating; each prints its result as JSON.
 
@@ -16,7 +17,9 @@ mod idle;
 mod ingest;
 mod latency;
 mod payload;
+mod pg;
 mod procs;
+mod registry;
 mod report;
 mod stats;
 
@@ -64,9 +67,12 @@ enum Cmd {
         per_device: u64,
         #[arg(long, default_value_t = 32)]
         window: usize,
-        /// fleetdeck's database, to check that every message was stored.
+        /// fleetdeck's SQLite database, to check that every message was stored.
         #[arg(long)]
         db: Option<PathBuf>,
+        /// fleetdeck's PostgreSQL database (its `--database-url`), for the same check.
+        #[arg(long, conflicts_with = "db")]
+        database_url: Option<String>,
         #[arg(long, default_value_t = 120)]
         max_secs: u64,
         /// Properties per post, 1..=3 (fleetdeck stores each as a row).
@@ -166,7 +172,7 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             println!("product {pk}: {devices} devices ({created} new)");
             Ok(())
         }
-        Cmd::Ingest { mqtt, mosquitto, devices, per_device, window, db, max_secs, props } => {
+        Cmd::Ingest { mqtt, mosquitto, devices, per_device, window, db, database_url, max_secs, props } => {
             let mqtt = loopback(mqtt)?;
             if mosquitto {
                 return print(&ingest::mosquitto(mqtt, pk, devices as u64 * per_device, window, max_secs, 0).await);
@@ -174,9 +180,17 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
             let o = ingest::Opts { devices, per_device, window, max_secs, lane: 0, props };
             let (r, t0) = ingest::fleetdeck(mqtt, pk, &o).await;
             print(&r)?;
-            if let Some(db) = db {
+            let target = match (db, database_url) {
+                (Some(path), _) => Some(db::Target::Sqlite(path)),
+                (None, Some(url)) => {
+                    pg::check_url(&url)?;
+                    Some(db::Target::Postgres(url))
+                }
+                (None, None) => None,
+            };
+            if let Some(target) = target {
                 let (stored, at) = db::wait_stored(
-                    &db,
+                    &target,
                     pk,
                     r.sent * props.clamp(1, 3) as u64,
                     std::time::Duration::from_secs(10),

@@ -137,15 +137,20 @@ impl Proc {
     }
 }
 
-/// Start `fleetdeck serve` on free loopback ports with a fresh data directory. The per-device
+/// Start `fleetdeck serve` on free loopback ports with a fresh data directory, on its SQLite
+/// database there or, with `database_url`, on that (fresh) PostgreSQL database. The per-device
 /// rate limits are switched off (`0`): a benchmark device posts far more than 100 messages/s.
-pub async fn start_fleetdeck(bin: &Path, admin_password: &str) -> anyhow::Result<Proc> {
+pub async fn start_fleetdeck(bin: &Path, admin_password: &str, database_url: Option<&str>) -> anyhow::Result<Proc> {
     let dir = Scratch::new("fleetdeck")?;
     let http_port = free_port()?;
     let mqtt_port = free_port()?;
     let log = std::fs::File::create(dir.0.join("fleetdeck.log"))?;
-    let child = Command::new(bin)
-        .arg("serve")
+    let mut cmd = Command::new(bin);
+    cmd.arg("serve");
+    if let Some(url) = database_url {
+        cmd.args(["--database-url", url]);
+    }
+    let child = cmd
         .args(["--http", &format!("127.0.0.1:{http_port}")])
         .args(["--mqtt", &format!("127.0.0.1:{mqtt_port}")])
         .arg("--data-dir")
@@ -155,6 +160,7 @@ pub async fn start_fleetdeck(bin: &Path, admin_password: &str) -> anyhow::Result
         // Default log filter, as shipped.
         .env_remove("RUST_LOG")
         .env_remove("FLEETDECK_CONFIG")
+        .env_remove("FLEETDECK_DATABASE_URL")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)

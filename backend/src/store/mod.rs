@@ -9,6 +9,7 @@
 //! which one runs. Nothing outside `store/` names a pool, a row or `sqlx::Error`.
 
 pub mod audit;
+mod checkpoint;
 pub mod device_state;
 pub mod devices;
 mod error;

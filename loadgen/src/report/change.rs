@@ -121,12 +121,13 @@ fn median(s: Option<Spread>, f: impl Fn(f64) -> String) -> String {
     s.map(|s| f(s.median)).unwrap_or("–".into())
 }
 
-/// "M B F": the order of one repetition.
-fn order(o: &[Side]) -> String {
+/// "M B F": the order of one repetition (P: fleetdeck on PostgreSQL).
+pub(super) fn order(o: &[Side]) -> String {
     let letter = |s: &Side| match s {
         Side::Mosquitto => "M",
         Side::Before => "B",
         Side::Fleetdeck => "F",
+        Side::Postgres => "P",
     };
     o.iter().map(letter).collect::<Vec<_>>().join(" ")
 }
@@ -449,6 +450,6 @@ mod tests {
         assert_eq!(pct(Some(-0.017)), "−1.7 %");
         assert_eq!(pct(Some(0.048)), "+4.8 %");
         assert_eq!(pct(None), "–");
-        assert_eq!(order(&crate::bench::run_order(1, true)), "B F M");
+        assert_eq!(order(&crate::bench::run_order(1, true, false)), "B F M");
     }
 }

@@ -10,17 +10,24 @@ use crate::procs::{fleetdeck_limit_flags, mosquitto_config};
 pub(super) fn commands(w: &mut String, o: &Opts, res: &Results) {
     let _ = writeln!(w, "## Commands\n");
     let m = &res.meta;
+    let pg = !m.postgres.is_empty();
+    let (store, cluster) = if pg {
+        (" --store postgres", ", starts a private PostgreSQL cluster in target/pg-bench (scripts/pg-cluster.sh)")
+    } else {
+        ("", "")
+    };
     if m.before.is_empty() {
+        let pad = if pg { "   " } else { "          " };
         let _ = writeln!(
             w,
-            "```sh\nbash scripts/bench.sh          # builds fleetdeck + loadgen (release), raises `ulimit -n`, runs:"
+            "```sh\nbash scripts/bench.sh{store}{pad}# builds fleetdeck + loadgen (release){cluster}, raises `ulimit -n`, runs:"
         );
     } else {
         // The script names the previous build by its short commit, which is the label it passes.
         let _ = writeln!(
             w,
-            "```sh\nbash scripts/bench.sh --before {}   # builds fleetdeck + loadgen (release) and {}'s fleetdeck \
-             in target/bench-before/, raises `ulimit -n`, runs:",
+            "```sh\nbash scripts/bench.sh --before {}{store}   # builds fleetdeck + loadgen (release) and {}'s fleetdeck \
+             in target/bench-before/{cluster}, raises `ulimit -n`, runs:",
             m.before, m.before
         );
     }
@@ -29,9 +36,10 @@ pub(super) fn commands(w: &mut String, o: &Opts, res: &Results) {
     } else {
         format!(" \\\n    --fleetdeck-before {} --before-label '{}'", m.before_binary, m.before)
     };
+    let pg_url = if pg { " \\\n    --pg-url postgres://fleetdeck@127.0.0.1:<port>/postgres" } else { "" };
     let _ = writeln!(
         w,
-        "target/release/loadgen bench --fleetdeck target/release/fleetdeck{before} --mosquitto $(command -v mosquitto) \\\n    --reps {} --ingest-devices {} --ingest-per-device {} --window {} --baseline-window {} --one-property {} \\\n    --rate {} --low-rate {} --latency-secs {} --latency-devices {} --idle {} \\\n    --out BENCHMARKS.md --json target/bench-results.json\n```\n",
+        "target/release/loadgen bench --fleetdeck target/release/fleetdeck{before} --mosquitto $(command -v mosquitto) \\\n    --reps {} --ingest-devices {} --ingest-per-device {} --window {} --baseline-window {} --one-property {} \\\n    --rate {} --low-rate {} --latency-secs {} --latency-devices {} --idle {} \\\n    --registry-devices {} --registry-requests {}{pg_url} \\\n    --out BENCHMARKS.md --json target/bench-results.json\n```\n",
         o.reps,
         o.ingest_devices,
         o.ingest_per_device,
@@ -42,7 +50,9 @@ pub(super) fn commands(w: &mut String, o: &Opts, res: &Results) {
         o.low_rate,
         o.latency_secs,
         o.latency_devices,
-        o.idle.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+        o.idle.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+        o.registry_devices,
+        o.registry_requests,
     );
     let _ = writeln!(w, "Every fleetdeck run is a fresh process with a fresh data directory (SQLite, as shipped):\n");
     let _ = writeln!(
@@ -50,6 +60,13 @@ pub(super) fn commands(w: &mut String, o: &Opts, res: &Results) {
         "```sh\ntarget/release/fleetdeck serve --http 127.0.0.1:<free> --mqtt 127.0.0.1:<free> --data-dir <tmp> \\\n    --admin-password <…> {}\n```\n",
         fleetdeck_limit_flags().join(" ")
     );
+    if pg {
+        let _ = writeln!(
+            w,
+            "On PostgreSQL (1c and 4) the same, plus `--database-url postgres://…/bench_<n>`: a database created for \
+             that run only (`CREATE DATABASE bench_<n>` through `--pg-url`) and dropped after it.\n"
+        );
+    }
     let _ = writeln!(
         w,
         "The `--limit-*` flags switch off fleetdeck's **per-device rate limits** (defaults: 60 connects/min, 100 \

@@ -1,4 +1,5 @@
-//! Section 1, ingest rate: every run, the median, the loss check, and 1b (one property per post).
+//! Section 1, ingest rate: every run, the median, the loss check, and 1b (one property per post);
+//! 1c (PostgreSQL) is in `ingest_pg`.
 
 use std::fmt::Write as _;
 
@@ -20,7 +21,15 @@ pub fn ingest_line(r: &IngestRep) -> String {
         .as_ref()
         .map(|b| format!("before {}/s ({} of {} replied 200)  ", rate(b.out.rate), b.out.delivered, b.out.sent))
         .unwrap_or_default();
-    format!("{m}  {b}{f}  {s}  {}", r.errors.join("; "))
+    let p = r
+        .postgres
+        .as_ref()
+        .map(|p| {
+            let s = p.stored.map(|s| format!(" stored {}/{}/{}", s.uplinks, s.replies, s.values)).unwrap_or_default();
+            format!("  postgres {}/s ({} of {} replied 200){s}", rate(p.out.rate), p.out.delivered, p.out.sent)
+        })
+        .unwrap_or_default();
+    format!("{m}  {b}{f}  {s}{p}  {}", r.errors.join("; "))
 }
 
 pub(super) fn ingest_lossless(r: &IngestRep) -> bool {
@@ -141,6 +150,7 @@ pub(super) fn ingest(w: &mut String, res: &Results, o: &Opts) {
         let _ = writeln!(w);
     }
     one_property(w, res);
+    super::ingest_pg::section(w, res);
 }
 
 pub(super) fn fleet_lossless(f: &FleetIngest) -> bool {

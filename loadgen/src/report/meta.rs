@@ -22,6 +22,8 @@ pub struct Meta {
     pub before: String,
     /// `--fleetdeck-before` as given.
     pub before_binary: String,
+    /// `--pg-url`: the cluster's version and durability settings (set once connected); empty otherwise.
+    pub postgres: String,
     pub nofile: u64,
     pub nofile_hard: String,
     pub duration_secs: u64,
@@ -73,6 +75,7 @@ impl Meta {
                 _ => String::new(),
             },
             before_binary: o.fleetdeck_before.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            postgres: String::new(),
             nofile,
             nofile_hard: cmd("sh", &["-c", "ulimit -Hn"]),
             duration_secs: 0,

@@ -11,14 +11,17 @@ mod commands;
 mod format;
 mod idle;
 mod ingest;
+mod ingest_pg;
 mod latency;
 mod meta;
+mod registry;
 mod summary;
 
 pub use format::mib;
 pub use ingest::ingest_line;
 pub use latency::latency_line;
 pub use meta::Meta;
+pub use registry::registry_line;
 
 pub fn render(res: &Results, o: &Opts) -> String {
     let m = &res.meta;
@@ -43,6 +46,9 @@ pub fn render(res: &Results, o: &Opts) -> String {
     let _ = writeln!(w, "| Rust | {} (release profile of the workspace) |", m.rustc);
     let _ = writeln!(w, "| baseline | {} |", m.mosquitto);
     let _ = writeln!(w, "| fleetdeck | commit {} |", m.git);
+    if !m.postgres.is_empty() {
+        let _ = writeln!(w, "| PostgreSQL (ingest 1c, registry 4) | {} (private cluster, `--pg-url`) |", m.postgres);
+    }
     let _ = writeln!(w, "| open files (RLIMIT_NOFILE) | soft {} / hard {} |", m.nofile, m.nofile_hard);
     if change::present(res) {
         let _ = writeln!(w, "| fleetdeck before (ingest and latency only) | {} |", change::label(res));
@@ -50,6 +56,14 @@ pub fn render(res: &Results, o: &Opts) -> String {
             w,
             "| repetitions | {} per measurement; ingest and latency: baseline, fleetdeck before and fleetdeck \
              interleaved, the order rotated by one place per repetition; memory: baseline and fleetdeck interleaved |",
+            o.reps
+        );
+    } else if !m.postgres.is_empty() {
+        let _ = writeln!(
+            w,
+            "| repetitions | {} per measurement; ingest: baseline, fleetdeck on SQLite and fleetdeck on PostgreSQL \
+             interleaved, the order rotated by one place per repetition; registry: SQLite and PostgreSQL, the order \
+             swapped every repetition; latency and memory: baseline and fleetdeck interleaved |",
             o.reps
         );
     } else {
@@ -68,6 +82,7 @@ pub fn render(res: &Results, o: &Opts) -> String {
     latency::latency(w, &res.latency, o.rate, o, "## 2. Device → browser latency at");
     latency::latency(w, &res.latency_low, o.low_rate, o, "### 2b. Supplementary: the same at");
     idle::idle(w, res);
+    registry::registry(w, res, o);
     s
 }
 

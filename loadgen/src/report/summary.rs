@@ -33,6 +33,7 @@ pub(super) fn summary(w: &mut String, res: &Results, o: &Opts) {
             ratio.map(|r| format!("{r:.2}×")).unwrap_or("–".into()),
             pass(ok)
         );
+        super::ingest_pg::summary_row(w, res, o);
     }
     if !res.latency.is_empty() {
         let (f, b) = latency_spreads(&res.latency, |o| o.p99_us);
@@ -119,5 +120,6 @@ pub(super) fn summary(w: &mut String, res: &Results, o: &Opts) {
             result,
         );
     }
+    super::registry::summary_rows(w, res, o);
     let _ = writeln!(w);
 }
