@@ -1,4 +1,8 @@
-use std::sync::Arc;
+//! The writers' contract, one body per test on both stores (see [`store`]).
+
+pub(super) mod store;
+
+use std::time::Duration;
 
 use model::alink::DeviceRef;
 use model::runlog::BizType;
@@ -6,106 +10,154 @@ use model::ws::Direction;
 use tokio::sync::broadcast;
 
 use super::*;
-use crate::clock::FakeClock;
-use crate::hub::{everything, Hub, HubBuilder};
-use crate::store::sql;
+use store::{on_both_stores, Fixture, Store};
+
+on_both_stores!(
+    a_value_of_a_missing_device_is_skipped_and_the_rest_of_the_round_is_stored,
+    the_latest_value_wins_within_and_across_rounds,
+    every_entry_reaches_the_store_in_order_even_past_the_lane_size_and_after_close,
+    a_barrier_is_answered_only_after_the_commit,
+    text_with_a_nul_character_is_stored,
+);
 
 fn value(identifier: &str, value: i64, time: i64) -> PropertyValue {
     PropertyValue { identifier: identifier.into(), value: value.into(), time }
-}
-
-/// A store with product `pk` and device `dn` (id 1), and a writer on a hub lane of `capacity`.
-async fn writer(
-    capacity: usize,
-    bus: LiveBus,
-) -> (tempfile::TempDir, crate::store::Db, Hub, std::thread::JoinHandle<()>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let db = crate::store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-    db.execute(sql(
-        "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
-         VALUES ('pk', 'p', 's', 'direct', 'alink', '{}', 0)",
-    ))
-    .await
-    .unwrap();
-    db.execute(sql("INSERT INTO devices (id, product_key, device_name, device_secret, status, created_at) \
-         VALUES (1, 'pk', 'dn', 's', 'inactive', 0)"))
-        .await
-        .unwrap();
-    let mut b = HubBuilder::default();
-    let rx = b.lane("store", capacity, everything);
-    let thread = spawn(&path, rx, bus.clone());
-    (dir, db, b.build(Arc::new(FakeClock::new(5)), bus), thread)
 }
 
 fn posted(device_id: i64, values: Vec<PropertyValue>) -> Fact {
     Fact::PropertiesPosted { device_id, values }
 }
 
-#[tokio::test]
-async fn a_value_of_a_missing_device_is_skipped_and_the_rest_of_the_round_is_stored() {
-    let (_dir, db, hub, _t) = writer(16, LiveBus::default()).await;
-    let d = DeviceRef::new("pk", "dn");
-    // Device 2 does not exist: its row fails the foreign key, alone.
-    hub.emit(&d, None, posted(1, vec![value("a", 1, 10), value("a", 3, 30)])).await;
-    hub.emit(&d, None, posted(2, vec![value("a", 5, 10)])).await;
-    // An older value after a newer one: history keeps it, latest does not go back.
-    hub.emit(&d, None, posted(1, vec![value("a", 2, 20)])).await;
-    hub.flush().await;
-    let history: Vec<(i64, String)> = db
-        .fetch_all(sql("SELECT time, value FROM property_history WHERE device_id = 1 ORDER BY time"))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get("time").unwrap(), r.get("value").unwrap()))
-        .collect();
-    assert_eq!(history, vec![(10, "1".into()), (20, "2".into()), (30, "3".into())]);
-    let r = db.fetch_one(sql("SELECT time, value FROM property_latest WHERE device_id = 1")).await.unwrap();
-    let latest: (i64, String) = (r.get("time").unwrap(), r.get("value").unwrap());
-    assert_eq!(latest, (30, "3".into()));
-    let orphans: i64 = db.scalar(sql("SELECT COUNT(*) FROM property_history WHERE device_id = 2")).await.unwrap();
-    assert_eq!(orphans, 0);
+fn message(message_id: String, payload: &'static [u8]) -> Fact {
+    Fact::Message {
+        direction: Direction::Up,
+        topic: "/sys/pk/dn/thing/event/property/post".into(),
+        payload: bytes::Bytes::from_static(payload),
+        message_id: Some(message_id),
+        code: 200,
+    }
 }
 
-#[tokio::test]
-async fn every_entry_reaches_the_store_in_order_even_past_the_lane_size_and_after_close() {
+async fn a_value_of_a_missing_device_is_skipped_and_the_rest_of_the_round_is_stored(store: Store) {
+    let mut f = Fixture::new(store, 16, LiveBus::default()).await;
+    let d = DeviceRef::new("pk", "dn");
+    // Emitted before the writer starts: one round. Device 2 does not exist.
+    f.hub.emit(&d, None, posted(1, vec![value("a", 1, 10), value("a", 3, 30)])).await;
+    f.hub.emit(&d, None, posted(2, vec![value("a", 5, 10)])).await;
+    // An older value after a newer one: history keeps it, latest does not go back.
+    f.hub.emit(&d, None, posted(1, vec![value("a", 2, 20)])).await;
+    f.hub.emit(&d, None, message("m".into(), b"{}")).await;
+    let _t = f.start();
+    f.hub.flush().await;
+    let history: Vec<(i64, String)> =
+        f.db.all("SELECT time, value FROM property_history WHERE device_id = 1 ORDER BY time").await;
+    assert_eq!(history, vec![(10, "1".into()), (20, "2".into()), (30, "3".into())]);
+    let latest: (i64, String) = f.db.one("SELECT time, value FROM property_latest WHERE device_id = 1").await;
+    assert_eq!(latest, (30, "3".into()));
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM property_history WHERE device_id = 2").await, 0);
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM property_latest WHERE device_id = 2").await, 0);
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM run_log").await, 1, "the round's run-log line is stored");
+}
+
+async fn the_latest_value_wins_within_and_across_rounds(store: Store) {
+    let (f, _t) = Fixture::started(store, 64, LiveBus::default()).await;
+    let d = DeviceRef::new("pk", "dn");
+    // Within a round (one post): the newest by time; on a tie, the later one.
+    f.hub.emit(&d, None, posted(1, vec![value("a", 1, 10), value("a", 3, 30), value("a", 2, 20)])).await;
+    f.hub.emit(&d, None, posted(1, vec![value("b", 1, 5), value("b", 2, 5)])).await;
+    f.hub.flush().await;
+    let latest: Vec<(String, i64, String)> =
+        f.db.all("SELECT identifier, time, value FROM property_latest ORDER BY identifier").await;
+    assert_eq!(latest, vec![("a".into(), 30, "3".into()), ("b".into(), 5, "2".into())]);
+    // Across rounds: an older value does not replace a newer one; a newer or equally new one does.
+    f.hub.emit(&d, None, posted(1, vec![value("a", 9, 25), value("b", 7, 6)])).await;
+    f.hub.flush().await;
+    f.hub.emit(&d, None, posted(1, vec![value("a", 8, 30)])).await;
+    f.hub.flush().await;
+    let latest: Vec<(String, i64, String)> =
+        f.db.all("SELECT identifier, time, value FROM property_latest ORDER BY identifier").await;
+    assert_eq!(latest, vec![("a".into(), 30, "8".into()), ("b".into(), 6, "7".into())]);
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM property_history").await, 8, "history keeps every value");
+}
+
+async fn every_entry_reaches_the_store_in_order_even_past_the_lane_size_and_after_close(store: Store) {
     let bus = LiveBus::default();
     let mut live = bus.subscribe();
-    let (_dir, db, hub, thread) = writer(64, bus).await;
+    let (f, thread) = Fixture::started(store, 64, bus).await;
     let d = DeviceRef::new("pk", "dn");
     let n = 1_000;
     for i in 0..n {
-        let fact = Fact::Message {
-            direction: Direction::Up,
-            topic: "/sys/pk/dn/thing/event/property/post".into(),
-            payload: bytes::Bytes::from_static(b"{}"),
-            message_id: Some(i.to_string()),
-            code: 200,
-        };
-        hub.emit(&d, None, fact).await;
+        f.hub.emit(&d, None, message(i.to_string(), b"{}")).await;
     }
     // Closing the hub lets the writer finish its last round and end.
-    hub.close();
+    f.hub.close();
     tokio::task::spawn_blocking(move || thread.join().unwrap()).await.unwrap();
-    let count: i64 = db.scalar(sql("SELECT COUNT(*) FROM run_log")).await.unwrap();
-    assert_eq!(count, n);
-    let (at, biz): (i64, String) = db
-        .fetch_one(sql("SELECT MIN(at) AS at, MIN(biz_type) AS biz FROM run_log"))
-        .await
-        .map(|r| (r.get("at").unwrap(), r.get("biz").unwrap()))
-        .unwrap();
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM run_log").await, n);
+    let (at, biz): (i64, String) = f.db.one("SELECT MIN(at), MIN(biz_type) FROM run_log").await;
     assert_eq!((at, biz.as_str()), (5, BizType::Uplink.as_str()), "time comes from the injected clock");
-    let last: String = db.scalar(sql("SELECT message_id FROM run_log ORDER BY id DESC LIMIT 1")).await.unwrap();
-    assert_eq!(last, (n - 1).to_string(), "stored in the order published");
-    // The first thing a browser hears about is the message itself, then stored entries.
+    let stored: Vec<(i64, String)> = f.db.all("SELECT id, message_id FROM run_log ORDER BY id").await;
+    let order: Vec<String> = stored.iter().map(|(_, m)| m.clone()).collect();
+    assert_eq!(order, (0..n).map(|i| i.to_string()).collect::<Vec<_>>(), "ids follow the order published");
+    // Browsers hear of every stored entry with the id it was stored under.
+    let mut announced = Vec::new();
     loop {
         match live.try_recv().as_deref() {
-            Ok(LiveEvent::Log { entry }) => {
-                assert!(entry.id > 0, "announced with its id");
-                break;
-            }
-            Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
-            Err(e) => panic!("expected stored entries on the bus: {e:?}"),
+            Ok(LiveEvent::Log { entry }) => announced.push((entry.id, entry.message_id.clone().unwrap_or_default())),
+            Ok(_) => {}
+            Err(broadcast::error::TryRecvError::Empty) => break,
+            Err(e) => panic!("the bus lost events: {e:?}"),
         }
     }
+    assert_eq!(announced, stored, "announced with the ids they were stored under");
+}
+
+async fn a_barrier_is_answered_only_after_the_commit(store: Store) {
+    let (f, _t) = Fixture::started(store, 16, LiveBus::default()).await;
+    let d = DeviceRef::new("pk", "dn");
+    let held = f.db.hold_writes().await;
+    f.hub.emit(&d, None, message("m".into(), b"{}")).await;
+    let hub = f.hub.clone();
+    let flushed = tokio::spawn(async move { hub.flush().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!flushed.is_finished(), "the barrier waits while the round cannot commit");
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM run_log").await, 0);
+    held.release().await;
+    tokio::time::timeout(Duration::from_secs(20), flushed).await.expect("answered after the commit").unwrap();
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM run_log").await, 1, "committed when the barrier is answered");
+}
+
+/// PostgreSQL's text cannot hold NUL: such a payload must not fail its round (forever).
+async fn text_with_a_nul_character_is_stored(store: Store) {
+    let (f, _t) = Fixture::started(store, 16, LiveBus::default()).await;
+    let d = DeviceRef::new("pk", "dn");
+    f.hub.emit(&d, None, message("a\0b".into(), b"x\0y")).await;
+    f.hub.emit(&d, None, posted(1, vec![value("p\0q", 1, 10)])).await;
+    f.hub.flush().await;
+    let content: String = f.db.one::<(String,)>("SELECT content FROM run_log").await.0;
+    assert!(content.starts_with('x') && content.ends_with('y'), "{content:?}");
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM property_latest").await, 1);
+}
+
+/// PostgreSQL only: the writer's session is killed between rounds; the next round reconnects.
+#[tokio::test]
+async fn the_postgres_writer_reconnects_and_loses_nothing() {
+    if !store::postgres_selected() {
+        return;
+    }
+    let (f, _t) = Fixture::started(Store::Postgres, 16, LiveBus::default()).await;
+    let d = DeviceRef::new("pk", "dn");
+    f.hub.emit(&d, None, message("before".into(), b"{}")).await;
+    f.hub.flush().await;
+    let killed =
+        f.db.count(
+            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'fleetdeck-ingest' AND datname = current_database()) k",
+        )
+        .await;
+    assert_eq!(killed, 1, "the writer's session");
+    for i in 0..10 {
+        f.hub.emit(&d, None, message(format!("after {i}"), b"{}")).await;
+    }
+    tokio::time::timeout(Duration::from_secs(30), f.hub.flush()).await.expect("stored after reconnecting");
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM run_log").await, 11);
 }

@@ -1,0 +1,233 @@
+//! The writer tests' stores: one test body runs on SQLite and on PostgreSQL ([`on_both_stores!`]).
+//!
+//! SQLite always runs. PostgreSQL runs when `FLEETDECK_TEST_STORE=postgres`, on a fresh database
+//! per test in the cluster at `FLEETDECK_TEST_PG_URL`; without that URL it fails, saying how to
+//! start one (a PostgreSQL run that silently tested nothing would look green).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{AssertSqlSafe, Connection, FromRow};
+use tokio::sync::mpsc;
+
+use crate::clock::FakeClock;
+use crate::hub::{everything, Delivery, Hub, HubBuilder};
+use crate::live_bus::LiveBus;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// One `#[tokio::test]` per store for each named `async fn(Store)`: `<name>::sqlite` and
+/// `<name>::postgres`.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name(super::store::Store::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if super::store::postgres_selected() {
+                    super::$name(super::store::Store::Postgres).await
+                }
+            }
+        }
+    )*};
+}
+pub(super) use on_both_stores;
+
+const PG_HELP: &str = "FLEETDECK_TEST_STORE=postgres needs FLEETDECK_TEST_PG_URL, the URL of a \
+    PostgreSQL cluster's `postgres` database where the tests may CREATE DATABASE, e.g. \
+    postgres://fleetdeck@127.0.0.1:55433/postgres. A throwaway cluster (PostgreSQL 15; as root, \
+    prefix the last two commands with `runuser -u <some user> --`): \
+    mkdir -p /tmp/pg && initdb -D /tmp/pg/data -A trust -U fleetdeck --no-sync && \
+    pg_ctl -D /tmp/pg/data -o \"-p 55433 -k /tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off\" \
+    -l /tmp/pg/log start";
+
+/// Whether this run tests PostgreSQL (`FLEETDECK_TEST_STORE=postgres`); says so when it does not.
+pub fn postgres_selected() -> bool {
+    match std::env::var("FLEETDECK_TEST_STORE").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => {
+            eprintln!("NOT RUN on PostgreSQL: FLEETDECK_TEST_STORE is not `postgres` (SQLite only)");
+            false
+        }
+        Ok(other) => panic!("FLEETDECK_TEST_STORE={other:?}: expected `sqlite` or `postgres`"),
+    }
+}
+
+/// A new, migrated database in the test cluster; its URL.
+pub async fn fresh_pg_database() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let base = std::env::var("FLEETDECK_TEST_PG_URL").unwrap_or_else(|_| panic!("{PG_HELP}"));
+    let name = format!("t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to FLEETDECK_TEST_PG_URL={base}: {e}\n{PG_HELP}"));
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+    let url = with_database(&base, &name);
+    let pool = PgPool::connect(&url).await.unwrap();
+    crate::store::migrate::POSTGRES.run(&pool).await.unwrap();
+    pool.close().await;
+    url
+}
+
+/// `url` with its database (the path) replaced by `name`, query parameters kept.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[authority_end..].find('/').map_or(base.len(), |i| authority_end + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out = format!("{out}?{q}");
+    }
+    out
+}
+
+/// The test's view of the store: the same calls on both.
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A transaction that holds what the writer needs to write (released by dropping or `release`).
+pub enum Held {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Held {
+    pub async fn release(self) {
+        match self {
+            Held::Sqlite(tx) => tx.rollback().await.unwrap(),
+            Held::Postgres(tx) => tx.rollback().await.unwrap(),
+        }
+    }
+}
+
+impl Db {
+    pub async fn exec(&self, sql: &'static str) {
+        match self {
+            Db::Sqlite(p) => drop(sqlx::query(sql).execute(p).await.unwrap()),
+            Db::Postgres(p) => drop(sqlx::query(sql).execute(p).await.unwrap()),
+        }
+    }
+
+    pub async fn all<T>(&self, sql: &'static str) -> Vec<T>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        match self {
+            Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        }
+    }
+
+    pub async fn one<T>(&self, sql: &'static str) -> T
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let mut rows = self.all(sql).await;
+        assert_eq!(rows.len(), 1, "one row from {sql}");
+        rows.remove(0)
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        self.one::<(i64,)>(sql).await.0
+    }
+
+    /// Take the lock the writer's run-log insert needs, in another transaction.
+    pub async fn hold_writes(&self) -> Held {
+        match self {
+            // SQLite's one write lock (the writer's busy handler waits for it).
+            Db::Sqlite(p) => {
+                let mut tx = p.begin().await.unwrap();
+                sqlx::query("UPDATE products SET name = name").execute(&mut *tx).await.unwrap();
+                Held::Sqlite(tx)
+            }
+            // EXCLUSIVE lets readers in, no writer.
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await.unwrap();
+                sqlx::query("LOCK TABLE run_log IN EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+                Held::Postgres(tx)
+            }
+        }
+    }
+}
+
+/// A store with product `pk` and device `dn` (id 1), a hub with the writer's lane, and the
+/// writer once [`Fixture::start`]ed (events emitted before that make one round).
+pub struct Fixture {
+    pub db: Db,
+    pub hub: Hub,
+    target: Target,
+    bus: LiveBus,
+    rx: Option<mpsc::Receiver<Delivery>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+enum Target {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Fixture {
+    /// A hub lane of `capacity`; the writer not started yet.
+    pub async fn new(store: Store, capacity: usize, bus: LiveBus) -> Fixture {
+        let (db, target, dir) = match store {
+            Store::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("t.db");
+                let db = crate::store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+                (Db::Sqlite(db), Target::Sqlite(path), Some(dir))
+            }
+            Store::Postgres => {
+                let url = fresh_pg_database().await;
+                let db = PgPool::connect(&url).await.unwrap();
+                (Db::Postgres(db), Target::Postgres(url), None)
+            }
+        };
+        db.exec(
+            "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
+             VALUES ('pk', 'p', 's', 'direct', 'alink', '{}', 0)",
+        )
+        .await;
+        db.exec(
+            "INSERT INTO devices (id, product_key, device_name, device_secret, status, created_at) \
+             VALUES (1, 'pk', 'dn', 's', 'inactive', 0)",
+        )
+        .await;
+        let mut b = HubBuilder::default();
+        let rx = b.lane("store", capacity, everything);
+        let hub = b.build(Arc::new(FakeClock::new(5)), bus.clone());
+        Fixture { db, hub, target, bus, rx: Some(rx), _dir: dir }
+    }
+
+    /// A started writer on a lane of `capacity`.
+    pub async fn started(store: Store, capacity: usize, bus: LiveBus) -> (Fixture, std::thread::JoinHandle<()>) {
+        let mut f = Fixture::new(store, capacity, bus).await;
+        let thread = f.start();
+        (f, thread)
+    }
+
+    pub fn start(&mut self) -> std::thread::JoinHandle<()> {
+        let rx = self.rx.take().expect("started once");
+        match &self.target {
+            Target::Sqlite(path) => super::super::spawn(path, rx, self.bus.clone()),
+            Target::Postgres(url) => super::super::spawn_postgres(url, rx, self.bus.clone()),
+        }
+    }
+}
+
+#[test]
+fn the_database_is_replaced_in_the_url() {
+    assert_eq!(with_database("postgres://u@h:1/postgres", "t_1"), "postgres://u@h:1/t_1");
+    assert_eq!(with_database("postgres://u@h:1/postgres?sslmode=disable", "x"), "postgres://u@h:1/x?sslmode=disable");
+    assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
+}
