@@ -71,7 +71,7 @@ fn events(n: usize) -> Vec<Arc<DeviceEvent>> {
         .map(|i| {
             Arc::new(DeviceEvent {
                 at: 1_700_000_000_000 + i as i64,
-                device: DeviceRef::new("a1b2c3d4e5f", &format!("device-{:05}", i % 997)),
+                device: DeviceRef::new("a1b2c3d4e5f", format!("device-{:05}", i % 997)),
                 trace: format!("18c2f0a1b2c{i:08x}"),
                 fact: Fact::Message {
                     direction: Direction::Up,

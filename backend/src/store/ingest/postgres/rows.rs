@@ -27,9 +27,11 @@ use crate::hub::DeviceEvent;
 use crate::runlog::line::Line;
 
 /// The round's transaction id (to look up its outcome if `COMMIT` loses its connection) and its
-/// run-log ids, in one round trip.
+/// run-log ids, in one round trip. The sequence is looked up once in a sub-select (with the
+/// `regclass` cast inside it): as `nextval(pg_get_serial_sequence(…))` it was looked up per row,
+/// 10 ms of a 4,000-row round against 1.5 ms.
 pub(super) const BEGIN_ROUND: &str = "SELECT pg_current_xact_id()::text, \
-     ARRAY(SELECT nextval(pg_get_serial_sequence('run_log', 'id')) FROM generate_series(1, $1))";
+     ARRAY(SELECT nextval((SELECT pg_get_serial_sequence('run_log', 'id')::regclass)) FROM generate_series(1, $1))";
 
 const INSERT_LOGS: &str = "INSERT INTO run_log \
      (id, at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) \

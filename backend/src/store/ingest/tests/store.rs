@@ -44,10 +44,11 @@ pub(super) use on_both_stores;
 
 const PG_HELP: &str = "FLEETDECK_TEST_STORE=postgres needs FLEETDECK_TEST_PG_URL, the URL of a \
     PostgreSQL cluster's `postgres` database where the tests may CREATE DATABASE, e.g. \
-    postgres://fleetdeck@127.0.0.1:55433/postgres. A throwaway cluster (PostgreSQL 15; as root, \
-    prefix the last two commands with `runuser -u <some user> --`): \
-    mkdir -p /tmp/pg && initdb -D /tmp/pg/data -A trust -U fleetdeck --no-sync && \
-    pg_ctl -D /tmp/pg/data -o \"-p 55433 -k /tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off\" \
+    postgres://fleetdeck@127.0.0.1:55433/postgres. A throwaway cluster with Debian's PostgreSQL 15 \
+    (B=/usr/lib/postgresql/15/bin; initdb and pg_ctl refuse root, so as root run them with \
+    `runuser -u <user> --` and chown /tmp/pg to that user): \
+    mkdir -p /tmp/pg && $B/initdb -D /tmp/pg/data -A trust -U fleetdeck --no-sync && \
+    $B/pg_ctl -D /tmp/pg/data -o \"-p 55433 -k /tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off\" \
     -l /tmp/pg/log start";
 
 /// Whether this run tests PostgreSQL (`FLEETDECK_TEST_STORE=postgres`); says so when it does not.
