@@ -16,10 +16,26 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start: the size of the larger variant costs nothing, and boxing it would
+// change every place that builds or matches `Serve`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the console: HTTP API + UI, embedded MQTT broker and the device gateway.
     Serve(ServeArgs),
+    /// Copy every row of a SQLite database into an empty PostgreSQL database (its migrations
+    /// are run first). Stop the server first: rows written during the copy are not copied.
+    MigrateStore(MigrateStoreArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MigrateStoreArgs {
+    /// The SQLite database to copy, e.g. `sqlite:///var/lib/fleetdeck/fleetdeck.db` (opened read-only).
+    #[arg(long)]
+    pub from: String,
+    /// The PostgreSQL database to fill, e.g. `postgres://fleetdeck@db/fleetdeck`; its tables must be empty.
+    #[arg(long, env = "FLEETDECK_MIGRATE_TO", hide_env_values = true)]
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Args, Default)]

@@ -28,6 +28,7 @@ use model::registry::PropertyValue;
 use model::ws::LiveEvent;
 use tokio::sync::oneshot;
 
+pub(crate) use postgres::text as pg_text;
 pub use postgres::{run_postgres, spawn_postgres};
 pub use sqlite::{run, spawn};
 

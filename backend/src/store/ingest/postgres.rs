@@ -18,6 +18,8 @@
 mod bench;
 mod rows;
 
+pub(crate) use rows::text;
+
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,0 +1,241 @@
+//! `fleetdeck migrate-store`: a SQLite database with rows in every table is copied into
+//! PostgreSQL, value for value; ids continue after the copied ones; a filled target is refused.
+//!
+//! Needs PostgreSQL: runs when `FLEETDECK_TEST_STORE=postgres`, in the cluster at
+//! `FLEETDECK_TEST_PG_URL` (fails without it); otherwise each test prints that it ran nothing.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use backend::store::migrate::migrate_store;
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{AssertSqlSafe, Connection, Row};
+
+const PG_HELP: &str = "FLEETDECK_TEST_STORE=postgres needs FLEETDECK_TEST_PG_URL, the URL of a \
+    PostgreSQL cluster's `postgres` database where the tests may CREATE DATABASE, e.g. \
+    postgres://fleetdeck@127.0.0.1:55433/postgres (see backend/src/store/ingest/tests/store.rs for \
+    starting a throwaway cluster)";
+
+/// The test cluster's URL, or `None` (said loudly) when this run does not test PostgreSQL.
+fn pg_base() -> Option<String> {
+    match std::env::var("FLEETDECK_TEST_STORE").as_deref() {
+        Ok("postgres") => Some(std::env::var("FLEETDECK_TEST_PG_URL").unwrap_or_else(|_| panic!("{PG_HELP}"))),
+        Ok("sqlite") | Err(_) => {
+            eprintln!("migrate_store: NOT RUN, this test needs FLEETDECK_TEST_STORE=postgres (ran nothing)");
+            None
+        }
+        Ok(other) => panic!("FLEETDECK_TEST_STORE={other:?}: expected `sqlite` or `postgres`"),
+    }
+}
+
+/// A new, empty database in the cluster; its URL.
+async fn fresh_pg(base: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let name = format!("t_mig_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    let mut admin = sqlx::PgConnection::connect(base).await.unwrap_or_else(|e| panic!("{base}: {e}\n{PG_HELP}"));
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+    let (head, query) = base.split_once('?').map_or((base, None), |(h, q)| (h, Some(q)));
+    let host_end = head.find("://").map_or(0, |i| i + 3);
+    let root = head[host_end..].find('/').map_or(head, |i| &head[..host_end + i]);
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// A migrated SQLite database with rows in every table: run_log past one batch (ids with gaps),
+/// a sub-device whose gateway was created after it, NULLs, booleans, doubles, awkward text.
+async fn sqlite_with_rows(dir: &std::path::Path) -> (String, SqlitePool) {
+    let url = format!("sqlite://{}", dir.join("fleet.db").display());
+    let db = backend::store::connect(&url).await.unwrap();
+    for sql in [
+        "INSERT INTO users VALUES ('admin', 'h1', 'admin', FALSE, 1), ('old', 'h2', 'viewer', TRUE, 2)",
+        "INSERT INTO sessions VALUES ('s1', 'admin', 'c1', 10, 20)",
+        "INSERT INTO api_tokens VALUES (3, 'admin', 'ci', 't1', 11, NULL), (7, 'old', 'x', 't2', 12, 13)",
+        "INSERT INTO audit_log VALUES (5, 100, 'admin', 'login', 'admin', 'ok', NULL), \
+         (9, 101, 'admin', 'create', 'pk', 'ok', '{\"a\":1}')",
+        "INSERT INTO products VALUES ('pk', 'Meter', 'ps', 'gateway', 'alink', TRUE, 'd', '{}', 1), \
+         ('pk2', 'Plug', 'ps2', 'direct', 'alink', FALSE, '', '{\"p\":[]}', 2)",
+        // Device 2 is a sub-device of device 40, created later: inserting by id order alone fails.
+        "INSERT INTO devices (id, product_key, device_name, device_secret, status, created_at, gateway_id) \
+         VALUES (2, 'pk', 'sub', 's2', 'online', 3, NULL), (40, 'pk', 'gw', 's40', 'offline', 4, NULL), \
+         (41, 'pk2', 'plug', 's41', 'inactive', 5, NULL)",
+        "UPDATE devices SET gateway_id = 40, last_disconnect_code = 4101, ip = '10.0.0.1', enabled = FALSE WHERE id = 2",
+        "INSERT INTO device_tags VALUES (2, 'site', 'north')",
+        "INSERT INTO device_groups VALUES (40, 'roof')",
+        "INSERT INTO property_latest VALUES (2, 'temp', '21.5', 1000)",
+        "INSERT INTO property_history VALUES (2, 'temp', '21.0', 900), (2, 'temp', '21.5', 1000), (41, 'on', 'true', 5)",
+        "INSERT INTO device_events VALUES (4, 2, 'alarm', 'alert', '{\"x\":1}', 950)",
+        "INSERT INTO device_tokens VALUES (41, 'c', 'tok', 7)",
+        "INSERT INTO limit_events VALUES (1, 8, 'pk', 'sub', 'Device_Uplink_QPS_Limit', 20)",
+        "INSERT INTO device_shadows VALUES (40, '{\"r\":1}', '{}', '{}', 3, 9)",
+        "INSERT INTO desired_properties VALUES (40, 'mode', '\"eco\"', 2, 9)",
+        "INSERT INTO device_network_status VALUES (1, 2, -70.5, NULL, 0.25, NULL, '{}', 10, 11)",
+        "INSERT INTO device_logs (id, device_id, content, received_at) VALUES (1, 2, 'boot', 12)",
+        "INSERT INTO device_log_switch VALUES (2, 1, 13)",
+        // 2,500 run-log rows (3 batches), ids 2, 4, … 5,000; every third without a message id.
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
+         INSERT INTO run_log SELECT i * 2, 1000 + i, 't' || i, CASE WHEN i % 3 = 0 THEN NULL ELSE 'm' || i END, \
+         'pk', 'sub', 'uplink', '/sys/pk/sub/thing/event/property/post', 'c' || i, 200 FROM n",
+        // Text PostgreSQL must take as is (tab, newline, backslash, quote, non-ASCII) and NUL,
+        // which it cannot hold (replaced by U+FFFD, as the PostgreSQL writer does).
+        "UPDATE run_log SET content = 'a\tb\nc\\d''e ü €' WHERE id = 2",
+        "UPDATE run_log SET content = 'x' || char(0) || 'y' WHERE id = 4",
+    ] {
+        sqlx::query(sql).execute(&db).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    (url, db)
+}
+
+/// Every cell of `table` as text (NULL as `None`), rows sorted: the same on both sides when the
+/// copy kept every value. Booleans and doubles are compared by value, not by spelling.
+async fn sqlite_cells(db: &SqlitePool, table: &str, columns: &[(String, String)]) -> Vec<Vec<Option<String>>> {
+    let list = columns.iter().map(|(c, _)| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {list} FROM {table}"))).fetch_all(db).await.unwrap();
+    let mut out: Vec<Vec<Option<String>>> = rows.iter().map(|r| cells_sqlite(r, columns)).collect();
+    out.sort();
+    out
+}
+
+fn cells_sqlite(r: &SqliteRow, columns: &[(String, String)]) -> Vec<Option<String>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, ty))| match ty.as_str() {
+            "bigint" => r.get::<Option<i64>, _>(i).map(|v| v.to_string()),
+            "boolean" => r.get::<Option<bool>, _>(i).map(|v| v.to_string()),
+            "double precision" => r.get::<Option<f64>, _>(i).map(|v| v.to_string()),
+            _ => r.get::<Option<String>, _>(i).map(|s| s.replace('\0', "\u{FFFD}")),
+        })
+        .collect()
+}
+
+fn cells_pg(r: &PgRow, columns: &[(String, String)]) -> Vec<Option<String>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, ty))| match ty.as_str() {
+            "bigint" => r.get::<Option<i64>, _>(i).map(|v| v.to_string()),
+            "boolean" => r.get::<Option<bool>, _>(i).map(|v| v.to_string()),
+            "double precision" => r.get::<Option<f64>, _>(i).map(|v| v.to_string()),
+            _ => r.get::<Option<String>, _>(i),
+        })
+        .collect()
+}
+
+async fn pg_cells(db: &PgPool, table: &str, columns: &[(String, String)]) -> Vec<Vec<Option<String>>> {
+    let list = columns.iter().map(|(c, _)| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+    let rows = sqlx::query(AssertSqlSafe(format!("SELECT {list} FROM {table}"))).fetch_all(db).await.unwrap();
+    let mut out: Vec<Vec<Option<String>>> = rows.iter().map(|r| cells_pg(r, columns)).collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
+    let Some(base) = pg_base() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    let to = fresh_pg(&base).await;
+
+    let counts = migrate_store(&from, &to).await.unwrap();
+    let pg = PgPool::connect(&to).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' \
+         AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations' ORDER BY 1",
+    )
+    .fetch_all(&pg)
+    .await
+    .unwrap();
+    assert_eq!(tables.len(), 19, "{tables:?}");
+    let mut copied: Vec<&str> = counts.iter().map(|c| c.table.as_str()).collect();
+    copied.sort();
+    assert_eq!(copied, tables, "every table is copied");
+    let position = |t: &str| counts.iter().position(|c| c.table == t).unwrap();
+    for (parent, child) in [("products", "devices"), ("devices", "device_tags"), ("users", "sessions")] {
+        assert!(position(parent) < position(child), "{parent} is copied before {child}");
+    }
+    for table in &tables {
+        let columns: Vec<(String, String)> = sqlx::query_as(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        )
+        .bind(table)
+        .fetch_all(&pg)
+        .await
+        .unwrap();
+        let (a, b) = (sqlite_cells(&sqlite, table, &columns).await, pg_cells(&pg, table, &columns).await);
+        assert!(!a.is_empty(), "{table} has rows to copy");
+        assert_eq!(a, b, "{table}: every row and value");
+        let c = &counts[position(table)];
+        assert_eq!((c.sqlite, c.postgres), (a.len() as i64, a.len() as i64), "{table} counted");
+    }
+    // Spot checks of what the generic comparison could hide.
+    let gateway: Option<i64> =
+        sqlx::query_scalar("SELECT gateway_id FROM devices WHERE id = 2").fetch_one(&pg).await.unwrap();
+    assert_eq!(gateway, Some(40));
+    let content: String = sqlx::query_scalar("SELECT content FROM run_log WHERE id = 4").fetch_one(&pg).await.unwrap();
+    assert_eq!(content, "x\u{FFFD}y");
+    let rssi: Option<f64> = sqlx::query_scalar("SELECT rssi FROM device_network_status").fetch_one(&pg).await.unwrap();
+    assert_eq!(rssi, Some(-70.5));
+
+    // New rows get ids above the copied ones.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO run_log (at, trace_id, product_key, device_name, biz_type, operation, content, status) \
+         VALUES (1, 't', 'pk', 'sub', 'uplink', 'op', 'c', 200) RETURNING id",
+    )
+    .fetch_one(&pg)
+    .await
+    .unwrap();
+    assert_eq!(id, 5_001);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO devices (product_key, device_name, device_secret, status, created_at) \
+         VALUES ('pk', 'new', 's', 'inactive', 1) RETURNING id",
+    )
+    .fetch_one(&pg)
+    .await
+    .unwrap();
+    assert_eq!(id, 42);
+
+    let again = migrate_store(&from, &to).await.unwrap_err().to_string();
+    assert!(again.contains("already holds rows"), "{again}");
+}
+
+#[tokio::test]
+async fn the_binary_copies_and_exits_non_zero_on_a_filled_target() {
+    let Some(base) = pg_base() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    sqlite.close().await;
+    let to = fresh_pg(&base).await;
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+            .args(["migrate-store", "--from", &from, "--to", &to])
+            .env_remove("FLEETDECK_MIGRATE_TO")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&first.stderr));
+    assert!(stdout.contains("row counts match"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.split_whitespace().eq(["run_log", "2500", "2500"])), "{stdout}");
+    let second = run();
+    assert!(!second.status.success(), "a filled target is refused");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("already holds rows"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_table_on_one_side_only_stops_the_copy() {
+    let Some(base) = pg_base() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").execute(&sqlite).await.unwrap();
+    let to = fresh_pg(&base).await;
+    let err = migrate_store(&from, &to).await.unwrap_err().to_string();
+    assert!(err.contains("notes"), "{err}");
+    let pg = PgPool::connect(&to).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM run_log").fetch_one(&pg).await.unwrap();
+    assert_eq!(rows, 0, "nothing copied");
+}
