@@ -17,6 +17,8 @@
 #[cfg(test)]
 mod bench;
 mod rows;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use rows::text;
 
