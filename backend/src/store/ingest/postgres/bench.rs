@@ -1,5 +1,6 @@
-//! The run log's multi-row insert on PostgreSQL: `UNNEST` arrays (what [`super::rows`] uses)
-//! against `COPY … FROM STDIN`. Run by hand (the numbers are in `rows.rs`):
+//! The run log's multi-row insert on PostgreSQL: `COPY … FROM STDIN` (what [`super::rows`]
+//! uses) against `UNNEST` arrays. Run by hand (the numbers are in `rows.rs`; they were taken with
+//! `--config 'profile.dev.package.{backend,sqlx-core,sqlx-postgres}.opt-level=2'`, one flag each):
 //! `FLEETDECK_TEST_STORE=postgres FLEETDECK_TEST_PG_URL=… cargo test -p backend --lib
 //! store::ingest::postgres::bench -- --ignored --nocapture`
 
@@ -15,53 +16,54 @@ use super::rows::{insert_logs, text, BEGIN_ROUND};
 use crate::hub::{DeviceEvent, Fact};
 use crate::runlog::line::{line_of, Line};
 
-/// The run log through `COPY` in text format: one `CopyData` message for the round.
-async fn copy_logs(
+/// The run log through `INSERT … SELECT … FROM UNNEST` of one array per column.
+async fn unnest_logs(
     conn: &mut PgConnection,
     events: &[Arc<DeviceEvent>],
     lines: &[(usize, Line)],
     ids: &[i64],
 ) -> Result<(), sqlx::Error> {
-    let mut buf = Vec::with_capacity(lines.len() * 256);
-    for ((i, l), id) in lines.iter().zip(ids) {
+    let n = lines.len();
+    let mut at = Vec::with_capacity(n);
+    let mut trace = Vec::with_capacity(n);
+    let mut message_id = Vec::with_capacity(n);
+    let mut pk = Vec::with_capacity(n);
+    let mut dn = Vec::with_capacity(n);
+    let mut biz = Vec::with_capacity(n);
+    let mut operation = Vec::with_capacity(n);
+    let mut content = Vec::with_capacity(n);
+    let mut status = Vec::with_capacity(n);
+    for (i, l) in lines {
         let e = &events[*i];
-        buf.extend_from_slice(format!("{id}\t{}\t", e.at).as_bytes());
-        for s in [&e.trace[..], l.message_id.as_deref().unwrap_or("\\N"), &e.device.pk, &e.device.dn] {
-            field(&mut buf, s);
-            buf.push(b'\t');
-        }
-        for s in [l.biz.as_str(), &l.operation, &l.content] {
-            field(&mut buf, s);
-            buf.push(b'\t');
-        }
-        buf.extend_from_slice(format!("{}\n", l.status).as_bytes());
+        at.push(e.at);
+        trace.push(text(&e.trace));
+        message_id.push(l.message_id.as_deref().map(text));
+        pk.push(text(&e.device.pk));
+        dn.push(text(&e.device.dn));
+        biz.push(l.biz.as_str());
+        operation.push(text(&l.operation));
+        content.push(text(&l.content));
+        status.push(i64::from(l.status));
     }
-    let mut copy = conn
-        .copy_in_raw(
-            "COPY run_log (id, at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) \
-             FROM STDIN",
-        )
-        .await?;
-    copy.send(buf).await?;
-    copy.finish().await?;
+    sqlx::query(
+        "INSERT INTO run_log \
+         (id, at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) \
+         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], \
+         $7::text[], $8::text[], $9::text[], $10::bigint[])",
+    )
+    .bind(ids)
+    .bind(at)
+    .bind(trace)
+    .bind(message_id)
+    .bind(pk)
+    .bind(dn)
+    .bind(biz)
+    .bind(operation)
+    .bind(content)
+    .bind(status)
+    .execute(conn)
+    .await?;
     Ok(())
-}
-
-/// A text-format field: backslash, tab, newline and carriage return escaped (`\N` passes as NULL).
-fn field(buf: &mut Vec<u8>, s: &str) {
-    if s == "\\N" {
-        buf.extend_from_slice(b"\\N");
-        return;
-    }
-    for b in text(s).bytes() {
-        match b {
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            _ => buf.push(b),
-        }
-    }
 }
 
 fn events(n: usize) -> Vec<Arc<DeviceEvent>> {
@@ -98,8 +100,8 @@ async fn round(conn: &mut PgConnection, way: Way, events: &[Arc<DeviceEvent>], l
     let (_, ids): (String, Vec<i64>) =
         sqlx::query_as(BEGIN_ROUND).bind(lines.len() as i64).fetch_one(&mut *tx).await.unwrap();
     match way {
-        Way::Unnest => insert_logs(&mut tx, events, lines, &ids).await.unwrap(),
-        Way::Copy => copy_logs(&mut tx, events, lines, &ids).await.unwrap(),
+        Way::Unnest => unnest_logs(&mut tx, events, lines, &ids).await.unwrap(),
+        Way::Copy => insert_logs(&mut tx, events, lines, &ids).await.unwrap(),
     }
     tx.commit().await.unwrap();
     start.elapsed()
@@ -116,7 +118,7 @@ async fn run_log_unnest_vs_copy() {
         let lines: Vec<(usize, Line)> = events.iter().enumerate().filter_map(|(i, e)| Some((i, line_of(e)?))).collect();
         let mut times = [Vec::new(), Vec::new()];
         // Alternating, so that both see the same table size and the same autovacuum weather.
-        for rep in 0..35 {
+        for rep in 0..65 {
             for (k, way) in [Way::Unnest, Way::Copy].into_iter().enumerate() {
                 let t = round(&mut conn, way, &events, &lines).await;
                 if rep >= 5 {

@@ -1,14 +1,22 @@
-//! A round's statements on PostgreSQL: one multi-row statement per table, rows passed as arrays.
+//! A round's statements on PostgreSQL: one multi-row statement per table.
 //!
-//! Run log: `INSERT … SELECT … FROM UNNEST($1::bigint[], …)`, measured against `COPY … FROM
-//! STDIN` (text format, one `CopyData` message) on PostgreSQL 15 on this 2-core machine (loopback,
-//! fsync off, a debug build of the writer; best of 30 transactions after 5 warm-ups, median in
-//! brackets; see `bench.rs`):
+//! Run log: `COPY … FROM STDIN` (text format, the round in one `CopyData` message), measured
+//! against `INSERT … SELECT … FROM UNNEST($1::bigint[], …)` (kept in `bench.rs`, which measures
+//! both) on PostgreSQL 15 on this 2-core machine, shared with other builds (load ~6-7; loopback,
+//! fsync off), each a whole round's transaction (ids, rows, commit); median (best) in ms of 60
+//! rounds after 5 warm-ups, alternating the two, four runs, the writer and sqlx built at
+//! opt-level 2:
 //!
 //! | rows per round | UNNEST | COPY |
 //! |---|---|---|
-//! | 1,000 | TBD | TBD |
-//! | 4,000 | TBD | TBD |
+//! | 1,000 | 14.9 (9.3), 10.6 (8.0), 14.0 (8.5), 16.0 (12.6) | 12.8 (8.6), 11.1 (7.2), 12.4 (7.9), 14.9 (11.4) |
+//! | 4,000 | 79.7 (42.2), 72.4 (40.9), 78.8 (43.9), 67.8 (46.0) | 64.2 (37.4), 66.9 (44.4), 67.4 (43.0), 62.1 (35.9) |
+//!
+//! COPY was faster at the median in 7 of 8 (about 10 % at 4,000 rows, the size rounds reach under
+//! load). In a debug build the two were within noise (UNNEST ~4 % ahead at 1,000, COPY ~5 % at
+//! 4,000): the server's work (heap, three indexes, WAL) dominates; COPY saves the parameter
+//! arrays' encoding and the `UNNEST` executor step. Properties stay on `UNNEST`: they need the
+//! `EXISTS` filter and `ON CONFLICT`, which `COPY` has not.
 //!
 //! Ids: they must come back in the order of the lines (the browsers' notices carry them), and the
 //! order of `RETURNING` is not a documented guarantee. So the round takes its ids first
@@ -33,10 +41,8 @@ use crate::runlog::line::Line;
 pub(super) const BEGIN_ROUND: &str = "SELECT pg_current_xact_id()::text, \
      ARRAY(SELECT nextval((SELECT pg_get_serial_sequence('run_log', 'id')::regclass)) FROM generate_series(1, $1))";
 
-const INSERT_LOGS: &str = "INSERT INTO run_log \
-     (id, at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) \
-     SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], \
-     $7::text[], $8::text[], $9::text[], $10::bigint[])";
+pub(super) const COPY_LOGS: &str = "COPY run_log \
+     (id, at, trace_id, message_id, product_key, device_name, biz_type, operation, content, status) FROM STDIN";
 
 /// A row whose device was deleted since the post is filtered out here instead of failing the
 /// statement (which would sink the round: PostgreSQL cannot undo one row of a multi-row insert).
@@ -92,48 +98,66 @@ pub(crate) fn text(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// The round's run-log lines through `COPY`, in text format.
 pub(super) async fn insert_logs(
     conn: &mut PgConnection,
     events: &[Arc<DeviceEvent>],
     lines: &[(usize, Line)],
     ids: &[i64],
 ) -> Result<(), sqlx::Error> {
-    let n = lines.len();
-    let mut at = Vec::with_capacity(n);
-    let mut trace = Vec::with_capacity(n);
-    let mut message_id = Vec::with_capacity(n);
-    let mut pk = Vec::with_capacity(n);
-    let mut dn = Vec::with_capacity(n);
-    let mut biz = Vec::with_capacity(n);
-    let mut operation = Vec::with_capacity(n);
-    let mut content = Vec::with_capacity(n);
-    let mut status = Vec::with_capacity(n);
-    for (i, l) in lines {
+    let mut buf = Vec::with_capacity(lines.len() * 384);
+    for ((i, l), id) in lines.iter().zip(ids) {
         let e = &events[*i];
-        at.push(e.at);
-        trace.push(text(&e.trace));
-        message_id.push(l.message_id.as_deref().map(text));
-        pk.push(text(&e.device.pk));
-        dn.push(text(&e.device.dn));
-        biz.push(l.biz.as_str());
-        operation.push(text(&l.operation));
-        content.push(text(&l.content));
-        status.push(i64::from(l.status));
+        number(&mut buf, *id, b'\t');
+        number(&mut buf, e.at, b'\t');
+        field(&mut buf, Some(&e.trace), b'\t');
+        field(&mut buf, l.message_id.as_deref(), b'\t');
+        field(&mut buf, Some(&e.device.pk), b'\t');
+        field(&mut buf, Some(&e.device.dn), b'\t');
+        field(&mut buf, Some(l.biz.as_str()), b'\t');
+        field(&mut buf, Some(&l.operation), b'\t');
+        field(&mut buf, Some(&l.content), b'\t');
+        number(&mut buf, i64::from(l.status), b'\n');
     }
-    sqlx::query(INSERT_LOGS)
-        .bind(ids)
-        .bind(at)
-        .bind(trace)
-        .bind(message_id)
-        .bind(pk)
-        .bind(dn)
-        .bind(biz)
-        .bind(operation)
-        .bind(content)
-        .bind(status)
-        .execute(conn)
-        .await?;
+    let mut copy = conn.copy_in_raw(COPY_LOGS).await?;
+    copy.send(buf).await?;
+    copy.finish().await?;
     Ok(())
+}
+
+fn number(buf: &mut Vec<u8>, n: i64, end: u8) {
+    use std::io::Write;
+    // Writing to a Vec cannot fail.
+    let _ = write!(buf, "{n}");
+    buf.push(end);
+}
+
+/// A text-format `COPY` field: `\N` for NULL; backslash, tab, newline and carriage return
+/// escaped (so a value never ends a field or a row, nor reads as `\N` or the end marker); NUL,
+/// which text cannot hold, replaced as [`text`] does.
+fn field(buf: &mut Vec<u8>, s: Option<&str>, end: u8) {
+    let Some(s) = s else {
+        buf.extend_from_slice(b"\\N");
+        buf.push(end);
+        return;
+    };
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'\\' => b"\\\\",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            0 => "\u{FFFD}".as_bytes(),
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        buf.extend_from_slice(escaped);
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(end);
 }
 
 /// History keeps every value; latest gets the newest of the round per property (see [`Rows`])
