@@ -4,50 +4,34 @@
 //! Needs PostgreSQL: runs when `FLEETDECK_TEST_STORE=postgres`, in the cluster at
 //! `FLEETDECK_TEST_PG_URL` (fails without it); otherwise each test prints that it ran nothing.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use backend::store::migrate::migrate_store;
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{AssertSqlSafe, Connection, Row};
+use sqlx::{AssertSqlSafe, Row};
+use testkit::store::StoreKind;
 
-const PG_HELP: &str = "FLEETDECK_TEST_STORE=postgres needs FLEETDECK_TEST_PG_URL, the URL of a \
-    PostgreSQL cluster's `postgres` database where the tests may CREATE DATABASE, e.g. \
-    postgres://fleetdeck@127.0.0.1:55433/postgres (see backend/src/store/ingest/tests/store.rs for \
-    starting a throwaway cluster)";
-
-/// The test cluster's URL, or `None` (said loudly) when this run does not test PostgreSQL.
-fn pg_base() -> Option<String> {
-    match std::env::var("FLEETDECK_TEST_STORE").as_deref() {
-        Ok("postgres") => Some(std::env::var("FLEETDECK_TEST_PG_URL").unwrap_or_else(|_| panic!("{PG_HELP}"))),
-        Ok("sqlite") | Err(_) => {
-            eprintln!("migrate_store: NOT RUN, this test needs FLEETDECK_TEST_STORE=postgres (ran nothing)");
-            None
-        }
-        Ok(other) => panic!("FLEETDECK_TEST_STORE={other:?}: expected `sqlite` or `postgres`"),
+/// Whether this run tests PostgreSQL; says so loudly when not (the test then ran nothing).
+fn postgres_run() -> bool {
+    let run = testkit::store::kind() == StoreKind::Postgres;
+    if !run {
+        eprintln!("migrate_store: NOT RUN, this test needs FLEETDECK_TEST_STORE=postgres (ran nothing)");
     }
+    run
 }
 
-/// A new, empty database in the cluster; its URL.
-async fn fresh_pg(base: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let name = format!("t_mig_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-    let mut admin = sqlx::PgConnection::connect(base).await.unwrap_or_else(|e| panic!("{base}: {e}\n{PG_HELP}"));
-    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-    let (head, query) = base.split_once('?').map_or((base, None), |(h, q)| (h, Some(q)));
-    let host_end = head.find("://").map_or(0, |i| i + 3);
-    let root = head[host_end..].find('/').map_or(head, |i| &head[..host_end + i]);
-    match query {
-        Some(q) => format!("{root}/{name}?{q}"),
-        None => format!("{root}/{name}"),
-    }
+/// A new, empty database in the test cluster (`FLEETDECK_TEST_PG_URL`, else a panic saying how
+/// to start one); its URL.
+async fn fresh_pg() -> String {
+    testkit::store::fresh_postgres_database().await.unwrap_or_else(|e| panic!("{e:#}"))
 }
 
 /// A migrated SQLite database with rows in every table: run_log past one batch (ids with gaps),
 /// a sub-device whose gateway was created after it, NULLs, booleans, doubles, awkward text.
 async fn sqlite_with_rows(dir: &std::path::Path) -> (String, SqlitePool) {
     let url = format!("sqlite://{}", dir.join("fleet.db").display());
-    let db = backend::store::connect(&url).await.unwrap();
+    // The store's own connect runs the SQLite migrations; rows go in through a plain pool.
+    backend::store::connect(&url).await.unwrap().close().await;
+    let db = SqlitePool::connect(&url).await.unwrap();
     for sql in [
         "INSERT INTO users VALUES ('admin', 'h1', 'admin', FALSE, 1), ('old', 'h2', 'viewer', TRUE, 2)",
         "INSERT INTO sessions VALUES ('s1', 'admin', 'c1', 10, 20)",
@@ -133,10 +117,12 @@ async fn pg_cells(db: &PgPool, table: &str, columns: &[(String, String)]) -> Vec
 
 #[tokio::test]
 async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
-    let Some(base) = pg_base() else { return };
+    if !postgres_run() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (from, sqlite) = sqlite_with_rows(dir.path()).await;
-    let to = fresh_pg(&base).await;
+    let to = fresh_pg().await;
 
     let counts = migrate_store(&from, &to).await.unwrap();
     let pg = PgPool::connect(&to).await.unwrap();
@@ -203,11 +189,13 @@ async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
 
 #[tokio::test]
 async fn the_binary_copies_and_exits_non_zero_on_a_filled_target() {
-    let Some(base) = pg_base() else { return };
+    if !postgres_run() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (from, sqlite) = sqlite_with_rows(dir.path()).await;
     sqlite.close().await;
-    let to = fresh_pg(&base).await;
+    let to = fresh_pg().await;
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
             .args(["migrate-store", "--from", &from, "--to", &to])
@@ -228,11 +216,13 @@ async fn the_binary_copies_and_exits_non_zero_on_a_filled_target() {
 
 #[tokio::test]
 async fn a_table_on_one_side_only_stops_the_copy() {
-    let Some(base) = pg_base() else { return };
+    if !postgres_run() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (from, sqlite) = sqlite_with_rows(dir.path()).await;
     sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").execute(&sqlite).await.unwrap();
-    let to = fresh_pg(&base).await;
+    let to = fresh_pg().await;
     let err = migrate_store(&from, &to).await.unwrap_err().to_string();
     assert!(err.contains("notes"), "{err}");
     let pg = PgPool::connect(&to).await.unwrap();

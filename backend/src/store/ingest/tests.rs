@@ -146,7 +146,7 @@ async fn awkward_text_is_stored_as_sent(store: Store) {
 /// PostgreSQL only: the writer's session is killed between rounds; the next round reconnects.
 #[tokio::test]
 async fn the_postgres_writer_reconnects_and_loses_nothing() {
-    if !store::postgres_selected() {
+    if !store::selected(Store::Postgres) {
         return;
     }
     let (f, _t) = Fixture::started(Store::Postgres, 16, LiveBus::default()).await;

@@ -110,7 +110,8 @@ async fn round(conn: &mut PgConnection, way: Way, events: &[Arc<DeviceEvent>], l
 #[tokio::test]
 #[ignore = "a measurement: needs PostgreSQL, run by hand"]
 async fn run_log_unnest_vs_copy() {
-    assert!(crate::store::ingest::tests::store::postgres_selected(), "set FLEETDECK_TEST_STORE=postgres");
+    use crate::store::ingest::tests::store::{selected, Store};
+    assert!(selected(Store::Postgres), "set FLEETDECK_TEST_STORE=postgres");
     let url = crate::store::ingest::tests::store::fresh_pg_database().await;
     let mut conn = PgConnection::connect(&url).await.unwrap();
     for n in [1_000, 4_000] {

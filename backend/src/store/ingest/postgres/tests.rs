@@ -3,7 +3,7 @@
 use sqlx::Connection;
 
 use super::{connect, Pg};
-use crate::store::ingest::tests::store::{fresh_pg_database, postgres_selected};
+use crate::store::ingest::tests::store::{fresh_pg_database, selected, Store};
 
 async fn xid(conn: &mut sqlx::PgConnection) -> String {
     sqlx::query_scalar("SELECT pg_current_xact_id()::text").fetch_one(conn).await.unwrap()
@@ -11,7 +11,7 @@ async fn xid(conn: &mut sqlx::PgConnection) -> String {
 
 #[tokio::test]
 async fn a_commit_that_lost_its_connection_is_looked_up_before_the_round_is_written_again() {
-    if !postgres_selected() {
+    if !selected(Store::Postgres) {
         return;
     }
     let url = fresh_pg_database().await;

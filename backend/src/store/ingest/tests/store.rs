@@ -1,15 +1,16 @@
-//! The writer tests' stores: one test body runs on SQLite and on PostgreSQL ([`on_both_stores!`]).
+//! The writer tests' stores: one test body runs on SQLite or on PostgreSQL ([`on_both_stores!`]).
 //!
-//! SQLite always runs. PostgreSQL runs when `FLEETDECK_TEST_STORE=postgres`, on a fresh database
-//! per test in the cluster at `FLEETDECK_TEST_PG_URL`; without that URL it fails, saying how to
-//! start one (a PostgreSQL run that silently tested nothing would look green).
+//! Which one runs follows `FLEETDECK_TEST_STORE`, as for the rest of the suite
+//! (`testkit::store`): SQLite unless it is `postgres`; then PostgreSQL, on a fresh database per
+//! test in the cluster at `FLEETDECK_TEST_PG_URL`, failing with how to start one when that is
+//! unset (a PostgreSQL run that silently tested nothing would look green). The variant that
+//! does not run says so.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{AssertSqlSafe, Connection, FromRow};
+use sqlx::FromRow;
 use tokio::sync::mpsc;
 
 use crate::clock::FakeClock;
@@ -29,11 +30,13 @@ macro_rules! on_both_stores {
         mod $name {
             #[tokio::test]
             async fn sqlite() {
-                super::$name(super::store::Store::Sqlite).await
+                if super::store::selected(super::store::Store::Sqlite) {
+                    super::$name(super::store::Store::Sqlite).await
+                }
             }
             #[tokio::test]
             async fn postgres() {
-                if super::store::postgres_selected() {
+                if super::store::selected(super::store::Store::Postgres) {
                     super::$name(super::store::Store::Postgres).await
                 }
             }
@@ -42,53 +45,25 @@ macro_rules! on_both_stores {
 }
 pub(super) use on_both_stores;
 
-const PG_HELP: &str = "FLEETDECK_TEST_STORE=postgres needs FLEETDECK_TEST_PG_URL, the URL of a \
-    PostgreSQL cluster's `postgres` database where the tests may CREATE DATABASE, e.g. \
-    postgres://fleetdeck@127.0.0.1:55433/postgres. A throwaway cluster with Debian's PostgreSQL 15 \
-    (B=/usr/lib/postgresql/15/bin; initdb and pg_ctl refuse root, so as root run them with \
-    `runuser -u <user> --` and chown /tmp/pg to that user): \
-    mkdir -p /tmp/pg && $B/initdb -D /tmp/pg/data -A trust -U fleetdeck --no-sync && \
-    $B/pg_ctl -D /tmp/pg/data -o \"-p 55433 -k /tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off\" \
-    -l /tmp/pg/log start";
-
-/// Whether this run tests PostgreSQL (`FLEETDECK_TEST_STORE=postgres`); says so when it does not.
-pub fn postgres_selected() -> bool {
-    match std::env::var("FLEETDECK_TEST_STORE").as_deref() {
-        Ok("postgres") => true,
-        Ok("sqlite") | Err(_) => {
-            eprintln!("NOT RUN on PostgreSQL: FLEETDECK_TEST_STORE is not `postgres` (SQLite only)");
-            false
-        }
+/// Whether this run tests `store` (`FLEETDECK_TEST_STORE`); says so when it does not.
+pub fn selected(store: Store) -> bool {
+    let run = match std::env::var("FLEETDECK_TEST_STORE").as_deref() {
+        Ok("postgres") => Store::Postgres,
+        Ok("sqlite") | Err(_) => Store::Sqlite,
         Ok(other) => panic!("FLEETDECK_TEST_STORE={other:?}: expected `sqlite` or `postgres`"),
+    };
+    if run != store {
+        eprintln!("NOT RUN on {store:?}: FLEETDECK_TEST_STORE selects {run:?}");
     }
+    run == store
 }
 
-/// A new, migrated database in the test cluster; its URL.
+/// A new, migrated database in the test cluster; its URL. Panics with how to start a cluster
+/// when `FLEETDECK_TEST_PG_URL` is unset.
 pub async fn fresh_pg_database() -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let base = std::env::var("FLEETDECK_TEST_PG_URL").unwrap_or_else(|_| panic!("{PG_HELP}"));
-    let name = format!("t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-    let mut admin = sqlx::PgConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("cannot connect to FLEETDECK_TEST_PG_URL={base}: {e}\n{PG_HELP}"));
-    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-    let url = with_database(&base, &name);
-    let pool = PgPool::connect(&url).await.unwrap();
-    crate::store::migrate::POSTGRES.run(&pool).await.unwrap();
-    pool.close().await;
+    let url = testkit::store::fresh_postgres_database().await.unwrap_or_else(|e| panic!("{e:#}"));
+    crate::store::connect(&url).await.unwrap().close().await;
     url
-}
-
-/// `url` with its database (the path) replaced by `name`, query parameters kept.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[authority_end..].find('/').map_or(base.len(), |i| authority_end + i);
-    let mut out = format!("{}/{name}", &base[..host_end]);
-    if let Some(q) = query {
-        out = format!("{out}?{q}");
-    }
-    out
 }
 
 /// The test's view of the store: the same calls on both.
@@ -185,8 +160,10 @@ impl Fixture {
             Store::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let path = dir.path().join("t.db");
-                let db = crate::store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-                (Db::Sqlite(db), Target::Sqlite(path), Some(dir))
+                let url = format!("sqlite://{}", path.display());
+                // The store's own connect runs the migrations; the test reads through a plain pool.
+                crate::store::connect(&url).await.unwrap().close().await;
+                (Db::Sqlite(SqlitePool::connect(&url).await.unwrap()), Target::Sqlite(path), Some(dir))
             }
             Store::Postgres => {
                 let url = fresh_pg_database().await;
@@ -224,11 +201,4 @@ impl Fixture {
             Target::Postgres(url) => super::super::spawn_postgres(url, rx, self.bus.clone()),
         }
     }
-}
-
-#[test]
-fn the_database_is_replaced_in_the_url() {
-    assert_eq!(with_database("postgres://u@h:1/postgres", "t_1"), "postgres://u@h:1/t_1");
-    assert_eq!(with_database("postgres://u@h:1/postgres?sslmode=disable", "x"), "postgres://u@h:1/x?sslmode=disable");
-    assert_eq!(with_database("postgres://u@h:1", "x"), "postgres://u@h:1/x");
 }
