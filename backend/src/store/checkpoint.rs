@@ -7,7 +7,7 @@
 //! thread of its own with its own connection runs PASSIVE checkpoints, which never block the
 //! writer: the writer keeps appending to the WAL while older frames are copied back.
 //!
-//! When: the writer says so after committing [`ROWS_PER_CHECKPOINT`] rows (no timer): the
+//! When: the writer says so after committing [`FACTS_PER_CHECKPOINT`] device facts (no timer): the
 //! checkpoint follows the write volume, and an idle server does no work. A request that arrives
 //! while one runs is folded into the next (the channel holds one). The writer keeps SQLite's
 //! auto-checkpoint as a backstop at a larger size ([`BACKSTOP_PAGES`]), so the WAL stays
@@ -18,8 +18,10 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 
 use rusqlite::Connection;
 
-/// Rows the writer commits between checkpoint requests: a few MB of WAL.
-pub const ROWS_PER_CHECKPOINT: u64 = 16_384;
+/// Device facts the writer commits between checkpoint requests. A post is about three rows
+/// (two run-log entries, its values), so this is some 8,000 WAL pages: the writer's old
+/// auto-checkpoint size, large enough that hot pages are written back once, not many times.
+pub const FACTS_PER_CHECKPOINT: u64 = 16_384;
 /// The writer's own auto-checkpoint, only if this thread falls far behind (pages of 4 KiB).
 pub const BACKSTOP_PAGES: u32 = 64_000;
 
@@ -46,10 +48,10 @@ impl Checkpointer {
         }
     }
 
-    /// `rows` more are committed; asks for a checkpoint once enough have been. Never waits.
-    pub fn committed(&mut self, rows: u64) {
-        self.since += rows;
-        if self.since < ROWS_PER_CHECKPOINT {
+    /// `facts` more are committed; asks for a checkpoint once enough have been. Never waits.
+    pub fn committed(&mut self, facts: u64) {
+        self.since += facts;
+        if self.since < FACTS_PER_CHECKPOINT {
             return;
         }
         if let Some(tx) = &self.tx {
@@ -109,8 +111,8 @@ mod tests {
         for _ in 0..200 {
             conn.execute("INSERT INTO t VALUES (?1)", [&"x".repeat(2_000)]).unwrap();
         }
-        cp.committed(ROWS_PER_CHECKPOINT - 1);
-        assert_eq!(cp.since, ROWS_PER_CHECKPOINT - 1, "below the threshold nothing is asked");
+        cp.committed(FACTS_PER_CHECKPOINT - 1);
+        assert_eq!(cp.since, FACTS_PER_CHECKPOINT - 1, "below the threshold nothing is asked");
         assert!(db_file_len(&path) < 100_000, "the rows are only in the WAL so far");
         cp.committed(1);
         assert_eq!(cp.since, 0, "at the threshold a checkpoint is asked and the count restarts");

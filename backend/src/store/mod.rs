@@ -9,7 +9,7 @@
 //! which one runs. Nothing outside `store/` names a pool, a row or `sqlx::Error`.
 
 pub mod audit;
-mod checkpoint;
+pub(crate) mod checkpoint;
 pub mod device_state;
 pub mod devices;
 mod error;
@@ -85,7 +85,7 @@ async fn connect_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
         // WAL + NORMAL is durable across process crashes; only an OS crash can lose the last commits.
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        // The ingest writer checkpoints the WAL (at 8,000 pages, see `ingest`); a pool connection
+        // The WAL is checkpointed beside the ingest writer (see `checkpoint`); a pool connection
         // only steps in far past that, so a request or a device connect never pays for it.
         .pragma("wal_autocheckpoint", "32000")
         .busy_timeout(Duration::from_secs(10));
@@ -223,7 +223,7 @@ impl Db {
 
     /// Whether the database answers (`/readyz`).
     pub async fn ping(&self) -> bool {
-        self.scalar::<i64>(sql("SELECT 1")).await.is_ok()
+        self.scalar::<i64>(sql("SELECT CAST(1 AS BIGINT)")).await.is_ok()
     }
 
     /// Close the pool (tests that reopen the same database).
@@ -250,9 +250,6 @@ pub fn spawn_writer(target: WriterTarget, rx: mpsc::Receiver<Delivery>, bus: Liv
 pub fn run_writer(target: &WriterTarget, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
     match target {
         WriterTarget::SqliteFile(path) => ingest::run(path, rx, bus),
-        WriterTarget::Postgres(url) => {
-            tracing::error!(url = %redact(url), "the PostgreSQL ingest writer is not wired yet");
-            let _ = rx;
-        }
+        WriterTarget::Postgres(url) => ingest::run_postgres(url, rx, bus),
     }
 }

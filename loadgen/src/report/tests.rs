@@ -256,5 +256,5 @@ fn without_postgres_the_registry_says_it_was_not_measured() {
         md.contains("| 4p. the same on PostgreSQL | not measured (no `--pg-url`) | – | – | (reported) | – |"),
         "{md}"
     );
-    assert!(!md.contains("1c.") && !md.contains("--store postgres"), "{md}");
+    assert!(!md.contains("1c.") && !md.contains("--pg-url postgres://"), "{md}");
 }

@@ -14,8 +14,6 @@
 //!   its start, is looked up (`pg_xact_status`) before writing it again, so it is never stored
 //!   twice nor lost.
 
-#[cfg(test)]
-mod bench;
 mod rows;
 #[cfg(test)]
 mod tests;

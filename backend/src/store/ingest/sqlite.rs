@@ -20,11 +20,8 @@ use super::{lower_priority, PropRow, Round, Rows, ROUND};
 use crate::hub::{Delivery, DeviceEvent};
 use crate::live_bus::LiveBus;
 use crate::runlog::line::Line;
+use crate::store::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 
-/// WAL pages before the writer checkpoints (SQLite's default is 1,000). A larger WAL lets the
-/// same hot pages (the ends of the append-only tables) be written back once instead of many
-/// times: the checkpoint was a sixth of ingest CPU at the default.
-const AUTOCHECKPOINT_PAGES: u32 = 8_000;
 /// The writer's page cache in KiB (SQLite's default is 2,000): the index pages it touches on
 /// every round (run log by device, property history) stay in memory instead of being read back.
 const CACHE_KIB: u32 = 65_536;
@@ -49,7 +46,7 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     // The same durability as the pool (WAL + NORMAL survives a process crash).
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}; PRAGMA cache_size = -{CACHE_KIB};"
+         PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}; PRAGMA cache_size = -{CACHE_KIB};"
     ))?;
     conn.busy_timeout(Duration::from_secs(10))?;
     Ok(conn)
@@ -69,11 +66,14 @@ pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
             }
         }
     };
+    // Checkpoints run beside the writer, never inside one of its commits (see `checkpoint`).
+    let mut checkpoints = Checkpointer::start(path);
     let mut cmds = Vec::with_capacity(ROUND);
     while rx.blocking_recv_many(&mut cmds, ROUND) > 0 {
         let round = Round::take(&mut cmds);
         let rows = round.rows();
         let ids = if rows.is_empty() { Vec::new() } else { write_round(&mut conn, &round.events, &rows) };
+        checkpoints.committed(round.events.len() as u64);
         let lines = rows.into_lines();
         round.committed(lines, ids, bus);
     }
