@@ -23,8 +23,8 @@
 # interleaved with Mosquitto and fleetdeck on SQLite, and measurement 4 runs on both stores;
 # BENCHMARKS.md reports PostgreSQL's ratios to Mosquitto and to SQLite from the same repetitions.
 # The cluster is stopped when the script exits (its data stays in target/pg-bench). `--store
-# sqlite` (the default) measures SQLite only. The cluster runs with fsync off (it holds
-# throwaway data); the report says so.
+# sqlite` (the default) measures SQLite only. The cluster runs with PostgreSQL's durable defaults
+# (fsync, synchronous_commit on: a reply means flushed, as deployed); the report shows them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH:/usr/sbin:/sbin"
@@ -124,7 +124,9 @@ if [ "$STORE" = postgres ]; then
     trap stop_cluster EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    PG_URL="$(bash scripts/pg-cluster.sh start "$PG_DIR")"
+    # A cluster left running by an earlier test run may be the fast one: start afresh, durable.
+    bash scripts/pg-cluster.sh stop "$PG_DIR" >/dev/null 2>&1 || true
+    PG_URL="$(PG_CLUSTER_DURABLE=1 bash scripts/pg-cluster.sh start "$PG_DIR")"
     echo "bench: PostgreSQL cluster $PG_URL ($PG_DIR)"
     PG_ARGS=(--pg-url "$PG_URL")
 fi

@@ -13,7 +13,8 @@
 # never port 5432: it listens on 127.0.0.1 only, on a free port the kernel picks, with its socket
 # and data inside DIR, so it cannot touch or be touched by a developer's real database.
 # fsync, synchronous_commit and full_page_writes are off because it holds throwaway test data
-# only: a crash may lose it, and that is fine; the speed matters.
+# only: a crash may lose it, and that is fine; the speed matters. PG_CLUSTER_DURABLE=1 keeps
+# PostgreSQL's defaults instead (the benchmark: it compares the stores as deployed).
 #
 # initdb and postgres refuse to run as root, and CI runs as root: then DIR is handed to the
 # system user fleetdeck-pg (scripts/setup.sh creates it) and both run as that user.
@@ -180,9 +181,11 @@ cmd_start() {
     # setsid + nohup: the server outlives this script (the tests use it). Its output goes to
     # the log and fd 9 (our lock) is closed, so $(pg-cluster.sh start DIR) does not hang.
     local as_user=(); $IS_ROOT && as_user=(runuser -u "$PG_USER" --)
+    local fast=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
+    [ "${PG_CLUSTER_DURABLE:-0}" = 1 ] && fast=()
     (cd "$DIR" && exec setsid -w nohup "${as_user[@]}" \
       "$bin/postgres" -D "$DIR/data" -p "$port" -k "$sockdir" \
-      -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+      -c listen_addresses=127.0.0.1 "${fast[@]}" \
       -c max_connections=400 -c shared_buffers=128MB \
       </dev/null >"$DIR/postgres.log" 2>&1 9>&-) &
     local bg=$!

@@ -151,3 +151,72 @@ pub async fn wait_stored(
     c.close().await;
     Ok((count(t, pk).await?, changed))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh database with only what the check reads: product PK has 3 posts stored (one more
+    /// answered 400), 2 replies and 6 values; product OTHER 1 post and 2 values.
+    const SCHEMA: [&str; 6] = [
+        "CREATE TABLE devices (id BIGINT PRIMARY KEY, product_key TEXT NOT NULL)",
+        "CREATE TABLE run_log (id BIGINT PRIMARY KEY, product_key TEXT NOT NULL, biz_type TEXT NOT NULL, \
+         operation TEXT NOT NULL, status BIGINT NOT NULL)",
+        "CREATE TABLE property_history (device_id BIGINT NOT NULL, identifier TEXT NOT NULL, value TEXT NOT NULL, \
+         time BIGINT NOT NULL)",
+        "INSERT INTO devices VALUES (1, 'PK'), (2, 'OTHER')",
+        "INSERT INTO run_log VALUES \
+         (1, 'PK', 'uplink', '/sys/PK/d/thing/event/property/post', 200), \
+         (2, 'PK', 'uplink', '/sys/PK/d/thing/event/property/post', 200), \
+         (3, 'PK', 'uplink', '/sys/PK/d/thing/event/property/post', 200), \
+         (4, 'PK', 'uplink', '/sys/PK/d/thing/event/property/post', 400), \
+         (5, 'PK', 'downlink', '/sys/PK/d/thing/event/property/post_reply', 200), \
+         (6, 'PK', 'downlink', '/sys/PK/d/thing/event/property/post_reply', 200), \
+         (7, 'OTHER', 'uplink', '/sys/OTHER/d/thing/event/property/post', 200)",
+        "INSERT INTO property_history VALUES (1, 'a', '1', 1), (1, 'b', '1', 1), (1, 'c', '1', 1), \
+         (1, 'a', '2', 2), (1, 'b', '2', 2), (1, 'c', '2', 2), (2, 'a', '1', 1), (2, 'b', '1', 1)",
+    ];
+
+    async fn check(t: &Target) {
+        let want = Stored { uplinks: 3, replies: 2, values: 6 };
+        assert_eq!(count(t, "PK").await.unwrap(), want);
+        // Every row is there (8 values in the table): done after three quiet polls, not the limit.
+        let t0 = Instant::now();
+        let (stored, _) = wait_stored(t, "PK", 8, Duration::from_secs(5), Duration::from_secs(20)).await.unwrap();
+        assert_eq!(stored, want);
+        assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
+    }
+
+    #[tokio::test]
+    async fn the_check_counts_sqlite_rows() {
+        let path = std::env::temp_dir().join(format!("loadgen-db-test-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let mut c = SqliteConnectOptions::new().filename(&path).create_if_missing(true).connect().await.unwrap();
+        for stmt in SCHEMA {
+            sqlx::query(stmt).execute(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+        check(&Target::Sqlite(path.clone())).await;
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// The same on PostgreSQL, on the test cluster `scripts/test.sh` starts
+    /// (`FLEETDECK_TEST_PG_URL`); without one there is nothing to run it on.
+    #[tokio::test]
+    async fn the_check_counts_postgres_rows() {
+        let Ok(admin) = std::env::var("FLEETDECK_TEST_PG_URL") else {
+            eprintln!("FLEETDECK_TEST_PG_URL is not set: the PostgreSQL database check was not tested");
+            return;
+        };
+        let cluster = crate::pg::Cluster::new(&admin).unwrap();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let db = cluster.fresh_named(&format!("loadgen_t_{}_{nanos}", std::process::id())).await.unwrap();
+        let mut c = PgConnection::connect(&db.url).await.unwrap();
+        for stmt in SCHEMA {
+            sqlx::query(stmt).execute(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+        check(&Target::Postgres(db.url.clone())).await;
+        cluster.drop_db(&db).await.unwrap();
+    }
+}

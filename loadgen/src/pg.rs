@@ -31,7 +31,13 @@ impl Cluster {
     /// cluster), so every run starts on an empty database that fleetdeck migrates.
     pub async fn fresh(&self) -> anyhow::Result<FreshDb> {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!("bench_{}", NEXT.fetch_add(1, Ordering::Relaxed));
+        self.fresh_named(&format!("bench_{}", NEXT.fetch_add(1, Ordering::Relaxed))).await
+    }
+
+    /// [`Cluster::fresh`] with a given name (letters, digits, `_`).
+    pub async fn fresh_named(&self, name: &str) -> anyhow::Result<FreshDb> {
+        anyhow::ensure!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "bad database name {name}");
+        let name = name.to_string();
         let mut c = self.connect().await?;
         for stmt in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
             sqlx::raw_sql(sqlx::AssertSqlSafe(stmt.clone()))

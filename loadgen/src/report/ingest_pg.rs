@@ -49,9 +49,9 @@ pub(super) fn summary_row(w: &mut String, res: &Results, o: &Opts) {
     let lossless = res.ingest.iter().all(pg_lossless);
     let _ = writeln!(
         w,
-        "| 1p. the same ingest on PostgreSQL ({} devices) | {} msg/s, loss {} | (same runs as 1.) | {} ({} of SQLite's) | zero loss | {} |",
+        "| 1p. the same ingest on PostgreSQL ({} devices) | {}, loss {} | (same runs as 1.) | {} ({} of SQLite's) | zero loss | {} |",
         o.ingest_devices,
-        Spread::of(&f).map(|s| rate(s.median)).unwrap_or("–".into()),
+        Spread::of(&f).map(|s| format!("{} msg/s", rate(s.median))).unwrap_or("no run succeeded".into()),
         if lossless { "0" } else { "**yes, see 1c.**" },
         times(ratios_to_mosquitto(&res.ingest)),
         times(ratios_to_sqlite(&res.ingest)),

@@ -228,3 +228,34 @@ pub(super) fn registry(w: &mut String, res: &Results, o: &Opts) {
         let _ = writeln!(w);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::QueryRun;
+
+    fn run(create_secs: f64, first_ms: &[f64]) -> StoreRun {
+        let q = QueryRun { key: "first".into(), ms: first_ms.to_vec(), ..Default::default() };
+        StoreRun { devices: 10, create_secs, queries: vec![q] }
+    }
+
+    #[test]
+    fn ratios_only_from_repetitions_with_both_stores() {
+        let rep =
+            |s: Option<StoreRun>, p: Option<StoreRun>| RegistryRep { sqlite: s, postgres: p, ..Default::default() };
+        let reps = [
+            rep(Some(run(10.0, &[1.0, 2.0, 3.0])), Some(run(30.0, &[4.0, 6.0]))), // 3×, 2.5×
+            rep(Some(run(10.0, &[2.0])), None),                                   // no ratio
+            rep(None, Some(run(5.0, &[100.0]))),                                  // no ratio
+            rep(Some(run(20.0, &[4.0])), Some(run(20.0, &[2.0]))),                // 1×, 0.5×
+        ];
+        assert_eq!(ratios(&reps, CREATE).map(|s| (s.median, s.n)), Some((2.0, 2)));
+        assert_eq!(ratios(&reps, "first").map(|s| (s.median, s.min, s.max)), Some((1.5, 0.5, 2.5)));
+        assert_eq!(ratios(&reps, "get"), None);
+        // Each store's runs on their own: medians of the per-run medians.
+        assert_eq!(medians(&reps, Store::Sqlite, "first").map(|s| (s.median, s.n)), Some((2.0, 3)));
+        assert_eq!(medians(&reps, Store::Postgres, CREATE).map(|s| s.median), Some(20.0));
+        // A run that created nothing has no creation time.
+        assert_eq!(value(&run(0.0, &[]), CREATE), None);
+    }
+}

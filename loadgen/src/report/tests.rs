@@ -6,7 +6,7 @@ use clap::Parser;
 use super::render;
 use crate::bench::{run_order, FleetIngest, IngestRep, LatencyRep, Opts, Results};
 use crate::db::Stored;
-use crate::registry::{QueryRun, RegistryRep, Store, StoreRun, KINDS};
+use crate::registry::{QueryRun, RegistryRep, StoreRun, KINDS};
 use crate::{ingest, latency};
 
 #[derive(Parser)]
