@@ -47,18 +47,23 @@ fn record(r: &Row) -> Result<DeviceRecord> {
     })
 }
 
-/// Insert devices in one transaction: all or none.
+/// Rows per INSERT statement: 5 arguments each stays far below both stores' limits on
+/// arguments per statement (SQLite 32,766, PostgreSQL 65,535).
+const INSERT_CHUNK: usize = 1_000;
+
+/// Insert devices in one transaction: all or none. Multi-row statements, so 100,000 devices
+/// are 100 statements, not 100,000 round trips to PostgreSQL.
 pub async fn insert_many(db: &Db, pk: &str, devices: &[(NewDevice, String)], now: i64) -> Result<()> {
-    let rows = devices.iter().map(|(d, secret)| {
-        sql("INSERT INTO devices (product_key, device_name, device_secret, nickname, status, enabled, created_at)
-             VALUES ($1, $2, $3, $4, 'inactive', TRUE, $5)")
-        .bind(pk)
-        .bind(&d.device_name)
-        .bind(secret)
-        .bind(&d.nickname)
-        .bind(now)
+    let statements = devices.chunks(INSERT_CHUNK).map(|chunk| {
+        let mut q = sql("INSERT INTO devices (product_key, device_name, device_secret, nickname, status, enabled, created_at) VALUES ");
+        for (i, (d, secret)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.push_bind(pk).push(", ").push_bind(&d.device_name).push(", ").push_bind(secret.as_str()).push(", ");
+            q.push_bind(&d.nickname).push(", 'inactive', TRUE, ").push_bind(now).push(")");
+        }
+        q
     });
-    db.transaction(rows.collect()).await?;
+    db.transaction(statements.collect()).await?;
     Ok(())
 }
 
