@@ -119,6 +119,30 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// `$body` once per driver: `$p` is the pool, `$row` the matching [`Row`] constructor. The same
+/// text compiles against each driver's types, so a statement is written once.
+macro_rules! on_pool {
+    ($db:expr, $p:ident, $row:ident => $body:expr) => {
+        match &$db.pool {
+            Pool::Sqlite($p) => {
+                let $row = Row::Sqlite;
+                $body
+            }
+            Pool::Postgres($p) => {
+                let $row = Row::Postgres;
+                $body
+            }
+        }
+    };
+}
+
+/// A [`Sql`] as a sqlx query with its arguments bound (the driver follows from where it runs).
+macro_rules! query {
+    ($q:expr) => {
+        sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe($q.text)), $q.args)
+    };
+}
+
 impl Db {
     pub fn kind(&self) -> Kind {
         match self.pool {
@@ -137,44 +161,15 @@ impl Db {
 
     /// Rows changed.
     pub async fn execute(&self, q: Sql) -> Result<u64> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => {
-                sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args).execute(p).await?.rows_affected()
-            }
-            Pool::Postgres(p) => {
-                sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args).execute(p).await?.rows_affected()
-            }
-        })
+        Ok(on_pool!(self, p, _row => query!(q).execute(p).await?.rows_affected()))
     }
 
     pub async fn fetch_all(&self, q: Sql) -> Result<Vec<Row>> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args)
-                .fetch_all(p)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
-            Pool::Postgres(p) => sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args)
-                .fetch_all(p)
-                .await?
-                .into_iter()
-                .map(Row::Postgres)
-                .collect(),
-        })
+        Ok(on_pool!(self, p, row => query!(q).fetch_all(p).await?.into_iter().map(row).collect()))
     }
 
     pub async fn fetch_optional(&self, q: Sql) -> Result<Option<Row>> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args)
-                .fetch_optional(p)
-                .await?
-                .map(Row::Sqlite),
-            Pool::Postgres(p) => sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args)
-                .fetch_optional(p)
-                .await?
-                .map(Row::Postgres),
-        })
+        Ok(on_pool!(self, p, row => query!(q).fetch_optional(p).await?.map(row)))
     }
 
     /// Exactly one row (none is an error).
@@ -200,24 +195,13 @@ impl Db {
     /// Run the statements in one transaction, in order: all or none. Rows changed by each.
     pub async fn transaction(&self, statements: Vec<Sql>) -> Result<Vec<u64>> {
         let mut changed = Vec::with_capacity(statements.len());
-        match &self.pool {
-            Pool::Sqlite(p) => {
-                let mut tx = p.begin().await?;
-                for q in statements {
-                    let r = sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args).execute(&mut *tx).await?;
-                    changed.push(r.rows_affected());
-                }
-                tx.commit().await?;
+        on_pool!(self, p, _row => {
+            let mut tx = p.begin().await?;
+            for q in statements {
+                changed.push(query!(q).execute(&mut *tx).await?.rows_affected());
             }
-            Pool::Postgres(p) => {
-                let mut tx = p.begin().await?;
-                for q in statements {
-                    let r = sql::bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.text)), q.args).execute(&mut *tx).await?;
-                    changed.push(r.rows_affected());
-                }
-                tx.commit().await?;
-            }
-        }
+            tx.commit().await?;
+        });
         Ok(changed)
     }
 
@@ -228,10 +212,7 @@ impl Db {
 
     /// Close the pool (tests that reopen the same database).
     pub async fn close(&self) {
-        match &self.pool {
-            Pool::Sqlite(p) => p.close().await,
-            Pool::Postgres(p) => p.close().await,
-        }
+        on_pool!(self, p, _row => p.close().await)
     }
 }
 
