@@ -38,8 +38,8 @@ async fn sqlite_with_rows(dir: &std::path::Path) -> (String, SqlitePool) {
         "INSERT INTO api_tokens VALUES (3, 'admin', 'ci', 't1', 11, NULL), (7, 'old', 'x', 't2', 12, 13)",
         "INSERT INTO audit_log VALUES (5, 100, 'admin', 'login', 'admin', 'ok', NULL), \
          (9, 101, 'admin', 'create', 'pk', 'ok', '{\"a\":1}')",
-        "INSERT INTO products VALUES ('pk', 'Meter', 'ps', 'gateway', 'alink', TRUE, 'd', '{}', 1), \
-         ('pk2', 'Plug', 'ps2', 'direct', 'alink', FALSE, '', '{\"p\":[]}', 2)",
+        "INSERT INTO products VALUES ('pk', 'Meter', 'ps', 'gateway', 'alink_json', TRUE, 'd', '{}', 1), \
+         ('pk2', 'Plug', 'ps2', 'direct', 'alink_json', FALSE, '', '{\"p\":[]}', 2)",
         // Device 2 is a sub-device of device 40, created later: inserting by id order alone fails.
         "INSERT INTO devices (id, product_key, device_name, device_secret, status, created_at, gateway_id) \
          VALUES (2, 'pk', 'sub', 's2', 'online', 3, NULL), (40, 'pk', 'gw', 's40', 'offline', 4, NULL), \
@@ -228,4 +228,72 @@ async fn a_table_on_one_side_only_stops_the_copy() {
     let pg = PgPool::connect(&to).await.unwrap();
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM run_log").fetch_one(&pg).await.unwrap();
     assert_eq!(rows, 0, "nothing copied");
+}
+
+/// After the copy, the server runs on PostgreSQL with what SQLite held: the admin logs in with
+/// the migrated password, sees the migrated devices (tags, gateway) and values, and what it
+/// creates gets ids after the copied ones.
+#[tokio::test]
+async fn a_migrated_deployment_serves_from_postgresql() {
+    if !postgres_run() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    let hash = backend::auth::password::hash("migrated-password-1".into()).await.unwrap();
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE username = 'admin'")
+        .bind(hash)
+        .execute(&sqlite)
+        .await
+        .unwrap();
+    sqlite.close().await;
+    let to = fresh_pg().await;
+    migrate_store(&from, &to).await.unwrap();
+
+    let mut settings = backend::config::Settings::for_test(dir.path().join("served"));
+    settings.database_url = to.clone();
+    let server = backend::server::start(settings).await.unwrap();
+    let base = format!("http://{}", server.http_addr);
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": "migrated-password-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "the migrated password hash logs in");
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let csrf = login.json::<serde_json::Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_string();
+    let get = |path: &'static str| {
+        let req = http.get(format!("{base}{path}")).header("cookie", &cookie);
+        async move {
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 200, "GET {path}");
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let sub = get("/api/v1/devices/pk/sub").await;
+    assert_eq!(sub["tags"], serde_json::json!([{"key": "site", "value": "north"}]), "{sub}");
+    assert_eq!(sub["gateway"], serde_json::json!({"pk": "pk", "dn": "gw"}), "{sub}");
+    assert_eq!(sub["last_disconnect_code"], 4101);
+    let values = get("/api/v1/devices/pk/sub/properties").await.to_string();
+    assert!(values.contains("temp") && values.contains("21.5"), "{values}");
+    let logs = get("/api/v1/logs?product_key=pk&device_name=sub&limit=3").await;
+    assert_eq!(logs.as_array().map(Vec::len), Some(3), "{logs}");
+    assert_eq!(logs[0]["id"], 5000, "newest first, ids as they were");
+
+    let created = http
+        .post(format!("{base}/api/v1/products/pk/devices"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"device_name": "after-move"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{:?}", created.text().await);
+    let pg = PgPool::connect(&to).await.unwrap();
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM devices WHERE device_name = 'after-move'").fetch_one(&pg).await.unwrap();
+    assert!(id > 41, "new ids continue after the copied ones: {id}");
+    server.shutdown().await;
 }

@@ -279,7 +279,7 @@ mod tests {
         let db = super::super::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
         db.execute(sql(
             "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
-             VALUES ('pk', 'p', 's', 'direct', 'alink', '{}', 0)",
+             VALUES ('pk', 'p', 's', 'direct', 'alink_json', '{}', 0)",
         ))
         .await
         .unwrap();

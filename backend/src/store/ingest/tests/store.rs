@@ -173,7 +173,7 @@ impl Fixture {
         };
         db.exec(
             "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
-             VALUES ('pk', 'p', 's', 'direct', 'alink', '{}', 0)",
+             VALUES ('pk', 'p', 's', 'direct', 'alink_json', '{}', 0)",
         )
         .await;
         db.exec(
