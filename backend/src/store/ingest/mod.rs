@@ -1,7 +1,9 @@
 //! The ingest writer: the one place the high-volume rows (run log entries and property values)
 //! are written. Two stores, one contract:
-//! - [`sqlite`] ([`spawn`], [`run`]): rusqlite on its own connection (the default store).
-//! - [`postgres`] ([`spawn_postgres`], [`run_postgres`]): sqlx on one `PgConnection`.
+//! - [`sqlite`] ([`run`]): rusqlite on its own connection (the default store).
+//! - [`postgres`] ([`run_postgres`]): sqlx on one `PgConnection`.
+//!
+//! [`crate::store::spawn_writer`] starts either on a thread of its own.
 //!
 //! It is the hub's main lossless consumer ([`crate::hub`]): it reads device facts from its lane,
 //! turns them into run-log rows ([`crate::runlog::line`]) and property rows, and answers the
@@ -28,9 +30,9 @@ use model::registry::PropertyValue;
 use model::ws::LiveEvent;
 use tokio::sync::oneshot;
 
+pub use postgres::run_postgres;
 pub(crate) use postgres::text as pg_text;
-pub use postgres::{run_postgres, spawn_postgres};
-pub use sqlite::{run, spawn};
+pub use sqlite::run;
 
 use crate::hub::{Delivery, DeviceEvent, Fact};
 use crate::live_bus::LiveBus;

@@ -36,19 +36,6 @@ use crate::live_bus::LiveBus;
 /// The writer's `application_name`: how to find its session in `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "fleetdeck-ingest";
 
-/// Start the writer thread on the PostgreSQL database at `url` (migrations must have run),
-/// reading the hub lane `rx`; otherwise as [`super::spawn`].
-pub fn spawn_postgres(url: &str, rx: mpsc::Receiver<Delivery>, bus: LiveBus) -> std::thread::JoinHandle<()> {
-    let url = url.to_owned();
-    std::thread::Builder::new()
-        .name("ingest-writer".into())
-        .spawn(move || {
-            let mut rx = rx;
-            run_postgres(&url, &mut rx, &bus)
-        })
-        .expect("spawn the ingest writer thread")
-}
-
 /// The writer's loop on the calling (blocking, non-runtime) thread, until the lane ends.
 pub fn run_postgres(url: &str, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
     lower_priority();

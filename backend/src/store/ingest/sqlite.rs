@@ -26,21 +26,6 @@ use crate::store::checkpoint::{Checkpointer, BACKSTOP_PAGES};
 /// every round (run log by device, property history) stay in memory instead of being read back.
 const CACHE_KIB: u32 = 65_536;
 
-/// Start the writer thread on the database file `path` (migrations must have run), reading the
-/// hub lane `rx`. Stored run-log entries are announced on `bus` with their ids, when a browser
-/// listens. The thread ends when the lane ends ([`crate::hub::Hub::close`]), after its last
-/// round.
-pub fn spawn(path: &Path, rx: mpsc::Receiver<Delivery>, bus: LiveBus) -> std::thread::JoinHandle<()> {
-    let path = path.to_path_buf();
-    std::thread::Builder::new()
-        .name("ingest-writer".into())
-        .spawn(move || {
-            let mut rx = rx;
-            run(&path, &mut rx, &bus)
-        })
-        .expect("spawn the ingest writer thread")
-}
-
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     // The same durability as the pool (WAL + NORMAL survives a process crash).

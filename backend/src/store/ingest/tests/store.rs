@@ -142,15 +142,10 @@ impl Db {
 pub struct Fixture {
     pub db: Db,
     pub hub: Hub,
-    target: Target,
+    target: crate::store::WriterTarget,
     bus: LiveBus,
     rx: Option<mpsc::Receiver<Delivery>>,
     _dir: Option<tempfile::TempDir>,
-}
-
-enum Target {
-    Sqlite(std::path::PathBuf),
-    Postgres(String),
 }
 
 impl Fixture {
@@ -163,12 +158,16 @@ impl Fixture {
                 let url = format!("sqlite://{}", path.display());
                 // The store's own connect runs the migrations; the test reads through a plain pool.
                 crate::store::connect(&url).await.unwrap().close().await;
-                (Db::Sqlite(SqlitePool::connect(&url).await.unwrap()), Target::Sqlite(path), Some(dir))
+                (
+                    Db::Sqlite(SqlitePool::connect(&url).await.unwrap()),
+                    crate::store::WriterTarget::SqliteFile(path),
+                    Some(dir),
+                )
             }
             Store::Postgres => {
                 let url = fresh_pg_database().await;
                 let db = PgPool::connect(&url).await.unwrap();
-                (Db::Postgres(db), Target::Postgres(url), None)
+                (Db::Postgres(db), crate::store::WriterTarget::Postgres(url), None)
             }
         };
         db.exec(
@@ -196,9 +195,6 @@ impl Fixture {
 
     pub fn start(&mut self) -> std::thread::JoinHandle<()> {
         let rx = self.rx.take().expect("started once");
-        match &self.target {
-            Target::Sqlite(path) => super::super::spawn(path, rx, self.bus.clone()),
-            Target::Postgres(url) => super::super::spawn_postgres(url, rx, self.bus.clone()),
-        }
+        crate::store::spawn_writer(self.target.clone(), rx, self.bus.clone())
     }
 }
