@@ -25,6 +25,25 @@ async fn fresh_pg() -> String {
     testkit::store::fresh_postgres_database().await.unwrap_or_else(|e| panic!("{e:#}"))
 }
 
+/// What every test starts from: a SQLite database with rows in every table (`from`, still open
+/// as `sqlite`) and an empty PostgreSQL database (`to`). `None` when this run is not on
+/// PostgreSQL (the test then runs nothing, and says so).
+struct Setup {
+    _dir: tempfile::TempDir,
+    from: String,
+    sqlite: SqlitePool,
+    to: String,
+}
+
+async fn setup() -> Option<Setup> {
+    if !postgres_run() {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    Some(Setup { to: fresh_pg().await, _dir: dir, from, sqlite })
+}
+
 /// A migrated SQLite database with rows in every table: run_log past one batch (ids with gaps),
 /// a sub-device whose gateway was created after it, NULLs, booleans, doubles, awkward text.
 async fn sqlite_with_rows(dir: &std::path::Path) -> (String, SqlitePool) {
@@ -117,12 +136,7 @@ async fn pg_cells(db: &PgPool, table: &str, columns: &[(String, String)]) -> Vec
 
 #[tokio::test]
 async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
-    if !postgres_run() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
-    let to = fresh_pg().await;
+    let Some(Setup { _dir, from, sqlite, to }) = setup().await else { return };
 
     let counts = migrate_store(&from, &to).await.unwrap();
     let pg = PgPool::connect(&to).await.unwrap();
@@ -189,13 +203,8 @@ async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
 
 #[tokio::test]
 async fn the_binary_copies_and_exits_non_zero_on_a_filled_target() {
-    if !postgres_run() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    let Some(Setup { _dir, from, sqlite, to }) = setup().await else { return };
     sqlite.close().await;
-    let to = fresh_pg().await;
     let run = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
             .args(["migrate-store", "--from", &from, "--to", &to])
@@ -216,13 +225,8 @@ async fn the_binary_copies_and_exits_non_zero_on_a_filled_target() {
 
 #[tokio::test]
 async fn a_table_on_one_side_only_stops_the_copy() {
-    if !postgres_run() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    let Some(Setup { _dir, from, sqlite, to }) = setup().await else { return };
     sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").execute(&sqlite).await.unwrap();
-    let to = fresh_pg().await;
     let err = migrate_store(&from, &to).await.unwrap_err().to_string();
     assert!(err.contains("notes"), "{err}");
     let pg = PgPool::connect(&to).await.unwrap();
@@ -235,11 +239,7 @@ async fn a_table_on_one_side_only_stops_the_copy() {
 /// creates gets ids after the copied ones.
 #[tokio::test]
 async fn a_migrated_deployment_serves_from_postgresql() {
-    if !postgres_run() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let (from, sqlite) = sqlite_with_rows(dir.path()).await;
+    let Some(Setup { _dir: dir, from, sqlite, to }) = setup().await else { return };
     let hash = backend::auth::password::hash("migrated-password-1".into()).await.unwrap();
     sqlx::query("UPDATE users SET password_hash = $1 WHERE username = 'admin'")
         .bind(hash)
@@ -247,7 +247,6 @@ async fn a_migrated_deployment_serves_from_postgresql() {
         .await
         .unwrap();
     sqlite.close().await;
-    let to = fresh_pg().await;
     migrate_store(&from, &to).await.unwrap();
 
     let mut settings = backend::config::Settings::for_test(dir.path().join("served"));
