@@ -15,6 +15,7 @@
 //! - `auth/`: users, sessions, roles, CSRF, API tokens, login rate limit.
 //! - `audit/`: the audit log.
 //! - `registry/`: products, thing models, devices.
+//! - `groups/`: device groups (stable ids, unique names) and their members.
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -26,6 +27,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod gateway;
+pub mod groups;
 pub mod http;
 pub mod hub;
 pub mod jobs;
@@ -55,6 +57,7 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(auth::router())
         .merge(audit::router())
         .merge(registry::router())
+        .merge(groups::router())
         .merge(runlog::router())
         .merge(bridge::router())
 }

@@ -11,6 +11,7 @@
 //! - [`tsl`]: thing models in Alibaba's TSL JSON format and value validation with the seed's codes.
 //! - [`error`]: the API error body every REST endpoint returns.
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
+//! - [`groups`]: device groups (stable id, unique name), member changes and their reports.
 //! - [`ws`]: the WebSocket protocol between browser and server.
 
 pub mod alink;
@@ -18,6 +19,7 @@ pub mod audit;
 pub mod auth;
 pub mod codes;
 pub mod error;
+pub mod groups;
 pub mod registry;
 pub mod runlog;
 pub mod tsl;

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use model::alink::DeviceRef;
 use model::error::{ApiError, Page};
+use model::groups::{normalize_group_name, validate_group_name};
 use model::registry::{
     validate_device_name, validate_secret, Device, DeviceQuery, DeviceSecret, NewDevice, PropertyValue, UpdateDevice,
 };
@@ -159,19 +160,28 @@ pub async fn update(
                 return Err(AppError::validation("tag keys must be 1–64 characters and values at most 256"));
             }
         }
-        if let Some(groups) = &req.groups {
-            if groups.iter().any(|g| g.trim().is_empty() || g.len() > 64) {
-                return Err(AppError::validation("group names must be 1–64 characters"));
+        // Group names: the groups' own rules; a name with no group yet creates it, so clients
+        // that set groups as strings keep working (REST `/api/v1/groups` is the stable-id way).
+        let groups: Option<Vec<String>> = match &req.groups {
+            Some(gs) => {
+                if let Some(e) = gs.iter().find_map(|g| validate_group_name(g).err()) {
+                    return Err(AppError::validation(e.to_string()));
+                }
+                let mut names: Vec<String> = gs.iter().map(|g| normalize_group_name(g).to_string()).collect();
+                names.sort();
+                names.dedup();
+                Some(names)
             }
-        }
+            None => None,
+        };
         if let Some(n) = &req.nickname {
             store::devices::set_nickname(&st.db, rec.id, n).await?;
         }
         if let Some(tags) = &req.tags {
             store::devices::set_tags(&st.db, rec.id, tags).await?;
         }
-        if let Some(groups) = &req.groups {
-            store::devices::set_groups(&st.db, rec.id, groups).await?;
+        if let Some(groups) = &groups {
+            store::devices::set_groups(&st.db, rec.id, groups, st.now()).await?;
         }
         if let Some(enabled) = req.enabled {
             store::devices::set_enabled(&st.db, rec.id, enabled).await?;

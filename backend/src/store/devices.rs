@@ -91,11 +91,7 @@ async fn fill_tags_groups(db: &Db, recs: &mut [DeviceRecord]) -> Result<()> {
         let tag = Tag { key: r.get("key")?, value: r.get("value")? };
         recs.iter_mut().filter(|d| d.id == id).for_each(|d| d.device.tags.push(tag.clone()));
     }
-    let mut q = sql("SELECT device_id, group_name FROM device_groups WHERE device_id IN ");
-    q.push_list(ids.iter().copied()).push(" ORDER BY group_name");
-    for r in db.fetch_all(q).await? {
-        let id: i64 = r.get("device_id")?;
-        let group: String = r.get("group_name")?;
+    for (id, group) in super::groups::names_of_devices(db, &ids).await? {
         recs.iter_mut().filter(|d| d.id == id).for_each(|d| d.device.groups.push(group.clone()));
     }
     Ok(())
@@ -125,7 +121,9 @@ fn filter(qb: &mut Sql, q: &DeviceQuery) {
         qb.push(" AND d.status = ").push_bind(s.as_str());
     }
     if let Some(g) = &q.group {
-        qb.push(" AND d.id IN (SELECT device_id FROM device_groups WHERE group_name = ").push_bind(g).push(")");
+        qb.push(" AND d.id IN (SELECT m.device_id FROM group_devices m JOIN groups g ON g.id = m.group_id WHERE g.name = ")
+            .push_bind(g)
+            .push(")");
     }
 }
 
@@ -189,15 +187,9 @@ pub async fn delete_tags(db: &Db, id: i64, keys: &[String]) -> Result<()> {
     Ok(())
 }
 
-pub async fn set_groups(db: &Db, id: i64, groups: &[String]) -> Result<()> {
-    let mut steps = vec![sql("DELETE FROM device_groups WHERE device_id = $1").bind(id)];
-    steps.extend(
-        groups
-            .iter()
-            .map(|g| sql("INSERT INTO device_groups (device_id, group_name) VALUES ($1, $2)").bind(id).bind(g)),
-    );
-    db.transaction(steps).await?;
-    Ok(())
+/// Set the device's groups by name; missing groups are created (see `store::groups`).
+pub async fn set_groups(db: &Db, id: i64, groups: &[String], now: i64) -> Result<()> {
+    super::groups::set_device_groups(db, id, groups, now).await
 }
 
 /// Back to never activated (Aliyun's ResetThing): dynamic registration may register it again.

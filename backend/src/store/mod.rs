@@ -14,6 +14,7 @@ pub mod device_state;
 pub mod devices;
 mod error;
 pub mod gateway;
+pub mod groups;
 pub mod ingest;
 pub mod migrate;
 pub mod products;
