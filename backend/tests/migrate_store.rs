@@ -65,7 +65,8 @@ async fn sqlite_with_rows(dir: &std::path::Path) -> (String, SqlitePool) {
          (41, 'pk2', 'plug', 's41', 'inactive', 5, NULL)",
         "UPDATE devices SET gateway_id = 40, last_disconnect_code = 4101, ip = '10.0.0.1', enabled = FALSE WHERE id = 2",
         "INSERT INTO device_tags VALUES (2, 'site', 'north')",
-        "INSERT INTO device_groups VALUES (40, 'roof')",
+        "INSERT INTO groups VALUES (6, 'roof', 'above', 7)",
+        "INSERT INTO group_devices VALUES (6, 40, 8)",
         "INSERT INTO property_latest VALUES (2, 'temp', '21.5', 1000)",
         "INSERT INTO property_history VALUES (2, 'temp', '21.0', 900), (2, 'temp', '21.5', 1000), (41, 'on', 'true', 5)",
         "INSERT INTO device_events VALUES (4, 2, 'alarm', 'alert', '{\"x\":1}', 950)",
@@ -147,12 +148,12 @@ async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
     .fetch_all(&pg)
     .await
     .unwrap();
-    assert_eq!(tables.len(), 19, "{tables:?}");
+    assert_eq!(tables.len(), 20, "{tables:?}");
     let mut copied: Vec<&str> = counts.iter().map(|c| c.table.as_str()).collect();
     copied.sort();
     assert_eq!(copied, tables, "every table is copied");
     let position = |t: &str| counts.iter().position(|c| c.table == t).unwrap();
-    for (parent, child) in [("products", "devices"), ("devices", "device_tags"), ("users", "sessions")] {
+    for (parent, child) in [("products", "devices"), ("devices", "device_tags"), ("users", "sessions"), ("groups", "group_devices")] {
         assert!(position(parent) < position(child), "{parent} is copied before {child}");
     }
     for table in &tables {

@@ -1,0 +1,75 @@
+//! Migration 0004: a database from before groups, with rows in the old `device_groups` table
+//! (a device id + a free-text name), is upgraded on start: each distinct trimmed name becomes a
+//! group, each row a membership, and the old table is gone. Runs on the store the suite runs on
+//! (SQLite, or PostgreSQL with `FLEETDECK_TEST_STORE=postgres`).
+
+use std::borrow::Cow;
+
+use backend::store::{self, sql};
+use model::groups::GroupQuery;
+use testkit::store::StoreKind;
+
+/// Rows as a deployment before 0004 held them: " roof" and "roof" are one group once trimmed.
+const OLD_ROWS: [&str; 3] = [
+    "INSERT INTO products (product_key, name, product_secret, node_type, data_format, tsl, created_at) \
+     VALUES ('a1Old000001', 'Lamp', 's', 'direct', 'alink_json', '{}', 1)",
+    "INSERT INTO devices (id, product_key, device_name, device_secret, status, created_at) \
+     VALUES (1, 'a1Old000001', 'lamp-0001', 's1', 'online', 2), (2, 'a1Old000001', 'lamp-0002', 's2', 'offline', 3), \
+     (3, 'a1Old000001', 'lamp-0003', 's3', 'inactive', 4)",
+    "INSERT INTO device_groups (device_id, group_name) VALUES (1, 'roof'), (2, ' roof'), (2, 'north'), (3, 'north')",
+];
+
+/// Migrations before groups applied to `url`, then the old rows written.
+async fn old_database(url: &str) {
+    let mut migrator = match testkit::store::kind() {
+        StoreKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        StoreKind::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    migrator.migrations = Cow::Owned(migrator.migrations.iter().filter(|m| m.version < 4).cloned().collect());
+    assert_eq!(migrator.migrations.len(), 3);
+    match testkit::store::kind() {
+        StoreKind::Sqlite => {
+            let opts = url.parse::<sqlx::sqlite::SqliteConnectOptions>().unwrap().create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            for q in OLD_ROWS {
+                sqlx::raw_sql(q).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        StoreKind::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            for q in OLD_ROWS {
+                sqlx::raw_sql(q).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn old_device_groups_rows_become_groups_with_members_and_the_table_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = testkit::store::database_url(dir.path()).await.unwrap();
+    old_database(&url).await;
+
+    // The store's own start runs 0004.
+    let db = store::connect(&url).await.unwrap();
+    let page = store::groups::list(&db, &GroupQuery::default()).await.unwrap();
+    let groups: Vec<(String, u64, u64)> =
+        page.items.iter().map(|g| (g.name.clone(), g.device_count, g.online_count)).collect();
+    assert_eq!(groups, [("north".to_string(), 2, 0), ("roof".to_string(), 2, 1)]);
+    assert!(page.items.iter().all(|g| g.created_at > 1_700_000_000_000), "created now, in ms");
+    let d = store::devices::get(&db, "a1Old000001", "lamp-0002").await.unwrap().unwrap();
+    assert_eq!(d.device.groups, ["north", "roof"]);
+    let old = db.fetch_all(sql("SELECT * FROM device_groups")).await;
+    assert!(old.is_err(), "device_groups is dropped");
+
+    // The migrated groups take new members and new groups get fresh ids.
+    let id = store::groups::insert(&db, "cellar", "", 5).await.unwrap();
+    assert!(page.items.iter().all(|g| g.id != id));
+    store::groups::add_members(&db, id, &[1, 3], 6).await.unwrap();
+    assert_eq!(store::groups::get(&db, id).await.unwrap().unwrap().device_count, 2);
+    db.close().await;
+}
