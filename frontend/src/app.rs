@@ -59,6 +59,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products/:pk") view=pages::products::detail::ProductDetail/>
                     <Route path=path!("devices") view=pages::devices::list::DeviceList/>
                     <Route path=path!("devices/:pk/:dn") view=pages::devices::detail::DeviceDetail/>
+                    <Route path=path!("groups") view=pages::groups::list::GroupList/>
+                    <Route path=path!("groups/:id") view=pages::groups::detail::GroupDetail/>
                     <Route path=path!("users") view=pages::users::UsersPage/>
                     <Route path=path!("audit") view=pages::audit::AuditPage/>
                     <Route path=path!("settings") view=pages::settings::SettingsPage/>

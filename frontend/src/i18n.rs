@@ -35,13 +35,20 @@ impl Lang {
 /// Translate `key` into the current language (reactive: re-runs when the language changes).
 pub fn t(key: &'static str) -> &'static str {
     let lang = g().lang.get();
-    match TABLE.iter().find(|(k, _, _)| *k == key) {
+    match rows().find(|(k, _, _)| *k == key) {
         Some((_, en, zh)) => match lang {
             Lang::En => en,
             Lang::Zh => zh,
         },
         None => key,
     }
+}
+
+mod groups;
+
+/// Every row: the main table, then the feature tables kept in `i18n/`.
+fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TABLE.iter().chain(groups::TABLE)
 }
 
 /// Translate and fill `{name}` placeholders.
@@ -445,12 +452,12 @@ pub fn name_error(e: &model::registry::NameError) -> String {
 /// Whether `key` has a translation (tests of components that pick keys).
 #[cfg(test)]
 pub fn has_key(key: &str) -> bool {
-    TABLE.iter().any(|(k, _, _)| *k == key)
+    rows().any(|(k, _, _)| *k == key)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::TABLE;
+    use super::rows;
     use std::collections::HashSet;
 
     fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
@@ -467,7 +474,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_complete() {
         let mut seen = HashSet::new();
-        for (k, en, zh) in TABLE {
+        for (k, en, zh) in rows() {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!en.is_empty() && !zh.is_empty(), "empty translation for {k}");
         }
@@ -481,6 +488,7 @@ mod tests {
             "device.",
             "disconnect.",
             "err.",
+            "group.",
             "live.",
             "load.",
             "login.",

@@ -111,7 +111,7 @@ pub const NAV: &[NavEntry] = &[
     entry("/", "nav.overview", "overview", Section::Top).by_product().key('o'),
     entry("/products", "nav.products", "products", Section::Devices).key('p'),
     entry("/devices", "nav.devices", "devices", Section::Devices).by_product().key('d'),
-    entry("/groups", "nav.groups", "groups", Section::Devices).unbuilt(),
+    entry("/groups", "nav.groups", "groups", Section::Devices),
     entry("/monitoring", "nav.monitoring", "monitoring", Section::Maintenance).chapter(1).unbuilt(),
     entry("/alerts", "nav.alerts", "monitoring", Section::Hidden).chapter(1).unbuilt(),
     entry("/debug", "nav.debug", "debug", Section::Maintenance).chapter(2).unbuilt(),

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod devices;
+pub mod groups;
 pub mod log_feed;
 pub mod login;
 pub mod logs;

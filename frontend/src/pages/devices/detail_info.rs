@@ -78,10 +78,11 @@ pub fn InfoTab(device: RwSignal<Option<Device>>) -> impl IntoView {
                 </dd>
                 <dt>{move || t("device.groups")}</dt>
                 <dd data-testid="device-groups">
-                    {move || {
-                        let gs = d().groups;
-                        if gs.is_empty() { "—".into_any() } else { gs.into_iter().map(|g| view! { <span class="chip">{g}</span> }).collect_view().into_any() }
-                    }}
+                    <crate::pages::groups::device_links::DeviceGroupLinks
+                        pk=Signal::derive(move || d().product_key)
+                        dn=Signal::derive(move || d().device_name)
+                        names=Signal::derive(move || d().groups)
+                    />
                 </dd>
                 <dt>{move || t("device.secret")}</dt>
                 <dd>
