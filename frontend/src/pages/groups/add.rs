@@ -208,12 +208,15 @@ fn MemberResult(r: MemberReport) -> impl IntoView {
                 <div class="table-wrap table-scroll">
                     <table class="tbl tbl-compact" data-testid="member-report-rows">
                         <tbody>
-                            {problems.into_iter().map(|x| view! {
-                                <tr data-testid=format!("member-report-{}", x.device_name)>
-                                    <td class="mono">{x.product_key.clone()}</td>
-                                    <td class="mono">{x.device_name.clone()}</td>
-                                    <td>{move || t(outcome_key(x.outcome))}</td>
-                                </tr>
+                            {problems.into_iter().map(|x| {
+                                let key = outcome_key(x.outcome);
+                                view! {
+                                    <tr data-testid=format!("member-report-{}", x.device_name)>
+                                        <td class="mono">{x.product_key}</td>
+                                        <td class="mono">{x.device_name}</td>
+                                        <td>{move || t(key)}</td>
+                                    </tr>
+                                }
                             }).collect_view()}
                             {r.errors.iter().map(|e| view! {
                                 <tr>

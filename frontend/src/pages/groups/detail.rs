@@ -144,7 +144,7 @@ fn Members(id: i64, on_change: Callback<()>) -> impl IntoView {
                         _ => {}
                     }
                 }
-                if let Some(want) = status.get_untracked().and_then(|w| DeviceStatus::parse(&w)) {
+                if let Some(want) = untrack(status).and_then(|w| DeviceStatus::parse(&w)) {
                     rs.retain(|d| d.status == want);
                 }
             });

@@ -41,7 +41,7 @@ pub fn GroupDialog(open: RwSignal<bool>, editing: RwSignal<Option<Group>>, on_do
         validate_group_description(&description.get()).err().map(|_| t("group.description_rule").to_string())
     });
     let title = Signal::derive(move || {
-        if editing.with(Option::is_some) { t("group.edit") } else { t("group.create") }.to_string()
+        (if editing.with(Option::is_some) { t("group.edit") } else { t("group.create") }).to_string()
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {

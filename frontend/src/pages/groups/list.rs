@@ -137,13 +137,14 @@ fn group_row(g: Group, edit: Callback<Group>, res: ListRes) -> impl IntoView {
     let name = g.name.clone();
     let grp = StoredValue::new(g.clone());
     let desc = if g.description.is_empty() { "—".to_string() } else { g.description.clone() };
+    let online_dot = if g.online_count > 0 { "dot dot-online" } else { "dot dot-offline" };
     view! {
         <tr data-testid=format!("group-row-{name}")>
             <td><a href=href.clone() data-testid=format!("group-link-{name}")>{name.clone()}</a></td>
             <td class="muted cell-ellipsis" title=g.description.clone()>{desc}</td>
             <td class="num" data-testid=format!("group-count-{name}")>{g.device_count}</td>
             <td class="num">
-                <span class="status"><span class=if g.online_count > 0 { "dot dot-online" } else { "dot dot-offline" }></span>{g.online_count}</span>
+                <span class="status"><span class=online_dot></span>{g.online_count}</span>
             </td>
             <td class="num">{fmt_time(g.created_at)}</td>
             <td class="actions">
