@@ -3,10 +3,9 @@
 //! group, each row a membership, and the old table is gone. Runs on the store the suite runs on
 //! (SQLite, or PostgreSQL with `FLEETDECK_TEST_STORE=postgres`).
 
-use std::borrow::Cow;
-
 use backend::store::{self, sql};
 use model::groups::GroupQuery;
+use sqlx::migrate::Migrator;
 use testkit::store::StoreKind;
 
 /// Rows as a deployment before 0004 held them: " roof" and "roof" are one group once trimmed.
@@ -21,12 +20,14 @@ const OLD_ROWS: [&str; 3] = [
 
 /// Migrations before groups applied to `url`, then the old rows written.
 async fn old_database(url: &str) {
-    let mut migrator = match testkit::store::kind() {
+    let all = match testkit::store::kind() {
         StoreKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
         StoreKind::Postgres => sqlx::migrate!("./migrations/postgres"),
     };
-    migrator.migrations = Cow::Owned(migrator.migrations.iter().filter(|m| m.version < 4).cloned().collect());
-    assert_eq!(migrator.migrations.len(), 3);
+    // The same migrations (same checksums), only those before 0004: the store's start later
+    // finds them applied and runs the rest.
+    let migrator = Migrator::with_migrations(all.iter().filter(|m| m.version < 4).cloned().collect());
+    assert_eq!(migrator.iter().count(), 3);
     match testkit::store::kind() {
         StoreKind::Sqlite => {
             let opts = url.parse::<sqlx::sqlite::SqliteConnectOptions>().unwrap().create_if_missing(true);

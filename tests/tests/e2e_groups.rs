@@ -27,6 +27,15 @@ async fn member_status(b: &Browser, dn: &str, status: &str) {
     .await;
 }
 
+/// Wait until the element's whole text is `text` (not merely contains it).
+async fn exact_text(b: &Browser, testid: &str, text: &str) {
+    eventually(Duration::from_secs(15), &format!("{testid} to read {text:?}"), || async {
+        let el = b.c.find(Locator::Css(&Browser::tid(testid))).await.ok()?;
+        (el.text().await.ok()?.trim() == text).then_some(())
+    })
+    .await;
+}
+
 async fn gone(b: &Browser, testid: &str) {
     eventually(Duration::from_secs(15), &format!("{testid} to go away"), || async {
         (!b.exists(testid).await).then_some(())
@@ -76,7 +85,7 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
     b.wait_text("member-picked", "2").await;
     b.shot("add-search").await;
     b.click("member-add-submit").await;
-    b.wait_text("member-report-added", "2").await;
+    exact_text(&b, "member-report-added", "2").await;
 
     // And one by CSV, with an unknown device and a bad line reported, not failing the batch.
     b.click("member-mode-csv").await;
@@ -84,9 +93,9 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
         .await;
     b.wait_text("member-csv-preview", "3").await;
     b.click("member-add-submit").await;
-    b.wait_text("member-report-added", "1").await;
-    b.wait_text("member-report-unknown", "1").await;
-    b.wait_text("member-report-already", "1").await;
+    exact_text(&b, "member-report-added", "1").await;
+    exact_text(&b, "member-report-unknown", "1").await;
+    exact_text(&b, "member-report-already", "1").await;
     b.wait_text("member-report", "not-a-pair").await;
     b.wait_text("member-report-ghost-0001", "unknown device").await;
     b.shot("add-csv-report").await;
@@ -95,8 +104,8 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
     // The connected device is green, the others are not.
     member_status(&b, DN1, "online").await;
     member_status(&b, DN2, "inactive").await;
-    b.wait_text("group-device-count", "3").await;
-    b.wait_text("group-online-count", "1").await;
+    exact_text(&b, "group-device-count", "3").await;
+    exact_text(&b, "group-online-count", "1").await;
     b.shot("members").await;
 
     // Live: the second device connects, the first drops off; no reload.
@@ -104,17 +113,17 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
         .await
         .expect("CONNACK accepted");
     member_status(&b, DN2, "online").await;
-    b.wait_text("group-online-count", "2").await;
+    exact_text(&b, "group-online-count", "2").await;
     dev1.drop_connection();
     member_status(&b, DN1, "offline").await;
-    b.wait_text("group-online-count", "1").await;
+    exact_text(&b, "group-online-count", "1").await;
     b.shot("members-live").await;
 
     // Rename: same id, new name.
     b.click("group-rename").await;
     b.fill("group-name", "Roof").await;
     b.click("group-submit").await;
-    b.wait_text("group-title", "Roof").await;
+    exact_text(&b, "group-title", "Roof").await;
     assert_eq!(api.get(&format!("/api/v1/groups/{id}")).await.ok()["name"], "Roof");
 
     // Remove one device: it leaves the group, not the registry.
@@ -122,7 +131,7 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
     b.wait_text("confirm-message", "stays in the registry").await;
     b.click("confirm-ok").await;
     gone(&b, &format!("member-row-{DN3}")).await;
-    b.wait_text("group-device-count", "2").await;
+    exact_text(&b, "group-device-count", "2").await;
     assert_eq!(api.get(&format!("/api/v1/devices/{PK}/{DN3}")).await.ok()["groups"], json!([]));
 
     // The device page lists its group as a link back to it.
@@ -130,7 +139,7 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
     b.find("device-group-link-Roof").await;
     b.shot("device-page-groups").await;
     b.click("device-group-link-Roof").await;
-    b.wait_text("group-title", "Roof").await;
+    exact_text(&b, "group-title", "Roof").await;
 
     // Phones: the list, the group and the add dialog at 390 px.
     let mut phone = Browser::open(&app.base_url(), "groups-phone", 390).await;
@@ -149,7 +158,7 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
 
     // Delete from the list: the confirmation says how many devices it holds; they remain.
     b.goto("/groups").await;
-    b.wait_text("group-count-Roof", "2").await;
+    exact_text(&b, "group-count-Roof", "2").await;
     b.shot("list").await;
     b.click("group-delete-Roof").await;
     b.wait_text("confirm-message", "It holds 2 devices").await;
