@@ -210,8 +210,9 @@ fn MemberResult(r: MemberReport) -> impl IntoView {
                         <tbody>
                             {problems.into_iter().map(|x| {
                                 let key = outcome_key(x.outcome);
+                                let testid = format!("member-report-{}", x.device_name);
                                 view! {
-                                    <tr data-testid=format!("member-report-{}", x.device_name)>
+                                    <tr data-testid=testid>
                                         <td class="mono">{x.product_key}</td>
                                         <td class="mono">{x.device_name}</td>
                                         <td>{move || t(key)}</td>

@@ -15,7 +15,6 @@ pub mod device_links;
 pub mod dialog;
 pub mod list;
 
-use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::groups::Group;
 
