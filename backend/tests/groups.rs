@@ -144,7 +144,10 @@ async fn members_are_added_by_json_and_csv_with_a_result_per_device_and_listed_w
             ("lamp-0002".into(), "added".into()),
         ]
     );
-    assert_eq!((r["added"].as_u64(), r["unknown_device"].as_u64(), r["already_member"].as_u64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(
+        (r["added"].as_u64(), r["unknown_device"].as_u64(), r["already_member"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
 
     // CSV: a header, a known member, a new one, an unknown one, and lines that are not pairs.
     let csv = format!("ProductKey,DeviceName\n{PK},lamp-0001\n{PK},lamp-0003\n\nnoPk,lamp-0001\nlamp-0004\n");
@@ -179,7 +182,10 @@ async fn members_are_added_by_json_and_csv_with_a_result_per_device_and_listed_w
     assert_eq!(s.get(&format!("/api/v1/devices/{PK}/nope-0009/groups")).await.status, StatusCode::NOT_FOUND);
 
     // Remove: per device, and one at a time.
-    let r = s.post(&format!("/api/v1/groups/{g}/devices/remove"), refs(&["lamp-0001", "lamp-0001", "nope-0009"])).await.ok();
+    let r = s
+        .post(&format!("/api/v1/groups/{g}/devices/remove"), refs(&["lamp-0001", "lamp-0001", "nope-0009"]))
+        .await
+        .ok();
     assert_eq!(
         outcomes(&r),
         [

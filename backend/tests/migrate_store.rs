@@ -153,7 +153,9 @@ async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
     copied.sort();
     assert_eq!(copied, tables, "every table is copied");
     let position = |t: &str| counts.iter().position(|c| c.table == t).unwrap();
-    for (parent, child) in [("products", "devices"), ("devices", "device_tags"), ("users", "sessions"), ("groups", "group_devices")] {
+    for (parent, child) in
+        [("products", "devices"), ("devices", "device_tags"), ("users", "sessions"), ("groups", "group_devices")]
+    {
         assert!(position(parent) < position(child), "{parent} is copied before {child}");
     }
     for table in &tables {

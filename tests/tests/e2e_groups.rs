@@ -154,6 +154,12 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
     phone.fill("member-search", "grp").await;
     phone.find(&format!("member-pick-{DN3}")).await;
     phone.shot("add-dialog").await;
+    // Chinese and the dark theme, as an on-call engineer's phone at night may show it.
+    phone.click("member-add-close").await;
+    phone.click("lang-toggle").await;
+    phone.click("theme-toggle").await;
+    phone.wait_text("group-add-devices", "添加设备").await;
+    phone.shot("detail-zh-dark").await;
     phone.close().await;
 
     // Delete from the list: the confirmation says how many devices it holds; they remain.

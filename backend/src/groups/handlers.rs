@@ -188,6 +188,7 @@ pub async fn of_device(
     State(st): State<AppState>,
     Path((pk, dn)): Path<(String, String)>,
 ) -> AppResult<axum::Json<Vec<Group>>> {
-    let rec = store::devices::get(&st.db, &pk, &dn).await?.ok_or_else(|| AppError::NotFound(format!("device {pk}/{dn}")))?;
+    let rec =
+        store::devices::get(&st.db, &pk, &dn).await?.ok_or_else(|| AppError::NotFound(format!("device {pk}/{dn}")))?;
     Ok(axum::Json(store::groups::of_device(&st.db, rec.id).await?))
 }

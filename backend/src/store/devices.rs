@@ -121,9 +121,11 @@ fn filter(qb: &mut Sql, q: &DeviceQuery) {
         qb.push(" AND d.status = ").push_bind(s.as_str());
     }
     if let Some(g) = &q.group {
-        qb.push(" AND d.id IN (SELECT m.device_id FROM group_devices m JOIN groups g ON g.id = m.group_id WHERE g.name = ")
-            .push_bind(g)
-            .push(")");
+        qb.push(
+            " AND d.id IN (SELECT m.device_id FROM group_devices m JOIN groups g ON g.id = m.group_id WHERE g.name = ",
+        )
+        .push_bind(g)
+        .push(")");
     }
 }
 

@@ -88,7 +88,8 @@ pub async fn device_ids(db: &Db, refs: &[MemberRef]) -> Result<HashMap<(String, 
     let mut found = HashMap::new();
     for chunk in refs.chunks(CHUNK) {
         // A row-value IN needs a subquery on SQLite; `VALUES` is one on both stores.
-        let mut q = sql("SELECT id, product_key, device_name FROM devices WHERE (product_key, device_name) IN (VALUES ");
+        let mut q =
+            sql("SELECT id, product_key, device_name FROM devices WHERE (product_key, device_name) IN (VALUES ");
         for (i, r) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
             q.push_bind(&r.product_key).push(", ").push_bind(&r.device_name).push(")");
@@ -151,8 +152,9 @@ pub async fn of_device(db: &Db, device_id: i64) -> Result<Vec<Group>> {
 pub async fn names_of_devices(db: &Db, device_ids: &[i64]) -> Result<Vec<(i64, String)>> {
     let mut out = Vec::new();
     for chunk in device_ids.chunks(CHUNK) {
-        let mut q =
-            sql("SELECT m.device_id, g.name FROM group_devices m JOIN groups g ON g.id = m.group_id WHERE m.device_id IN ");
+        let mut q = sql(
+            "SELECT m.device_id, g.name FROM group_devices m JOIN groups g ON g.id = m.group_id WHERE m.device_id IN ",
+        );
         q.push_list(chunk.iter().copied()).push(" ORDER BY g.name");
         for r in db.fetch_all(q).await? {
             out.push((r.get("device_id")?, r.get("name")?));

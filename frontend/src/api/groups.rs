@@ -1,7 +1,9 @@
 //! Device groups: list, create, rename, delete; a group's devices; adding and removing members.
 
 use model::error::Page;
-use model::groups::{Group, GroupDevicesQuery, GroupQuery, MemberChange, MemberRef, MemberReport, NewGroup, UpdateGroup};
+use model::groups::{
+    Group, GroupDevicesQuery, GroupQuery, MemberChange, MemberRef, MemberReport, NewGroup, UpdateGroup,
+};
 use model::registry::Device;
 
 use super::client::{self, query, ApiResult};

@@ -231,10 +231,10 @@ fn Members(id: i64, on_change: Callback<()>) -> impl IntoView {
                         <thead>
                             <tr>
                                 <th>{move || t("device.name")}</th>
-                                <th>{move || t("device.nickname")}</th>
-                                <th>{move || t("device.product")}</th>
+                                <th class="hide-phone">{move || t("device.nickname")}</th>
+                                <th class="hide-phone">{move || t("device.product")}</th>
                                 <th>{move || t("device.status")}</th>
-                                <th>{move || t("device.last_online")}</th>
+                                <th class="hide-phone">{move || t("device.last_online")}</th>
                                 <th class="actions">{move || t("common.actions")}</th>
                             </tr>
                         </thead>
@@ -277,10 +277,10 @@ fn member_row(id: i64, d: Device, after: Callback<()>) -> impl IntoView {
     view! {
         <tr data-testid=format!("member-row-{dn}") data-status=d.status.as_str()>
             <td class="mono"><a href=href data-testid=format!("member-link-{dn}")>{dn.clone()}</a></td>
-            <td>{d.nickname.clone()}</td>
-            <td class="mono"><a href=format!("/products/{}", enc(&d.product_key))>{d.product_key.clone()}</a></td>
+            <td class="hide-phone">{d.nickname.clone()}</td>
+            <td class="mono hide-phone"><a href=format!("/products/{}", enc(&d.product_key))>{d.product_key.clone()}</a></td>
             <td><StatusDot status=d.status/></td>
-            <td class="num">{fmt_opt_time(d.last_online_at)}</td>
+            <td class="num hide-phone">{fmt_opt_time(d.last_online_at)}</td>
             <td class="actions">
                 <Show when=move || can(Role::Operator)>
                     <button class="btn btn-small btn-danger-ghost" data-testid=format!("member-remove-{}", keys.with_value(|k| k.1.clone())) on:click=remove>

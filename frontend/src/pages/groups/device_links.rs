@@ -19,7 +19,8 @@ pub fn DeviceGroupLinks(
         let (pk, dn, _) = (pk.get(), dn.get(), names.get());
         async move { groups::of_device(&pk, &dn).await }
     });
-    move || match linked.get() {
+    move || {
+        match linked.get() {
         Some(Ok(gs)) if gs.is_empty() => "—".into_any(),
         Some(Ok(gs)) => gs
             .into_iter()
@@ -38,5 +39,6 @@ pub fn DeviceGroupLinks(
                 ns.into_iter().map(|n| view! { <span class="chip">{n}</span> }).collect_view().into_any()
             }
         }
+    }
     }
 }

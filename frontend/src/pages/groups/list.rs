@@ -110,10 +110,10 @@ pub fn GroupList() -> impl IntoView {
                             <thead>
                                 <tr>
                                     <th>{move || t("group.name")}</th>
-                                    <th>{move || t("group.description")}</th>
+                                    <th class="hide-phone">{move || t("group.description")}</th>
                                     <th class="num">{move || t("group.devices")}</th>
                                     <th class="num">{move || t("group.online")}</th>
-                                    <th>{move || t("common.created")}</th>
+                                    <th class="hide-phone">{move || t("common.created")}</th>
                                     <th class="actions">{move || t("common.actions")}</th>
                                 </tr>
                             </thead>
@@ -141,12 +141,12 @@ fn group_row(g: Group, edit: Callback<Group>, res: ListRes) -> impl IntoView {
     view! {
         <tr data-testid=format!("group-row-{name}")>
             <td><a href=href.clone() data-testid=format!("group-link-{name}")>{name.clone()}</a></td>
-            <td class="muted cell-ellipsis" title=g.description.clone()>{desc}</td>
+            <td class="muted cell-ellipsis hide-phone" title=g.description.clone()>{desc}</td>
             <td class="num" data-testid=format!("group-count-{name}")>{g.device_count}</td>
             <td class="num">
                 <span class="status"><span class=online_dot></span>{g.online_count}</span>
             </td>
-            <td class="num">{fmt_time(g.created_at)}</td>
+            <td class="num hide-phone">{fmt_time(g.created_at)}</td>
             <td class="actions">
                 <a class="btn btn-small" href=href data-testid=format!("group-view-{name}")>{move || t("common.view")}</a>
                 <Show when=move || can(Role::Operator)>
