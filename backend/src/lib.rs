@@ -15,6 +15,7 @@
 //! - `auth/`: users, sessions, roles, CSRF, API tokens, login rate limit.
 //! - `audit/`: the audit log.
 //! - `registry/`: products, thing models, devices.
+//! - `device/`: the device page's connection parameters and the broker address devices use.
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -24,6 +25,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod device;
 pub mod error;
 pub mod gateway;
 pub mod http;
@@ -57,6 +59,7 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(registry::router())
         .merge(runlog::router())
         .merge(bridge::router())
+        .merge(device::router())
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.

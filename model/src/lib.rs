@@ -12,11 +12,13 @@
 //! - [`error`]: the API error body every REST endpoint returns.
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
 //! - [`ws`]: the WebSocket protocol between browser and server.
+//! - [`device`]: the device page's value labels, ages and connection parameters.
 
 pub mod alink;
 pub mod audit;
 pub mod auth;
 pub mod codes;
+pub mod device;
 pub mod error;
 pub mod registry;
 pub mod runlog;
