@@ -29,8 +29,11 @@ impl ShownValue {
 /// (`unitName`); Alibaba's console writes "无" / "none" for "no unit", which prints nothing.
 pub fn unit_of(dt: &DataType) -> String {
     let (DataType::Int(s) | DataType::Float(s) | DataType::Double(s)) = dt else { return String::new() };
-    let pick = |u: &Option<String>| u.as_deref().map(str::trim).filter(|u| !u.is_empty() && !is_no_unit(u));
     pick(&s.unit).or_else(|| pick(&s.unit_name)).unwrap_or_default().to_string()
+}
+
+fn pick(u: &Option<String>) -> Option<&str> {
+    u.as_deref().map(str::trim).filter(|u| !u.is_empty() && !is_no_unit(u))
 }
 
 fn is_no_unit(u: &str) -> bool {
@@ -78,7 +81,11 @@ pub fn inline(v: &Value, dt: &DataType) -> String {
             format!("[{}]", parts.join(", "))
         }
         (DataType::Date(_), _) => date_of(v).map(utc_text).unwrap_or_else(|| plain(v)),
-        _ => show(v, Some(dt)).with_unit(),
+        (DataType::Int(_) | DataType::Float(_) | DataType::Double(_) | DataType::Bool(_) | DataType::Enum(_), _) => {
+            show(v, Some(dt)).with_unit()
+        }
+        // Text, unknown types, and values that do not fit their struct/array type: as sent.
+        _ => plain(v),
     }
 }
 
@@ -122,6 +129,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let m = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
