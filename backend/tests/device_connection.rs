@@ -48,7 +48,10 @@ async fn operators_get_signed_passwords_and_viewers_get_them_redacted() {
     let text = r.body.to_string();
     let p = params(r.body);
     assert!(!p.secret_visible);
-    assert!(p.forms.iter().all(|f| f.password.is_none() && f.client_id.contains(PK) && f.username == "dev-001&a1FakePK001"));
+    assert!(p
+        .forms
+        .iter()
+        .all(|f| f.password.is_none() && f.client_id.contains(PK) && f.username == "dev-001&a1FakePK001"));
     let operator = params(app.client(Role::Operator).await.get(PATH).await.ok());
     for f in &operator.forms {
         let pw = f.password.as_deref().unwrap();
@@ -66,9 +69,14 @@ async fn unknown_devices_and_products_are_404() {
     let app = TestApp::builder().handlers_only().fleet().build().await;
     for role in [Role::Admin, Role::Viewer] {
         let c = app.client(role).await;
-        for path in ["/api/v1/devices/a1FakePK001/nobody/connection", "/api/v1/devices/a1NoSuchPK1/dev-001/connection"] {
+        for path in ["/api/v1/devices/a1FakePK001/nobody/connection", "/api/v1/devices/a1NoSuchPK1/dev-001/connection"]
+        {
             let r = c.get(path).await;
-            assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{role:?} {path}");
+            assert_eq!(
+                (r.status, r.body["code"].as_str()),
+                (StatusCode::NOT_FOUND, Some("not_found")),
+                "{role:?} {path}"
+            );
         }
     }
 }
@@ -107,7 +115,10 @@ async fn mqtt_public_is_what_devices_are_told() {
     assert_eq!((p.host.as_str(), p.port, p.tls_port, p.configured), ("iot.example.com", 11883, None, true));
     assert!(p.paho_python.contains(r#"c.connect("iot.example.com", 11883, keepalive=60)"#), "{}", p.paho_python);
     let info = app.anonymous().get("/api/v1/info").await.ok();
-    assert_eq!(info["broker"], serde_json::json!({"host": "iot.example.com", "port": 11883, "tls_port": null, "configured": true}));
+    assert_eq!(
+        info["broker"],
+        serde_json::json!({"host": "iot.example.com", "port": 11883, "tls_port": null, "configured": true})
+    );
     app.shutdown().await;
 }
 

@@ -16,9 +16,7 @@ const DN: &str = "page-lamp-01";
 const HOUR: i64 = 3_600_000;
 
 fn tsl() -> serde_json::Value {
-    let prop = |id: &str, name: &str, dt: serde_json::Value| {
-        json!({"identifier": id, "name": name, "accessMode": "rw", "required": false, "dataType": dt})
-    };
+    let prop = |id: &str, name: &str, dt: serde_json::Value| json!({"identifier": id, "name": name, "accessMode": "rw", "required": false, "dataType": dt});
     json!({
         "schema": "https://iotx-tsl.oss-ap-southeast-1.aliyuncs.com/schema.json",
         "profile": {"productKey": PK},
@@ -146,6 +144,9 @@ async fn offline_values_read_through_the_model_and_the_connection_panel_connects
     b.wait_text("conn-mosquitto", "mosquitto_pub").await;
     b.wait_text("conn-paho", "paho.mqtt.client").await;
     b.shot("connection-python-light").await;
+    let js = "document.querySelector('[data-testid=conn-paho]').scrollIntoView()";
+    b.c.execute(js, vec![]).await.unwrap();
+    b.shot("connection-snippets-light").await;
     let broker: SocketAddr = format!("{host}:{port}").parse().unwrap();
 
     // The C SDK 4.x form first: connect, accepted, and disconnect again.
@@ -183,8 +184,11 @@ async fn offline_values_read_through_the_model_and_the_connection_panel_connects
         (b.attr("property-Brightness", "data-stale").await? == "false").then_some(())
     })
     .await;
-    // Temperature is three hours old on an online device: still stale, and says so.
+    // Temperature is three hours old, Main switch was posted in the previous session: both
+    // still stale on the online device, and they say so.
     b.wait_text("property-Temperature", "stale").await;
+    assert_eq!(b.attr("property-PowerSwitch", "data-stale").await.as_deref(), Some("true"));
+    b.wait_text("property-PowerSwitch", "stale").await;
     b.shot("tsl-online-mixed").await;
 
     // Settings → About: the broker address devices use.
@@ -201,7 +205,8 @@ async fn offline_values_read_through_the_model_and_the_connection_panel_connects
 
 /// The clientId, username and password on the page, as CONNECT options.
 async fn read_form(b: &Browser) -> ConnectOptions {
-    let (cid, user, pw) = (text(b, "conn-client-id").await, text(b, "conn-username").await, text(b, "conn-password").await);
+    let (cid, user, pw) =
+        (text(b, "conn-client-id").await, text(b, "conn-username").await, text(b, "conn-password").await);
     ConnectOptions { keep_alive: 30, ..ConnectOptions::new(cid).login(user, pw) }
 }
 

@@ -42,7 +42,8 @@ pub async fn connection(
     Path((pk, dn)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> AppResult<axum::Json<ConnectionParams>> {
-    let rec = store::devices::get(&st.db, &pk, &dn).await?.ok_or_else(|| AppError::NotFound(format!("device {pk}/{dn}")))?;
+    let rec =
+        store::devices::get(&st.db, &pk, &dn).await?.ok_or_else(|| AppError::NotFound(format!("device {pk}/{dn}")))?;
     let example_params = match store::products::get(&st.db, &pk).await? {
         Some(p) => example_params(&p.tsl),
         None => Value::Object(Map::new()),

@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use serde::Serialize;
 use model::device::connection::BrokerAddress;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::http::openapi::{public, ApiRouter};

@@ -2,16 +2,23 @@
 
 use super::Locale;
 
-/// A value older than this on an **online** device is shown as "last known" (muted). Devices
+/// A value older than this on an **online** device is shown as stale (muted, marked). Devices
 /// that post periodically do so every few seconds to minutes, so 15 minutes without a new value
 /// means this property is not being reported any more (or only on change): the number may still
 /// be right, but it is not a fresh reading. On an offline device every value is stale,
 /// whatever its age: nothing confirms it now.
 pub const STALE_AFTER_MS: i64 = 15 * 60 * 1000;
 
-/// Whether a value of this age on a device with this connection state should look stale.
-pub fn is_stale(device_online: bool, age_ms: i64) -> bool {
-    !device_online || age_ms > STALE_AFTER_MS
+/// Whether a value stamped `value_time` should look stale at `now`. `online_since` is when the
+/// device's current connection began (`None` while it is offline). A value from before that
+/// connection is stale too: it was last confirmed by a session that has ended. The stamp is
+/// trusted as the age is (the device's time when it sent one): a device whose clock runs
+/// behind looks older than it is in both, which is visible and fixable on the device.
+pub fn is_stale(online_since: Option<i64>, value_time: i64, now: i64) -> bool {
+    match online_since {
+        None => true,
+        Some(since) => value_time < since || now - value_time > STALE_AFTER_MS,
+    }
 }
 
 /// "just now", "42 s ago", "5 min ago", "3 h ago", "2 d ago" (and the Chinese forms). Rounds

@@ -25,7 +25,10 @@ fn numbers_get_their_unit_symbol_else_its_name_and_no_unit_prints_nothing() {
 #[test]
 fn bool_and_enum_show_their_label_and_keep_the_code() {
     let sw = dt(json!({"type": "bool", "specs": {"0": "Off", "1": "On"}}));
-    assert_eq!(show(&json!(0), Some(&sw)), ShownValue { text: "Off".into(), unit: String::new(), code: Some("0".into()) });
+    assert_eq!(
+        show(&json!(0), Some(&sw)),
+        ShownValue { text: "Off".into(), unit: String::new(), code: Some("0".into()) }
+    );
     let mode = dt(json!({"type": "enum", "specs": {"0": "Auto", "1": "Manual"}}));
     assert_eq!(show(&json!("1"), Some(&mode)).text, "Manual");
     // A code the model does not define is shown as sent, not hidden.
@@ -46,7 +49,8 @@ fn structs_use_field_names_and_arrays_format_each_item() {
         {"identifier": "on", "name": "Lit", "dataType": {"type": "bool", "specs": {"0": "No", "1": "Yes"}}}
     ]}));
     assert_eq!(inline(&json!({"lat": 30.5, "on": 1, "extra": "x"}), &geo), "{Latitude: 30.5 °, Lit: Yes, extra: x}");
-    let temps = dt(json!({"type": "array", "specs": {"size": "3", "item": {"type": "float", "specs": {"unit": "°C"}}}}));
+    let temps =
+        dt(json!({"type": "array", "specs": {"size": "3", "item": {"type": "float", "specs": {"unit": "°C"}}}}));
     assert_eq!(show(&json!([1.5, 2]), Some(&temps)).with_unit(), "[1.5 °C, 2 °C]");
     // A value that does not fit its type is still shown.
     assert_eq!(inline(&json!("oops"), &geo), "oops");
@@ -78,11 +82,15 @@ fn ages_read_in_the_largest_whole_unit_in_both_languages() {
 }
 
 #[test]
-fn offline_devices_and_old_values_are_stale() {
-    assert!(!is_stale(true, 1_000));
-    assert!(!is_stale(true, STALE_AFTER_MS));
-    assert!(is_stale(true, STALE_AFTER_MS + 1));
-    assert!(is_stale(false, 0));
+fn offline_devices_old_values_and_values_of_an_earlier_session_are_stale() {
+    let (since, now) = (1_000_000_000, 1_000_000_000 + STALE_AFTER_MS + 10_000);
+    assert!(!is_stale(Some(since), now - 1_000, now));
+    assert!(!is_stale(Some(since), now - STALE_AFTER_MS, now));
+    assert!(is_stale(Some(since), now - STALE_AFTER_MS - 1, now));
+    assert!(is_stale(None, now, now), "offline: nothing confirms even a fresh value");
+    // Posted before this connection began: from a session that has ended.
+    assert!(is_stale(Some(since), since - 1, since + 1_000));
+    assert!(!is_stale(Some(since), since, since + 1_000));
 }
 
 fn input(secret: Option<&str>) -> ConnectionInput<'_> {

@@ -70,9 +70,16 @@ pub fn inline(v: &Value, dt: &DataType) -> String {
         (DataType::Struct(fields), Value::Object(m)) => {
             let parts: Vec<String> = fields
                 .iter()
-                .filter_map(|f| m.get(&f.identifier).map(|fv| format!("{}: {}", title(&f.name, &f.identifier), inline(fv, &f.data_type))))
+                .filter_map(|f| {
+                    m.get(&f.identifier)
+                        .map(|fv| format!("{}: {}", title(&f.name, &f.identifier), inline(fv, &f.data_type)))
+                })
                 // Fields the model does not know are still shown, after the known ones.
-                .chain(m.iter().filter(|(k, _)| !fields.iter().any(|f| &f.identifier == *k)).map(|(k, fv)| format!("{k}: {}", plain(fv))))
+                .chain(
+                    m.iter()
+                        .filter(|(k, _)| !fields.iter().any(|f| &f.identifier == *k))
+                        .map(|(k, fv)| format!("{k}: {}", plain(fv))),
+                )
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }
@@ -90,7 +97,11 @@ pub fn inline(v: &Value, dt: &DataType) -> String {
 }
 
 fn title(name: &str, identifier: &str) -> String {
-    if name.trim().is_empty() { identifier.to_string() } else { name.to_string() }
+    if name.trim().is_empty() {
+        identifier.to_string()
+    } else {
+        name.to_string()
+    }
 }
 
 /// Strings without quotes; everything else as compact JSON.

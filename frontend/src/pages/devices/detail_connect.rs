@@ -12,7 +12,8 @@ use crate::components::json_view::CopyButton;
 use crate::components::table_state::TableState;
 use crate::i18n::t;
 
-const SDKS: [(&str, &str); 3] = [("python", "device.conn.sdk_python"), ("c4", "device.conn.sdk_c4"), ("c3", "device.conn.sdk_c3")];
+const SDKS: [(&str, &str); 3] =
+    [("python", "device.conn.sdk_python"), ("c4", "device.conn.sdk_c4"), ("c3", "device.conn.sdk_c3")];
 
 #[component]
 pub fn ConnectTab(device: RwSignal<Option<Device>>) -> impl IntoView {

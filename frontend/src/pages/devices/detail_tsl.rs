@@ -1,7 +1,7 @@
 //! Device page, TSL data tab: the latest value of each property, read through the product's
 //! thing model from the first paint — name, value with unit or label, and its age, ticking on.
-//! Values of an offline device (or old ones, see `model::device::age::STALE_AFTER_MS`) look
-//! stale. Posts arriving over the WebSocket replace the shown ones in place.
+//! Values of an offline device, values from before its current connection and old ones look
+//! stale (see `model::device::age::is_stale`). Posts arriving over the WebSocket replace the shown ones in place.
 
 use std::time::Duration;
 
@@ -58,7 +58,11 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
     if let Ok(h) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(1)) {
         on_cleanup(move || h.clear());
     }
-    let online = Signal::derive(move || device.with(|d| d.as_ref().is_some_and(|d| d.status == DeviceStatus::Online)));
+    // When the current connection began; `None` while offline (see `is_stale`).
+    let online_since = Signal::derive(move || {
+        device.with(|d| d.as_ref().filter(|d| d.status == DeviceStatus::Online).map(|d| d.last_online_at.unwrap_or(0)))
+    });
+    let online = Signal::derive(move || online_since.get().is_some());
     // Loaded values land in `props` a moment after the answer (and posts arrive live): empty only
     // while both are, so the empty state does not flash before the grid.
     let loaded_none = empty_when(load, Vec::is_empty);
@@ -68,7 +72,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
             <TableState res=load empty empty_title="device.props_empty" empty_hint="device.props_empty_hint" let:_values>
                 <div class="prop-grid" data-testid="property-grid">
                     <For each=move || props.get() key=|p| (p.identifier.clone(), p.time) let:p>
-                        <PropertyCard p tsl online now/>
+                        <PropertyCard p tsl online_since now/>
                     </For>
                 </div>
             </TableState>
@@ -83,7 +87,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
 fn PropertyCard(
     p: PropertyValue,
     tsl: LocalResource<Option<ThingModel>>,
-    online: Signal<bool>,
+    online_since: Signal<Option<i64>>,
     now: RwSignal<i64>,
 ) -> impl IntoView {
     let time = p.time;
@@ -96,7 +100,7 @@ fn PropertyCard(
         let value = p.value.clone();
         Memo::new(move |_| described.with(|(_, dt)| show(&value, dt.as_ref())))
     };
-    let stale = move || is_stale(online.get(), now.get() - time);
+    let stale = move || is_stale(online_since.get(), time, now.get());
     let fresh = now_ms() - time < 5_000;
     let name = {
         let id = id.clone();
@@ -124,7 +128,7 @@ fn PropertyCard(
                 <Show when=stale>
                     " · "
                     <span class="prop-stale-mark" data-testid="property-stale">
-                        {move || if online.get() { t("device.props_stale") } else { t("device.props_last_known") }}
+                        {move || if online_since.get().is_some() { t("device.props_stale") } else { t("device.props_last_known") }}
                     </span>
                 </Show>
                 <span class="muted num prop-at" data-testid="property-time">{fmt_time(time)}</span>
