@@ -147,6 +147,7 @@ async fn offline_values_read_through_the_model_and_the_connection_panel_connects
     let js = "document.querySelector('[data-testid=conn-paho]').scrollIntoView()";
     b.c.execute(js, vec![]).await.unwrap();
     b.shot("connection-snippets-light").await;
+    b.c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     let broker: SocketAddr = format!("{host}:{port}").parse().unwrap();
 
     // The C SDK 4.x form first: connect, accepted, and disconnect again.
