@@ -92,6 +92,10 @@ pub struct ServeArgs {
     /// Messages per second the console may send to one device (0 = unlimited).
     #[arg(long, env = "FLEETDECK_LIMIT_DOWNLINK_QPS")]
     pub limit_downlink_qps: Option<u32>,
+    /// `HOST:PORT` devices should connect to (shown under Connection parameters), when it is not
+    /// the console's host name and the MQTT listener's port (NAT, a load balancer, a DNS name).
+    #[arg(long, env = "FLEETDECK_MQTT_PUBLIC")]
+    pub mqtt_public: Option<String>,
 }
 
 /// Per-device rate limits of the gateway; 0 switches a limit off.
@@ -129,6 +133,30 @@ pub struct Settings {
     /// The MQTT TLS listener, when configured: address, certificate chain, private key.
     pub mqtt_tls: Option<MqttTls>,
     pub limits: DeviceLimits,
+    /// `--mqtt-public`: the broker address devices use, when configured.
+    pub mqtt_public: Option<PublicAddr>,
+}
+
+/// A `HOST:PORT` as devices see it; `HOST` is a name or an address (IPv6 in brackets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicAddr {
+    pub host: String,
+    pub port: u16,
+}
+
+impl PublicAddr {
+    pub fn parse(s: &str) -> anyhow::Result<PublicAddr> {
+        let bad = || anyhow::anyhow!("--mqtt-public must be HOST:PORT (e.g. mqtt.example.com:1883), not `{s}`");
+        let (host, port) = s.trim().rsplit_once(':').ok_or_else(bad)?;
+        let port: u16 = port.parse().ok().filter(|p| *p > 0).ok_or_else(bad)?;
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || "-._[]:".contains(c);
+        // A colon in the host is only valid inside IPv6 brackets.
+        let bracketed = host.starts_with('[') && host.ends_with(']');
+        if host.is_empty() || !host.chars().all(ok_char) || (host.contains(':') && !bracketed) {
+            return Err(bad());
+        }
+        Ok(PublicAddr { host: host.to_string(), port })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +185,7 @@ struct FileSettings {
     limit_auth_failures_per_minute: Option<u32>,
     limit_uplink_qps: Option<u32>,
     limit_downlink_qps: Option<u32>,
+    mqtt_public: Option<String>,
 }
 
 impl ServeArgs {
@@ -199,7 +228,9 @@ impl ServeArgs {
             uplink_qps: self.limit_uplink_qps.or(file.limit_uplink_qps).unwrap_or(dl.uplink_qps),
             downlink_qps: self.limit_downlink_qps.or(file.limit_downlink_qps).unwrap_or(dl.downlink_qps),
         };
+        let mqtt_public = self.mqtt_public.or(file.mqtt_public).as_deref().map(PublicAddr::parse).transpose()?;
         Ok(Settings {
+            mqtt_public,
             mqtt_tls,
             limits,
             http: self.http.or(file.http).unwrap_or_else(|| "127.0.0.1:8080".parse().unwrap()),
@@ -230,6 +261,7 @@ impl Settings {
             secure_cookies: false,
             mqtt_tls: None,
             limits: DeviceLimits::default(),
+            mqtt_public: None,
         }
     }
 }
@@ -264,5 +296,20 @@ mod tests {
         assert!(ServeArgs { config: Some(path), ..Default::default() }.resolve().is_err());
         let bad = ServeArgs { log_format: Some("xml".into()), ..Default::default() };
         assert!(bad.resolve().is_err());
+    }
+
+    #[test]
+    fn mqtt_public_is_host_and_port_from_flag_or_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.toml");
+        std::fs::write(&path, "mqtt-public = \"iot.example.com:11883\"\n").unwrap();
+        let s = ServeArgs { config: Some(path.clone()), ..Default::default() }.resolve().unwrap();
+        assert_eq!(s.mqtt_public, Some(PublicAddr { host: "iot.example.com".into(), port: 11883 }));
+        let flag = ServeArgs { config: Some(path), mqtt_public: Some("[::1]:1883".into()), ..Default::default() };
+        assert_eq!(flag.resolve().unwrap().mqtt_public, Some(PublicAddr { host: "[::1]".into(), port: 1883 }));
+        for bad in ["iot.example.com", "iot.example.com:0", ":1883", "a b:1883", "::1:1883", "h:99999"] {
+            let e = ServeArgs { mqtt_public: Some(bad.into()), ..Default::default() }.resolve().unwrap_err();
+            assert!(e.to_string().contains("HOST:PORT"), "{bad}: {e}");
+        }
     }
 }

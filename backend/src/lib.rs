@@ -16,6 +16,7 @@
 //! - `audit/`: the audit log.
 //! - `registry/`: products, thing models, devices.
 //! - `groups/`: device groups (stable ids, unique names) and their members.
+//! - `device/`: the device page's connection parameters and the broker address devices use.
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -25,6 +26,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod device;
 pub mod error;
 pub mod gateway;
 pub mod groups;
@@ -60,6 +62,7 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(groups::router())
         .merge(runlog::router())
         .merge(bridge::router())
+        .merge(device::router())
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.

@@ -13,11 +13,13 @@
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
 //! - [`groups`]: device groups (stable id, unique name), member changes and their reports.
 //! - [`ws`]: the WebSocket protocol between browser and server.
+//! - [`device`]: the device page's value labels, ages and connection parameters.
 
 pub mod alink;
 pub mod audit;
 pub mod auth;
 pub mod codes;
+pub mod device;
 pub mod error;
 pub mod groups;
 pub mod registry;

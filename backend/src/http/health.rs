@@ -2,8 +2,9 @@
 //! has failed), plus `/api/v1/info`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use model::device::connection::BrokerAddress;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -73,6 +74,8 @@ pub struct Info {
     pub mqtt_port: u16,
     /// Whether the server runs with demo data.
     pub demo: bool,
+    /// Where devices connect (`--mqtt-public`, else this request's host and the MQTT ports).
+    pub broker: BrokerAddress,
 }
 
 /// Version, MQTT port, demo mode
@@ -83,8 +86,14 @@ pub struct Info {
     tag = "system",
     responses((status = 200, body = Info)),
 )]
-async fn info(State(st): State<AppState>) -> Json<Info> {
-    Json(Info { version: env!("CARGO_PKG_VERSION").into(), mqtt_port: st.settings.mqtt.port(), demo: st.settings.demo })
+async fn info(State(st): State<AppState>, headers: HeaderMap) -> Json<Info> {
+    let broker = crate::device::broker::address(&st.settings, &headers);
+    Json(Info {
+        version: env!("CARGO_PKG_VERSION").into(),
+        mqtt_port: st.settings.mqtt.port(),
+        demo: st.settings.demo,
+        broker,
+    })
 }
 
 #[cfg(test)]

@@ -104,6 +104,10 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     // With `--mqtt …:0` the real port is only known now; `/api/v1/info` tells the browser this one.
     let mut bound = settings.clone();
     bound.mqtt = gateway.mqtt_addr;
+    // Likewise the TLS port, which the Connection parameters panel shows.
+    if let (Some(tls), Some(addr)) = (bound.mqtt_tls.as_mut(), gateway.mqtts_addr) {
+        tls.addr = addr;
+    }
     let state = AppState::builder(db, clock, bound)
         .hub(hub.clone())
         .devices(Arc::new(gateway.clone()))

@@ -1,5 +1,6 @@
 //! Products, thing models, devices, run logs and server info.
 
+use model::device::connection::{BrokerAddress, ConnectionParams};
 use model::error::Page;
 use model::registry::{
     Device, DeviceQuery, DeviceSecret, ImportMode, ImportReport, NewDevice, NewProduct, Product, PropertyValue,
@@ -17,6 +18,9 @@ pub struct Info {
     pub mqtt_port: u16,
     #[serde(default)]
     pub demo: bool,
+    /// Where devices connect; absent from a server older than this page.
+    #[serde(default)]
+    pub broker: Option<BrokerAddress>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -26,6 +30,11 @@ struct ProductSecret {
 
 pub async fn info() -> ApiResult<Info> {
     client::get("/info").await
+}
+
+/// The Connection parameters of a device (passwords only for operators).
+pub async fn connection(pk: &str, dn: &str) -> ApiResult<ConnectionParams> {
+    client::get(&format!("/devices/{}/{}/connection", enc(pk), enc(dn))).await
 }
 
 pub async fn products() -> ApiResult<Vec<Product>> {

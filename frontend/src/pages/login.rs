@@ -69,6 +69,13 @@ pub fn LoginPage() -> impl IntoView {
                     <span>"fleetdeck"</span>
                 </div>
                 <h1>{move || t("login.title")}</h1>
+                <Show when=move || info.get().flatten().is_some_and(|i| i.demo)>
+                    <div class="login-demo" role="note" data-testid="login-demo-notice">
+                        <strong>{move || t("login.demo_title")}</strong>
+                        " "
+                        {move || t("login.demo_hint")}
+                    </div>
+                </Show>
                 <TextField label=tr("login.username") value=username testid="login-username"/>
                 <TextField label=tr("login.password") value=password testid="login-password" kind="password"/>
                 <FormError error=Signal::derive(move || error.get())/>

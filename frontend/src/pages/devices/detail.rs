@@ -1,4 +1,4 @@
-//! Device page `/devices/:pk/:dn?tab=info|tsl|messages|logs`.
+//! Device page `/devices/:pk/:dn?tab=info|tsl|messages|logs|connect`.
 //!
 //! One subscription to the device's live stream feeds all tabs: status changes update the header
 //! and Info, property posts update "TSL data", every message lands in "Messages".
@@ -12,6 +12,7 @@ use model::auth::Role;
 use model::registry::{Device, DeviceStatus, PropertyValue};
 use model::ws::{Direction, LiveEvent, Stream};
 
+use super::detail_connect::ConnectTab;
 use super::detail_info::InfoTab;
 use super::detail_logs::LogsTab;
 use super::detail_messages::MessagesTab;
@@ -40,6 +41,7 @@ const TABS: &[Tab] = &[
     Tab::new("tsl", "device.tab.tsl"),
     Tab::new("messages", "device.tab.messages"),
     Tab::new("logs", "device.tab.logs"),
+    Tab::new("connect", "device.tab.connect"),
 ];
 
 /// Messages kept in the pane (newest first); older ones fall off.
@@ -173,6 +175,7 @@ fn DeviceBody(
                 "tsl" => view! { <TslDataTab device props/> }.into_any(),
                 "messages" => view! { <MessagesTab messages paused/> }.into_any(),
                 "logs" => view! { <LogsTab device/> }.into_any(),
+                "connect" => view! { <ConnectTab device/> }.into_any(),
                 _ => view! { <InfoTab device/> }.into_any(),
             }}
         </Tabs>

@@ -1,38 +1,37 @@
-//! Device page, TSL data tab: the latest value of each property with its time; values posted
-//! while the page is open arrive over the WebSocket and replace the shown ones in place.
+//! Device page, TSL data tab: the latest value of each property, read through the product's
+//! thing model from the first paint — name, value with unit or label, and its age, ticking on.
+//! Values of an offline device, values from before its current connection and old ones look
+//! stale (see `model::device::age::is_stale`). Posts arriving over the WebSocket replace the shown ones in place.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
-use model::registry::{Device, PropertyValue};
-use model::tsl::{DataType, ThingModel, ValueLabels};
+use model::device::age::{ago, is_stale};
+use model::device::value::{show, ShownValue};
+use model::device::Locale;
+use model::registry::{Device, DeviceStatus, PropertyValue};
+use model::tsl::{DataType, ThingModel};
 
 use super::detail::merge_props;
 use crate::api::registry;
 use crate::components::table_state::{empty_when, TableState};
-use crate::i18n::t;
+use crate::i18n::{t, Lang};
+use crate::state::g;
 use crate::util::{fmt_time, now_ms};
 
-/// Name, unit and value labels of a property from the product's thing model.
-fn describe(tsl: &Option<ThingModel>, id: &str) -> (String, String, Option<ValueLabels>) {
-    let Some(p) = tsl.as_ref().and_then(|m| m.properties.iter().find(|p| p.identifier == id)) else {
-        return (String::new(), String::new(), None);
-    };
-    match &p.data_type {
-        DataType::Int(s) | DataType::Float(s) | DataType::Double(s) => {
-            (p.name.clone(), s.unit.clone().or(s.unit_name.clone()).unwrap_or_default(), None)
-        }
-        DataType::Bool(l) | DataType::Enum(l) => (p.name.clone(), String::new(), Some(l.clone())),
-        _ => (p.name.clone(), String::new(), None),
+/// Name and data type of a property from the product's thing model (none if it is not there
+/// any more: the value is then shown bare, under its identifier).
+fn describe(tsl: &Option<ThingModel>, id: &str) -> (String, Option<DataType>) {
+    match tsl.as_ref().and_then(|m| m.properties.iter().find(|p| p.identifier == id)) {
+        Some(p) => (p.name.clone(), Some(p.data_type.clone())),
+        None => (String::new(), None),
     }
 }
 
-fn show_value(v: &serde_json::Value, labels: Option<&ValueLabels>) -> String {
-    let plain = match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    match labels.and_then(|l| l.label(&plain)) {
-        Some(label) => format!("{plain} ({label})"),
-        None => plain,
+fn locale() -> Locale {
+    match g().lang.get() {
+        Lang::En => Locale::En,
+        Lang::Zh => Locale::Zh,
     }
 }
 
@@ -54,6 +53,16 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
             props.update(|ps| merge_props(ps, vs));
         }
     });
+    // The ages tick: one clock for the whole grid, once a second (the shortest unit shown).
+    let now = RwSignal::new(now_ms());
+    if let Ok(h) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(1)) {
+        on_cleanup(move || h.clear());
+    }
+    // When the current connection began; `None` while offline (see `is_stale`).
+    let online_since = Signal::derive(move || {
+        device.with(|d| d.as_ref().filter(|d| d.status == DeviceStatus::Online).map(|d| d.last_online_at.unwrap_or(0)))
+    });
+    let online = Signal::derive(move || online_since.get().is_some());
     // Loaded values land in `props` a moment after the answer (and posts arrive live): empty only
     // while both are, so the empty state does not flash before the grid.
     let loaded_none = empty_when(load, Vec::is_empty);
@@ -63,28 +72,67 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
             <TableState res=load empty empty_title="device.props_empty" empty_hint="device.props_empty_hint" let:_values>
                 <div class="prop-grid" data-testid="property-grid">
                     <For each=move || props.get() key=|p| (p.identifier.clone(), p.time) let:p>
-                        {
-                            let (name, unit, labels) = tsl.get().map(|m| describe(&m, &p.identifier)).unwrap_or_default();
-                            let fresh = now_ms() - p.time < 5_000;
-                            view! {
-                                <div class="prop-card" class:prop-fresh=fresh data-testid=format!("property-{}", p.identifier)>
-                                    <div class="prop-name">
-                                        <span>{if name.is_empty() { p.identifier.clone() } else { name }}</span>
-                                        <span class="mono muted">{p.identifier.clone()}</span>
-                                    </div>
-                                    <div class="prop-value num" data-testid="property-value">
-                                        <span class="mono">{show_value(&p.value, labels.as_ref())}</span>
-                                        " "
-                                        <span class="muted">{unit}</span>
-                                    </div>
-                                    <div class="prop-time num muted" data-testid="property-time">{fmt_time(p.time)}</div>
-                                </div>
-                            }
-                        }
+                        <PropertyCard p tsl online_since now/>
                     </For>
                 </div>
             </TableState>
-            <p class="muted small">{move || t("device.props_live_hint")}</p>
+            <p class="muted small">
+                {move || if online.get() { t("device.props_live_hint") } else { t("device.props_offline_hint") }}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn PropertyCard(
+    p: PropertyValue,
+    tsl: LocalResource<Option<ThingModel>>,
+    online_since: Signal<Option<i64>>,
+    now: RwSignal<i64>,
+) -> impl IntoView {
+    let time = p.time;
+    let id = p.identifier.clone();
+    let described = {
+        let id = id.clone();
+        Memo::new(move |_| tsl.get().map(|m| describe(&m, &id)).unwrap_or_default())
+    };
+    let shown = {
+        let value = p.value.clone();
+        Memo::new(move |_| described.with(|(_, dt)| show(&value, dt.as_ref())))
+    };
+    let stale = move || is_stale(online_since.get(), time, now.get());
+    let fresh = now_ms() - time < 5_000;
+    let name = {
+        let id = id.clone();
+        move || described.with(|(n, _)| if n.is_empty() { id.clone() } else { n.clone() })
+    };
+    view! {
+        <div class="prop-card" class:prop-fresh=fresh class:prop-stale=stale data-testid=format!("property-{id}")
+            data-stale=move || stale().to_string()>
+            <div class="prop-name">
+                <span data-testid="property-name">{name}</span>
+                <span class="mono muted">{id.clone()}</span>
+            </div>
+            <div class="prop-value num" data-testid="property-value">
+                {move || {
+                    let ShownValue { text, unit, code } = shown.get();
+                    view! {
+                        <span class="mono" data-testid="property-text">{text}</span>
+                        {(!unit.is_empty()).then(|| view! { " " <span class="prop-unit" data-testid="property-unit">{unit}</span> })}
+                        {code.map(|c| view! { " " <span class="prop-code mono" data-testid="property-code" title=move || t("device.props_code")>{c}</span> })}
+                    }
+                }}
+            </div>
+            <div class="prop-time small" title=fmt_time(time)>
+                <span class="num" data-testid="property-age">{move || ago(now.get() - time, locale())}</span>
+                <Show when=stale>
+                    " · "
+                    <span class="prop-stale-mark" data-testid="property-stale">
+                        {move || if online_since.get().is_some() { t("device.props_stale") } else { t("device.props_last_known") }}
+                    </span>
+                </Show>
+                <span class="muted num prop-at" data-testid="property-time">{fmt_time(time)}</span>
+            </div>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod detail;
+mod detail_connect;
 mod detail_info;
 mod detail_logs;
 mod detail_messages;

@@ -5,6 +5,8 @@ mod tokens;
 
 use leptos::prelude::*;
 
+use model::device::connection::BrokerAddress;
+
 use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::t;
 
@@ -43,8 +45,26 @@ fn About() -> impl IntoView {
                     <dd class="num" data-testid="about-mqtt-port">{i.mqtt_port}</dd>
                     <dt>{move || t("about.demo")}</dt>
                     <dd>{move || if i.demo { t("common.on") } else { t("common.off") }}</dd>
+                    {i.broker.clone().map(broker_rows)}
                 })}
             </dl>
         </div>
+    }
+}
+
+/// Where devices connect: `--mqtt-public`, else this page's host with the broker's ports.
+fn broker_rows(b: BrokerAddress) -> impl IntoView {
+    let plain = format!("{}:{}", b.host, b.port);
+    let tls = b.tls_port.map(|p| format!("{}:{p}", b.host));
+    view! {
+        <dt>{move || t("about.broker")}</dt>
+        <dd>
+            <span class="mono" data-testid="about-broker">{plain}</span>
+            <div class="muted small">{move || if b.configured { t("about.broker_configured") } else { t("about.broker_derived") }}</div>
+        </dd>
+        {tls.map(|a| view! {
+            <dt>{move || t("about.broker_tls")}</dt>
+            <dd class="mono" data-testid="about-broker-tls">{a}</dd>
+        })}
     }
 }
