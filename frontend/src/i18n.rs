@@ -429,7 +429,21 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("logs.live_tail", "Live tail", "实时追踪"),
     ("logs.empty_hint_all", "Every connect, message and check of every device is logged here. Widen the filters (or the time range) or wait for devices to talk.", "所有设备的上下线、消息与校验都记录在这里。可放宽筛选条件或时间范围，或等待设备通信。"),
     ("device.importing", "Importing…", "导入中…"),
+    // scope, live lists, recovery after a network blip (issue 11 §1, §2, §4)
+    ("scope.showing", "Showing product {product}", "当前仅显示产品 {product}"),
+    ("scope.show_all", "Show all products", "显示全部产品"),
+    ("scope.note", "Product: {product}", "产品：{product}"),
+    ("scope.status_note", "Status: {status}", "状态：{status}"),
+    ("scope.search_note", "DeviceName starts with “{q}”", "DeviceName 以“{q}”开头"),
+    ("overview.empty_scoped", "{product} has no devices. Show all products, or add devices to it on its page.", "{product} 还没有设备。可显示全部产品，或在该产品页面中添加设备。"),
+    ("live.offline", "offline", "离线"),
+    ("live.offline_since", "offline — last updated {time}", "离线 — 最后更新于 {time}"),
+    ("load.unreachable", "Can't reach the server.", "无法连接到服务器。"),
+    ("load.retrying_in", "Retrying by itself in {n} s.", "{n} 秒后自动重试。"),
+    ("load.banner_retrying", "Can't reach the server — retrying in {n} s. What you see may be out of date.", "无法连接到服务器 — {n} 秒后重试。当前显示的内容可能已过期。"),
+    ("load.banner_trying", "Can't reach the server — trying again now. What you see may be out of date.", "无法连接到服务器 — 正在重试。当前显示的内容可能已过期。"),
 ];
+
 /// The translated sentence for a registry name rule.
 pub fn name_error(e: &model::registry::NameError) -> String {
     use model::registry::NameError;
@@ -494,6 +508,7 @@ mod tests {
             "placeholder.",
             "product.",
             "role.",
+            "scope.",
             "settings.",
             "status.",
             "tokens.",

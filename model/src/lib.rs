@@ -12,12 +12,14 @@
 //! - [`error`]: the API error body every REST endpoint returns.
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
 //! - [`ws`]: the WebSocket protocol between browser and server.
+//! - [`live_list`]: what a live status event does to a filtered device list.
 
 pub mod alink;
 pub mod audit;
 pub mod auth;
 pub mod codes;
 pub mod error;
+pub mod live_list;
 pub mod registry;
 pub mod runlog;
 pub mod tsl;

@@ -1,5 +1,5 @@
 //! The shell around every signed-in page: sidebar, top bar, content, confirm dialog; the guard;
-//! keyboard shortcuts; keeping `?product=` and the remembered product in step.
+//! keyboard shortcuts; the connection banner. A product scope is only ever in a page's URL.
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -9,7 +9,7 @@ use leptos_router::NavigateOptions;
 use super::{nav, sidebar::Sidebar, topbar::TopBar};
 use crate::api::registry;
 use crate::components::{confirm::ConfirmHost, states::Loading};
-use crate::state::{g, set_product};
+use crate::state::g;
 use crate::util::{current_path_and_query, enc};
 
 /// The product list, loaded once for the shell (selector, filters) and reloaded on `products_rev`.
@@ -48,30 +48,6 @@ pub fn Shell() -> impl IntoView {
     });
     provide_context(ProductsCtx(products));
 
-    // URL → remembered product; remembered product → URL on pages filtered by it.
-    let go = navigate.clone();
-    Effect::new(move |_| {
-        let path = location.pathname.get();
-        let q = location.query.get();
-        // Pages whose content is filtered by the current product keep `?product=` in their URL.
-        if !nav::follows_product(&path) {
-            return;
-        }
-        match q.get("product") {
-            Some(p) if !p.is_empty() => set_product(Some(p)),
-            _ => {
-                if let Some(p) = gl.product.get_untracked() {
-                    let mut q = q.clone();
-                    q.replace("product", p);
-                    go(
-                        &format!("{path}{}", q.to_query_string()),
-                        NavigateOptions { replace: true, ..Default::default() },
-                    );
-                }
-            }
-        }
-    });
-
     // Close the drawer after navigating (phone width).
     Effect::new(move |_| {
         let _ = location.pathname.get();
@@ -87,6 +63,7 @@ pub fn Shell() -> impl IntoView {
                 <div class="drawer-backdrop" on:click=move |_| gl.drawer_open.set(false)></div>
                 <div class="main">
                     <TopBar/>
+                    <crate::components::states::ConnectionBanner/>
                     <main class="content" data-testid="content">
                         <Outlet/>
                     </main>
