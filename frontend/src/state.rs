@@ -63,6 +63,8 @@ pub struct Globals {
     pub ws_retry_at: RwSignal<Option<f64>>,
     /// Whether the last REST request got an answer, and when data was last fresh.
     pub rest: RwSignal<RestHealth>,
+    /// The browser reports no network (`offline` event until `online`).
+    pub browser_offline: RwSignal<bool>,
     /// Bumped when the WebSocket is back after a drop: every visible load reloads (re-sync of
     /// what the live stream may have missed meanwhile).
     pub resync: RwSignal<u32>,
@@ -101,6 +103,7 @@ pub fn init() -> Globals {
         ws_failures: RwSignal::new(0),
         ws_retry_at: RwSignal::new(None),
         rest: RwSignal::new(RestHealth::default()),
+        browser_offline: RwSignal::new(!window().navigator().on_line()),
         resync: RwSignal::new(0),
         sidebar_collapsed: RwSignal::new(storage::get("fd.sidebar").as_deref() == Some("collapsed")),
         drawer_open: RwSignal::new(false),

@@ -35,12 +35,15 @@ pub enum Badge {
 /// reconnecting: one failure is a blip (server restart), three (≈ 7 s) is an outage.
 pub const OFFLINE_AFTER_FAILURES: u32 = 3;
 
-/// Combine the WebSocket state, its failed reconnects in a row, and the REST health.
-pub fn badge(ws: LiveState, ws_failures: u32, rest: RestHealth) -> Badge {
+/// Combine the WebSocket state, its failed reconnects in a row, the REST health, and whether
+/// the browser itself says it has no network (`navigator.onLine` false: no need to wait for
+/// failures to know).
+pub fn badge(ws: LiveState, ws_failures: u32, rest: RestHealth, browser_offline: bool) -> Badge {
     if ws == LiveState::Idle {
         return Badge::Idle;
     }
-    if rest.failing || (ws == LiveState::Reconnecting && ws_failures >= OFFLINE_AFTER_FAILURES) {
+    let gave_up = ws == LiveState::Reconnecting && ws_failures >= OFFLINE_AFTER_FAILURES;
+    if rest.failing || gave_up || browser_offline {
         return Badge::Offline { last_ok: rest.last_ok };
     }
     match ws {
@@ -77,22 +80,28 @@ mod tests {
 
     #[test]
     fn green_only_when_the_socket_and_the_last_load_are_both_good() {
-        assert_eq!(badge(LiveState::Live, 0, OK), Badge::Live);
-        assert_eq!(badge(LiveState::Live, 0, FAILING), Badge::Offline { last_ok: Some(1.0) });
-        assert_eq!(badge(LiveState::Live, 0, RestHealth::default()), Badge::Live);
+        assert_eq!(badge(LiveState::Live, 0, OK, false), Badge::Live);
+        assert_eq!(badge(LiveState::Live, 0, FAILING, false), Badge::Offline { last_ok: Some(1.0) });
+        assert_eq!(badge(LiveState::Live, 0, RestHealth::default(), false), Badge::Live);
     }
 
     #[test]
     fn a_dropped_socket_is_amber_first_then_red() {
-        assert_eq!(badge(LiveState::Reconnecting, 0, OK), Badge::Reconnecting);
-        assert_eq!(badge(LiveState::Reconnecting, OFFLINE_AFTER_FAILURES - 1, OK), Badge::Reconnecting);
-        assert_eq!(badge(LiveState::Reconnecting, OFFLINE_AFTER_FAILURES, OK), Badge::Offline { last_ok: Some(1.0) });
-        assert_eq!(badge(LiveState::Connecting, 0, OK), Badge::Connecting);
+        assert_eq!(badge(LiveState::Reconnecting, 0, OK, false), Badge::Reconnecting);
+        assert_eq!(badge(LiveState::Reconnecting, OFFLINE_AFTER_FAILURES - 1, OK, false), Badge::Reconnecting);
+        assert_eq!(badge(LiveState::Reconnecting, OFFLINE_AFTER_FAILURES, OK, false), Badge::Offline { last_ok: Some(1.0) });
+        assert_eq!(badge(LiveState::Connecting, 0, OK, false), Badge::Connecting);
+    }
+
+    #[test]
+    fn a_browser_without_network_is_offline_at_once() {
+        assert_eq!(badge(LiveState::Live, 0, OK, true), Badge::Offline { last_ok: Some(1.0) });
+        assert_eq!(badge(LiveState::Reconnecting, 0, OK, true), Badge::Offline { last_ok: Some(1.0) });
     }
 
     #[test]
     fn signed_out_is_idle_whatever_else() {
-        assert_eq!(badge(LiveState::Idle, 9, FAILING), Badge::Idle);
+        assert_eq!(badge(LiveState::Idle, 9, FAILING, true), Badge::Idle);
         assert_eq!(Badge::Idle.as_str(), "idle");
         assert!(Badge::Offline { last_ok: None }.is_offline() && !Badge::Live.is_offline());
     }

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedSender};
+use futures::channel::oneshot;
+use futures::future::{select, Either};
 use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
 use leptos::prelude::*;
@@ -45,6 +47,8 @@ thread_local! {
     /// Set by the browser's `online` event: cut the reconnect wait short.
     static WAKE: Cell<bool> = const { Cell::new(false) };
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// Ends the current connection's read loop at once (the browser went offline).
+    static KILL: RefCell<Option<oneshot::Sender<()>>> = const { RefCell::new(None) };
 }
 
 const CLOSE: &str = "\u{0}close";
@@ -205,8 +209,19 @@ async fn run(epoch: u32) {
             for (id, stream) in subs {
                 send(&ClientMsg::Subscribe { id, stream });
             }
-            spawn_local(ping_loop(generation, tx));
-            while let Some(frame) = stream.next().await {
+            spawn_local(ping_loop(generation, tx.clone()));
+            let (kill_tx, mut kill_rx) = oneshot::channel::<()>();
+            KILL.with(|k| *k.borrow_mut() = Some(kill_tx));
+            loop {
+                let frame = match select(stream.next(), &mut kill_rx).await {
+                    Either::Left((Some(frame), _)) => frame,
+                    Either::Left((None, _)) => break,
+                    // Given up on (the browser went offline): close it and reconnect.
+                    Either::Right(_) => {
+                        let _ = tx.unbounded_send(CLOSE.into());
+                        break;
+                    }
+                };
                 let text = match frame {
                     Ok(Message::Text(text)) => text,
                     Ok(_) => continue,
@@ -234,6 +249,7 @@ async fn run(epoch: u32) {
                 }
             }
             OUT.with(|o| *o.borrow_mut() = None);
+            KILL.with(|k| k.borrow_mut().take());
             GENERATION.with(|c| c.set(c.get() + 1));
         }
         if !current(epoch) {
@@ -271,8 +287,20 @@ fn watch_online() {
     if WATCHING.with(|w| w.replace(true)) {
         return;
     }
-    // Never removed: one listener for the page's lifetime.
-    let _ = window_event_listener(leptos::ev::online, |_| WAKE.with(|w| w.set(true)));
+    // Never removed: one listener each for the page's lifetime.
+    let _ = window_event_listener(leptos::ev::online, |_| {
+        g().browser_offline.set(false);
+        WAKE.with(|w| w.set(true));
+    });
+    // The browser says the network is gone: a socket that still looks open cannot be trusted (an
+    // idle one only notices when a write or the TCP timeout fails, minutes later), and a green
+    // badge over it would lie. Give it up; the reconnect loop reports the outage and retries.
+    let _ = window_event_listener(leptos::ev::offline, |_| {
+        g().browser_offline.set(true);
+        if let Some(kill) = KILL.with(|k| k.borrow_mut().take()) {
+            let _ = kill.send(());
+        }
+    });
 }
 
 /// Keep proxies from closing an idle socket.

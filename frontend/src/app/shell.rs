@@ -38,6 +38,8 @@ pub fn Shell() -> impl IntoView {
 
     let products = LocalResource::new(move || {
         let _ = gl.products_rev.get();
+        // Reloaded when the live connection is back after a drop, like every visible load.
+        let _ = gl.resync.get();
         let logged_in = gl.me.with(|m| m.is_some());
         async move {
             if !logged_in {

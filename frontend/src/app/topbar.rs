@@ -216,3 +216,23 @@ pub fn TopBar() -> impl IntoView {
         </header>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::scope_of;
+
+    #[test]
+    fn the_scope_comes_from_the_current_url_only() {
+        let p = || Some("a1Lamp".to_string());
+        // Pages that follow a product: their `?product=`, or none.
+        assert_eq!(scope_of("/", p()), p());
+        assert_eq!(scope_of("/devices", None), None);
+        assert_eq!(scope_of("/logs", Some(String::new())), None);
+        // A product or device page is about its product, whatever the query says.
+        assert_eq!(scope_of("/products/a1Fan", p()).as_deref(), Some("a1Fan"));
+        assert_eq!(scope_of("/devices/a1Fan/fan%2001", None).as_deref(), Some("a1Fan"));
+        // Pages without a product scope ignore a stray parameter.
+        assert_eq!(scope_of("/products", p()), None);
+        assert_eq!(scope_of("/settings", p()), None);
+    }
+}

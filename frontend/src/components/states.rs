@@ -134,7 +134,7 @@ pub fn LoadError(
 #[component]
 pub fn ConnectionBanner() -> impl IntoView {
     let gl = g();
-    let state = Memo::new(move |_| badge(gl.live.get(), gl.ws_failures.get(), gl.rest.get()));
+    let state = Memo::new(move |_| badge(gl.live.get(), gl.ws_failures.get(), gl.rest.get(), gl.browser_offline.get()));
     // Re-read every second so the countdown moves.
     let now = RwSignal::new(js_sys::Date::now());
     let h = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(1)).ok();

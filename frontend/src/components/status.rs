@@ -35,7 +35,7 @@ pub fn StatusDot(#[prop(into)] status: Signal<DeviceStatus>) -> impl IntoView {
 #[component]
 pub fn LiveIndicator() -> impl IntoView {
     let gl = g();
-    let state = Memo::new(move |_| badge(gl.live.get(), gl.ws_failures.get(), gl.rest.get()));
+    let state = Memo::new(move |_| badge(gl.live.get(), gl.ws_failures.get(), gl.rest.get(), gl.browser_offline.get()));
     let cls = move || match state.get() {
         Badge::Live => "live live-on",
         Badge::Idle => "live live-idle",
