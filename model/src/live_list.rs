@@ -159,7 +159,12 @@ mod tests {
 
     #[test]
     fn product_and_name_prefix_exclude_before_status_is_looked_at() {
-        let q = DeviceQuery { product_key: Some("pk".into()), q: Some("lamp-".into()), status: Some(Online), ..Default::default() };
+        let q = DeviceQuery {
+            product_key: Some("pk".into()),
+            q: Some("lamp-".into()),
+            status: Some(Online),
+            ..Default::default()
+        };
         assert_eq!(on_status(&q, &[], "other", "lamp-1", Online), ListChange::Ignore);
         assert_eq!(on_status(&q, &[], "pk", "fan-1", Online), ListChange::Ignore);
         // The prefix is case-sensitive, as the server's index range is.
@@ -188,7 +193,10 @@ mod tests {
     fn applying_updates_in_place_or_drops_the_row() {
         let mut rows = vec![dev("pk", "a", Online), dev("pk", "b", Online)];
         assert!(apply_status(&mut rows, ListChange::Update, "pk", "a", Offline, Some(1911), 42));
-        assert_eq!((rows[0].status, rows[0].last_offline_at, rows[0].last_disconnect_code), (Offline, Some(42), Some(1911)));
+        assert_eq!(
+            (rows[0].status, rows[0].last_offline_at, rows[0].last_disconnect_code),
+            (Offline, Some(42), Some(1911))
+        );
         assert!(apply_status(&mut rows, ListChange::Remove, "pk", "b", Offline, None, 43));
         assert_eq!(rows.len(), 1);
         assert!(!apply_status(&mut rows, ListChange::Remove, "pk", "b", Offline, None, 44));

@@ -89,7 +89,10 @@ mod tests {
     fn a_dropped_socket_is_amber_first_then_red() {
         assert_eq!(badge(LiveState::Reconnecting, 0, OK, false), Badge::Reconnecting);
         assert_eq!(badge(LiveState::Reconnecting, OFFLINE_AFTER_FAILURES - 1, OK, false), Badge::Reconnecting);
-        assert_eq!(badge(LiveState::Reconnecting, OFFLINE_AFTER_FAILURES, OK, false), Badge::Offline { last_ok: Some(1.0) });
+        assert_eq!(
+            badge(LiveState::Reconnecting, OFFLINE_AFTER_FAILURES, OK, false),
+            Badge::Offline { last_ok: Some(1.0) }
+        );
         assert_eq!(badge(LiveState::Connecting, 0, OK, false), Badge::Connecting);
     }
 

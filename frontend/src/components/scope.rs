@@ -35,8 +35,9 @@ pub fn ScopeBanner() -> impl IntoView {
         let set_query = set_query.clone();
         product().map(|pk| {
             let clear = move |_| set_query(&[("product", None), ("page", None)]);
+            let attr = pk.clone();
             view! {
-                <div class="scope-banner" data-testid="scope-banner" data-product=pk.clone()>
+                <div class="scope-banner" data-testid="scope-banner" data-product=attr>
                     <span>{move || tf("scope.showing", &[("product", product_label(&pk))])}</span>
                     <span class="muted">"—"</span>
                     <button class="btn-link" data-testid="scope-clear" on:click=clear>{move || t("scope.show_all")}</button>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::backoff::POLICY;
-use crate::api::health::{badge, Badge};
+use crate::api::health::badge;
 use crate::api::Fail;
 use crate::i18n::{t, tf};
 use crate::state::g;
@@ -151,7 +151,7 @@ pub fn ConnectionBanner() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || matches!(state.get(), Badge::Offline { .. })>
+        <Show when=move || state.get().is_offline()>
             <div class="conn-banner" role="status" data-testid="connection-banner">
                 <span class="live-dot"></span>
                 <span>{text}</span>

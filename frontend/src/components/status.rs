@@ -7,7 +7,7 @@ use model::registry::DeviceStatus;
 use crate::api::health::{badge, Badge};
 use crate::i18n::{t, tf};
 use crate::state::g;
-use crate::util::fmt_clock;
+use crate::util::fmt_hms;
 
 pub fn status_key(s: DeviceStatus) -> &'static str {
     match s {
@@ -48,7 +48,7 @@ pub fn LiveIndicator() -> impl IntoView {
         Badge::Connecting => t("live.connecting").to_string(),
         Badge::Reconnecting => t("live.reconnecting").to_string(),
         Badge::Offline { last_ok: Some(at) } => {
-            tf("live.offline_since", &[("time", fmt_clock(at as i64))])
+            tf("live.offline_since", &[("time", fmt_hms(at as i64))])
         }
         Badge::Offline { last_ok: None } => t("live.offline").to_string(),
     };

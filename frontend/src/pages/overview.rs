@@ -155,7 +155,7 @@ pub fn OverviewPage() -> impl IntoView {
             </div>
             <Show
                 when=move || total() != Some(0)
-                fallback=|| view! {
+                fallback=move || view! {
                     <div class="card">
                         <Empty title=tr("overview.empty") hint=Signal::derive(move || Some(match product() {
                             Some(pk) => tf("overview.empty_scoped", &[("product", product_label(&pk))]),
