@@ -47,9 +47,7 @@ pub fn LiveIndicator() -> impl IntoView {
         Badge::Idle => t("live.idle").to_string(),
         Badge::Connecting => t("live.connecting").to_string(),
         Badge::Reconnecting => t("live.reconnecting").to_string(),
-        Badge::Offline { last_ok: Some(at) } => {
-            tf("live.offline_since", &[("time", fmt_hms(at as i64))])
-        }
+        Badge::Offline { last_ok: Some(at) } => tf("live.offline_since", &[("time", fmt_hms(at as i64))]),
         Badge::Offline { last_ok: None } => t("live.offline").to_string(),
     };
     view! {

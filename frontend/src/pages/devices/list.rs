@@ -173,7 +173,10 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
             }
         }
         if let Some(s) = status().and_then(|s| DeviceStatus::parse(&s)) {
-            parts.push(crate::i18n::tf("scope.status_note", &[("status", t(crate::components::status::status_key(s)).to_string())]));
+            parts.push(crate::i18n::tf(
+                "scope.status_note",
+                &[("status", t(crate::components::status::status_key(s)).to_string())],
+            ));
         }
         if let Some(q) = q() {
             parts.push(crate::i18n::tf("scope.search_note", &[("q", q)]));
