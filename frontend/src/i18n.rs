@@ -470,7 +470,21 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("about.broker_derived", "This page's host and the MQTT port; set --mqtt-public HOST:PORT if devices use another address.", "本页面的主机与 MQTT 端口；若设备使用其他地址，请设置 --mqtt-public HOST:PORT。"),
     ("login.demo_title", "Demo console.", "演示环境。"),
     ("login.demo_hint", "Sample products and devices are loaded. Sign in as admin: the password was printed once on the server's console (standard output) when it first started, unless it was started with --admin-password.", "已载入示例产品和设备。请以 admin 登录：密码在服务端首次启动时打印在其控制台（标准输出）上，除非启动时指定了 --admin-password。"),
+    // scope, live lists, recovery after a network blip (issue 11 §1, §2, §4)
+    ("scope.showing", "Showing product {product}", "当前仅显示产品 {product}"),
+    ("scope.show_all", "Show all products", "显示全部产品"),
+    ("scope.note", "Product: {product}", "产品：{product}"),
+    ("scope.status_note", "Status: {status}", "状态：{status}"),
+    ("scope.search_note", "DeviceName starts with “{q}”", "DeviceName 以“{q}”开头"),
+    ("overview.empty_scoped", "{product} has no devices. Show all products, or add devices to it on its page.", "{product} 还没有设备。可显示全部产品，或在该产品页面中添加设备。"),
+    ("live.offline", "offline", "离线"),
+    ("live.offline_since", "offline — last updated {time}", "离线 — 最后更新于 {time}"),
+    ("load.unreachable", "Can't reach the server.", "无法连接到服务器。"),
+    ("load.retrying_in", "Retrying by itself in {n} s.", "{n} 秒后自动重试。"),
+    ("load.banner_retrying", "Can't reach the server — retrying in {n} s. What you see may be out of date.", "无法连接到服务器 — {n} 秒后重试。当前显示的内容可能已过期。"),
+    ("load.banner_trying", "Can't reach the server — trying again now. What you see may be out of date.", "无法连接到服务器 — 正在重试。当前显示的内容可能已过期。"),
 ];
+
 /// The translated sentence for a registry name rule.
 pub fn name_error(e: &model::registry::NameError) -> String {
     use model::registry::NameError;
@@ -536,6 +550,7 @@ mod tests {
             "placeholder.",
             "product.",
             "role.",
+            "scope.",
             "settings.",
             "status.",
             "tokens.",

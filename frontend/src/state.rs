@@ -6,6 +6,7 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use model::auth::{Me, Role};
 
+use crate::api::health::RestHealth;
 use crate::i18n::Lang;
 use crate::util::storage;
 
@@ -55,9 +56,18 @@ pub struct Globals {
     pub toasts: RwSignal<Vec<Toast>>,
     pub lang: RwSignal<Lang>,
     pub theme: RwSignal<Theme>,
-    /// The product picked in the top bar; remembered in localStorage, mirrored as `?product=`.
-    pub product: RwSignal<Option<String>>,
     pub live: RwSignal<LiveState>,
+    /// Failed WebSocket connects in a row (0 while connected): amber turns red after a few.
+    pub ws_failures: RwSignal<u32>,
+    /// When the WebSocket tries again (epoch ms), while it is down: the "retrying in 4 s" text.
+    pub ws_retry_at: RwSignal<Option<f64>>,
+    /// Whether the last REST request got an answer, and when data was last fresh.
+    pub rest: RwSignal<RestHealth>,
+    /// The browser reports no network (`offline` event until `online`).
+    pub browser_offline: RwSignal<bool>,
+    /// Bumped when the WebSocket is back after a drop: every visible load reloads (re-sync of
+    /// what the live stream may have missed meanwhile).
+    pub resync: RwSignal<u32>,
     /// Sidebar collapsed (desktop) — remembered.
     pub sidebar_collapsed: RwSignal<bool>,
     /// Sidebar open as a drawer (phone width).
@@ -89,12 +99,18 @@ pub fn init() -> Globals {
         toasts: RwSignal::new(Vec::new()),
         lang: RwSignal::new(lang),
         theme: RwSignal::new(theme),
-        product: RwSignal::new(storage::get("fd.product").filter(|s| !s.is_empty())),
         live: RwSignal::new(LiveState::Idle),
+        ws_failures: RwSignal::new(0),
+        ws_retry_at: RwSignal::new(None),
+        rest: RwSignal::new(RestHealth::default()),
+        browser_offline: RwSignal::new(!window().navigator().on_line()),
+        resync: RwSignal::new(0),
         sidebar_collapsed: RwSignal::new(storage::get("fd.sidebar").as_deref() == Some("collapsed")),
         drawer_open: RwSignal::new(false),
         products_rev: RwSignal::new(0),
     };
+    // Earlier versions remembered a product for every page; a scope now lives only in the URL.
+    storage::remove("fd.product");
     GLOBALS.with(|c| c.set(Some(g)));
     g
 }
@@ -141,15 +157,4 @@ pub fn toast_error(text: impl Into<String>) {
 
 pub fn toast_ok(text: impl Into<String>) {
     push_toast(ToastKind::Ok, text.into());
-}
-
-/// Remember the current product (top-bar selector); `None` = all products.
-pub fn set_product(pk: Option<String>) {
-    match &pk {
-        Some(p) => storage::set("fd.product", p),
-        None => storage::remove("fd.product"),
-    }
-    if g().product.get_untracked() != pk {
-        g().product.set(pk);
-    }
 }

@@ -33,6 +33,12 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// `12:03:10`, local time: when something happened today-ish (the badge's "last updated").
+pub fn fmt_hms(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}:{:02}", d.get_hours(), d.get_minutes(), d.get_seconds())
+}
+
 /// `2026-11-27 17:40:05` in the browser's time zone.
 pub fn fmt_time(ms: i64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));

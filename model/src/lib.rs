@@ -14,6 +14,7 @@
 //! - [`groups`]: device groups (stable id, unique name), member changes and their reports.
 //! - [`ws`]: the WebSocket protocol between browser and server.
 //! - [`device`]: the device page's value labels, ages and connection parameters.
+//! - [`live_list`]: what a live status event does to a filtered device list.
 
 pub mod alink;
 pub mod audit;
@@ -22,6 +23,7 @@ pub mod codes;
 pub mod device;
 pub mod error;
 pub mod groups;
+pub mod live_list;
 pub mod registry;
 pub mod runlog;
 pub mod tsl;

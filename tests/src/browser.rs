@@ -242,4 +242,40 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.c.close().await;
     }
+
+    // ---- Chrome DevTools (network emulation)
+
+    /// Run a Chrome DevTools Protocol command through chromedriver's `goog/cdp/execute`.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        let c = Cdp { cmd: cmd.to_string(), params };
+        self.c.issue_cmd(c).await.unwrap_or_else(|e| panic!("[{}] CDP {cmd}: {e}", self.name))
+    }
+
+    /// Emulate the network going away (`true`) or coming back (`false`). Requests fail as with a
+    /// pulled cable and `navigator.onLine` follows, with its `offline` / `online` events.
+    pub async fn offline(&self, off: bool) {
+        self.cdp("Network.enable", serde_json::json!({})).await;
+        let conditions = serde_json::json!({
+            "offline": off, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
+        });
+        self.cdp("Network.emulateNetworkConditions", conditions).await;
+    }
+}
+
+/// A DevTools command for [`Browser::cdp`].
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }

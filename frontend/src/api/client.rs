@@ -27,9 +27,21 @@ impl Fail {
     pub fn handled(&self) -> bool {
         self.status == 401 || self.status == 403
     }
-    /// "message (code)" for inline display next to a form.
+    /// "message (code)" for inline display next to a form; words, not the browser's exception
+    /// text, when the server could not be reached.
     pub fn text(&self) -> String {
+        if self.status == 0 {
+            return t("load.unreachable").to_string();
+        }
         self.error.to_string()
+    }
+    /// The transport's own text ("TypeError: Failed to fetch"), for a folded "Details".
+    pub fn detail(&self) -> String {
+        self.error.to_string()
+    }
+    /// Worth trying again by itself: no answer, or the server said it is busy or not ready.
+    pub fn retryable(&self) -> bool {
+        matches!(self.status, 0 | 429 | 502 | 503 | 504)
     }
 }
 
@@ -57,7 +69,18 @@ fn builder(method: Method, path: &str) -> RequestBuilder {
     }
 }
 
+/// Record whether the server answered, for the live badge (`api::health`).
+fn note_answer(answered: bool) {
+    g().rest.update(|h| {
+        h.failing = !answered;
+        if answered {
+            h.last_ok = Some(js_sys::Date::now());
+        }
+    });
+}
+
 async fn finish<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> ApiResult<T> {
+    note_answer(resp.is_ok());
     let resp = resp.map_err(Fail::network)?;
     let status = resp.status();
     let text = resp.text().await.map_err(Fail::network)?;

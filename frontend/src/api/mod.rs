@@ -6,10 +6,14 @@
 //! - [`registry`]: products, thing models, devices, run logs, server info.
 //! - [`groups`]: device groups and their members.
 //! - [`ws`]: the reconnecting WebSocket that feeds live views.
+//! - [`backoff`]: the retry schedule (WebSocket reconnects, failed loads).
+//! - [`health`]: what the live badge says, from the WebSocket and the last REST load.
 
 pub mod auth;
+pub mod backoff;
 pub mod client;
 pub mod groups;
+pub mod health;
 pub mod registry;
 pub mod ws;
 

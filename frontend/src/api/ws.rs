@@ -1,21 +1,26 @@
 //! The live connection: one WebSocket for the whole app (`/api/v1/ws`, same cookie as REST).
 //!
 //! Pages call [`subscribe`] with a [`Stream`] and a callback and [`unsubscribe`] on cleanup. The
-//! connection task reconnects with exponential backoff (1 s … 30 s) and re-sends every open
-//! subscription after each reconnect, so a page never has to notice a dropped socket. Its state
-//! (`live` / `reconnecting`) is in `state::g().live` for the top-bar indicator.
+//! connection task reconnects with the console's backoff (`api::backoff`: 1 s … 10 s, or at once
+//! when the browser reports the network back) and re-sends every open subscription after each
+//! reconnect, so a page never has to notice a dropped socket. A reconnect after a drop bumps
+//! `state::g().resync`, so visible loads reload what the stream missed meanwhile. Its state
+//! (`live` / `reconnecting`, failures in a row, next try) is in `state::g()` for the badge.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedSender};
+use futures::channel::oneshot;
+use futures::future::{select, Either};
 use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::{futures::WebSocket, Message, WebSocketError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::ws::{ClientMsg, LiveEvent, ServerMsg, Stream};
 
+use super::backoff::POLICY;
 use crate::state::{g, LiveState};
 
 type Handler = Rc<dyn Fn(LiveEvent)>;
@@ -39,6 +44,11 @@ thread_local! {
     static EPOCH: Cell<u32> = const { Cell::new(0) };
     /// Bumped on every (re)connect so the ping loop of an old connection stops.
     static GENERATION: Cell<u32> = const { Cell::new(0) };
+    /// Set by the browser's `online` event: cut the reconnect wait short.
+    static WAKE: Cell<bool> = const { Cell::new(false) };
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// Ends the current connection's read loop at once (the browser went offline).
+    static KILL: RefCell<Option<oneshot::Sender<()>>> = const { RefCell::new(None) };
 }
 
 const CLOSE: &str = "\u{0}close";
@@ -102,6 +112,7 @@ pub fn start() {
     if ACTIVE.with(|a| a.replace(true)) {
         return;
     }
+    watch_online();
     let epoch = bump_epoch();
     spawn_local(run(epoch));
 }
@@ -161,12 +172,17 @@ fn dispatch(msg: ServerMsg) {
 }
 
 async fn run(epoch: u32) {
-    let live = g().live;
-    let mut backoff_ms = 1000u32;
+    let gl = g();
+    let live = gl.live;
+    let mut attempt = 0u32;
     let mut first = true;
-    while current(epoch) && g().me.with_untracked(|m| m.is_some()) {
+    // Whether a connection was up before: the next one re-syncs what was missed in between.
+    let mut was_live = false;
+    while current(epoch) && gl.me.with_untracked(|m| m.is_some()) {
         live.set(if first { LiveState::Connecting } else { LiveState::Reconnecting });
+        gl.ws_retry_at.set(None);
         first = false;
+        let mut up = false;
         if let Ok(ws) = WebSocket::open(&url()) {
             let generation = GENERATION.with(|c| {
                 c.set(c.get() + 1);
@@ -193,8 +209,19 @@ async fn run(epoch: u32) {
             for (id, stream) in subs {
                 send(&ClientMsg::Subscribe { id, stream });
             }
-            spawn_local(ping_loop(generation, tx));
-            while let Some(frame) = stream.next().await {
+            spawn_local(ping_loop(generation, tx.clone()));
+            let (kill_tx, mut kill_rx) = oneshot::channel::<()>();
+            KILL.with(|k| *k.borrow_mut() = Some(kill_tx));
+            loop {
+                let frame = match select(stream.next(), &mut kill_rx).await {
+                    Either::Left((Some(frame), _)) => frame,
+                    Either::Left((None, _)) => break,
+                    // Given up on (the browser went offline): close it and reconnect.
+                    Either::Right(_) => {
+                        let _ = tx.unbounded_send(CLOSE.into());
+                        break;
+                    }
+                };
                 let text = match frame {
                     Ok(Message::Text(text)) => text,
                     Ok(_) => continue,
@@ -204,9 +231,17 @@ async fn run(epoch: u32) {
                     }
                     Err(_) => break,
                 };
-                if live.get_untracked() != LiveState::Live {
+                if !up {
+                    up = true;
+                    attempt = 0;
                     live.set(LiveState::Live);
-                    backoff_ms = 1000;
+                    gl.ws_failures.set(0);
+                    if was_live {
+                        // Events sent while the socket was down are gone: every visible load
+                        // reloads (components::table_state and the pages listen to this).
+                        gl.resync.update(|n| *n += 1);
+                    }
+                    was_live = true;
                 }
                 match serde_json::from_str::<ServerMsg>(&text) {
                     Ok(msg) => dispatch(msg),
@@ -214,19 +249,58 @@ async fn run(epoch: u32) {
                 }
             }
             OUT.with(|o| *o.borrow_mut() = None);
+            KILL.with(|k| k.borrow_mut().take());
             GENERATION.with(|c| c.set(c.get() + 1));
         }
         if !current(epoch) {
             return;
         }
+        if !up {
+            gl.ws_failures.update(|n| *n += 1);
+        }
         live.set(LiveState::Reconnecting);
-        gloo_timers::future::TimeoutFuture::new(backoff_ms).await;
-        backoff_ms = (backoff_ms * 2).min(30_000);
+        let delay = POLICY.delay_ms(attempt);
+        attempt = attempt.saturating_add(1);
+        wait_or_wake(delay).await;
     }
     if current(epoch) {
         ACTIVE.with(|a| a.set(false));
         live.set(LiveState::Idle);
+        gl.ws_retry_at.set(None);
     }
+}
+
+/// Sleep `ms` before the next connect, or less if the browser says the network is back (its
+/// `online` event): the console reconnects the moment it can instead of finishing a backoff.
+async fn wait_or_wake(ms: u32) {
+    let deadline = js_sys::Date::now() + f64::from(ms);
+    g().ws_retry_at.set(Some(deadline));
+    WAKE.with(|w| w.set(false));
+    while js_sys::Date::now() < deadline && !WAKE.with(|w| w.replace(false)) {
+        gloo_timers::future::TimeoutFuture::new(200).await;
+    }
+    g().ws_retry_at.set(None);
+}
+
+/// Listen (once) for the browser's `online` event.
+fn watch_online() {
+    if WATCHING.with(|w| w.replace(true)) {
+        return;
+    }
+    // Never removed: one listener each for the page's lifetime.
+    let _ = window_event_listener(leptos::ev::online, |_| {
+        g().browser_offline.set(false);
+        WAKE.with(|w| w.set(true));
+    });
+    // The browser says the network is gone: a socket that still looks open cannot be trusted (an
+    // idle one only notices when a write or the TCP timeout fails, minutes later), and a green
+    // badge over it would lie. Give it up; the reconnect loop reports the outage and retries.
+    let _ = window_event_listener(leptos::ev::offline, |_| {
+        g().browser_offline.set(true);
+        if let Some(kill) = KILL.with(|k| k.borrow_mut().take()) {
+            let _ = kill.send(());
+        }
+    });
 }
 
 /// Keep proxies from closing an idle socket.

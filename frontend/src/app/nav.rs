@@ -51,7 +51,8 @@ pub struct NavEntry {
     pub built: bool,
     /// Lowest role that sees the entry in the sidebar (the server enforces access anyway).
     pub min_role: Role,
-    /// Content filtered by the current product: the link and URL carry `?product=`.
+    /// Content that can be scoped to one product by `?product=` in its own URL (the top bar's
+    /// selector edits it there); links to it never carry a scope.
     pub follows_product: bool,
     /// `g <key>` jumps here.
     pub shortcut: Option<char>,

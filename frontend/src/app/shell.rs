@@ -1,5 +1,5 @@
 //! The shell around every signed-in page: sidebar, top bar, content, confirm dialog; the guard;
-//! keyboard shortcuts; keeping `?product=` and the remembered product in step.
+//! keyboard shortcuts; the connection banner. A product scope is only ever in a page's URL.
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -9,7 +9,7 @@ use leptos_router::NavigateOptions;
 use super::{nav, sidebar::Sidebar, topbar::TopBar};
 use crate::api::registry;
 use crate::components::{confirm::ConfirmHost, states::Loading};
-use crate::state::{g, set_product};
+use crate::state::g;
 use crate::util::{current_path_and_query, enc};
 
 /// The product list, loaded once for the shell (selector, filters) and reloaded on `products_rev`.
@@ -38,6 +38,8 @@ pub fn Shell() -> impl IntoView {
 
     let products = LocalResource::new(move || {
         let _ = gl.products_rev.get();
+        // Reloaded when the live connection is back after a drop, like every visible load.
+        let _ = gl.resync.get();
         let logged_in = gl.me.with(|m| m.is_some());
         async move {
             if !logged_in {
@@ -47,30 +49,6 @@ pub fn Shell() -> impl IntoView {
         }
     });
     provide_context(ProductsCtx(products));
-
-    // URL → remembered product; remembered product → URL on pages filtered by it.
-    let go = navigate.clone();
-    Effect::new(move |_| {
-        let path = location.pathname.get();
-        let q = location.query.get();
-        // Pages whose content is filtered by the current product keep `?product=` in their URL.
-        if !nav::follows_product(&path) {
-            return;
-        }
-        match q.get("product") {
-            Some(p) if !p.is_empty() => set_product(Some(p)),
-            _ => {
-                if let Some(p) = gl.product.get_untracked() {
-                    let mut q = q.clone();
-                    q.replace("product", p);
-                    go(
-                        &format!("{path}{}", q.to_query_string()),
-                        NavigateOptions { replace: true, ..Default::default() },
-                    );
-                }
-            }
-        }
-    });
 
     // Close the drawer after navigating (phone width).
     Effect::new(move |_| {
@@ -87,6 +65,7 @@ pub fn Shell() -> impl IntoView {
                 <div class="drawer-backdrop" on:click=move |_| gl.drawer_open.set(false)></div>
                 <div class="main">
                     <TopBar/>
+                    <crate::components::states::ConnectionBanner/>
                     <main class="content" data-testid="content">
                         <Outlet/>
                     </main>

@@ -32,11 +32,8 @@ pub fn Sidebar() -> impl IntoView {
                             {in_section(*section)
                                 .map(|e| {
                                     let (route, key) = (e.route, e.key);
-                                    // Pages filtered by product keep the current product in their link.
-                                    let href = move || match gl.product.get() {
-                                        Some(p) if e.follows_product => format!("{route}?product={}", crate::util::enc(&p)),
-                                        _ => route.to_string(),
-                                    };
+                                    // A plain link: a product scope belongs to the page that set it.
+                                    let href = route;
                                     view! {
                                         <Show when=move || can(e.min_role)>
                                             <a

@@ -9,7 +9,7 @@ use super::nav;
 use super::shell::ProductsCtx;
 use crate::components::{icons::Icon, status::LiveIndicator};
 use crate::i18n::{t, Lang};
-use crate::state::{g, set_product, Theme};
+use crate::state::{g, Theme};
 
 #[component]
 fn Breadcrumbs() -> impl IntoView {
@@ -55,47 +55,74 @@ fn Breadcrumbs() -> impl IntoView {
     }
 }
 
+/// The product the current page is scoped to, read from its URL only: `?product=` on pages that
+/// follow a product, the product of a product or device page. Nothing is remembered between
+/// pages, so visiting one never changes what another shows.
+pub fn scope_of(path: &str, product_param: Option<String>) -> Option<String> {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        ["products", pk, ..] | ["devices", pk, _, ..] => Some(crate::util::dec(pk)),
+        _ if nav::follows_product(path) => product_param.filter(|p| !p.is_empty()),
+        _ => None,
+    }
+}
+
+/// The top bar's product selector: it shows the scope of the current page and, on pages that
+/// follow a product, changing it rewrites that page's `?product=`. On a product or device page
+/// it names the page's product and cannot be changed (the page is about that one); elsewhere
+/// there is no scope and it is hidden.
 #[component]
 fn ProductSelector() -> impl IntoView {
     let ProductsCtx(products) = expect_context::<ProductsCtx>();
     let location = use_location();
     let navigate = use_navigate();
+    let current = Memo::new(move |_| scope_of(&location.pathname.get(), location.query.with(|q| q.get("product"))));
+    let follows = Memo::new(move |_| nav::follows_product(&location.pathname.get()));
+    let shown = move || follows.get() || current.get().is_some();
     let on_change = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
-        let pk = (!v.is_empty()).then_some(v);
-        set_product(pk.clone());
         let path = location.pathname.get_untracked();
-        if nav::follows_product(&path) {
-            let mut q = location.query.get_untracked();
-            q.remove("page");
-            match pk {
-                Some(p) => q.replace("product", p),
-                None => {
-                    q.remove("product");
-                }
-            }
-            navigate(
-                &format!("{path}{}", q.to_query_string()),
-                NavigateOptions { replace: true, ..Default::default() },
-            );
+        let mut q = location.query.get_untracked();
+        q.remove("page");
+        if v.is_empty() {
+            q.remove("product");
+        } else {
+            q.replace("product", v);
         }
+        navigate(&format!("{path}{}", q.to_query_string()), NavigateOptions::default());
     };
     view! {
-        <select class="input product-select" data-testid="product-selector" title=move || t("topbar.product") on:change=on_change>
-            <option value="" selected=move || g().product.get().is_none()>{move || t("topbar.all_products")}</option>
-            {move || {
-                let current = g().product.get();
-                products
-                    .get()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|p| {
-                        let sel = current.as_deref() == Some(p.product_key.as_str());
-                        view! { <option value=p.product_key.clone() selected=sel>{format!("{} ({})", p.name, p.product_key)}</option> }
-                    })
-                    .collect_view()
-            }}
-        </select>
+        <Show when=shown>
+            <select
+                class="input product-select"
+                data-testid="product-selector"
+                title=move || t("topbar.product")
+                disabled=move || !follows.get()
+                on:change=on_change.clone()
+            >
+                <option value="" selected=move || current.get().is_none()>{move || t("topbar.all_products")}</option>
+                {move || {
+                    let current = current.get();
+                    let mut list: Vec<(String, String)> = products
+                        .get()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|p| (format!("{} ({})", p.name, p.product_key), p.product_key))
+                        .collect();
+                    // A scope naming a product the list does not have (deleted, or still loading)
+                    // is still shown as it is, not as "All products".
+                    if let Some(pk) = current.as_deref().filter(|pk| !list.iter().any(|(_, k)| k == pk)) {
+                        list.push((pk.to_string(), pk.to_string()));
+                    }
+                    list.into_iter()
+                        .map(|(label, pk)| {
+                            let sel = current.as_deref() == Some(pk.as_str());
+                            view! { <option value=pk selected=sel>{label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </Show>
     }
 }
 
@@ -187,5 +214,25 @@ pub fn TopBar() -> impl IntoView {
             </button>
             <UserMenu/>
         </header>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_of;
+
+    #[test]
+    fn the_scope_comes_from_the_current_url_only() {
+        let p = || Some("a1Lamp".to_string());
+        // Pages that follow a product: their `?product=`, or none.
+        assert_eq!(scope_of("/", p()), p());
+        assert_eq!(scope_of("/devices", None), None);
+        assert_eq!(scope_of("/logs", Some(String::new())), None);
+        // A product or device page is about its product, whatever the query says.
+        assert_eq!(scope_of("/products/a1Fan", p()).as_deref(), Some("a1Fan"));
+        assert_eq!(scope_of("/devices/a1Fan/fan%2001", None).as_deref(), Some("a1Fan"));
+        // Pages without a product scope ignore a stray parameter.
+        assert_eq!(scope_of("/products", p()), None);
+        assert_eq!(scope_of("/settings", p()), None);
     }
 }

@@ -7,6 +7,7 @@ pub mod icons;
 pub mod json_view;
 pub mod modal;
 pub mod pagination;
+pub mod scope;
 pub mod states;
 pub mod status;
 pub mod table;

@@ -1,11 +1,13 @@
 //! Status dots (device status colours are used for status and nothing else) and the live
-//! connection indicator.
+//! live badge.
 
 use leptos::prelude::*;
 use model::registry::DeviceStatus;
 
-use crate::i18n::t;
-use crate::state::{g, LiveState};
+use crate::api::health::{badge, Badge};
+use crate::i18n::{t, tf};
+use crate::state::g;
+use crate::util::fmt_hms;
 
 pub fn status_key(s: DeviceStatus) -> &'static str {
     match s {
@@ -27,27 +29,31 @@ pub fn StatusDot(#[prop(into)] status: Signal<DeviceStatus>) -> impl IntoView {
     }
 }
 
-/// "live" / "reconnecting" next to views fed by the WebSocket.
+/// The live badge: green "live" only when the WebSocket is up **and** the last REST load
+/// answered; amber "connecting…" / "reconnecting…"; red "offline — last updated 12:03:10" once
+/// the server cannot be reached (`api::health`).
 #[component]
 pub fn LiveIndicator() -> impl IntoView {
-    let live = g().live;
-    let (cls, key) = (
-        move || match live.get() {
-            LiveState::Live => "live live-on",
-            LiveState::Idle => "live live-idle",
-            _ => "live live-wait",
-        },
-        move || match live.get() {
-            LiveState::Live => "live.live",
-            LiveState::Idle => "live.idle",
-            LiveState::Connecting => "live.connecting",
-            LiveState::Reconnecting => "live.reconnecting",
-        },
-    );
+    let gl = g();
+    let state = Memo::new(move |_| badge(gl.live.get(), gl.ws_failures.get(), gl.rest.get(), gl.browser_offline.get()));
+    let cls = move || match state.get() {
+        Badge::Live => "live live-on",
+        Badge::Idle => "live live-idle",
+        Badge::Offline { .. } => "live live-off",
+        Badge::Connecting | Badge::Reconnecting => "live live-wait",
+    };
+    let text = move || match state.get() {
+        Badge::Live => t("live.live").to_string(),
+        Badge::Idle => t("live.idle").to_string(),
+        Badge::Connecting => t("live.connecting").to_string(),
+        Badge::Reconnecting => t("live.reconnecting").to_string(),
+        Badge::Offline { last_ok: Some(at) } => tf("live.offline_since", &[("time", fmt_hms(at as i64))]),
+        Badge::Offline { last_ok: None } => t("live.offline").to_string(),
+    };
     view! {
-        <span class=cls data-testid="live-indicator" data-state=move || format!("{:?}", live.get()).to_lowercase()>
+        <span class=cls data-testid="live-indicator" data-state=move || state.get().as_str()>
             <span class="live-dot"></span>
-            {move || t(key())}
+            {text}
         </span>
     }
 }

@@ -18,6 +18,9 @@
 //!   live (a live tail that fills an empty table then switches to the content by itself).
 //!   Default: never empty.
 //! - `empty_title` / `empty_hint`: i18n keys; `empty_actions`: buttons (e.g. "Add device").
+//! - `scope_note`: the active scope/filters in words, put in front of the empty state's hint.
+//! - A failure with no answer (or 429/502–504) is retried by itself on the console's backoff,
+//!   with a countdown; the WebSocket coming back after a drop reloads the content.
 //! - `filtered`: true when the page's filters are set. An empty result then says "Nothing
 //!   matches these filters" with `no_match_hint` (default: "Clear or change the filters above")
 //!   and no actions.
@@ -27,7 +30,7 @@
 
 use leptos::prelude::*;
 
-use super::states::{Empty, LoadError, Loading};
+use super::states::{auto_retry, Empty, LoadError, Loading};
 use crate::api::client::ApiResult;
 use crate::api::Fail;
 use crate::i18n::{t, tr};
@@ -84,6 +87,10 @@ pub fn TableState<T, F, IV>(
     /// i18n key of the hint when nothing matches the filters.
     #[prop(optional)]
     no_match_hint: Option<&'static str>,
+    /// The active scope and filters in words ("Product: Lamp · Status: Online"), repeated in
+    /// the empty state so "nothing here" never hides why.
+    #[prop(optional, into)]
+    scope_note: Signal<Option<String>>,
     /// The content, given the loaded value.
     children: F,
 ) -> impl IntoView
@@ -97,16 +104,33 @@ where
         res.with(|r| Phase::of(r.as_ref(), empty, filtered))
     });
     let retry = Callback::new(move |_| res.refetch());
+    // A load that failed for want of an answer tries again by itself; the WebSocket coming
+    // back after a drop reloads whatever is shown (the stream missed events meanwhile).
+    let failed = Signal::derive(move || res.with(|r| r.as_ref().and_then(|r| r.as_ref().err().cloned())));
+    let retry_in = auto_retry(failed, retry);
+    let resync = crate::state::g().resync;
+    Effect::new(move |prev: Option<u32>| {
+        let n = resync.get();
+        if prev.is_some_and(|p| p != n) {
+            res.refetch();
+        }
+        n
+    });
+    let with_scope = move |hint: String| match scope_note.get() {
+        Some(note) => format!("{note}. {hint}"),
+        None => hint,
+    };
     move || match phase.get() {
         Phase::Loading => view! { <Loading/> }.into_any(),
-        Phase::Failed(fail) => view! { <LoadError fail retry/> }.into_any(),
+        Phase::Failed(fail) => view! { <LoadError fail retry retry_in/> }.into_any(),
         Phase::Empty { no_match: true } => {
             let hint = no_match_hint.unwrap_or("common.no_match_hint");
-            view! { <Empty title=tr("common.no_match") hint=tr(hint)/> }.into_any()
+            let hint = Signal::derive(move || Some(with_scope(t(hint).to_string())));
+            view! { <Empty title=tr("common.no_match") hint/> }.into_any()
         }
         Phase::Empty { no_match: false } => {
             let title = tr(empty_title.unwrap_or("common.empty"));
-            let hint = Signal::derive(move || empty_hint.map(|k| t(k).to_string()));
+            let hint = Signal::derive(move || empty_hint.map(|k| with_scope(t(k).to_string())));
             match empty_actions.clone() {
                 Some(actions) => view! { <Empty title hint=hint>{actions.run()}</Empty> }.into_any(),
                 None => view! { <Empty title hint=hint/> }.into_any(),

@@ -79,11 +79,18 @@ pub fn merge_newest_first(es: &mut Vec<LogEntry>, new: Vec<LogEntry>, keep: usiz
 /// Loading, error (with retry), empty (`empty_hint`: an i18n key) or the table. Emptiness
 /// follows the live entries, so the first tailed entry replaces the empty state.
 #[component]
-pub fn LogResults(feed: LogFeed, empty_hint: &'static str, show_device: bool) -> impl IntoView {
+pub fn LogResults(
+    feed: LogFeed,
+    empty_hint: &'static str,
+    show_device: bool,
+    /// The active scope in words, said in the empty state.
+    #[prop(optional, into)]
+    scope_note: Signal<Option<String>>,
+) -> impl IntoView {
     let LogFeed { res, entries } = feed;
     let empty = Signal::derive(move || entries.with(Vec::is_empty));
     view! {
-        <TableState res empty empty_title="logs.empty" empty_hint let:_loaded>
+        <TableState res empty empty_title="logs.empty" empty_hint scope_note let:_loaded>
             <LogTable entries show_device/>
         </TableState>
     }

@@ -62,7 +62,7 @@ pub fn LogsPage() -> impl IntoView {
             <div class="page-head"><h1>{move || t("nav.logs")}</h1></div>
             <Tabs tabs=TABS let:tab>
                 {if tab == "run" {
-                    view! { <RunLog/> }.into_any()
+                    view! { <crate::components::scope::ScopeBanner/><RunLog/> }.into_any()
                 } else {
                     view! {
                         <div class="card">
@@ -125,7 +125,7 @@ fn RunLog() -> impl IntoView {
                 <label class="field-check"><input type="checkbox" data-testid="logs-live" bind:checked=live/>{move || t("logs.live_tail")}</label>
                 <button class="btn" type="button" data-testid="logs-refresh" on:click=move |_| res.refetch()>{move || t("common.refresh")}</button>
             </form>
-            <LogResults feed empty_hint="logs.empty_hint_all" show_device=true/>
+            <LogResults feed empty_hint="logs.empty_hint_all" show_device=true scope_note=crate::components::scope::product_note()/>
         </div>
     }
 }

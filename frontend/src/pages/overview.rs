@@ -1,6 +1,7 @@
 //! Overview: KPI tiles (products, devices, online, offline) and two charts computed from API
 //! data — the status breakdown and devices per product. Status changes pushed over the
-//! WebSocket trigger a (debounced) recount.
+//! WebSocket trigger a (debounced) recount. With `?product=` every tile and chart counts that
+//! product only (the banner says so); without it, all of them count everything.
 
 use charming::{
     component::{Axis, Grid, Legend},
@@ -16,9 +17,10 @@ use crate::api::client::ApiResult;
 use crate::api::{registry, ws};
 use crate::app::ProductsCtx;
 use crate::components::chart::{colors, EChart};
-use crate::components::states::{Empty, LoadError};
+use crate::components::scope::{product_label, ScopeBanner};
+use crate::components::states::{auto_retry, Empty, LoadError};
 use crate::components::status::{status_key, LiveIndicator};
-use crate::i18n::{t, tr};
+use crate::i18n::{t, tf, tr};
 use crate::pages::query_param;
 use crate::state::{g, Theme};
 use crate::util::enc;
@@ -81,12 +83,38 @@ pub fn OverviewPage() -> impl IntoView {
         }
     });
     on_cleanup(move || ws::unsubscribe(sub));
+    // Back after a network blip: retry a failed count on the backoff, and recount once the live
+    // stream is back (status changes during the outage were not received).
+    let failed = Signal::derive(move || res.with(|r| r.as_ref().and_then(|r| r.as_ref().err().cloned())));
+    let retry = Callback::new(move |_| res.refetch());
+    let retry_in = auto_retry(failed, retry);
+    let resync = g().resync;
+    Effect::new(move |prev: Option<u32>| {
+        let n = resync.get();
+        if prev.is_some_and(|p| p != n) {
+            res.refetch();
+        }
+        n
+    });
+
+    // Every tile counts in the same scope: with `?product=` the products tile is that product.
+    let scoped_products = Memo::new(move |_| {
+        let all = products.get()?;
+        Some(match product() {
+            Some(pk) => all.into_iter().filter(|p| p.product_key == pk).collect::<Vec<_>>(),
+            None => all,
+        })
+    });
 
     let count_of = move |s: DeviceStatus| {
         res.get().and_then(|r| r.ok()).and_then(|(_, per)| per.iter().find(|(x, _)| *x == s).map(|(_, n)| *n))
     };
     let total = move || res.get().and_then(|r| r.ok()).map(|(n, _)| n);
-    let n_products = move || products.get().map(|ps| ps.len() as u64);
+    let n_products = move || scoped_products.get().map(|ps| ps.len() as u64);
+    let products_href = move || match product() {
+        Some(pk) => format!("/products/{}", enc(&pk)),
+        None => "/products".to_string(),
+    };
     let fmt = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "…".into());
     let dev_href = move |status: Option<&str>| {
         let mut h = String::from("/devices?");
@@ -105,9 +133,10 @@ pub fn OverviewPage() -> impl IntoView {
                 <h1>{move || t("nav.overview")}</h1>
                 <LiveIndicator/>
             </div>
-            {move || res.get().and_then(|r| r.err()).map(|f| view! { <div class="card"><LoadError fail=f retry=Callback::new(move |_| res.refetch())/></div> })}
+            <ScopeBanner/>
+            {move || failed.get().map(|f| view! { <div class="card"><LoadError fail=f retry retry_in/></div> })}
             <div class="kpis">
-                <a class="kpi" href="/products" data-testid="kpi-products">
+                <a class="kpi" href=products_href data-testid="kpi-products">
                     <div class="kpi-label">{move || t("overview.products")}</div>
                     <div class="kpi-value">{move || fmt(n_products())}</div>
                 </a>
@@ -126,9 +155,12 @@ pub fn OverviewPage() -> impl IntoView {
             </div>
             <Show
                 when=move || total() != Some(0)
-                fallback=|| view! {
+                fallback=move || view! {
                     <div class="card">
-                        <Empty title=tr("overview.empty") hint=tr("overview.empty_hint")>
+                        <Empty title=tr("overview.empty") hint=Signal::derive(move || Some(match product() {
+                            Some(pk) => tf("overview.empty_scoped", &[("product", product_label(&pk))]),
+                            None => t("overview.empty_hint").to_string(),
+                        }))>
                             <a class="btn btn-primary" href="/products" data-testid="overview-go-products">{move || t("nav.products")}</a>
                         </Empty>
                     </div>
@@ -141,7 +173,7 @@ pub fn OverviewPage() -> impl IntoView {
                     </div>
                     <div class="card">
                         <div class="card-head"><h2>{move || t("overview.per_product_chart")}</h2></div>
-                        <EChart id="product-chart" make=move || product_chart(products.get().unwrap_or_default())/>
+                        <EChart id="product-chart" make=move || product_chart(scoped_products.get().unwrap_or_default())/>
                     </div>
                 </div>
             </Show>

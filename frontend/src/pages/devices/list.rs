@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use model::auth::Role;
+use model::live_list::{apply_status, on_status, ListChange};
 use model::registry::{Device, DeviceQuery, DeviceStatus};
 use model::ws::{LiveEvent, Stream};
 
@@ -11,6 +12,7 @@ use crate::api::{registry, ws};
 use crate::app::ProductsCtx;
 use crate::components::fields::Select;
 use crate::components::pagination::Pagination;
+use crate::components::scope::ScopeBanner;
 use crate::components::status::LiveIndicator;
 use crate::components::table_state::TableState;
 use crate::i18n::t;
@@ -22,6 +24,7 @@ pub fn DeviceList() -> impl IntoView {
     view! {
         <div class="page">
             <div class="page-head"><h1>{move || t("nav.devices")}</h1></div>
+            <ScopeBanner/>
             <DeviceBrowser/>
         </div>
     }
@@ -63,22 +66,45 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
         }
     });
 
-    // Live: status changes of any device on this page update its dot in place.
+    // Live: the rows stay true to the filter (model::live_list decides): a shown device changes
+    // in place or, no longer matching, leaves at once; a device that now matches makes the page
+    // load again (debounced, so a fleet reconnecting costs one reload), which also re-sorts and
+    // keeps the pagination right. A dropped row is refilled from the next page the same way.
+    let pending = StoredValue::new(false);
+    let reload_soon = move || {
+        if !pending.get_value() {
+            pending.set_value(true);
+            set_timeout(
+                move || {
+                    pending.set_value(false);
+                    reload.update(|n| *n += 1);
+                },
+                std::time::Duration::from_millis(300),
+            );
+        }
+    };
     let sub = ws::subscribe(Stream::Status, move |ev| {
         if let LiveEvent::Status { product_key, device_name, status, reason, at } = ev {
-            rows.update(|rs| {
-                if let Some(d) = rs.iter_mut().find(|d| d.product_key == product_key && d.device_name == device_name) {
-                    d.status = status;
-                    match status {
-                        DeviceStatus::Online => d.last_online_at = Some(at),
-                        DeviceStatus::Offline => {
-                            d.last_offline_at = Some(at);
-                            d.last_disconnect_code = reason;
-                        }
-                        _ => {}
+            let q = query.get_untracked();
+            let change = rows.with_untracked(|rs| on_status(&q, rs, &product_key, &device_name, status));
+            match change {
+                ListChange::Ignore => {}
+                ListChange::Update => {
+                    rows.update(|rs| {
+                        apply_status(rs, change, &product_key, &device_name, status, reason, at);
+                    });
+                }
+                ListChange::Remove => {
+                    rows.update(|rs| {
+                        apply_status(rs, change, &product_key, &device_name, status, reason, at);
+                    });
+                    total.update(|t| *t = t.saturating_sub(1));
+                    if total.get_untracked() > rows.with_untracked(Vec::len) as u64 {
+                        reload_soon();
                     }
                 }
-            });
+                ListChange::Reload => reload_soon(),
+            }
         }
     });
     on_cleanup(move || ws::unsubscribe(sub));
@@ -117,7 +143,6 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
     let sq = set_query.clone();
     let on_product = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
-        crate::state::set_product(Some(v.clone()).filter(|v| !v.is_empty()));
         sq(&[("product", Some(v)), ("page", None)]);
     };
     let ProductsCtx(products) = expect_context::<ProductsCtx>();
@@ -138,7 +163,26 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
             ("page_size", Some(s.to_string()).filter(|s| s != "20")),
         ])
     });
-    let filtered = move || q().is_some() || status().is_some();
+    // The URL's product scope counts as a filter (the product tab's fixed product does not).
+    let filtered = move || q().is_some() || status().is_some() || url_product().is_some();
+    let scope_note = Signal::derive(move || {
+        let mut parts = Vec::new();
+        if fixed.with_value(Option::is_none) {
+            if let Some(pk) = url_product() {
+                parts.push(crate::i18n::tf("scope.note", &[("product", crate::components::scope::product_label(&pk))]));
+            }
+        }
+        if let Some(s) = status().and_then(|s| DeviceStatus::parse(&s)) {
+            parts.push(crate::i18n::tf(
+                "scope.status_note",
+                &[("status", t(crate::components::status::status_key(s)).to_string())],
+            ));
+        }
+        if let Some(q) = q() {
+            parts.push(crate::i18n::tf("scope.search_note", &[("q", q)]));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    });
 
     view! {
         <div class="card">
@@ -165,6 +209,7 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
                 res
                 empty=Signal::derive(move || rows.with(Vec::is_empty))
                 filtered=Signal::derive(filtered)
+                scope_note
                 no_match_hint="device.no_match_hint"
                 empty_title="device.empty"
                 empty_hint="device.empty_hint"

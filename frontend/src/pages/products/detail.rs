@@ -14,7 +14,7 @@ use crate::components::table_state::TableState;
 use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::t;
 use crate::pages::devices::list::DeviceBrowser;
-use crate::state::{can, set_product};
+use crate::state::can;
 use crate::util::fmt_time;
 
 const TABS: &[Tab] = &[Tab::new("tsl", "product.tab.tsl"), Tab::new("devices", "product.tab.devices")];
@@ -28,7 +28,6 @@ pub fn ProductDetail() -> impl IntoView {
         async move { registry::product(&pk).await }
     });
     // Looking at a product makes it the current product.
-    Effect::new(move |_| set_product(Some(pk.get())));
     view! {
         <div class="page">
             <TableState res=product let:p>

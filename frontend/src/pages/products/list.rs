@@ -39,9 +39,6 @@ pub fn delete_product(p: &Product, after: impl Fn() + Send + Sync + 'static) {
                 match registry::delete_product(&pk).await {
                     Ok(()) => {
                         toast_ok(t("product.deleted"));
-                        if g().product.get_untracked().as_deref() == Some(pk.as_str()) {
-                            crate::state::set_product(None);
-                        }
                         g().products_rev.update(|n| *n += 1);
                         after();
                     }
