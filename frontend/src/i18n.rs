@@ -429,6 +429,15 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("logs.live_tail", "Live tail", "实时追踪"),
     ("logs.empty_hint_all", "Every connect, message and check of every device is logged here. Widen the filters (or the time range) or wait for devices to talk.", "所有设备的上下线、消息与校验都记录在这里。可放宽筛选条件或时间范围，或等待设备通信。"),
     ("device.importing", "Importing…", "导入中…"),
+    // Phones, time zones and the missing-device page (issue 11, sections 5 and 7).
+    ("menu.time_zone", "Times in", "时间显示"),
+    ("menu.tz_local", "Local", "本地时区"),
+    ("menu.tz_utc", "UTC", "UTC"),
+    ("device.missing_title", "There is no device {dn}", "设备 {dn} 不存在"),
+    ("device.missing_hint", "It may have been deleted, or the link is wrong. Find it in the device list.", "它可能已被删除，或链接有误。请在设备列表中查找。"),
+    ("device.missing_product_devices", "Devices of", "查看产品设备"),
+    ("device.missing_all", "All devices", "全部设备"),
+    ("logs.show_content", "Show the full content", "查看完整内容"),
 ];
 /// The translated sentence for a registry name rule.
 pub fn name_error(e: &model::registry::NameError) -> String {

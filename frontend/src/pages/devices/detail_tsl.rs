@@ -77,7 +77,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
                                         " "
                                         <span class="muted">{unit}</span>
                                     </div>
-                                    <div class="prop-time num muted" data-testid="property-time">{fmt_time(p.time)}</div>
+                                    <div class="prop-time num muted" data-testid="property-time">{move || fmt_time(p.time)}</div>
                                 </div>
                             }
                         }
