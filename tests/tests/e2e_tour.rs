@@ -96,6 +96,7 @@ const PAGES: &[(&str, &str, &str, Option<&str>)] = &[
     ("device-tsl", "/devices/a1TourLamp1/corridor-lamp-east-wing-01?tab=tsl", "property-grid", None),
     ("device-logs", "/devices/a1TourLamp1/corridor-lamp-east-wing-01?tab=logs", "log-table", Some("log-table")),
     ("products", "/products", "product-table", Some("product-table")),
+    ("product-tsl", "/products/a1TourLamp1?tab=tsl", "tsl-property-table", Some("tsl-property-table")),
     ("logs", "/logs", "log-table", Some("log-table")),
     ("audit", "/audit", "audit-table", Some("audit-table")),
     ("settings", "/settings", "password-form", None),
@@ -170,6 +171,20 @@ async fn chinese_name_keeps_its_width(b: &mut Browser, width: u32) {
     assert_eq!(v[0].as_str(), Some(LONG_NAME));
     assert!(h <= 2.0 * lh + 1.0, "at {width}px the name {LONG_NAME} is {h}px high ({lh}px lines): stacked");
     assert!(w >= 4.0 * fs, "at {width}px the name {LONG_NAME} is only {w}px wide");
+
+    // And in the product's thing model.
+    b.goto(&format!("/products/{PK}?tab=tsl")).await;
+    b.find(&format!("tsl-property-row-{LONG_ID}")).await;
+    let script = format!(
+        "const el = document.querySelector('[data-testid=tsl-property-row-{LONG_ID}] td:first-child');
+         const r = el.getBoundingClientRect(); const cs = getComputedStyle(el);
+         return [el.textContent, r.width, r.height, parseFloat(cs.fontSize), parseFloat(cs.lineHeight)]"
+    );
+    let v = js(b, &script).await;
+    let (w, h, fs, lh) = (v[1].as_f64().unwrap(), v[2].as_f64().unwrap(), v[3].as_f64().unwrap(), v[4].as_f64().unwrap());
+    assert_eq!(v[0].as_str(), Some(LONG_NAME));
+    assert!(h <= 2.0 * lh + 12.0, "at {width}px the thing model's {LONG_NAME} is {h}px high: stacked");
+    assert!(w >= 4.0 * fs, "at {width}px the thing model's {LONG_NAME} is only {w}px wide");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,8 +48,9 @@ fn LogRow(e: LogEntry, show_device: bool, cols: u32) -> impl IntoView {
     let open = RwSignal::new(false);
     let (id, at) = (e.id, e.at);
     let content = e.content.clone();
+    let detail = StoredValue::new(e.content.clone());
     view! {
-        <tr data-testid="log-row" data-id=id class:row-failed=e.status != 200 class:row-open=move || open.get()>
+        <tr data-testid="log-row" data-id=id.to_string() class:row-failed=e.status != 200 class:row-open=move || open.get()>
             <td class="cell-key toggle-col">
                 <button
                     class="btn-icon row-toggle"
@@ -76,8 +77,8 @@ fn LogRow(e: LogEntry, show_device: bool, cols: u32) -> impl IntoView {
         </tr>
         <Show when=move || open.get()>
             <tr class="log-detail" id=format!("log-detail-{id}") data-testid=format!("log-detail-{id}")>
-                <td colspan=cols>
-                    <JsonView text=content.clone() testid=format!("log-json-{id}")/>
+                <td colspan=cols.to_string()>
+                    <JsonView text=detail.get_value() testid=format!("log-json-{id}")/>
                 </td>
             </tr>
         </Show>
