@@ -52,8 +52,9 @@ impl TimeZone {
 
 thread_local! {
     // Created on first use and kept for the page's life: every formatted time reads it, so a
-    // change re-renders them all.
-    static TZ: leptos::prelude::RwSignal<TimeZone> = leptos::prelude::RwSignal::new(
+    // change re-renders them all. Reference-counted, not arena-owned: an arena signal would
+    // belong to whichever view first formatted a time and die with it.
+    static TZ: leptos::prelude::ArcRwSignal<TimeZone> = leptos::prelude::ArcRwSignal::new(
         if storage::get("fd.tz").as_deref() == Some("utc") { TimeZone::Utc } else { TimeZone::Local },
     );
 }

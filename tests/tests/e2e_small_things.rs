@@ -20,6 +20,16 @@ fn hour_and_zone(text: &str) -> (u32, String) {
     (hour, zone.to_string())
 }
 
+/// The hour and zone of the device page's "last online" time.
+async fn last_online(b: &Browser) -> (u32, String) {
+    hour_and_zone(&b.find("device-last-online").await.text().await.unwrap())
+}
+
+async fn sidebar_width(b: &Browser) -> f64 {
+    let script = "return document.querySelector('[data-testid=sidebar]').getBoundingClientRect().width";
+    b.c.execute(script, vec![]).await.unwrap().as_f64().unwrap()
+}
+
 // One test: the browser's time zone comes from the TZ variable chromedriver passes on to
 // Chromium, and environment variables are per process.
 #[test]
@@ -62,24 +72,23 @@ async fn run() {
     // Times say their zone: local (Shanghai, UTC+8) by default, UTC once chosen in the user
     // menu, and still UTC after a reload.
     b.goto(&format!("/devices/{PK}/{DN}?tab=info")).await;
-    let read = || async { hour_and_zone(&b.find("device-last-online").await.text().await.unwrap()) };
-    let (local_hour, zone) = read().await;
+    let (local_hour, zone) = last_online(&b).await;
     assert_eq!(zone, "UTC+8");
     b.shot("time-local").await;
     b.click("user-menu").await;
     b.click("menu-tz-utc").await;
     let utc_hour = eventually(Duration::from_secs(5), "the time to be shown in UTC", || async {
-        let (h, z) = read().await;
+        let (h, z) = last_online(&b).await;
         (z == "UTC").then_some(h)
     })
     .await;
     assert_eq!((utc_hour + 8) % 24, local_hour, "UTC is 8 hours behind Shanghai");
     b.shot("time-utc").await;
     b.goto(&format!("/devices/{PK}/{DN}?tab=info")).await;
-    assert_eq!(read().await, (utc_hour, "UTC".to_string()), "the setting is remembered");
+    assert_eq!(last_online(&b).await, (utc_hour, "UTC".to_string()), "the setting is remembered");
     b.click("user-menu").await;
     b.click("menu-tz-local").await;
-    eventually(Duration::from_secs(5), "local time again", || async { (read().await.1 == "UTC+8").then_some(()) }).await;
+    eventually(Duration::from_secs(5), "local time again", || async { (last_online(&b).await.1 == "UTC+8").then_some(()) }).await;
 
     // A device that does not exist: the page says so and leads back to the product's devices.
     b.goto(&format!("/devices/{PK}/nope")).await;
@@ -94,26 +103,19 @@ async fn run() {
 
     // One control collapses the sidebar, and the choice is remembered.
     assert!(!b.exists("sidebar-collapse").await, "a second collapse button");
-    let width = || async {
-        b.c.execute("return document.querySelector('[data-testid=sidebar]').getBoundingClientRect().width", vec![])
-            .await
-            .unwrap()
-            .as_f64()
-            .unwrap()
-    };
-    let open = width().await;
+    let open = sidebar_width(&b).await;
     b.click("sidebar-toggle").await;
-    eventually(Duration::from_secs(5), "the sidebar to collapse", || async { (width().await < open / 2.0).then_some(()) })
+    eventually(Duration::from_secs(5), "the sidebar to collapse", || async { (sidebar_width(&b).await < open / 2.0).then_some(()) })
         .await;
     b.goto("/devices").await;
     b.find("sidebar").await;
     eventually(Duration::from_secs(5), "the sidebar to stay collapsed after a reload", || async {
-        (width().await < open / 2.0).then_some(())
+        (sidebar_width(&b).await < open / 2.0).then_some(())
     })
     .await;
     b.shot("sidebar-collapsed").await;
     b.click("sidebar-toggle").await;
-    eventually(Duration::from_secs(5), "the sidebar to open", || async { (width().await >= open).then_some(()) }).await;
+    eventually(Duration::from_secs(5), "the sidebar to open", || async { (sidebar_width(&b).await >= open).then_some(()) }).await;
 
     b.close().await;
     dev.disconnect().await;
