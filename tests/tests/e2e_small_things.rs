@@ -88,7 +88,10 @@ async fn run() {
     assert_eq!(last_online(&b).await, (utc_hour, "UTC".to_string()), "the setting is remembered");
     b.click("user-menu").await;
     b.click("menu-tz-local").await;
-    eventually(Duration::from_secs(5), "local time again", || async { (last_online(&b).await.1 == "UTC+8").then_some(()) }).await;
+    eventually(Duration::from_secs(5), "local time again", || async {
+        (last_online(&b).await.1 == "UTC+8").then_some(())
+    })
+    .await;
 
     // A device that does not exist: the page says so and leads back to the product's devices.
     b.goto(&format!("/devices/{PK}/nope")).await;
@@ -105,8 +108,10 @@ async fn run() {
     assert!(!b.exists("sidebar-collapse").await, "a second collapse button");
     let open = sidebar_width(&b).await;
     b.click("sidebar-toggle").await;
-    eventually(Duration::from_secs(5), "the sidebar to collapse", || async { (sidebar_width(&b).await < open / 2.0).then_some(()) })
-        .await;
+    eventually(Duration::from_secs(5), "the sidebar to collapse", || async {
+        (sidebar_width(&b).await < open / 2.0).then_some(())
+    })
+    .await;
     b.goto("/devices").await;
     b.find("sidebar").await;
     eventually(Duration::from_secs(5), "the sidebar to stay collapsed after a reload", || async {
@@ -115,7 +120,10 @@ async fn run() {
     .await;
     b.shot("sidebar-collapsed").await;
     b.click("sidebar-toggle").await;
-    eventually(Duration::from_secs(5), "the sidebar to open", || async { (sidebar_width(&b).await >= open).then_some(()) }).await;
+    eventually(Duration::from_secs(5), "the sidebar to open", || async {
+        (sidebar_width(&b).await >= open).then_some(())
+    })
+    .await;
 
     b.close().await;
     dev.disconnect().await;

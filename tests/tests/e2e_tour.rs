@@ -53,7 +53,11 @@ async fn js(b: &Browser, script: &str) -> Value {
 async fn look(b: &Browser, theme: &str, lang: &str) {
     let html_lang = if lang == "zh" { "zh-CN" } else { "en" };
     let attr = |name: &'static str| async move {
-        js(b, &format!("return document.documentElement.getAttribute('{name}')")).await.as_str().unwrap_or("").to_string()
+        js(b, &format!("return document.documentElement.getAttribute('{name}')"))
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     };
     if attr("data-theme").await != theme {
         b.click("theme-toggle").await;
@@ -172,7 +176,8 @@ async fn chinese_name_keeps_its_width(b: &mut Browser, width: u32) {
         (v[0].as_str() == Some(LONG_NAME)).then_some(v)
     })
     .await;
-    let (w, h, fs, lh) = (v[1].as_f64().unwrap(), v[2].as_f64().unwrap(), v[3].as_f64().unwrap(), v[4].as_f64().unwrap());
+    let (w, h, fs, lh) =
+        (v[1].as_f64().unwrap(), v[2].as_f64().unwrap(), v[3].as_f64().unwrap(), v[4].as_f64().unwrap());
     assert!(h <= 2.0 * lh + 1.0, "at {width}px the name {LONG_NAME} is {h}px high ({lh}px lines): stacked");
     assert!(w >= 4.0 * fs, "at {width}px the name {LONG_NAME} is only {w}px wide");
 
@@ -185,7 +190,8 @@ async fn chinese_name_keeps_its_width(b: &mut Browser, width: u32) {
          return [el.textContent, r.width, r.height, parseFloat(cs.fontSize), parseFloat(cs.lineHeight)]"
     );
     let v = js(b, &script).await;
-    let (w, h, fs, lh) = (v[1].as_f64().unwrap(), v[2].as_f64().unwrap(), v[3].as_f64().unwrap(), v[4].as_f64().unwrap());
+    let (w, h, fs, lh) =
+        (v[1].as_f64().unwrap(), v[2].as_f64().unwrap(), v[3].as_f64().unwrap(), v[4].as_f64().unwrap());
     assert_eq!(v[0].as_str(), Some(LONG_NAME));
     assert!(h <= 2.0 * lh + 12.0, "at {width}px the thing model's {LONG_NAME} is {h}px high: stacked");
     assert!(w >= 4.0 * fs, "at {width}px the thing model's {LONG_NAME} is only {w}px wide");

@@ -66,7 +66,14 @@ pub fn SortTh(label: &'static str, key: &'static str, sort: RwSignal<Sort>) -> i
 /// Long values are cut with an ellipsis on a card; a tap on the cell shows them whole (one
 /// listener here, so every table gets it).
 #[component]
-pub fn CardTable(#[prop(into)] testid: String, #[prop(optional)] compact: bool, children: Children) -> impl IntoView {
+pub fn CardTable(
+    #[prop(into)] testid: String,
+    #[prop(optional)] compact: bool,
+    /// Extra classes of the `<table>` (e.g. a fixed column layout).
+    #[prop(optional)]
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
     let toggle = move |ev: leptos::ev::MouseEvent| {
         use wasm_bindgen::JsCast;
         let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
@@ -80,7 +87,7 @@ pub fn CardTable(#[prop(into)] testid: String, #[prop(optional)] compact: bool, 
     };
     view! {
         <div class="table-wrap">
-            <table class="tbl tbl-cards" class:tbl-compact=compact data-testid=testid on:click=toggle>
+            <table class=format!("tbl tbl-cards {class}") class:tbl-compact=compact data-testid=testid on:click=toggle>
                 {children()}
             </table>
         </div>

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use model::runlog::{BizType, LogEntry, LogQuery};
 
-use crate::components::states::Empty;
 use crate::components::json_view::JsonView;
+use crate::components::states::Empty;
 use crate::components::table::{label, CardTable};
 use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::{t, tr};
@@ -23,15 +23,15 @@ pub fn LogTable(entries: RwSignal<Vec<LogEntry>>, show_device: bool) -> impl Int
     // Columns of the detail row (`colspan`): toggle, time, [device], trace, type, operation, status, content.
     let cols = if show_device { 8 } else { 7 };
     view! {
-        <CardTable testid="log-table" compact=true>
+        <CardTable testid="log-table" compact=true class="tbl-log">
             <thead><tr>
                 <th class="toggle-col"><span class="sr-only">{move || t("common.expand")}</span></th>
-                <th>{move || t("common.time")}</th>
-                {show_device.then(|| view! { <th>{move || t("device.name")}</th> })}
-                <th>{move || t("logs.trace_id")}</th>
-                <th>{move || t("logs.type")}</th>
-                <th>{move || t("logs.operation")}</th>
-                <th>{move || t("logs.status")}</th>
+                <th class="col-time">{move || t("common.time")}</th>
+                {show_device.then(|| view! { <th class="col-device">{move || t("device.name")}</th> })}
+                <th class="col-trace">{move || t("logs.trace_id")}</th>
+                <th class="col-type">{move || t("logs.type")}</th>
+                <th class="col-op">{move || t("logs.operation")}</th>
+                <th class="col-status">{move || t("logs.status")}</th>
                 <th>{move || t("logs.content")}</th>
             </tr></thead>
             <tbody>
@@ -49,6 +49,8 @@ fn LogRow(e: LogEntry, show_device: bool, cols: u32) -> impl IntoView {
     let (id, at) = (e.id, e.at);
     let content = e.content.clone();
     let detail = StoredValue::new(e.content.clone());
+    // The operation (a whole topic) is cut in the row; the opened row shows it whole.
+    let operation = e.operation.clone();
     view! {
         <tr data-testid="log-row" data-id=id.to_string() class:row-failed=e.status != 200 class:row-open=move || open.get()>
             <td class="cell-key toggle-col">
@@ -66,18 +68,19 @@ fn LogRow(e: LogEntry, show_device: bool, cols: u32) -> impl IntoView {
             <td class="num nowrap cell-key" data-label=label("common.time")>{move || fmt_time(at)}</td>
             {show_device.then(|| view! {
                 <td class="mono small cell-key cell-title" data-label=label("device.name")>
-                    <a href=format!("/devices/{}/{}?tab=logs", enc(&e.product_key), enc(&e.device_name))>{e.device_name.clone()}</a>
+                    <a href=format!("/devices/{}/{}?tab=logs", enc(&e.product_key), enc(&e.device_name)) title=e.device_name.clone()>{e.device_name.clone()}</a>
                 </td>
             })}
             <td class="mono small" data-label=label("logs.trace_id")>{e.trace_id.clone()}</td>
             <td data-label=label("logs.type")>{e.biz_type.as_str()}</td>
-            <td class="mono small" data-label=label("logs.operation")>{e.operation.clone()}</td>
+            <td class="mono small" data-label=label("logs.operation") title=e.operation.clone()>{e.operation.clone()}</td>
             <td class="num cell-key log-status" data-label=label("logs.status")>{e.status}</td>
             <td class="mono small log-content" data-label=label("logs.content") title=content.clone()>{content.clone()}</td>
         </tr>
         <Show when=move || open.get()>
             <tr class="log-detail" id=format!("log-detail-{id}") data-testid=format!("log-detail-{id}")>
                 <td colspan=cols.to_string()>
+                    <div class="log-meta mono small" data-testid=format!("log-meta-{id}")>{operation}</div>
                     <JsonView text=detail.get_value() testid=format!("log-json-{id}")/>
                 </td>
             </tr>
