@@ -483,6 +483,15 @@ static TABLE: &[(&str, &str, &str)] = &[
     ("load.retrying_in", "Retrying by itself in {n} s.", "{n} 秒后自动重试。"),
     ("load.banner_retrying", "Can't reach the server — retrying in {n} s. What you see may be out of date.", "无法连接到服务器 — {n} 秒后重试。当前显示的内容可能已过期。"),
     ("load.banner_trying", "Can't reach the server — trying again now. What you see may be out of date.", "无法连接到服务器 — 正在重试。当前显示的内容可能已过期。"),
+    // Phones, time zones and the missing-device page (issue 11, sections 5 and 7).
+    ("menu.time_zone", "Times in", "时间显示"),
+    ("menu.tz_local", "Local", "本地时区"),
+    ("menu.tz_utc", "UTC", "UTC"),
+    ("device.missing_title", "There is no device {dn}", "设备 {dn} 不存在"),
+    ("device.missing_hint", "It may have been deleted, or the link is wrong. Find it in the device list.", "它可能已被删除，或链接有误。请在设备列表中查找。"),
+    ("device.missing_product_devices", "Devices of", "查看产品设备"),
+    ("device.missing_all", "All devices", "全部设备"),
+    ("logs.show_content", "Show the full content", "查看完整内容"),
 ];
 
 /// The translated sentence for a registry name rule.

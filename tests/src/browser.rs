@@ -77,7 +77,13 @@ impl Browser {
                 ]
             }
         });
-        let caps = caps.as_object().unwrap().clone();
+        let mut caps = caps.as_object().unwrap().clone();
+        // Headless Chromium keeps its window at least 500 px wide: a phone width is emulated
+        // (viewport, touch, the page's meta viewport) instead.
+        if width < 600 {
+            let metrics = serde_json::json!({"deviceMetrics": {"width": width, "height": 844, "pixelRatio": 1.0}});
+            caps["goog:chromeOptions"]["mobileEmulation"] = metrics;
+        }
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         // chromedriver takes a moment to listen.
         let last_err = Mutex::new(None);

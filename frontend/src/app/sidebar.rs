@@ -1,4 +1,5 @@
-//! Left navigation in the seed's order; collapsible on desktop, a drawer on phones.
+//! Left navigation in the seed's order; collapsed to icons on desktop or opened as a drawer on
+//! phones by the top bar's menu button (the one control for it).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -7,16 +8,11 @@ use super::nav::{in_section, Section};
 use crate::components::icons::Icon;
 use crate::i18n::t;
 use crate::state::{can, g};
-use crate::util::storage;
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
     let gl = g();
     let location = use_location();
-    let toggle = move |_| {
-        gl.sidebar_collapsed.update(|c| *c = !*c);
-        storage::set("fd.sidebar", if gl.sidebar_collapsed.get_untracked() { "collapsed" } else { "open" });
-    };
     view! {
         <aside class="sidebar" data-testid="sidebar">
             <a class="brand" href="/" data-testid="brand">
@@ -54,9 +50,6 @@ pub fn Sidebar() -> impl IntoView {
                     })
                     .collect_view()}
             </nav>
-            <button class="nav-collapse" data-testid="sidebar-collapse" title=move || t("nav.collapse") on:click=toggle>
-                <Icon name="chevron"/>
-            </button>
         </aside>
     }
 }

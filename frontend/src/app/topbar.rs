@@ -10,6 +10,7 @@ use super::shell::ProductsCtx;
 use crate::components::{icons::Icon, status::LiveIndicator};
 use crate::i18n::{t, Lang};
 use crate::state::{g, Theme};
+use crate::util::{set_time_zone, time_zone, TimeZone};
 
 #[component]
 fn Breadcrumbs() -> impl IntoView {
@@ -169,6 +170,11 @@ fn UserMenu() -> impl IntoView {
                         <button class="btn-link" class:active=move || gl.lang.get() == Lang::En data-testid="menu-lang-en" on:click=move |_| gl.lang.set(Lang::En)>"EN"</button>
                         <button class="btn-link" class:active=move || gl.lang.get() == Lang::Zh data-testid="menu-lang-zh" on:click=move |_| gl.lang.set(Lang::Zh)>"中文"</button>
                     </div>
+                    <div class="menu-row" data-testid="menu-tz">
+                        <span class="muted">{move || t("menu.time_zone")}</span>
+                        <button class="btn-link" class:active=move || time_zone() == TimeZone::Local data-testid="menu-tz-local" on:click=move |_| set_time_zone(TimeZone::Local)>{move || t("menu.tz_local")}</button>
+                        <button class="btn-link" class:active=move || time_zone() == TimeZone::Utc data-testid="menu-tz-utc" on:click=move |_| set_time_zone(TimeZone::Utc)>{move || t("menu.tz_utc")}</button>
+                    </div>
                     <div class="menu-sep"></div>
                     <button class="menu-item" data-testid="menu-logout" on:click=logout>{move || t("menu.logout")}</button>
                 </div>
@@ -180,16 +186,25 @@ fn UserMenu() -> impl IntoView {
 #[component]
 pub fn TopBar() -> impl IntoView {
     let gl = g();
+    // The one way to collapse the sidebar: a drawer on phones, icons-only (remembered) on desktop.
     let menu = move |_| {
         if window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1280.0) <= 768.0 {
             gl.drawer_open.update(|o| *o = !*o);
         } else {
             gl.sidebar_collapsed.update(|c| *c = !*c);
+            let v = if gl.sidebar_collapsed.get_untracked() { "collapsed" } else { "open" };
+            crate::util::storage::set("fd.sidebar", v);
         }
     };
     view! {
         <header class="topbar" data-testid="topbar">
-            <button class="btn-icon" data-testid="sidebar-toggle" title=move || t("nav.menu") on:click=menu>
+            <button
+                class="btn-icon"
+                data-testid="sidebar-toggle"
+                title=move || t("nav.menu")
+                aria-expanded=move || (!gl.sidebar_collapsed.get() || gl.drawer_open.get()).to_string()
+                on:click=menu
+            >
                 <Icon name="menu"/>
             </button>
             <Breadcrumbs/>

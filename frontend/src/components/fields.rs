@@ -17,11 +17,15 @@ pub fn TextField(
     #[prop(optional)] mono: bool,
     #[prop(optional)] required: bool,
     #[prop(optional, into)] disabled: Signal<bool>,
+    /// `autocomplete` hint for password managers (`username`, `current-password`, `new-password`).
+    #[prop(optional)]
+    autocomplete: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <label class="field">
             <span class="field-label">{move || label.get()} {required.then_some(view! { <span class="req">"*"</span> })}</span>
             <input
+                autocomplete=autocomplete
                 class="input"
                 class:mono=mono
                 class:invalid=move || error.get().is_some()

@@ -53,3 +53,48 @@ pub fn SortTh(label: &'static str, key: &'static str, sort: RwSignal<Sort>) -> i
         </th>
     }
 }
+
+/// A data table that turns into cards on a phone (below 600 px, `.tbl-cards` in
+/// `style/components.css`), so no column hides behind a sideways scroll.
+///
+/// What the rows give it, per cell:
+/// - `data-label` (the column's name, see [`label`]): shown before the value on a card;
+/// - `class="cell-key"` on the table's key fields (name, status, time, code): they open the
+///   card, unlabelled, on its first lines; `cell-title` makes one of them the card's title;
+/// - `class="actions"`: the buttons, at the card's foot.
+///
+/// Long values are cut with an ellipsis on a card; a tap on the cell shows them whole (one
+/// listener here, so every table gets it).
+#[component]
+pub fn CardTable(
+    #[prop(into)] testid: String,
+    #[prop(optional)] compact: bool,
+    /// Extra classes of the `<table>` (e.g. a fixed column layout).
+    #[prop(optional)]
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let toggle = move |ev: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        // Links, buttons and fields keep their own meaning.
+        if target.closest("a, button, input, select, textarea, summary").ok().flatten().is_some() {
+            return;
+        }
+        if let Ok(Some(td)) = target.closest("td") {
+            let _ = td.class_list().toggle("cell-open");
+        }
+    };
+    view! {
+        <div class="table-wrap">
+            <table class=format!("tbl tbl-cards {class}") class:tbl-compact=compact data-testid=testid on:click=toggle>
+                {children()}
+            </table>
+        </div>
+    }
+}
+
+/// The translated column name for a cell's `data-label` (reactive, follows the language).
+pub fn label(key: &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || t(key)
+}

@@ -8,6 +8,7 @@ use crate::api::auth;
 use crate::components::json_view::JsonView;
 use crate::components::pagination::Pagination;
 use crate::components::states::AdminsOnly;
+use crate::components::table::{label, CardTable};
 use crate::components::table_state::{empty_when, TableState};
 use crate::i18n::t;
 use crate::pages::{query_param, query_setter};
@@ -76,8 +77,7 @@ pub fn AuditPage() -> impl IntoView {
                 </form>
                 <Show when=move || can(Role::Admin) fallback=|| view! { <AdminsOnly/> }>
                     <TableState res empty=empty_when(res, |p| p.items.is_empty()) empty_title="audit.empty" empty_hint="audit.empty_hint" filtered let:p>
-                        <div class="table-wrap">
-                            <table class="tbl tbl-compact" data-testid="audit-table">
+                        <CardTable testid="audit-table" compact=true>
                                 <thead><tr>
                                     <th>{move || t("common.time")}</th>
                                     <th>{move || t("audit.actor")}</th>
@@ -87,19 +87,21 @@ pub fn AuditPage() -> impl IntoView {
                                     <th>{move || t("audit.details")}</th>
                                 </tr></thead>
                                 <tbody>
-                                    {p.items.into_iter().map(|e| view! {
-                                        <tr data-testid=format!("audit-row-{}", e.id) class:row-failed=e.result != "ok">
-                                            <td class="num nowrap">{fmt_time(e.at)}</td>
-                                            <td>{e.actor.clone()}</td>
-                                            <td class="mono">{e.action.clone()}</td>
-                                            <td class="mono">{e.target.clone()}</td>
-                                            <td class="mono" class:status-fail=e.result != "ok">{e.result.clone()}</td>
-                                            <td>{e.details.map(|d| view! { <JsonView text=d.to_string() testid=format!("audit-details-{}", e.id) collapsed=true/> })}</td>
-                                        </tr>
+                                    {p.items.into_iter().map(|e| {
+                                        let at = e.at;
+                                        view! {
+                                            <tr data-testid=format!("audit-row-{}", e.id) class:row-failed=e.result != "ok">
+                                                <td class="num nowrap cell-key" data-label=label("common.time")>{move || fmt_time(at)}</td>
+                                                <td class="cell-key cell-title" data-label=label("audit.actor")>{e.actor.clone()}</td>
+                                                <td class="mono cell-key" data-label=label("audit.action")>{e.action.clone()}</td>
+                                                <td class="mono" data-label=label("audit.target") title=e.target.clone()>{e.target.clone()}</td>
+                                                <td class="mono cell-key" class:status-fail=e.result != "ok" data-label=label("audit.result")>{e.result.clone()}</td>
+                                                <td class="cell-wide" data-label=label("audit.details")>{e.details.map(|d| view! { <JsonView text=d.to_string() testid=format!("audit-details-{}", e.id) collapsed=true/> })}</td>
+                                            </tr>
+                                        }
                                     }).collect_view()}
                                 </tbody>
-                            </table>
-                        </div>
+                        </CardTable>
                     </TableState>
                 </Show>
                 <Pagination page=Signal::derive(page) page_size=Signal::derive(page_size) total on_change=on_page/>

@@ -76,8 +76,8 @@ pub fn LoginPage() -> impl IntoView {
                         {move || t("login.demo_hint")}
                     </div>
                 </Show>
-                <TextField label=tr("login.username") value=username testid="login-username"/>
-                <TextField label=tr("login.password") value=password testid="login-password" kind="password"/>
+                <TextField label=tr("login.username") value=username testid="login-username" autocomplete="username"/>
+                <TextField label=tr("login.password") value=password testid="login-password" kind="password" autocomplete="current-password"/>
                 <FormError error=Signal::derive(move || error.get())/>
                 <button class="btn btn-primary btn-block" type="submit" data-testid="login-submit" disabled=move || busy.get()>
                     {move || if busy.get() { t("login.signing_in") } else { t("login.submit") }}

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use model::runlog::{BizType, LogEntry, LogQuery};
 
+use crate::components::json_view::JsonView;
 use crate::components::states::Empty;
+use crate::components::table::{label, CardTable};
 use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::{t, tr};
 use crate::pages::log_feed::{log_feed, LogResults};
@@ -14,37 +16,75 @@ use crate::util::{enc, fmt_time, parse_local_datetime};
 pub const BIZ: [BizType; 6] =
     [BizType::Device, BizType::Uplink, BizType::Downlink, BizType::ThingModel, BizType::Ota, BizType::SubDevice];
 
+/// The run log as a table (cards on a phone). A row's content is cut to one line; its toggle
+/// (a button, so Tab + Enter work) opens the full content below it as pretty JSON.
 #[component]
 pub fn LogTable(entries: RwSignal<Vec<LogEntry>>, show_device: bool) -> impl IntoView {
+    // Columns of the detail row (`colspan`): toggle, time, [device], trace, type, operation, status, content.
+    let cols = if show_device { 8 } else { 7 };
     view! {
-        <div class="table-wrap">
-            <table class="tbl tbl-compact" data-testid="log-table">
-                <thead><tr>
-                    <th>{move || t("common.time")}</th>
-                    {show_device.then(|| view! { <th>{move || t("device.name")}</th> })}
-                    <th>{move || t("logs.trace_id")}</th>
-                    <th>{move || t("logs.type")}</th>
-                    <th>{move || t("logs.operation")}</th>
-                    <th>{move || t("logs.status")}</th>
-                    <th>{move || t("logs.content")}</th>
-                </tr></thead>
-                <tbody>
-                    <For each=move || entries.get() key=|e| e.id let:e>
-                        <tr data-testid="log-row" class:row-failed=e.status != 200>
-                            <td class="num nowrap">{fmt_time(e.at)}</td>
-                            {show_device.then(|| view! {
-                                <td class="mono small"><a href=format!("/devices/{}/{}?tab=logs", enc(&e.product_key), enc(&e.device_name))>{e.device_name.clone()}</a></td>
-                            })}
-                            <td class="mono small">{e.trace_id.clone()}</td>
-                            <td>{e.biz_type.as_str()}</td>
-                            <td class="mono small">{e.operation.clone()}</td>
-                            <td class="num">{e.status}</td>
-                            <td class="mono small log-content" title=e.content.clone()>{e.content.clone()}</td>
-                        </tr>
-                    </For>
-                </tbody>
-            </table>
-        </div>
+        <CardTable testid="log-table" compact=true class="tbl-log">
+            <thead><tr>
+                <th class="toggle-col"><span class="sr-only">{move || t("common.expand")}</span></th>
+                <th class="col-time">{move || t("common.time")}</th>
+                {show_device.then(|| view! { <th class="col-device">{move || t("device.name")}</th> })}
+                <th class="col-trace">{move || t("logs.trace_id")}</th>
+                <th class="col-type">{move || t("logs.type")}</th>
+                <th class="col-op">{move || t("logs.operation")}</th>
+                <th class="col-status">{move || t("logs.status")}</th>
+                <th>{move || t("logs.content")}</th>
+            </tr></thead>
+            <tbody>
+                <For each=move || entries.get() key=|e| e.id let:e>
+                    <LogRow e show_device cols/>
+                </For>
+            </tbody>
+        </CardTable>
+    }
+}
+
+#[component]
+fn LogRow(e: LogEntry, show_device: bool, cols: u32) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let (id, at) = (e.id, e.at);
+    let content = e.content.clone();
+    let detail = StoredValue::new(e.content.clone());
+    // The operation (a whole topic) is cut in the row; the opened row shows it whole.
+    let operation = e.operation.clone();
+    view! {
+        <tr data-testid="log-row" data-id=id.to_string() class:row-failed=e.status != 200 class:row-open=move || open.get()>
+            <td class="cell-key toggle-col">
+                <button
+                    class="btn-icon row-toggle"
+                    data-testid=format!("log-toggle-{id}")
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls=format!("log-detail-{id}")
+                    title=move || if open.get() { t("common.collapse") } else { t("logs.show_content") }
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    {move || if open.get() { "▾" } else { "▸" }}
+                </button>
+            </td>
+            <td class="num nowrap cell-key" data-label=label("common.time")>{move || fmt_time(at)}</td>
+            {show_device.then(|| view! {
+                <td class="mono small cell-key cell-title" data-label=label("device.name")>
+                    <a href=format!("/devices/{}/{}?tab=logs", enc(&e.product_key), enc(&e.device_name)) title=e.device_name.clone()>{e.device_name.clone()}</a>
+                </td>
+            })}
+            <td class="mono small" data-label=label("logs.trace_id")>{e.trace_id.clone()}</td>
+            <td data-label=label("logs.type")>{e.biz_type.as_str()}</td>
+            <td class="mono small" data-label=label("logs.operation") title=e.operation.clone()>{e.operation.clone()}</td>
+            <td class="num cell-key log-status" data-label=label("logs.status")>{e.status}</td>
+            <td class="mono small log-content" data-label=label("logs.content") title=content.clone()>{content.clone()}</td>
+        </tr>
+        <Show when=move || open.get()>
+            <tr class="log-detail" id=format!("log-detail-{id}") data-testid=format!("log-detail-{id}")>
+                <td colspan=cols.to_string()>
+                    <div class="log-meta mono small" data-testid=format!("log-meta-{id}")>{operation}</div>
+                    <JsonView text=detail.get_value() testid=format!("log-json-{id}")/>
+                </td>
+            </tr>
+        </Show>
     }
 }
 

@@ -9,6 +9,7 @@ use crate::components::confirm::ask;
 use crate::components::fields::{FormError, SelectField, TextField};
 use crate::components::modal::Modal;
 use crate::components::states::AdminsOnly;
+use crate::components::table::{label, CardTable};
 use crate::components::table_state::TableState;
 use crate::i18n::{t, tf, tr};
 use crate::state::{can, g, toast_ok};
@@ -62,8 +63,7 @@ pub fn UsersPage() -> impl IntoView {
             <div class="card">
                 <Show when=move || can(Role::Admin) fallback=|| view! { <AdminsOnly/> }>
                     <TableState res let:users>
-                        <div class="table-wrap">
-                            <table class="tbl" data-testid="user-table">
+                        <CardTable testid="user-table">
                                 <thead><tr>
                                     <th>{move || t("user.username")}</th>
                                     <th>{move || t("user.role")}</th>
@@ -72,8 +72,7 @@ pub fn UsersPage() -> impl IntoView {
                                     <th class="actions">{move || t("common.actions")}</th>
                                 </tr></thead>
                                 <tbody>{users.into_iter().map(|u| user_row(u, reload)).collect_view()}</tbody>
-                            </table>
-                        </div>
+                        </CardTable>
                     </TableState>
                 </Show>
             </div>
@@ -131,16 +130,16 @@ fn user_row(u: User, reload: Callback<()>) -> impl IntoView {
     let n = u.username.clone();
     view! {
         <tr data-testid=format!("user-row-{n}")>
-            <td class="mono">{n.clone()} {me.then(|| view! { <span class="muted">" (" {move || t("user.you")} ")"</span> })}</td>
-            <td>
+            <td class="mono cell-key cell-title" data-label=label("user.username")>{n.clone()} {me.then(|| view! { <span class="muted">" (" {move || t("user.you")} ")"</span> })}</td>
+            <td data-label=label("user.role")>
                 <select class="input input-small" data-testid=format!("user-role-{n}") disabled=me on:change=move |ev| role.set(event_target_value(&ev))>
                     {[Role::Viewer, Role::Operator, Role::Admin].into_iter().map(|r| view! {
                         <option value=r.as_str() selected=u.role == r>{move || t(role_key(r))}</option>
                     }).collect_view()}
                 </select>
             </td>
-            <td class="num">{fmt_time(u.created_at)}</td>
-            <td>{move || if disabled { t("user.disabled") } else { t("user.active") }}</td>
+            <td class="num" data-label=label("common.created")>{move || fmt_time(u.created_at)}</td>
+            <td class="cell-key" data-label=label("user.state")>{move || if disabled { t("user.disabled") } else { t("user.active") }}</td>
             <td class="actions">
                 <button class="btn btn-small" data-testid=format!("user-toggle-{n}") disabled=me on:click=toggle>
                     {move || if disabled { t("user.enable") } else { t("user.disable") }}

@@ -19,10 +19,11 @@ use super::detail_messages::MessagesTab;
 use super::detail_tsl::TslDataTab;
 use super::rows::{delete_device, reset_device, set_enabled};
 use crate::api::{registry, ws};
+use crate::components::states::Empty;
 use crate::components::status::{LiveIndicator, StatusDot};
 use crate::components::table_state::TableState;
 use crate::components::tabs::{Tab, Tabs};
-use crate::i18n::t;
+use crate::i18n::{t, tf, tr};
 use crate::state::can;
 use crate::util::enc;
 
@@ -107,14 +108,40 @@ fn DeviceView(pk: String, dn: String) -> impl IntoView {
     });
     on_cleanup(move || ws::unsubscribe(sub));
 
+    // A device that does not exist gets a way back, not only Retry.
+    let missing = Memo::new(move |_| res.with(|r| matches!(r, Some(Err(f)) if f.status == 404)));
     view! {
         <div class="page">
-            <TableState res let:loaded>
-                {
-                    device.set(Some(loaded));
-                    view! { <DeviceBody device props messages paused reload/> }
+            <Show
+                when=move || missing.get()
+                fallback=move || view! {
+                    <TableState res let:loaded>
+                        {
+                            device.set(Some(loaded));
+                            view! { <DeviceBody device props messages paused reload/> }
+                        }
+                    </TableState>
                 }
-            </TableState>
+            >
+                <DeviceMissing pk=pk.clone() dn=dn.clone() retry=Callback::new(move |_| res.refetch())/>
+            </Show>
+        </div>
+    }
+}
+
+/// The page of a device that is not there (deleted, or a wrong link).
+#[component]
+fn DeviceMissing(pk: String, dn: String, retry: Callback<()>) -> impl IntoView {
+    let title = Signal::derive(move || tf("device.missing_title", &[("dn", dn.clone())]));
+    view! {
+        <div class="card" data-testid="device-missing">
+            <Empty title=title hint=tr("device.missing_hint")>
+                <a class="btn btn-primary" href=format!("/devices?product={}", enc(&pk)) data-testid="device-missing-product-devices">
+                    {move || t("device.missing_product_devices")} " " <span class="mono">{pk.clone()}</span>
+                </a>
+                <a class="btn" href="/devices" data-testid="device-missing-all">{move || t("device.missing_all")}</a>
+                <button class="btn btn-ghost" data-testid="retry" on:click=move |_| retry.run(())>{move || t("common.retry")}</button>
+            </Empty>
         </div>
     }
 }

@@ -9,7 +9,7 @@ use super::detail::LiveMsg;
 use crate::components::json_view::JsonView;
 use crate::components::states::Empty;
 use crate::i18n::{t, tf, tr};
-use crate::util::fmt_clock;
+use crate::util::{fmt_clock, fmt_time};
 
 #[component]
 pub fn MessagesTab(messages: RwSignal<VecDeque<LiveMsg>>, paused: RwSignal<bool>) -> impl IntoView {
@@ -35,7 +35,7 @@ pub fn MessagesTab(messages: RwSignal<VecDeque<LiveMsg>>, paused: RwSignal<bool>
                     <For each=move || messages.get() key=|m| m.seq let:m>
                         <div class="msg" data-testid="message-row" data-direction=if m.direction == Direction::Up { "up" } else { "down" }>
                             <div class="msg-head">
-                                <span class="num muted">{fmt_clock(m.at)}</span>
+                                <span class="num muted" title=move || fmt_time(m.at)>{move || fmt_clock(m.at)}</span>
                                 <span class=if m.direction == Direction::Up { "badge badge-up" } else { "badge badge-down" }>
                                     {move || if m.direction == Direction::Up { t("device.up") } else { t("device.down") }}
                                 </span>

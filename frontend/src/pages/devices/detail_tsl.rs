@@ -123,7 +123,7 @@ fn PropertyCard(
                     }
                 }}
             </div>
-            <div class="prop-time small" title=fmt_time(time)>
+            <div class="prop-time small" title=move || fmt_time(time)>
                 <span class="num" data-testid="property-age">{move || ago(now.get() - time, locale())}</span>
                 <Show when=stale>
                     " · "
@@ -131,7 +131,7 @@ fn PropertyCard(
                         {move || if online_since.get().is_some() { t("device.props_stale") } else { t("device.props_last_known") }}
                     </span>
                 </Show>
-                <span class="muted num prop-at" data-testid="property-time">{fmt_time(time)}</span>
+                <span class="muted num prop-at" data-testid="property-time">{move || fmt_time(time)}</span>
             </div>
         </div>
     }

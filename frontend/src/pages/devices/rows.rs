@@ -7,6 +7,7 @@ use model::registry::{Device, DeviceStatus, UpdateDevice};
 
 use crate::api::{registry, report};
 use crate::components::status::StatusDot;
+use crate::components::table::{label, CardTable};
 use crate::i18n::{t, tf};
 use crate::state::{can, toast_ok};
 use crate::util::{enc, fmt_opt_time};
@@ -100,14 +101,13 @@ pub fn reset_device(d: &Device, after: Callback<()>) {
 
 pub fn device_rows(rows: RwSignal<Vec<Device>>, show_product: bool, after: Callback<()>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="tbl" data-testid="device-table">
+        <CardTable testid="device-table">
                 <thead>
                     <tr>
                         <th>{move || t("device.name")}</th>
+                        <th>{move || t("device.status")}</th>
                         <th>{move || t("device.nickname")}</th>
                         {show_product.then(|| view! { <th>{move || t("device.product")}</th> })}
-                        <th>{move || t("device.status")}</th>
                         <th>{move || t("device.last_online")}</th>
                         <th>{move || t("device.ip")}</th>
                         <th class="actions">{move || t("common.actions")}</th>
@@ -116,8 +116,7 @@ pub fn device_rows(rows: RwSignal<Vec<Device>>, show_product: bool, after: Callb
                 <tbody>
                     {move || rows.get().into_iter().map(|d| row(d, show_product, after)).collect_view()}
                 </tbody>
-            </table>
-        </div>
+        </CardTable>
     }
 }
 
@@ -125,15 +124,16 @@ fn row(d: Device, show_product: bool, after: Callback<()>) -> impl IntoView {
     let href = device_href(&d.product_key, &d.device_name);
     let dn = d.device_name.clone();
     let status = d.status;
+    let last_online = d.last_online_at;
     let dev = StoredValue::new(d.clone());
     view! {
         <tr data-testid=format!("device-row-{dn}") data-status=status.as_str()>
-            <td class="mono"><a href=href.clone() data-testid=format!("device-link-{dn}")>{dn.clone()}</a></td>
-            <td>{d.nickname.clone()}</td>
-            {show_product.then(|| view! { <td class="mono"><a href=format!("/products/{}", enc(&d.product_key))>{d.product_key.clone()}</a></td> })}
-            <td><StatusDot status=status/></td>
-            <td class="num">{fmt_opt_time(d.last_online_at)}</td>
-            <td class="mono">{d.ip.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="mono cell-key cell-title" data-label=label("device.name")><a href=href.clone() data-testid=format!("device-link-{dn}")>{dn.clone()}</a></td>
+            <td class="cell-key cell-status" data-label=label("device.status")><StatusDot status=status/></td>
+            <td class="cell-clip" data-label=label("device.nickname") title=d.nickname.clone() data-testid=format!("device-nickname-{dn}")>{d.nickname.clone()}</td>
+            {show_product.then(|| view! { <td class="mono" data-label=label("device.product")><a href=format!("/products/{}", enc(&d.product_key))>{d.product_key.clone()}</a></td> })}
+            <td class="num" data-label=label("device.last_online")>{move || fmt_opt_time(last_online)}</td>
+            <td class="mono" data-label=label("device.ip")>{d.ip.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="actions">
                 <a class="btn btn-small" href=href data-testid=format!("device-view-{dn}")>{move || t("common.view")}</a>
                 <Show when=move || can(Role::Operator)>

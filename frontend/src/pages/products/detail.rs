@@ -80,7 +80,7 @@ fn ProductView(p: Product, reload: Callback<()>) -> impl IntoView {
                 <dt>{move || t("product.devices")}</dt>
                 <dd class="num" data-testid="product-device-count">{p.device_count}</dd>
                 <dt>{move || t("common.created")}</dt>
-                <dd class="num">{fmt_time(p.created_at)}</dd>
+                <dd class="num">{move || fmt_time(p.created_at)}</dd>
                 <dt>{move || t("product.description")}</dt>
                 <dd>{if p.description.is_empty() { "—".to_string() } else { p.description.clone() }}</dd>
                 <dt>{move || t("product.secret")}</dt>

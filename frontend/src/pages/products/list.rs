@@ -7,7 +7,7 @@ use model::registry::Product;
 
 use super::{create::CreateProductDialog, data_format_key, node_type_key};
 use crate::api::{registry, report};
-use crate::components::table::{Sort, SortTh};
+use crate::components::table::{label, CardTable, Sort, SortTh};
 use crate::components::table_state::TableState;
 use crate::i18n::{t, tf};
 use crate::pages::{query_param, query_setter};
@@ -116,8 +116,7 @@ pub fn ProductList() -> impl IntoView {
                     }
                     let:_loaded
                 >
-                    <div class="table-wrap">
-                        <table class="tbl" data-testid="product-table">
+                    <CardTable testid="product-table">
                             <thead>
                                 <tr>
                                     <SortTh label="product.name" key="name" sort/>
@@ -132,8 +131,7 @@ pub fn ProductList() -> impl IntoView {
                             <tbody>
                                 {move || rows().into_iter().map(|p| product_row(p, list)).collect_view()}
                             </tbody>
-                        </table>
-                    </div>
+                    </CardTable>
                 </TableState>
             </div>
             <CreateProductDialog open=create_open/>
@@ -144,17 +142,18 @@ pub fn ProductList() -> impl IntoView {
 fn product_row(p: Product, list: LocalResource<Result<Vec<Product>, crate::api::Fail>>) -> impl IntoView {
     let href = format!("/products/{}", enc(&p.product_key));
     let pk = p.product_key.clone();
+    let created = p.created_at;
     let prod = StoredValue::new(p.clone());
     view! {
         <tr data-testid=format!("product-row-{pk}")>
-            <td><a href=href.clone() data-testid=format!("product-link-{pk}")>{p.name.clone()}</a></td>
-            <td class="mono">{pk.clone()}</td>
-            <td>{move || t(node_type_key(p.node_type))}</td>
-            <td>{move || t(data_format_key(p.data_format))}</td>
-            <td class="num">
+            <td class="cell-key cell-title" data-label=label("product.name")><a href=href.clone() data-testid=format!("product-link-{pk}")>{p.name.clone()}</a></td>
+            <td class="mono cell-key" data-label=label("product.key")>{pk.clone()}</td>
+            <td data-label=label("product.node_type")>{move || t(node_type_key(p.node_type))}</td>
+            <td data-label=label("product.data_format")>{move || t(data_format_key(p.data_format))}</td>
+            <td class="num" data-label=label("product.devices")>
                 <a href=format!("/devices?product={}", enc(&pk))>{p.device_count}</a>
             </td>
-            <td class="num">{fmt_time(p.created_at)}</td>
+            <td class="num" data-label=label("common.created")>{move || fmt_time(created)}</td>
             <td class="actions">
                 <a class="btn btn-small" href=href data-testid=format!("product-view-{pk}")>{move || t("common.view")}</a>
                 <Show when=move || can(Role::Operator)>

@@ -53,9 +53,9 @@ pub fn PasswordPanel() -> impl IntoView {
             <div class="card">
                 <div class="card-head"><h2>{move || t("settings.tab.password")}</h2></div>
                 <form class="form card-body" on:submit=submit data-testid="password-form">
-                    <TextField label=tr("settings.current_password") value=current testid="password-current" kind="password"/>
-                    <TextField label=tr("settings.new_password") value=new testid="password-new" kind="password" error=new_err/>
-                    <TextField label=tr("settings.repeat_password") value=repeat testid="password-repeat" kind="password" error=repeat_err/>
+                    <TextField label=tr("settings.current_password") value=current testid="password-current" kind="password" autocomplete="current-password"/>
+                    <TextField label=tr("settings.new_password") value=new testid="password-new" kind="password" error=new_err autocomplete="new-password"/>
+                    <TextField label=tr("settings.repeat_password") value=repeat testid="password-repeat" kind="password" error=repeat_err autocomplete="new-password"/>
                     <FormError error=Signal::derive(move || error.get())/>
                     <div class="form-actions">
                         <button class="btn btn-primary" type="submit" data-testid="password-submit" disabled=move || busy.get()>

@@ -7,6 +7,7 @@ use crate::api::{auth, report};
 use crate::components::confirm::ask;
 use crate::components::fields::{FormError, TextField};
 use crate::components::json_view::CopyButton;
+use crate::components::table::{label, CardTable};
 use crate::components::table_state::{empty_when, TableState};
 use crate::i18n::{t, tf, tr};
 use crate::state::toast_ok;
@@ -71,8 +72,7 @@ pub fn TokensPanel() -> impl IntoView {
                 </div>
             })}
             <TableState res empty=empty_when(res, Vec::is_empty) empty_title="tokens.empty" empty_hint="tokens.empty_hint" let:list>
-                <div class="table-wrap">
-                    <table class="tbl" data-testid="token-table">
+                <CardTable testid="token-table">
                         <thead><tr>
                             <th>{move || t("tokens.name")}</th>
                             <th>{move || t("common.created")}</th>
@@ -82,11 +82,12 @@ pub fn TokensPanel() -> impl IntoView {
                         <tbody>
                             {list.into_iter().map(|tk| {
                                 let n = tk.name.clone();
+                                let (created, used) = (tk.created_at, tk.last_used_at);
                                 view! {
                                     <tr data-testid=format!("token-row-{}", tk.id)>
-                                        <td>{tk.name.clone()}</td>
-                                        <td class="num">{fmt_time(tk.created_at)}</td>
-                                        <td class="num">{fmt_opt_time(tk.last_used_at)}</td>
+                                        <td class="cell-key cell-title" data-label=label("tokens.name")>{tk.name.clone()}</td>
+                                        <td class="num" data-label=label("common.created")>{move || fmt_time(created)}</td>
+                                        <td class="num" data-label=label("tokens.last_used")>{move || fmt_opt_time(used)}</td>
                                         <td class="actions">
                                             <button class="btn btn-small btn-danger-ghost" data-testid=format!("token-revoke-{}", tk.id)
                                                 on:click=move |_| revoke(tk.id, n.clone())>
@@ -97,8 +98,7 @@ pub fn TokensPanel() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </tbody>
-                    </table>
-                </div>
+                </CardTable>
             </TableState>
         </div>
     }

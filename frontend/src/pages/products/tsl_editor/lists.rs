@@ -7,6 +7,7 @@ use model::tsl::{AccessMode, CallType, DataType, EventType, ThingModel, TslError
 
 use super::item::Item;
 use super::types::type_key;
+use crate::components::table::{label, CardTable};
 use crate::i18n::t;
 use crate::state::can;
 
@@ -91,9 +92,9 @@ pub fn FeatureTables(
                     return view! { <p class="muted">{move || t("tsl.no_properties")}</p> }.into_any();
                 }
                 view! {
-                    <div class="table-wrap"><table class="tbl tbl-compact">
+                    <CardTable testid="tsl-property-table" compact=true>
                         <thead><tr>
-                            <th>{move || t("tsl.identifier")}</th><th>{move || t("tsl.name")}</th><th>{move || t("tsl.data_type")}</th>
+                            <th>{move || t("tsl.name")}</th><th>{move || t("tsl.identifier")}</th><th>{move || t("tsl.data_type")}</th>
                             <th>{move || t("tsl.specs")}</th><th>{move || t("tsl.access")}</th><th class="actions">{move || t("common.actions")}</th>
                         </tr></thead>
                         <tbody>{model.properties.into_iter().map(|p| {
@@ -101,16 +102,16 @@ pub fn FeatureTables(
                             let tkey = type_key(p.data_type.type_name());
                             view! {
                                 <tr data-testid=format!("tsl-property-row-{}", p.identifier) class:row-invalid=invalid>
-                                    <td class="mono">{p.identifier.clone()}</td>
-                                    <td>{p.name.clone()}</td>
-                                    <td><span class="tag-type">{move || t(tkey)}</span></td>
-                                    <td class="mono small">{specs_summary(&p.data_type)}</td>
-                                    <td>{if p.access_mode == AccessMode::ReadOnly { "r" } else { "rw" }}</td>
+                                    <td class="cell-key cell-title" data-label=label("tsl.name")>{p.name.clone()}</td>
+                                    <td class="mono cell-key" data-label=label("tsl.identifier")>{p.identifier.clone()}</td>
+                                    <td data-label=label("tsl.data_type")><span class="tag-type">{move || t(tkey)}</span></td>
+                                    <td class="mono small" data-label=label("tsl.specs")>{specs_summary(&p.data_type)}</td>
+                                    <td data-label=label("tsl.access")>{if p.access_mode == AccessMode::ReadOnly { "r" } else { "rw" }}</td>
                                     {actions("properties", p.identifier.clone(), on_edit, on_remove)}
                                 </tr>
                             }
                         }).collect_view()}</tbody>
-                    </table></div>
+                    </CardTable>
                 }.into_any()
             }}
         </div>
@@ -123,24 +124,24 @@ pub fn FeatureTables(
                     return view! { <p class="muted">{move || t("tsl.no_events")}</p> }.into_any();
                 }
                 view! {
-                    <div class="table-wrap"><table class="tbl tbl-compact">
+                    <CardTable testid="tsl-event-table" compact=true>
                         <thead><tr>
-                            <th>{move || t("tsl.identifier")}</th><th>{move || t("tsl.name")}</th><th>{move || t("tsl.event_type")}</th>
+                            <th>{move || t("tsl.name")}</th><th>{move || t("tsl.identifier")}</th><th>{move || t("tsl.event_type")}</th>
                             <th>{move || t("tsl.output_params")}</th><th class="actions">{move || t("common.actions")}</th>
                         </tr></thead>
                         <tbody>{evs.into_iter().map(|e| {
                             let key = match e.event_type { EventType::Info => "tsl.event.info", EventType::Alert => "tsl.event.alert", EventType::Error => "tsl.event.error" };
                             view! {
                                 <tr data-testid=format!("tsl-event-row-{}", e.identifier) class:row-invalid=bad.contains(&e.identifier)>
-                                    <td class="mono">{e.identifier.clone()}</td>
-                                    <td>{e.name.clone()}</td>
-                                    <td>{move || t(key)}</td>
-                                    <td class="mono small">{e.output_data.iter().map(|p| p.identifier.clone()).collect::<Vec<_>>().join(", ")}</td>
+                                    <td class="cell-key cell-title" data-label=label("tsl.name")>{e.name.clone()}</td>
+                                    <td class="mono cell-key" data-label=label("tsl.identifier")>{e.identifier.clone()}</td>
+                                    <td data-label=label("tsl.event_type")>{move || t(key)}</td>
+                                    <td class="mono small" data-label=label("tsl.output_params")>{e.output_data.iter().map(|p| p.identifier.clone()).collect::<Vec<_>>().join(", ")}</td>
                                     {actions("events", e.identifier.clone(), on_edit, on_remove)}
                                 </tr>
                             }
                         }).collect_view()}</tbody>
-                    </table></div>
+                    </CardTable>
                 }.into_any()
             }}
         </div>
@@ -153,25 +154,25 @@ pub fn FeatureTables(
                     return view! { <p class="muted">{move || t("tsl.no_services")}</p> }.into_any();
                 }
                 view! {
-                    <div class="table-wrap"><table class="tbl tbl-compact">
+                    <CardTable testid="tsl-service-table" compact=true>
                         <thead><tr>
-                            <th>{move || t("tsl.identifier")}</th><th>{move || t("tsl.name")}</th><th>{move || t("tsl.call_type")}</th>
+                            <th>{move || t("tsl.name")}</th><th>{move || t("tsl.identifier")}</th><th>{move || t("tsl.call_type")}</th>
                             <th>{move || t("tsl.input_params")}</th><th>{move || t("tsl.output_params")}</th><th class="actions">{move || t("common.actions")}</th>
                         </tr></thead>
                         <tbody>{svs.into_iter().map(|s| {
                             let key = if s.call_type == CallType::Sync { "tsl.call.sync" } else { "tsl.call.async" };
                             view! {
                                 <tr data-testid=format!("tsl-service-row-{}", s.identifier) class:row-invalid=bad.contains(&s.identifier)>
-                                    <td class="mono">{s.identifier.clone()}</td>
-                                    <td>{s.name.clone()}</td>
-                                    <td>{move || t(key)}</td>
-                                    <td class="mono small">{s.input_params().map(|p| p.identifier.clone()).collect::<Vec<_>>().join(", ")}</td>
-                                    <td class="mono small">{s.output_data.iter().map(|p| p.identifier.clone()).collect::<Vec<_>>().join(", ")}</td>
+                                    <td class="cell-key cell-title" data-label=label("tsl.name")>{s.name.clone()}</td>
+                                    <td class="mono cell-key" data-label=label("tsl.identifier")>{s.identifier.clone()}</td>
+                                    <td data-label=label("tsl.call_type")>{move || t(key)}</td>
+                                    <td class="mono small" data-label=label("tsl.input_params")>{s.input_params().map(|p| p.identifier.clone()).collect::<Vec<_>>().join(", ")}</td>
+                                    <td class="mono small" data-label=label("tsl.output_params")>{s.output_data.iter().map(|p| p.identifier.clone()).collect::<Vec<_>>().join(", ")}</td>
                                     {actions("services", s.identifier.clone(), on_edit, on_remove)}
                                 </tr>
                             }
                         }).collect_view()}</tbody>
-                    </table></div>
+                    </CardTable>
                 }.into_any()
             }}
         </div>
