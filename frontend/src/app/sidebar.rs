@@ -7,11 +7,10 @@ use leptos_router::hooks::use_location;
 use super::nav::{in_section, Section};
 use crate::components::icons::Icon;
 use crate::i18n::t;
-use crate::state::{can, g};
+use crate::state::can;
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
-    let gl = g();
     let location = use_location();
     view! {
         <aside class="sidebar" data-testid="sidebar">
