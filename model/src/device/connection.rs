@@ -130,7 +130,7 @@ impl ConnectionParams {
              c.username_pw_set({user:?}, {pw:?})\n\
              c.connect({host:?}, {port}, keepalive=60)\n\
              c.loop_start()\n\
-             msg = json.loads({post:?})\n\
+             msg = json.loads({post})\n\
              c.publish({topic:?}, json.dumps(msg), qos=1).wait_for_publish()\n\
              c.loop_stop()\n\
              c.disconnect()\n",
@@ -139,6 +139,7 @@ impl ConnectionParams {
             pw = pw(py),
             host = i.host,
             port = i.port,
+            post = py_str(&post),
         );
         ConnectionParams {
             product_key: pk.into(),
@@ -153,6 +154,11 @@ impl ConnectionParams {
             paho_python,
         }
     }
+}
+
+/// A Python single-quoted string literal (the JSON inside keeps its double quotes readable).
+fn py_str(s: &str) -> String {
+    format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
 /// A POSIX shell single-quoted word: `'` inside becomes `'\''`.

@@ -148,4 +148,6 @@ fn shell_quotes_survive_a_single_quote_in_the_post() {
     i.example_params = json!({"Note": "it's"});
     let p = ConnectionParams::build(i);
     assert!(p.mosquitto_pub.contains(r#""Note":"it'\''s""#), "{}", p.mosquitto_pub);
+    assert!(p.paho_python.contains(r#"json.loads('{"id":"1""#), "{}", p.paho_python);
+    assert!(p.paho_python.contains(r#""Note":"it\'s""#), "{}", p.paho_python);
 }
