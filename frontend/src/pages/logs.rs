@@ -80,7 +80,7 @@ fn LogRow(e: LogEntry, show_device: bool, cols: u32) -> impl IntoView {
         <Show when=move || open.get()>
             <tr class="log-detail" id=format!("log-detail-{id}") data-testid=format!("log-detail-{id}")>
                 <td colspan=cols.to_string()>
-                    <div class="log-meta mono small" data-testid=format!("log-meta-{id}")>{operation}</div>
+                    <div class="log-meta mono small" data-testid=format!("log-meta-{id}")>{operation.clone()}</div>
                     <JsonView text=detail.get_value() testid=format!("log-json-{id}")/>
                 </td>
             </tr>
