@@ -22,7 +22,6 @@ use super::{CLIENT_QUEUE, MAX_SUBSCRIPTIONS};
 use crate::auth::revoke::SIGNED_OUT;
 use crate::auth::session::{still_valid, CurrentUser};
 use crate::clock::ClockExt;
-use crate::live_bus::Interest;
 use crate::state::AppState;
 use crate::store;
 
@@ -56,46 +55,24 @@ impl Shared {
     }
 }
 
-/// The open subscriptions of one connection, and the event kinds they want declared on the bus
-/// (so kinds no socket wants are never built).
-struct Subs {
-    streams: HashMap<u32, Stream>,
-    interest: Interest,
-}
+/// The open subscriptions of one connection.
+#[derive(Default)]
+struct Subs(HashMap<u32, Stream>);
 
 impl Subs {
-    fn new(interest: Interest) -> Self {
-        Subs { streams: HashMap::new(), interest }
-    }
-
-    fn insert(&mut self, id: u32, stream: Stream) {
-        self.interest.add(&stream);
-        if let Some(old) = self.streams.insert(id, stream) {
-            self.interest.remove(&old);
-        }
-    }
-
-    fn remove(&mut self, id: u32) {
-        if let Some(old) = self.streams.remove(&id) {
-            self.interest.remove(&old);
-        }
-    }
-
     /// Queue `ev` once for every subscription that wants it (cloned only then); a deleted
     /// device's subscriptions end after its `removed` event.
     fn offer(&mut self, ev: &LiveEvent, out: &Shared) {
-        for (id, s) in &self.streams {
+        for (id, s) in &self.0 {
             if s.wants(ev) {
                 out.push(ServerMsg::Event { id: *id, event: ev.clone() });
             }
         }
         if let LiveEvent::Removed { product_key, device_name, .. } = ev {
-            let interest = &mut self.interest;
-            self.streams.retain(|id, s| {
+            self.0.retain(|id, s| {
                 let gone = matches!(s, Stream::Device { product_key: p, device_name: d }
                     if p == product_key && d == device_name);
                 if gone {
-                    interest.remove(s);
                     out.push(ended(*id, "device_deleted", format!("device {product_key}/{device_name} was deleted")));
                 }
                 !gone
@@ -145,9 +122,8 @@ pub async fn run(st: AppState, user: CurrentUser, socket: WebSocket) {
         }
     });
 
+    let mut subs = Subs::default();
     let mut bus = st.bus().subscribe();
-    // Declared after the receiver exists and dropped before it (see `LiveBus::wants`).
-    let mut subs = Subs::new(st.bus().interest());
     let mut revoked = st.revocations.watch();
     // A revocation between the upgrade's check and this watch would be missed: check once now.
     revoked.mark_changed();
@@ -240,17 +216,17 @@ async fn handle_client(st: &AppState, text: &str, subs: &mut Subs, out: &Shared)
     };
     match msg {
         ClientMsg::Subscribe { id, stream } => {
-            if subs.streams.len() >= MAX_SUBSCRIPTIONS && !subs.streams.contains_key(&id) {
+            if subs.0.len() >= MAX_SUBSCRIPTIONS && !subs.0.contains_key(&id) {
                 return out
                     .push(error("too_many_subscriptions", format!("at most {MAX_SUBSCRIPTIONS} per connection")));
             }
             match missing(st, &stream).await {
                 Ok(None) => {
-                    subs.insert(id, stream);
+                    subs.0.insert(id, stream);
                     out.push(ServerMsg::Subscribed { id });
                 }
                 Ok(Some(what)) => {
-                    subs.remove(id);
+                    subs.0.remove(&id);
                     out.push(ended(id, "not_found", what));
                 }
                 Err(e) => {
@@ -260,7 +236,7 @@ async fn handle_client(st: &AppState, text: &str, subs: &mut Subs, out: &Shared)
             }
         }
         ClientMsg::Unsubscribe { id } => {
-            subs.remove(id);
+            subs.0.remove(&id);
             out.push(ServerMsg::Unsubscribed { id });
         }
         ClientMsg::Ping => out.push(ServerMsg::Pong),

@@ -1,35 +1,23 @@
 //! The lossy lane: device facts as the browsers' [`LiveEvent`]s on the live bus.
 //!
 //! Offered synchronously by [`super::Hub::publish`] before any lossless lane, so a full store
-//! queue never delays what a browser sees. Nothing is built when no browser wants its kind.
+//! queue never delays what a browser sees. Nothing is built when no browser listens.
 
 use model::registry::DeviceStatus;
 use model::ws::LiveEvent;
 
 use super::{DeviceEvent, Fact};
-use crate::live_bus::{Kind, LiveBus};
+use crate::live_bus::LiveBus;
 use crate::runlog::text::{text_cut, MAX_LIVE_PAYLOAD};
 
-/// Offer one fact to the browsers (built only if a listener wants its kind).
+/// Offer one fact to the browsers.
 pub fn offer(bus: &LiveBus, ev: &DeviceEvent) {
-    if !kind(&ev.fact).is_some_and(|k| bus.wants(k)) {
+    if !bus.has_listeners() {
         return;
     }
     if let Some(live) = to_live(ev) {
         bus.send(live);
     }
-}
-
-/// The kind of event [`to_live`] makes of a fact, before building it.
-fn kind(fact: &Fact) -> Option<Kind> {
-    Some(match fact {
-        Fact::Connected { .. } | Fact::SubDeviceOnline { .. } => Kind::Status,
-        Fact::Disconnected { .. } | Fact::SubDeviceOffline { .. } => Kind::Status,
-        Fact::Message { .. } => Kind::Message,
-        Fact::PropertiesPosted { .. } => Kind::Properties,
-        Fact::Removed => Kind::Removed,
-        _ => return None,
-    })
 }
 
 /// What a browser is shown of a fact, if anything. (Stored run-log entries reach browsers from

@@ -35,7 +35,7 @@ pub(crate) use postgres::text as pg_text;
 pub use sqlite::run;
 
 use crate::hub::{Delivery, DeviceEvent, Fact};
-use crate::live_bus::{Kind, LiveBus};
+use crate::live_bus::LiveBus;
 use crate::runlog::line::{line_of, Line};
 
 /// Facts queued at most before producers wait (the capacity of the writer's hub lane).
@@ -89,7 +89,7 @@ impl Round {
         for ack in self.acks {
             let _ = ack.send(());
         }
-        if bus.wants(Kind::Log) {
+        if bus.has_listeners() {
             for ((i, line), id) in lines.into_iter().zip(ids) {
                 bus.send(LiveEvent::Log { entry: line.into_entry(id, &self.events[i]) });
             }
