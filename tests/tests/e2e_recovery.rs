@@ -68,8 +68,11 @@ async fn after_a_network_blip_the_console_recovers_by_itself_and_catches_up() {
     wait_kpi(&b, "kpi-offline", "0").await;
     wait_badge(&b, "live").await;
 
-    // The network goes away. The page says so in words, the badge leaves green (amber, then red
-    // with the time of the last good data).
+    // The network goes away. The page says so in words and the badge turns red with the time of
+    // the last good data. Emulated offline fires the browser's `offline` event, on which the
+    // console gives up its WebSocket itself (`frontend/src/api/ws.rs`: an idle socket would only
+    // notice a dead network at its next failed write); so no other way of cutting the socket is
+    // needed here, and new connects then fail as they would without a network.
     b.offline(true).await;
     b.wait_text("connection-banner", "Can't reach the server").await;
     wait_badge(&b, "offline").await;

@@ -59,10 +59,11 @@ fn Breadcrumbs() -> impl IntoView {
 /// The product the current page is scoped to, read from its URL only: `?product=` on pages that
 /// follow a product, the product of a product or device page. Nothing is remembered between
 /// pages, so visiting one never changes what another shows.
-pub fn scope_of(path: &str, product_param: Option<String>) -> Option<String> {
+/// `decode` undoes the path's percent-encoding (the browser's `decodeURIComponent` in the app).
+pub fn scope_of(path: &str, product_param: Option<String>, decode: fn(&str) -> String) -> Option<String> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segs.as_slice() {
-        ["products", pk, ..] | ["devices", pk, _, ..] => Some(crate::util::dec(pk)),
+        ["products", pk, ..] | ["devices", pk, _, ..] => Some(decode(pk)),
         _ if nav::follows_product(path) => product_param.filter(|p| !p.is_empty()),
         _ => None,
     }
@@ -77,7 +78,9 @@ fn ProductSelector() -> impl IntoView {
     let ProductsCtx(products) = expect_context::<ProductsCtx>();
     let location = use_location();
     let navigate = use_navigate();
-    let current = Memo::new(move |_| scope_of(&location.pathname.get(), location.query.with(|q| q.get("product"))));
+    let current = Memo::new(move |_| {
+        scope_of(&location.pathname.get(), location.query.with(|q| q.get("product")), crate::util::dec)
+    });
     let follows = Memo::new(move |_| nav::follows_product(&location.pathname.get()));
     let shown = move || follows.get() || current.get().is_some();
     let on_change = move |ev: leptos::ev::Event| {
@@ -234,7 +237,15 @@ pub fn TopBar() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::scope_of;
+    use super::scope_of as scope;
+
+    fn dec(s: &str) -> String {
+        s.replace("%20", " ")
+    }
+
+    fn scope_of(path: &str, product: Option<String>) -> Option<String> {
+        scope(path, product, dec)
+    }
 
     #[test]
     fn the_scope_comes_from_the_current_url_only() {
@@ -246,6 +257,7 @@ mod tests {
         // A product or device page is about its product, whatever the query says.
         assert_eq!(scope_of("/products/a1Fan", p()).as_deref(), Some("a1Fan"));
         assert_eq!(scope_of("/devices/a1Fan/fan%2001", None).as_deref(), Some("a1Fan"));
+        assert_eq!(scope_of("/devices/a1%20Fan/x", None).as_deref(), Some("a1 Fan"));
         // Pages without a product scope ignore a stray parameter.
         assert_eq!(scope_of("/products", p()), None);
         assert_eq!(scope_of("/settings", p()), None);
