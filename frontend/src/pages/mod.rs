@@ -1,6 +1,7 @@
 //! One folder per feature, named like the sidebar entries.
 
 pub mod audit;
+pub mod device_filters;
 pub mod devices;
 pub mod groups;
 pub mod log_feed;

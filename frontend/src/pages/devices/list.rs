@@ -16,6 +16,7 @@ use crate::components::scope::ScopeBanner;
 use crate::components::status::LiveIndicator;
 use crate::components::table_state::TableState;
 use crate::i18n::t;
+use crate::pages::device_filters::{pager, search_box, status_options, status_select};
 use crate::pages::{query_param, query_setter};
 use crate::state::can;
 
@@ -109,35 +110,9 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
     });
     on_cleanup(move || ws::unsubscribe(sub));
 
-    // Search box → `?q=` after a pause in typing.
-    let search = RwSignal::new(q().unwrap_or_default());
-    let typed = StoredValue::new(0u32);
-    let sq = set_query.clone();
-    Effect::new(move |prev: Option<()>| {
-        let s = search.get();
-        if prev.is_none() {
-            return;
-        }
-        typed.update_value(|n| *n += 1);
-        let mine = typed.get_value();
-        let sq = sq.clone();
-        set_timeout(
-            move || {
-                if typed.get_value() == mine {
-                    sq(&[("q", Some(s.trim().to_string())), ("page", None)]);
-                }
-            },
-            std::time::Duration::from_millis(300),
-        );
-    });
-    let status_sel = RwSignal::new(status().unwrap_or_default());
-    let sq = set_query.clone();
-    Effect::new(move |prev: Option<()>| {
-        let s = status_sel.get();
-        if prev.is_some() {
-            sq(&[("status", Some(s)), ("page", None)]);
-        }
-    });
+    // The filter bar, bound to the URL (`device_filters`).
+    let search = search_box(q(), set_query.clone());
+    let status_sel = status_select(status(), set_query.clone());
     let product_sel = RwSignal::new(url_product().unwrap_or_default());
     Effect::new(move |_| product_sel.set(url_product().unwrap_or_default()));
     let sq = set_query.clone();
@@ -146,23 +121,11 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
         sq(&[("product", Some(v)), ("page", None)]);
     };
     let ProductsCtx(products) = expect_context::<ProductsCtx>();
-    let status_options = Signal::derive(move || {
-        let mut v = vec![(String::new(), t("device.all_statuses").to_string())];
-        for s in [DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Inactive, DeviceStatus::Disabled] {
-            v.push((s.as_str().to_string(), t(crate::components::status::status_key(s)).to_string()));
-        }
-        v
-    });
+    let status_options = status_options();
     let add_open = RwSignal::new(false);
     let import_open = RwSignal::new(false);
     let after_change = Callback::new(move |_| reload.update(|n| *n += 1));
-    let sq = set_query.clone();
-    let on_page = Callback::new(move |(p, s): (u32, u32)| {
-        sq(&[
-            ("page", Some(p.to_string()).filter(|p| p != "1")),
-            ("page_size", Some(s.to_string()).filter(|s| s != "20")),
-        ])
-    });
+    let on_page = pager(set_query.clone());
     // The URL's product scope counts as a filter (the product tab's fixed product does not).
     let filtered = move || q().is_some() || status().is_some() || url_product().is_some();
     let scope_note = Signal::derive(move || {

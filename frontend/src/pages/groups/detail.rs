@@ -19,9 +19,10 @@ use super::dialog::GroupDialog;
 use crate::api::{groups, report, ws};
 use crate::components::fields::Select;
 use crate::components::pagination::Pagination;
-use crate::components::status::{status_key, LiveIndicator, StatusDot};
+use crate::components::status::{LiveIndicator, StatusDot};
 use crate::components::table_state::TableState;
 use crate::i18n::{t, tf};
+use crate::pages::device_filters::{pager, search_box, status_options, status_select};
 use crate::pages::{query_param, query_setter};
 use crate::state::{can, toast_ok};
 use crate::util::{enc, fmt_opt_time};
@@ -156,48 +157,10 @@ fn Members(id: i64, on_change: Callback<()>) -> impl IntoView {
     );
     on_cleanup(move || ws::unsubscribe(sub));
 
-    let search = RwSignal::new(q().unwrap_or_default());
-    let typed = StoredValue::new(0u32);
-    let sq = set_query.clone();
-    Effect::new(move |prev: Option<()>| {
-        let s = search.get();
-        if prev.is_none() {
-            return;
-        }
-        typed.update_value(|n| *n += 1);
-        let mine = typed.get_value();
-        let sq = sq.clone();
-        set_timeout(
-            move || {
-                if typed.get_value() == mine {
-                    sq(&[("q", Some(s.trim().to_string())), ("page", None)]);
-                }
-            },
-            std::time::Duration::from_millis(300),
-        );
-    });
-    let status_sel = RwSignal::new(status().unwrap_or_default());
-    let sq = set_query.clone();
-    Effect::new(move |prev: Option<()>| {
-        let s = status_sel.get();
-        if prev.is_some() {
-            sq(&[("status", Some(s)), ("page", None)]);
-        }
-    });
-    let status_options = Signal::derive(move || {
-        let mut v = vec![(String::new(), t("device.all_statuses").to_string())];
-        for s in [DeviceStatus::Online, DeviceStatus::Offline, DeviceStatus::Inactive, DeviceStatus::Disabled] {
-            v.push((s.as_str().to_string(), t(status_key(s)).to_string()));
-        }
-        v
-    });
-    let sq = set_query.clone();
-    let on_page = Callback::new(move |(p, s): (u32, u32)| {
-        sq(&[
-            ("page", Some(p.to_string()).filter(|p| p != "1")),
-            ("page_size", Some(s.to_string()).filter(|s| s != "20")),
-        ])
-    });
+    let search = search_box(q(), set_query.clone());
+    let status_sel = status_select(status(), set_query.clone());
+    let status_options = status_options();
+    let on_page = pager(set_query.clone());
     let add_open = RwSignal::new(false);
     let filtered = move || q().is_some() || status().is_some();
 
