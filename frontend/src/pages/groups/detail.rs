@@ -10,7 +10,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
 use model::auth::Role;
 use model::groups::{Group, GroupDevicesQuery};
-use model::registry::{Device, DeviceStatus};
+use model::live_list::{apply_status, on_status, ListChange};
+use model::registry::{Device, DeviceQuery, DeviceStatus};
 use model::ws::{LiveEvent, Stream};
 
 use super::add::AddMembersDialog;
@@ -125,32 +126,29 @@ fn Members(id: i64, on_change: Callback<()>) -> impl IntoView {
         on_change.run(());
     });
 
-    // Live: a member's status change updates its dot in place and the counts above. A row that
-    // no longer matches the status filter goes away (never a row that contradicts its filter).
+    // Live: a group's members are a device list filtered by group, so the device list's rules
+    // apply (model::live_list): a member changes in place or, no longer matching the status
+    // filter, leaves at once; a device that now matches the filter reloads the page (only the
+    // server knows whether it is a member).
     let sub = ws::subscribe_synced(
         Stream::Status,
         move |ev| {
             let LiveEvent::Status { product_key, device_name, status: s, reason, at } = ev else { return };
-            let mut member = false;
-            rows.update(|rs| {
-                if let Some(d) = rs.iter_mut().find(|d| d.product_key == product_key && d.device_name == device_name) {
-                    member = true;
-                    d.status = s;
-                    match s {
-                        DeviceStatus::Online => d.last_online_at = Some(at),
-                        DeviceStatus::Offline => {
-                            d.last_offline_at = Some(at);
-                            d.last_disconnect_code = reason;
-                        }
-                        _ => {}
+            let g = query.get_untracked();
+            let as_list = DeviceQuery { q: g.q, status: g.status, group: Some(id.to_string()), ..Default::default() };
+            let change = rows.with_untracked(|rs| on_status(&as_list, rs, &product_key, &device_name, s));
+            match change {
+                ListChange::Ignore => {}
+                ListChange::Update | ListChange::Remove => {
+                    rows.update(|rs| {
+                        apply_status(rs, change, &product_key, &device_name, s, reason, at);
+                    });
+                    if change == ListChange::Remove {
+                        total.update(|t| *t = t.saturating_sub(1));
                     }
+                    on_change.run(());
                 }
-                if let Some(want) = untrack(status).and_then(|w| DeviceStatus::parse(&w)) {
-                    rs.retain(|d| d.status == want);
-                }
-            });
-            if member {
-                on_change.run(());
+                ListChange::Reload => reload.run(()),
             }
         },
         move || reload.run(()),
