@@ -119,6 +119,21 @@ async fn a_group_is_built_in_the_browser_and_shows_its_devices_live() {
     exact_text(&b, "group-online-count", "1").await;
     b.shot("members-live").await;
 
+    // The group's Online filter follows live events like the device list (model::live_list): a
+    // member that connects joins it without a reload, one that drops off leaves it at once.
+    b.goto(&format!("/groups/{id}?status=online")).await;
+    member_status(&b, DN2, "online").await;
+    gone(&b, &format!("member-row-{DN1}")).await;
+    let dev1 = Device::connect(app.mqtt_addr(), &Identity::new(PK, DN1, &secret1), &DeviceOptions::python())
+        .await
+        .expect("CONNACK accepted");
+    member_status(&b, DN1, "online").await;
+    b.shot("members-online-filter").await;
+    dev1.drop_connection();
+    gone(&b, &format!("member-row-{DN1}")).await;
+    b.goto(&format!("/groups/{id}")).await;
+    member_status(&b, DN1, "offline").await;
+
     // Rename: same id, new name.
     b.click("group-rename").await;
     b.fill("group-name", "Roof").await;
