@@ -38,7 +38,9 @@ pub fn EChart(
     let node = NodeRef::<leptos::html::Div>::new();
     let slot: StoredValue<Option<charming::Echarts>, LocalStorage> = StoredValue::new_local(None);
     Effect::new(move |_| {
-        let chart = make();
+        // No animation: live charts redraw on every update, and a moving chart is harder to
+        // read at a glance (and is caught half-drawn by a screenshot).
+        let chart = make().animation(false);
         if node.get().is_none() {
             return;
         }
