@@ -284,3 +284,29 @@ async fn patching_a_devices_groups_by_name_creates_missing_groups_and_keeps_the_
     assert_eq!(d["groups"], json!([]));
     assert_eq!(s.get("/api/v1/groups").await.ok()["total"], 2, "emptied groups stay");
 }
+
+/// Forty clients create the same name at once: one group, 39 clear 409s (uniqueness holds in the
+/// store, not by luck of timing); then forty add the same device at once: it is a member once
+/// and every answer says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_parallel_creates_of_one_name_make_one_group_and_parallel_adds_one_membership() {
+    let (app, s) = app_with_devices(&["race-01"]).await;
+    let creates = (0..40).map(|_| s.post("/api/v1/groups", json!({"name": "Race", "description": ""})));
+    let statuses: Vec<StatusCode> = futures::future::join_all(creates).await.into_iter().map(|r| r.status).collect();
+    assert_eq!(statuses.iter().filter(|c| **c == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|c| **c == StatusCode::CONFLICT).count(), 39, "{statuses:?}");
+    let list = s.get("/api/v1/groups?q=Race").await.ok();
+    assert_eq!(list["total"], 1, "{list}");
+    let id = list["items"][0]["id"].as_i64().unwrap();
+
+    let path = format!("/api/v1/groups/{id}/devices");
+    let adds = (0..40).map(|_| s.post(&path, refs(&["race-01"])));
+    let reports: Vec<Value> = futures::future::join_all(adds).await.into_iter().map(|r| r.ok()).collect();
+    let added = reports.iter().filter(|r| outcomes(r) == [("race-01".to_string(), "added".to_string())]).count();
+    let already =
+        reports.iter().filter(|r| outcomes(r) == [("race-01".to_string(), "already_member".to_string())]).count();
+    assert_eq!((added, already), (1, 39), "{reports:?}");
+    let members = s.get(&format!("/api/v1/groups/{id}/devices")).await.ok();
+    assert_eq!(members["total"], 1, "{members}");
+    drop(app);
+}

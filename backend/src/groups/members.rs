@@ -232,6 +232,8 @@ async fn change(
     let members = store::groups::members_among(&st.db, g.id, &known).await?;
     let mut seen = HashSet::new();
     let mut to_change = Vec::new();
+    // (result index, device id) of each result that this request means to change.
+    let mut changing = Vec::new();
     let mut results = Vec::with_capacity(devices.len());
     for d in devices {
         let outcome = match ids.get(&(d.product_key.clone(), d.device_name.clone())) {
@@ -241,11 +243,13 @@ async fn change(
                 match (adding, members.contains(&id), first) {
                     (true, false, true) => {
                         to_change.push(id);
+                        changing.push((results.len(), id));
                         MemberOutcome::Added
                     }
                     (true, _, _) => MemberOutcome::AlreadyMember,
                     (false, true, true) => {
                         to_change.push(id);
+                        changing.push((results.len(), id));
                         MemberOutcome::Removed
                     }
                     (false, _, _) => MemberOutcome::NotMember,
@@ -254,10 +258,17 @@ async fn change(
         };
         results.push(MemberResult { product_key: d.product_key, device_name: d.device_name, outcome });
     }
-    if adding {
-        store::groups::add_members(&st.db, g.id, &to_change, st.now()).await?;
+    // The read above is only a plan: a request racing this one may have added or removed the
+    // same device since. The store says which rows this request really changed.
+    let (done, lost_race) = if adding {
+        (store::groups::add_members(&st.db, g.id, &to_change, st.now()).await?, MemberOutcome::AlreadyMember)
     } else {
-        store::groups::remove_members(&st.db, g.id, &to_change).await?;
+        (store::groups::remove_members(&st.db, g.id, &to_change).await?, MemberOutcome::NotMember)
+    };
+    for (i, id) in changing {
+        if !done.contains(&id) {
+            results[i].outcome = lost_race;
+        }
     }
     Ok(MemberReport::of(results, errors))
 }

@@ -113,30 +113,33 @@ pub async fn members_among(db: &Db, group_id: i64, device_ids: &[i64]) -> Result
     Ok(found)
 }
 
-/// Add devices to the group in one transaction; ones already in it stay as they are.
-pub async fn add_members(db: &Db, group_id: i64, device_ids: &[i64], now: i64) -> Result<()> {
-    let statements = device_ids.chunks(CHUNK).map(|chunk| {
+/// Add devices to the group; ones already in it stay as they are. Returns the ids this call
+/// inserted (`RETURNING`), so of two racing requests only one reports a device "added". Each
+/// statement of up to 500 devices is atomic; if a later one fails, the earlier ones stay added
+/// and a retry reports them as already members (nothing is lost or doubled).
+pub async fn add_members(db: &Db, group_id: i64, device_ids: &[i64], now: i64) -> Result<HashSet<i64>> {
+    let mut added = HashSet::new();
+    for chunk in device_ids.chunks(CHUNK) {
         let mut q = sql("INSERT INTO group_devices (group_id, device_id, added_at) VALUES ");
         for (i, id) in chunk.iter().enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
             q.push_bind(group_id).push(", ").push_bind(*id).push(", ").push_bind(now).push(")");
         }
-        q.push(" ON CONFLICT (group_id, device_id) DO NOTHING");
-        q
-    });
-    db.transaction(statements.collect()).await?;
-    Ok(())
+        q.push(" ON CONFLICT (group_id, device_id) DO NOTHING RETURNING device_id");
+        added.extend(db.scalars::<i64>(q).await?);
+    }
+    Ok(added)
 }
 
-/// Remove devices from the group in one transaction.
-pub async fn remove_members(db: &Db, group_id: i64, device_ids: &[i64]) -> Result<()> {
-    let statements = device_ids.chunks(CHUNK).map(|chunk| {
+/// Remove devices from the group. Returns the ids this call removed (as [`add_members`]).
+pub async fn remove_members(db: &Db, group_id: i64, device_ids: &[i64]) -> Result<HashSet<i64>> {
+    let mut removed = HashSet::new();
+    for chunk in device_ids.chunks(CHUNK) {
         let mut q = sql("DELETE FROM group_devices WHERE group_id = $1 AND device_id IN ").bind(group_id);
-        q.push_list(chunk.iter().copied());
-        q
-    });
-    db.transaction(statements.collect()).await?;
-    Ok(())
+        q.push_list(chunk.iter().copied()).push(" RETURNING device_id");
+        removed.extend(db.scalars::<i64>(q).await?);
+    }
+    Ok(removed)
 }
 
 /// The groups a device belongs to, by name.
