@@ -1,8 +1,8 @@
 //! One folder per feature, named like the sidebar entries.
 
 pub mod audit;
-pub mod device_filters;
 pub mod devices;
+pub mod filter_bar;
 pub mod groups;
 pub mod log_feed;
 pub mod login;

@@ -16,7 +16,7 @@ use crate::components::scope::ScopeBanner;
 use crate::components::status::LiveIndicator;
 use crate::components::table_state::TableState;
 use crate::i18n::t;
-use crate::pages::device_filters::{pager, search_box, status_options, status_select};
+use crate::pages::filter_bar::{pager, search_box, status_options, status_select};
 use crate::pages::{query_param, query_setter};
 use crate::state::can;
 
@@ -110,7 +110,7 @@ pub fn DeviceBrowser(#[prop(optional)] fixed_product: Option<String>) -> impl In
     });
     on_cleanup(move || ws::unsubscribe(sub));
 
-    // The filter bar, bound to the URL (`device_filters`).
+    // The filter bar, bound to the URL (`filter_bar`).
     let search = search_box(q(), set_query.clone());
     let status_sel = status_select(status(), set_query.clone());
     let product_sel = RwSignal::new(url_product().unwrap_or_default());

@@ -23,7 +23,7 @@ use crate::components::pagination::Pagination;
 use crate::components::status::{LiveIndicator, StatusDot};
 use crate::components::table_state::TableState;
 use crate::i18n::{t, tf};
-use crate::pages::device_filters::{pager, search_box, status_options, status_select};
+use crate::pages::filter_bar::{pager, search_box, status_options, status_select};
 use crate::pages::{query_param, query_setter};
 use crate::state::{can, toast_ok};
 use crate::util::{enc, fmt_opt_time};

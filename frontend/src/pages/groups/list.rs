@@ -12,6 +12,7 @@ use crate::api::groups;
 use crate::components::pagination::Pagination;
 use crate::components::table_state::TableState;
 use crate::i18n::t;
+use crate::pages::filter_bar::search_box;
 use crate::pages::{query_param, query_setter};
 use crate::state::can;
 use crate::util::fmt_time;
@@ -30,26 +31,7 @@ pub fn GroupList() -> impl IntoView {
     let total = Signal::derive(move || res.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, |p| p.total)));
 
     // Search box → `?q=` after a pause in typing.
-    let search = RwSignal::new(q().unwrap_or_default());
-    let typed = StoredValue::new(0u32);
-    let sq = set_query.clone();
-    Effect::new(move |prev: Option<()>| {
-        let s = search.get();
-        if prev.is_none() {
-            return;
-        }
-        typed.update_value(|n| *n += 1);
-        let mine = typed.get_value();
-        let sq = sq.clone();
-        set_timeout(
-            move || {
-                if typed.get_value() == mine {
-                    sq(&[("q", Some(s.trim().to_string())), ("page", None)]);
-                }
-            },
-            std::time::Duration::from_millis(300),
-        );
-    });
+    let search = search_box(q(), set_query.clone());
 
     let dialog_open = RwSignal::new(false);
     let editing = RwSignal::new(None::<Group>);

@@ -1,6 +1,6 @@
-//! The filter bar shared by every device table (the device list, a group's devices): a search
-//! box, a status select and the pager, each bound to the URL's query so a pasted link opens the
-//! same view (UI.md) and "back" is not flooded by typing.
+//! The filter bar shared by the registry's tables (devices, a group's devices, groups): a search
+//! box, a device-status select and the pager, each bound to the URL's query so a pasted link
+//! opens the same view (UI.md) and "back" is not flooded by typing.
 
 use leptos::prelude::*;
 use model::registry::DeviceStatus;
