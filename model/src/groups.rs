@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::csv_lines::{csv_lines, CsvLine};
 use crate::registry::{CsvRowError, DeviceStatus};
 
 /// Longest group name, in characters.
@@ -179,16 +180,7 @@ pub fn validate_group_description(d: &str) -> Result<(), GroupError> {
 pub fn parse_member_csv(text: &str) -> (Vec<MemberRef>, Vec<CsvRowError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = (i + 1) as u32;
-        let raw = raw.trim_start_matches('\u{feff}').trim();
-        if raw.is_empty() {
-            continue;
-        }
-        let cols: Vec<&str> = raw.split(',').map(|c| c.trim().trim_matches('"')).collect();
-        if i == 0 && cols[0].eq_ignore_ascii_case("productkey") {
-            continue;
-        }
+    for CsvLine { line, raw, cols } in csv_lines(text, "productkey") {
         match cols.as_slice() {
             [pk, dn] if !pk.is_empty() && !dn.is_empty() => {
                 rows.push(MemberRef { product_key: pk.to_string(), device_name: dn.to_string() })

@@ -8,6 +8,7 @@
 //!   envelopes (request/reply), signing (device authentication, dynamic registration).
 //! - [`codes`]: the protocol's error codes, keyed by (code, the seed table it comes from), with
 //!   the seed's description, cause and troubleshooting.
+//! - [`csv_lines`]: the data lines of the small CSV files operators paste (device imports, group members).
 //! - [`tsl`]: thing models in Alibaba's TSL JSON format and value validation with the seed's codes.
 //! - [`error`]: the API error body every REST endpoint returns.
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
@@ -20,6 +21,7 @@ pub mod alink;
 pub mod audit;
 pub mod auth;
 pub mod codes;
+pub mod csv_lines;
 pub mod device;
 pub mod error;
 pub mod groups;

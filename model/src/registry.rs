@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::csv_lines::{csv_lines, CsvLine};
+
 /// How a product's devices reach the platform (Alibaba's "node type").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -251,16 +253,7 @@ pub fn parse_device_csv(text: &str) -> (Vec<CsvDevice>, Vec<CsvRowError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = (i + 1) as u32;
-        let raw = raw.trim_start_matches('\u{feff}').trim();
-        if raw.is_empty() {
-            continue;
-        }
-        let cols: Vec<&str> = raw.split(',').map(|c| c.trim().trim_matches('"')).collect();
-        if i == 0 && cols[0].eq_ignore_ascii_case("devicename") {
-            continue;
-        }
+    for CsvLine { line, cols, .. } in csv_lines(text, "devicename") {
         if rows.len() + errors.len() >= MAX_CSV_ROWS {
             errors.push(CsvRowError {
                 line,
