@@ -71,6 +71,20 @@ pub fn on_status(
     }
 }
 
+/// A status event's news on one device row (any view holding a `Device`): the status, and the
+/// time it came online, or the time and reason code it went offline.
+pub fn set_status(d: &mut Device, status: DeviceStatus, reason: Option<u32>, at: i64) {
+    d.status = status;
+    match status {
+        DeviceStatus::Online => d.last_online_at = Some(at),
+        DeviceStatus::Offline => {
+            d.last_offline_at = Some(at);
+            d.last_disconnect_code = reason;
+        }
+        _ => {}
+    }
+}
+
 /// Apply `change` for the event to `rows` (in place): the new status (and its time and reason)
 /// on an updated row, or the row dropped. Returns whether the rows changed.
 pub fn apply_status(
@@ -86,15 +100,7 @@ pub fn apply_status(
     match change {
         ListChange::Update => match rows.iter_mut().find(|d| is_it(d)) {
             Some(d) => {
-                d.status = status;
-                match status {
-                    DeviceStatus::Online => d.last_online_at = Some(at),
-                    DeviceStatus::Offline => {
-                        d.last_offline_at = Some(at);
-                        d.last_disconnect_code = reason;
-                    }
-                    _ => {}
-                }
+                set_status(d, status, reason, at);
                 true
             }
             None => false,

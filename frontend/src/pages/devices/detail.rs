@@ -79,15 +79,7 @@ fn DeviceView(pk: String, dn: String) -> impl IntoView {
     let sub = ws::subscribe(Stream::Device { product_key: pk.clone(), device_name: dn.clone() }, move |ev| match ev {
         LiveEvent::Status { status, reason, at, .. } => device.update(|d| {
             if let Some(d) = d {
-                d.status = status;
-                match status {
-                    DeviceStatus::Online => d.last_online_at = Some(at),
-                    DeviceStatus::Offline => {
-                        d.last_offline_at = Some(at);
-                        d.last_disconnect_code = reason;
-                    }
-                    _ => {}
-                }
+                model::live_list::set_status(d, status, reason, at);
             }
         }),
         LiveEvent::Properties { values, .. } => props.update(|ps| merge_props(ps, values)),
