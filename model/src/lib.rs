@@ -12,6 +12,7 @@
 //! - [`tsl`]: thing models in Alibaba's TSL JSON format and value validation with the seed's codes.
 //! - [`error`]: the API error body every REST endpoint returns.
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
+//! - [`debug`]: online debugging — device calls from REST and their one result shape.
 //! - [`groups`]: device groups (stable id, unique name), member changes and their reports.
 //! - [`ws`]: the WebSocket protocol between browser and server.
 //! - [`device`]: the device page's value labels, ages and connection parameters.
@@ -22,6 +23,7 @@ pub mod audit;
 pub mod auth;
 pub mod codes;
 pub mod csv_lines;
+pub mod debug;
 pub mod device;
 pub mod error;
 pub mod groups;
