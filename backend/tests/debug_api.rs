@@ -37,6 +37,11 @@ async fn online(app: &TestApp, dn: &str) -> Client {
     d
 }
 
+/// A POST that owns its path (for `join!` with the device's side).
+async fn post(api: &testkit::Client, path: String, body: Value) -> testkit::Resp {
+    api.post(&path, body).await
+}
+
 fn url(dn: &str, rest: &str) -> String {
     format!("/api/v1/devices/{PK}/{dn}/{rest}")
 }
@@ -74,7 +79,7 @@ async fn set_get_and_a_sync_service_reach_a_real_device_and_are_logged_in_one_tr
 
     // Set: the device's set_reply comes back as the result.
     let (r, (topic, req)) =
-        tokio::join!(api.post(&url("dev1", "properties/set"), json!({"params": {"Brightness": 40}})), async {
+        tokio::join!(post(&api, url("dev1", "properties/set"), json!({"params": {"Brightness": 40}})), async {
             answer(&mut d, 200, json!({})).await
         });
     let r = r.ok();
@@ -90,15 +95,16 @@ async fn set_get_and_a_sync_service_reach_a_real_device_and_are_logged_in_one_tr
     assert_eq!(logs.iter().filter(|e| e.biz_type == BizType::ApiService).count(), 1);
 
     // A device's own error code is the call's code (HTTP 200 all the same).
-    let (r, _) = tokio::join!(api.post(&url("dev1", "properties/set"), json!({"params": {"LightSwitch": 1}})), async {
-        answer(&mut d, 6813, json!({})).await
-    });
+    let (r, _) =
+        tokio::join!(post(&api, url("dev1", "properties/set"), json!({"params": {"LightSwitch": 1}})), async {
+            answer(&mut d, 6813, json!({})).await
+        });
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["code"], 6813, "{:?}", r.body);
 
     // Get: the device answers with its values.
     let (r, (topic, req)) =
-        tokio::join!(api.post(&url("dev1", "properties/get"), json!({"identifiers": ["Brightness"]})), async {
+        tokio::join!(post(&api, url("dev1", "properties/get"), json!({"identifiers": ["Brightness"]})), async {
             answer(&mut d, 200, json!({"Brightness": 40})).await
         });
     let r = r.ok();
@@ -108,7 +114,7 @@ async fn set_get_and_a_sync_service_reach_a_real_device_and_are_logged_in_one_tr
 
     // A sync service goes over RRPC and the output comes back.
     let (r, (topic, _)) = tokio::join!(
-        api.post(&url("dev1", "services/Add"), json!({"params": {"a": 2, "b": 3}, "timeout_ms": 8000})),
+        post(&api, url("dev1", "services/Add"), json!({"params": {"a": 2, "b": 3}, "timeout_ms": 8000})),
         async { answer(&mut d, 200, json!({"sum": 5})).await }
     );
     let r = r.ok();
@@ -157,7 +163,7 @@ async fn no_reply_in_time_is_1905_on_the_fake_clock_and_a_late_reply_still_lands
 
     let before = clock.sleepers();
     let body = json!({"params": {"Brightness": 9}, "timeout_ms": 2000});
-    let (r, m) = tokio::join!(api.post(&url("dev1", "properties/set"), body), async {
+    let (r, m) = tokio::join!(post(&api, url("dev1", "properties/set"), body), async {
         let m = d.next_message().await;
         // The call parks its 2 s timer on the fake clock; then the time passes at once.
         eventually(DEADLINE, "the call waits", || async { (clock.sleepers() > before).then_some(()) }).await;
