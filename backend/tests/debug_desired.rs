@@ -104,6 +104,14 @@ async fn a_value_set_while_offline_arrives_on_every_connect_until_the_device_rep
         .await
         .unwrap();
     eventually(DEADLINE, "all cleared", || async { desired(&api, "dev1").await.is_empty().then_some(()) }).await;
+    // Both replies reach this connection (the post's once it is committed) before it goes.
+    let mut replies = Vec::new();
+    while replies.len() < 2 {
+        let m = d.next_message().await;
+        if m.topic.ends_with("property/post_reply") || m.topic.ends_with("desired/delete_reply") {
+            replies.push(m.topic);
+        }
+    }
 
     // Nothing left: a reconnect brings no property/set.
     offline(&app, d, "dev1").await;
