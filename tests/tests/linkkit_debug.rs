@@ -111,6 +111,7 @@ async fn the_python_link_sdk_is_debugged_through_the_rest_api() {
     // 3. A sync service over RRPC.
     let r = api.post(&dev_url("services/Add"), json!({"params": {"A": 20, "B": 22}})).await.ok();
     assert_eq!((r["code"].as_u64(), &r["data"]), (Some(200), &json!({"Sum": 42})), "{r}");
+    assert_eq!(dev.expect("service").await["identifier"], "Add");
 
     // 4. An async service: REST answers at once; the device answers when it is done, and that
     //    reply lands in the call's trace with its code.
