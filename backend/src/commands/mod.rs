@@ -504,6 +504,7 @@ impl Commands {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // one downlink's facts: who, where, what, flow, id, qos
     async fn send(
         &self,
         session: &DeviceRef,

@@ -101,10 +101,10 @@ impl<'a> ApiCall<'a> {
 
     /// A request refused before anything was done (400): audited, no run-log entry.
     async fn refuse<T>(&self, e: AppError) -> AppResult<T> {
-        let r: AppResult<()> = Err(e);
+        let r: AppResult<T> = Err(e);
         crate::audit::record(self.st, &self.user.username, self.action, &self.target(), &r, Some(self.request.clone()))
             .await;
-        Err(r.unwrap_err())
+        r
     }
 
     /// The call's answer: run-log entry (dated when the call started, so it heads its trace)

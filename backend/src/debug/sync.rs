@@ -52,15 +52,13 @@ impl DesiredSync {
             Fact::DesiredSet { device_id } => {
                 self.pending.insert(*device_id);
             }
-            Fact::Connected { device_id, .. } | Fact::SubDeviceOnline { device_id, .. } => {
-                if self.pending.contains(device_id) {
-                    self.push(&ev.device, *device_id).await;
-                }
+            Fact::Connected { device_id, .. } | Fact::SubDeviceOnline { device_id, .. }
+                if self.pending.contains(device_id) =>
+            {
+                self.push(&ev.device, *device_id).await;
             }
-            Fact::PropertiesPosted { device_id, values } => {
-                if self.pending.contains(device_id) {
-                    self.clear_reported(*device_id, values).await;
-                }
+            Fact::PropertiesPosted { device_id, values } if self.pending.contains(device_id) => {
+                self.clear_reported(*device_id, values).await;
             }
             _ => {}
         }
