@@ -17,6 +17,8 @@
 //! - `registry/`: products, thing models, devices.
 //! - `groups/`: device groups (stable ids, unique names) and their members.
 //! - `device/`: the device page's connection parameters and the broker address devices use.
+//! - `debug/`: online debugging over REST (property set/get, services, desired values, custom
+//!   topics, log switch) and the job that delivers desired values on connect.
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -25,6 +27,7 @@ pub mod bridge;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod debug;
 pub mod demo;
 pub mod device;
 pub mod error;
@@ -63,6 +66,8 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(runlog::router())
         .merge(bridge::router())
         .merge(device::router())
+        // online debugging (issue 12)
+        .merge(debug::router())
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.

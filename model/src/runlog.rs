@@ -23,11 +23,14 @@ pub enum BizType {
     Ota,
     /// Sub-device management through a gateway.
     SubDevice,
+    /// A call through the REST API (online debugging: set/get, services, desired, publish, log
+    /// switch), in the same trace as the device traffic it caused.
+    ApiService,
 }
 
 impl BizType {
-    pub const ALL: [BizType; 6] =
-        [Self::Device, Self::Uplink, Self::Downlink, Self::ThingModel, Self::Ota, Self::SubDevice];
+    pub const ALL: [BizType; 7] =
+        [Self::Device, Self::Uplink, Self::Downlink, Self::ThingModel, Self::Ota, Self::SubDevice, Self::ApiService];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +40,7 @@ impl BizType {
             Self::ThingModel => "ThingModel",
             Self::Ota => "OTA",
             Self::SubDevice => "SubDevice",
+            Self::ApiService => "ApiService",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -47,6 +51,7 @@ impl BizType {
             "ThingModel" => Self::ThingModel,
             "OTA" => Self::Ota,
             "SubDevice" => Self::SubDevice,
+            "ApiService" => Self::ApiService,
             _ => return None,
         })
     }

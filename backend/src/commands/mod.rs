@@ -35,7 +35,7 @@ use model::ws::Direction;
 use tokio::sync::oneshot;
 
 pub use self::error::{CallError, CODE_THROTTLED};
-use self::replies::{Answer, Replies, Waiter};
+use self::replies::{Answer, Late, Replies, Waiter};
 use crate::clock::{ClockExt, SharedClock};
 use crate::gateway::router::cache::{Cache, DeviceInfo};
 use crate::gateway::router::topo::SubSessions;
@@ -189,6 +189,11 @@ impl Commands {
         Commands { inner: Arc::new(Inner { parts, ids }) }
     }
 
+    /// A new flow's trace id (for a caller that makes several sends one flow).
+    pub fn new_trace(&self) -> String {
+        self.inner.parts.hub.new_trace()
+    }
+
     /// A fresh downlink id: decimal digits (Py prefixes RRPC ids, C4 parses them as u64).
     pub fn next_id(&self) -> String {
         self.inner.ids.lock().unwrap_or_else(|p| p.into_inner()).next_id()
@@ -197,6 +202,13 @@ impl Commands {
     /// Turn a device's log upload on or off: stored (the device reads it on its next connect) and
     /// pushed now if the device is online. An offline device is not an error here.
     pub async fn set_log_switch(&self, device: &DeviceRef, on: bool) -> Result<(), CallError> {
+        let trace = self.inner.parts.hub.new_trace();
+        self.set_log_switch_in(&trace, device, on).await.map(|_| ())
+    }
+
+    /// [`Commands::set_log_switch`] in the flow `trace`; `Ok(true)` when it was pushed now,
+    /// `Ok(false)` when the device is offline (it reads the switch on its next connect).
+    pub async fn set_log_switch_in(&self, trace: &str, device: &DeviceRef, on: bool) -> Result<bool, CallError> {
         let db = &self.inner.parts.db;
         let rec =
             store::devices::get(db, &device.pk, &device.dn).await.map_err(CallError::db)?.ok_or(CallError::NotFound)?;
@@ -205,10 +217,17 @@ impl Commands {
         let data = crate::gateway::router::log_switch_data(u8::from(on));
         let req = Request::new(self.next_id(), "thing.config.log.push", data);
         let topic = Topic::LogConfigPush(device.clone()).to_string();
-        match self.publish(device, &topic, Bytes::from(req.to_json())).await {
-            Ok(()) | Err(CallError::Offline | CallError::GatewayOffline) => Ok(()),
+        match self.publish_in(trace, device, &topic, Bytes::from(req.to_json()), 1).await {
+            Ok(()) => Ok(true),
+            Err(CallError::Offline | CallError::GatewayOffline) => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// The product's thing model (for checks before anything is sent or stored).
+    pub async fn model(&self, pk: &str) -> Result<Arc<model::tsl::ThingModel>, CallError> {
+        let p = &self.inner.parts;
+        p.cache.model(&p.db, pk).await.map_err(|(code, message)| CallError::Failed { code, message })
     }
 
     /// Any command, typed.
@@ -229,15 +248,27 @@ impl Commands {
     /// Publish `payload` on `topic` to the device; through its gateway for a sub-device.
     pub async fn publish(&self, device: &DeviceRef, topic: &str, payload: Bytes) -> Result<(), CallError> {
         let trace = self.inner.parts.hub.new_trace();
+        self.publish_in(&trace, device, topic, payload, 1).await
+    }
+
+    /// [`Commands::publish`] in the flow `trace` (a REST call's), at `qos` (0 or 1).
+    pub async fn publish_in(
+        &self,
+        trace: &str,
+        device: &DeviceRef,
+        topic: &str,
+        payload: Bytes,
+        qos: u8,
+    ) -> Result<(), CallError> {
         let id = Request::parse(&payload).ok().map(|r| r.id);
         let r = async {
             let info = self.load(device).await?;
             let session = self.session_for(device, &info)?;
-            self.send(&session, device, topic, payload.clone(), &trace, id.clone()).await
+            self.send(&session, device, topic, payload.clone(), trace, id.clone(), qos).await
         }
         .await;
         if let Err(e) = &r {
-            self.log_failure(device, topic, &payload, &trace, id, e).await;
+            self.log_failure(device, topic, &payload, trace, id, e).await;
         }
         r
     }
@@ -256,22 +287,41 @@ impl Commands {
         timeout: Duration,
     ) -> Result<Reply, CallError> {
         let trace = self.inner.parts.hub.new_trace();
+        let (_, r) = self.call_in(&trace, device, call, via, Some(timeout)).await;
+        r?.ok_or(CallError::Timeout)
+    }
+
+    /// A call in the flow `trace` (a REST call's). With `timeout`, waits for the reply; without,
+    /// returns `Ok(None)` once the request is sent, and a reply that arrives later is logged in
+    /// the same trace (async services, desired values pushed on connect). Also returns the
+    /// request's message id.
+    pub async fn call_in(
+        &self,
+        trace: &str,
+        device: &DeviceRef,
+        call: DeviceCall,
+        via: Via,
+        timeout: Option<Duration>,
+    ) -> (String, Result<Option<Reply>, CallError>) {
         let mut request = call.request();
         request.id = self.next_id();
         let op = request.method.clone().unwrap_or_default();
-        let r = self.call_inner(device, call.target(), &mut request, via, timeout, &trace).await;
+        let r = self.call_inner(device, call.target(), &mut request, via, timeout, trace).await;
         if let Err(e) = &r {
             // Failures before sending are logged here; a timeout is logged by `call_inner`.
             if !matches!(e, CallError::Timeout) {
-                self.log_failure(device, &op, request.to_json().as_bytes(), &trace, Some(request.id.clone()), e).await;
+                self.log_failure(device, &op, request.to_json().as_bytes(), trace, Some(request.id.clone()), e).await;
             }
         }
-        match r? {
-            Answer::Alink(reply) => Ok(reply),
-            Answer::Raw(b) => {
-                Reply::parse(&b).map_err(|e| CallError::Failed { code: CODE_INVALID_FORMAT, message: e.to_string() })
-            }
-        }
+        let r = match r {
+            Ok(None) => Ok(None),
+            Ok(Some(Answer::Alink(reply))) => Ok(Some(reply)),
+            Ok(Some(Answer::Raw(b))) => Reply::parse(&b)
+                .map(Some)
+                .map_err(|e| CallError::Failed { code: CODE_INVALID_FORMAT, message: e.to_string() }),
+            Err(e) => Err(e),
+        };
+        (request.id, r)
     }
 
     async fn call_inner(
@@ -280,9 +330,9 @@ impl Commands {
         target: Target,
         request: &mut Request,
         via: Via,
-        timeout: Duration,
+        timeout: Option<Duration>,
         trace: &str,
-    ) -> Result<Answer, CallError> {
+    ) -> Result<Option<Answer>, CallError> {
         target.check()?;
         let info = self.load(device).await?;
         let model = self
@@ -325,20 +375,27 @@ impl Commands {
             (Via::ClassicRrpc, _) => Topic::RrpcRequest(d, id.clone()),
             _ => direct,
         };
-        let (tx, rx) = oneshot::channel();
-        self.inner.parts.replies.insert(
-            device,
-            &id,
-            Waiter { trace: trace.to_string(), service: Some(target.service().to_string()), tx },
-        );
+        let replies = &self.inner.parts.replies;
+        let service = Some(target.service().to_string());
         let topic_s = topic.to_string();
-        if let Err(e) =
-            self.send(&session, device, &topic_s, Bytes::from(request.to_json()), trace, Some(id.clone())).await
-        {
-            self.inner.parts.replies.take(device, &id);
+        let payload = Bytes::from(request.to_json());
+        let Some(timeout) = timeout else {
+            // Nobody waits: the reply, whenever it comes, is logged under this trace.
+            let now = self.inner.parts.clock.now_ms();
+            replies.expect_late(device, &id, Late { trace: trace.to_string(), service, since: now });
+            if let Err(e) = self.send(&session, device, &topic_s, payload, trace, Some(id.clone()), 1).await {
+                replies.take_late(device, &id, now);
+                return Err(e);
+            }
+            return Ok(None);
+        };
+        let (tx, rx) = oneshot::channel();
+        replies.insert(device, &id, Waiter { trace: trace.to_string(), service, tx });
+        if let Err(e) = self.send(&session, device, &topic_s, payload, trace, Some(id.clone()), 1).await {
+            replies.take(device, &id);
             return Err(e);
         }
-        self.wait(device, &id, &topic_s, rx, timeout, trace).await
+        self.wait(device, &id, &topic_s, rx, timeout, trace).await.map(Some)
     }
 
     /// Custom RRPC: `payload` on `/ext/rrpc/{id}{topic}` where `topic` is one of the device's
@@ -366,7 +423,7 @@ impl Commands {
             let session = self.session_for(device, &info)?;
             let (tx, rx) = oneshot::channel();
             self.inner.parts.replies.insert(device, &id, Waiter { trace: trace.clone(), service: None, tx });
-            if let Err(e) = self.send(&session, device, &topic_s, payload.clone(), &trace, Some(id.clone())).await {
+            if let Err(e) = self.send(&session, device, &topic_s, payload.clone(), &trace, Some(id.clone()), 1).await {
                 self.inner.parts.replies.take(device, &id);
                 return Err(e);
             }
@@ -401,7 +458,12 @@ impl Commands {
                 Err(CallError::Failed { code: codes::SERVICE_CALL_FAILED, message: "the call was dropped".into() })
             }
             Err(_) => {
-                self.inner.parts.replies.take(device, id);
+                // A reply after this is still logged in the call's trace, with its code.
+                if let Some(w) = self.inner.parts.replies.take(device, id) {
+                    let since = self.inner.parts.clock.now_ms();
+                    let late = Late { trace: w.trace, service: w.service, since };
+                    self.inner.parts.replies.expect_late(device, id, late);
+                }
                 let fact = Fact::CallTimedOut {
                     topic: topic.to_string(),
                     message_id: id.to_string(),
@@ -450,9 +512,10 @@ impl Commands {
         payload: Bytes,
         trace: &str,
         id: Option<String>,
+        qos: u8,
     ) -> Result<(), CallError> {
-        let r =
-            self.inner.parts.downlink.publish(&session.pk, &session.dn, topic, payload.clone(), 1).await.map_err(|e| {
+        let r = self.inner.parts.downlink.publish(&session.pk, &session.dn, topic, payload.clone(), qos).await.map_err(
+            |e| {
                 let e = CallError::from(e);
                 // The session went away between the check and the publish.
                 if e == CallError::Offline && session != device {
@@ -460,7 +523,8 @@ impl Commands {
                 } else {
                     e
                 }
-            });
+            },
+        );
         // Failures are logged by the caller (with what was not sent), successes here.
         if r.is_ok() {
             let fact = Fact::Message {

@@ -32,7 +32,8 @@ use crate::hub::{Fact, Stage};
 pub use crate::runlog::line::CODE_ACL;
 use crate::runlog::text::untrusted;
 
-pub const HOOK_TYPES: [Type; 8] = [
+pub const HOOK_TYPES: [Type; 9] = [
+    Type::MessageExpiryCheck,
     Type::ClientAuthenticate,
     Type::ClientSubscribeCheckAcl,
     Type::MessagePublishCheckAcl,
@@ -110,6 +111,12 @@ impl Handler for Hooks {
             Parameter::ClientConnected(s) => inner.sessions.on_connected(s).await,
             Parameter::ClientDisconnected(s, reason) => inner.sessions.on_disconnected(s, reason).await,
             Parameter::SessionSubscribed(s, sub) => inner.sessions.on_subscribed(s, &sub.topic_filter).await,
+            // No echo: Alibaba's broker never hands a device its own publish back, whatever it
+            // subscribed (its RRPC topic, `/user/#`); MQTT 3.1.1 has no "no local" flag, so the
+            // copy for the publisher's own session is dropped here, just before delivery.
+            Parameter::MessageExpiryCheck(s, from, _) if is_own_publish(s, from) => {
+                return (false, Some(HookResult::MessageExpiry));
+            }
             Parameter::MessageDelivered(s, _, _) => inner.sessions.delivered(&s.id.client_id),
             // Only our own downlinks are worth a run-log line; device-to-device routing does
             // not exist (the ACL forbids it).
@@ -122,6 +129,14 @@ impl Handler for Hooks {
         }
         (true, acc)
     }
+}
+
+/// Whether a message about to reach session `s` was published by that same client (or device).
+fn is_own_publish(s: &Session, from: &rmqtt::types::From) -> bool {
+    if from.is_system() {
+        return false;
+    }
+    from.id.client_id == s.id.client_id || key_of(&from.id).is_some_and(|d| key_of(&s.id) == Some(d))
 }
 
 impl Hooks {

@@ -69,6 +69,12 @@ pub enum Fact {
     /// gateway fact: the registry publishes it, so features holding per-device state (live
     /// subscriptions, schedules) can let go.
     Removed,
+    /// An operator's call through the REST API (online debugging): the Alibaba API's name, the
+    /// request, and the code it answered with. In the trace of the device traffic it caused.
+    ApiCalled { api: &'static str, request: String, code: u32, message: String },
+    /// Desired property values were stored for the device (the desired sync job then watches
+    /// its posts to clear them).
+    DesiredSet { device_id: i64 },
 }
 
 /// Where a refusal happened.

@@ -125,6 +125,12 @@ pub fn line_of(ev: &DeviceEvent) -> Option<Line> {
             status: CODE_TIMEOUT,
             message_id: Some(message_id.clone()),
         },
+        Fact::ApiCalled { api, request, code, message } => Line::new(
+            B::ApiService,
+            *api,
+            *code,
+            truncate(&json!({ "request": request, "result": message }).to_string(), MAX_LOG_CONTENT),
+        ),
         // Facts whose message is already logged (the post, the reply) or that are state only.
         Fact::SubDeviceOnline { .. }
         | Fact::SubDeviceOffline { .. }
@@ -134,6 +140,7 @@ pub fn line_of(ev: &DeviceEvent) -> Option<Line> {
         | Fact::DiagPosted { .. }
         | Fact::LogLinesPosted { .. }
         | Fact::TopoChanged
+        | Fact::DesiredSet { .. }
         // The audit log records who deleted it; the device's run log has nobody to read it.
         | Fact::Removed => return None,
     })

@@ -7,6 +7,7 @@
 //! | `mqtt-gateway` | Intake | cancelled: stops the broker, closes every session (their offline facts are published), closes the uplink channel |
 //! | `uplink-router` | Processing | the uplink channel is closed and routed (so after the gateway) |
 //! | `gateway-offline-watch` | Consumers | cancelled: handles what its lane holds, then returns |
+//! | `desired-sync` | Consumers | cancelled: handles what its lane holds, then returns |
 //! | `store-writer` | Writers | cancelled: closes the hub, so every lane drains; returns once its last round is committed |
 //!
 //! State that must outlive a restart (channel receivers) sits outside the job's future, behind
@@ -72,6 +73,30 @@ pub(super) fn gateway_offline_watch(
             consume(&mut lane, &cancel, |ev| {
                 let router = router.clone();
                 async move { router.gateway_offline(&ev.device.pk, &ev.device.dn).await }
+            })
+            .await;
+            Ok(())
+        }
+    })
+}
+
+/// Desired property values pushed on every (re)connect and cleared once reported
+/// ([`crate::debug::sync`]). A lossless lane: no connect is missed.
+pub(super) fn desired_sync(
+    jobs: &Supervisor,
+    sync: crate::debug::sync::DesiredSync,
+    lane: mpsc::Receiver<Delivery>,
+) -> Result<(), JobError> {
+    let state = Arc::new(Mutex::new((sync, lane)));
+    jobs.spawn("desired-sync", Stage::Consumers, Restart::default(), move |cancel| {
+        let state = state.clone();
+        async move {
+            let mut guard = state.lock().await;
+            let (sync, lane) = &mut *guard;
+            let sync = Mutex::new(sync);
+            consume(lane, &cancel, |ev| {
+                let sync = &sync;
+                async move { sync.lock().await.handle(ev).await }
             })
             .await;
             Ok(())

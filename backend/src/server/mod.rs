@@ -87,6 +87,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     let mut lanes = HubBuilder::default();
     let store_lane = lanes.durable_lane("store", store::ingest::QUEUE_CAPACITY, everything);
     let offline_lane = lanes.lane("gateway-offline", OFFLINE_LANE, session_ended);
+    let desired_lane = lanes.lane("desired-sync", crate::debug::sync::LANE, crate::debug::sync::wants);
     let hub = lanes.build(clock.clone(), bus.clone());
     let supervisor = Supervisor::new(clock.clone());
     jobs::store_writer(&supervisor, db.writer_target(), store_lane, hub.clone(), bus)?;
@@ -101,6 +102,8 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     jobs::gateway(&supervisor, gateway.clone())?;
     jobs::router(&supervisor, router.clone(), uplinks)?;
     jobs::gateway_offline_watch(&supervisor, router, offline_lane)?;
+    let desired = crate::debug::sync::DesiredSync::load(db.clone(), commands.clone()).await?;
+    jobs::desired_sync(&supervisor, desired, desired_lane)?;
     // With `--mqtt …:0` the real port is only known now; `/api/v1/info` tells the browser this one.
     let mut bound = settings.clone();
     bound.mqtt = gateway.mqtt_addr;

@@ -242,3 +242,11 @@ pub async fn set_log_mode(db: &Db, device_id: i64, on: bool, now: i64) -> Result
     db.execute(q).await?;
     Ok(())
 }
+
+// ---- Online debugging (desired sync) ----------------------------------------------------------
+
+/// The devices that have desired values waiting (the desired sync job watches only these).
+pub async fn desired_device_ids(db: &Db) -> Result<Vec<i64>> {
+    let rows = db.fetch_all(sql("SELECT DISTINCT device_id FROM desired_properties")).await?;
+    rows.iter().map(|r| r.get("device_id")).collect()
+}

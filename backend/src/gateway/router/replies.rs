@@ -45,16 +45,27 @@ pub(super) async fn on_reply(ctx: &Ctx<'_>) -> Outcome {
         }
     };
     let Some(id) = id else { return Outcome::status(code).with_check(code, "reply without an id") };
-    let Some(waiter) = ctx.sh.replies.take(ctx.device, &id) else {
-        return Outcome::status(code)
-            .with_id(Some(id))
-            .with_check(code, "no call is waiting for this reply (late or unknown id)");
+    // The waiting call; else a call nobody waits for any more (timed out, or an async service
+    // that returned at once): its reply still belongs in the call's trace, with its code.
+    let (trace, service, tx) = match ctx.sh.replies.take(ctx.device, &id) {
+        Some(w) => (w.trace, w.service, Some(w.tx)),
+        None => match ctx.sh.replies.take_late(ctx.device, &id, ctx.up.at) {
+            Some(late) => (late.trace, late.service, None),
+            None => {
+                return Outcome::status(code)
+                    .with_id(Some(id))
+                    .with_check(code, "no call is waiting for this reply (late or unknown id)");
+            }
+        },
     };
     let replied = Fact::CallReplied { message_id: id.clone(), code };
-    ctx.sh.fact(ctx.device, Some(&waiter.trace), replied).await;
+    ctx.sh.fact(ctx.device, Some(&trace), replied).await;
     let mut o = Outcome::status(code).with_id(Some(id));
-    o.trace = Some(waiter.trace.clone());
-    if let (Answer::Alink(r), Some(service)) = (&answer, &waiter.service) {
+    o.trace = Some(trace);
+    if tx.is_none() {
+        o = o.with_check(code, "a late reply: the caller had stopped waiting (async service or timeout)");
+    }
+    if let (Answer::Alink(r), Some(service)) = (&answer, &service) {
         if r.is_success() {
             if let Ok(model) = ctx.sh.cache.model(&ctx.sh.db, &ctx.device.pk).await {
                 o = match validate_service_output(&*model, service, &r.data) {
@@ -67,6 +78,8 @@ pub(super) async fn on_reply(ctx: &Ctx<'_>) -> Outcome {
         }
     }
     // The caller may have given up meanwhile; nothing to do then.
-    let _ = waiter.tx.send(answer);
+    if let Some(tx) = tx {
+        let _ = tx.send(answer);
+    }
     o
 }
