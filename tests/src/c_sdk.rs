@@ -115,7 +115,7 @@ fn build_once(dir: &Path, make_it: impl FnOnce(&Path)) {
     }
     let parent = dir.parent().unwrap();
     std::fs::create_dir_all(parent).unwrap();
-    let tmp = tempfile::Builder::new().prefix(".building-").tempdir_in(parent).unwrap();
+    let tmp = tempfile::Builder::new().prefix("building-").tempdir_in(parent).unwrap();
     make_it(tmp.path());
     let tmp = tmp.keep();
     if std::fs::rename(&tmp, dir).is_err() {
@@ -246,7 +246,7 @@ impl CDevice {
     }
 
     /// Asks the device to disconnect and waits for it to exit; its stderr (the SDK's log).
-    pub async fn quit(mut self) -> String {
+    pub async fn quit(&mut self) -> String {
         self.send("quit").await;
         self.expect("bye").await;
         self.stdin = None;
@@ -255,7 +255,7 @@ impl CDevice {
             .expect("the harness exits after quit")
             .unwrap();
         assert!(status.success(), "{} exited with {status}", self.name);
-        self.log.await.unwrap_or_default()
+        (&mut self.log).await.unwrap_or_default()
     }
 }
 

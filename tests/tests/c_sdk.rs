@@ -3,7 +3,9 @@
 //! unchanged rests on the SDKs themselves, not on clients that imitate them.
 //!
 //! - C 4.x (`aiot_mqtt_*`): connects with the SDK's own signature, subscribes, posts properties,
-//!   gets a property set and answers a sync service over RRPC; each reply returns to the caller.
+//!   gets a property set and answers a sync service over RRPC, both called over REST; each reply
+//!   returns to the REST caller (code 200, the service's output) and the run log shows the flow
+//!   under the call's trace.
 //! - C 3.x (`iotkit-embedded`, `IOT_MQTT_*`): answers a classic RRPC
 //!   (`/sys/{pk}/{dn}/rrpc/request/{msgId}` → `rrpc/response/{msgId}`), which fleetdeck picks
 //!   for a C 3.x device by itself.
@@ -14,11 +16,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use backend::commands::DeviceCall;
 use fleetdeck_tests::c_sdk::{field, CDevice, Sdk};
-use model::alink::{DeviceRef, Reply};
+use model::debug::CallResult;
 use model::registry::DeviceStatus;
-use model::runlog::{BizType, LogEntry};
+use model::runlog::BizType;
 use serde_json::{json, Value};
 use testkit::{eventually, Client, Role, TestApp};
 
@@ -37,21 +38,29 @@ async fn lamp(api: &Client, pk: &str, dn: &str) -> String {
     api.device(pk, dn).await
 }
 
-/// A device call as the server makes it for a REST caller (the transport chosen by fleetdeck).
-async fn call(app: &TestApp, pk: &str, dn: &str, call: DeviceCall) -> Reply {
-    let device = DeviceRef { pk: pk.into(), dn: dn.into() };
-    app.running().commands.call(&device, call, Duration::from_secs(8)).await.expect("the device's reply")
+/// `POST /api/v1/devices/{pk}/{dn}/properties/set` (SetDeviceProperty) as an operator would.
+async fn set_properties(api: &Client, pk: &str, dn: &str, params: Value) -> CallResult {
+    let body = api.post(&format!("/api/v1/devices/{pk}/{dn}/properties/set"), json!({ "params": params })).await.ok();
+    serde_json::from_value(body).expect("a CallResult")
 }
 
-/// The uplink `up_topic` answering the downlink `down_topic` of the same flow, both in the run
-/// log under one trace.
-async fn flow(app: &TestApp, pk: &str, dn: &str, down_topic: &str, up_topic: &str) -> (LogEntry, LogEntry) {
-    let down = app.log_where(pk, dn, |e| e.biz_type == BizType::Downlink && e.operation == down_topic).await;
-    let up = app
-        .log_where(pk, dn, |e| e.biz_type == BizType::Uplink && e.operation == up_topic && e.trace_id == down.trace_id)
-        .await;
+/// `POST /api/v1/devices/{pk}/{dn}/services/{identifier}` (InvokeThingService).
+async fn invoke(api: &Client, pk: &str, dn: &str, identifier: &str, params: Value) -> CallResult {
+    let path = format!("/api/v1/devices/{pk}/{dn}/services/{identifier}");
+    let body = api.post(&path, json!({ "params": params, "timeout_ms": 8000 })).await.ok();
+    serde_json::from_value(body).expect("a CallResult")
+}
+
+/// The run log shows the call's flow under its trace: the API call (`api`, 200), the downlink
+/// on `down_topic` and the device's answer on `up_topic` (200).
+async fn flow(app: &TestApp, pk: &str, dn: &str, r: &CallResult, api: &str, down_topic: &str, up_topic: &str) {
+    let t = r.trace_id.as_str();
+    let call = app.log_where(pk, dn, |e| e.trace_id == t && e.biz_type == BizType::ApiService).await;
+    assert_eq!((call.operation.as_str(), call.status), (api, 200), "{call:?}");
+    app.log_where(pk, dn, |e| e.trace_id == t && e.biz_type == BizType::Downlink && e.operation == down_topic).await;
+    let up =
+        app.log_where(pk, dn, |e| e.trace_id == t && e.biz_type == BizType::Uplink && e.operation == up_topic).await;
     assert_eq!(up.status, 200, "{up:?}");
-    (down, up)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,6 +69,7 @@ async fn a_c4_device_takes_a_property_set_and_answers_a_sync_service() {
     const DN: &str = "c4-lamp-01";
     let app = TestApp::builder().gateway().build().await;
     let api = app.client(Role::Admin).await;
+    let operator = app.client(Role::Operator).await;
     let secret = lamp(&api, PK, DN).await;
     let mut dev = CDevice::start(Sdk::C4, app.mqtt_addr(), PK, DN, &secret).await;
 
@@ -78,7 +88,7 @@ async fn a_c4_device_takes_a_property_set_and_answers_a_sync_service() {
     assert_eq!(field(&dev.expect("post_reply").await, "code"), "200");
 
     // A property set: the device applies it (reports the new value) and replies 200.
-    let r = call(&app, PK, DN, DeviceCall::SetProperties(json!({"Brightness": 7}))).await;
+    let r = set_properties(&operator, PK, DN, json!({"Brightness": 7})).await;
     assert_eq!(r.code, 200, "{r:?}");
     let set = dev.expect("property_set").await;
     let params: Value = serde_json::from_str(field(&set, "params")).unwrap();
@@ -89,19 +99,21 @@ async fn a_c4_device_takes_a_property_set_and_answers_a_sync_service() {
     })
     .await;
     let set_topic = format!("/sys/{PK}/{DN}/thing/service/property/set");
-    flow(&app, PK, DN, &set_topic, &format!("{set_topic}_reply")).await;
+    flow(&app, PK, DN, &r, "SetDeviceProperty", &set_topic, &format!("{set_topic}_reply")).await;
 
     // A sync service over RRPC, answered on the RRPC topic with its output.
-    let add = DeviceCall::InvokeService { identifier: "Add".into(), params: json!({"A": 2, "B": 3}) };
-    let r = call(&app, PK, DN, add).await;
+    let r = invoke(&operator, PK, DN, "Add", json!({"A": 2, "B": 3})).await;
     assert_eq!(r.code, 200, "{r:?}");
     assert_eq!(r.data, json!({"Sum": 5}));
     let svc = dev.expect("service").await;
     assert_eq!(field(&svc, "identifier"), "Add");
     let rrpc_topic = format!("/ext/rrpc/{}/sys/{PK}/{DN}/thing/service/Add", field(&svc, "rrpc_id"));
-    flow(&app, PK, DN, &rrpc_topic, &rrpc_topic).await;
+    flow(&app, PK, DN, &r, "InvokeThingService", &rrpc_topic, &rrpc_topic).await;
 
     dev.quit().await;
+    // The device subscribed to its RRPC topic and answered on it: its answer is not echoed back.
+    let services = dev.seen.iter().filter(|l| l.starts_with("service ")).count();
+    assert_eq!(services, 1, "{:?}", dev.seen);
     app.wait_device(PK, DN, "offline after DISCONNECT", |r| r.device.status == DeviceStatus::Offline).await;
 }
 
@@ -111,6 +123,7 @@ async fn a_c3_device_answers_a_classic_rrpc() {
     const DN: &str = "c3-lamp-01";
     let app = TestApp::builder().gateway().build().await;
     let api = app.client(Role::Admin).await;
+    let operator = app.client(Role::Operator).await;
     let secret = lamp(&api, PK, DN).await;
     let mut dev = CDevice::start(Sdk::C3, app.mqtt_addr(), PK, DN, &secret).await;
     dev.expect("connected").await;
@@ -119,8 +132,7 @@ async fn a_c3_device_answers_a_classic_rrpc() {
     assert_eq!(d["status"], "online", "{d}");
 
     // `Add` is a sync service: for a C 3.x device fleetdeck sends it as classic RRPC.
-    let add = DeviceCall::InvokeService { identifier: "Add".into(), params: json!({"A": 20, "B": 22}) };
-    let r = call(&app, PK, DN, add).await;
+    let r = invoke(&operator, PK, DN, "Add", json!({"A": 20, "B": 22})).await;
     assert_eq!(r.code, 200, "{r:?}");
     assert_eq!(r.data, json!({"Sum": 42}));
     let req = dev.expect("rrpc_request").await;
@@ -131,6 +143,8 @@ async fn a_c3_device_answers_a_classic_rrpc() {
         &app,
         PK,
         DN,
+        &r,
+        "InvokeThingService",
         &format!("/sys/{PK}/{DN}/rrpc/request/{msg_id}"),
         &format!("/sys/{PK}/{DN}/rrpc/response/{msg_id}"),
     )
