@@ -201,7 +201,9 @@ pub struct CDevice {
 impl CDevice {
     /// Builds (if needed) and starts the `sdk` device for `pk/dn` against fleetdeck's broker.
     pub async fn start(sdk: Sdk, mqtt: std::net::SocketAddr, pk: &str, dn: &str, secret: &str) -> CDevice {
-        let bin = tokio::task::spawn_blocking(move || harness(sdk)).await.unwrap();
+        let built = tokio::task::spawn_blocking(move || harness(sdk)).await;
+        // A failed build panics with its reason; say that, not "JoinError".
+        let bin = built.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
         let mut child = tokio::process::Command::new(&bin)
             .args([&mqtt.ip().to_string(), &mqtt.port().to_string(), pk, dn, secret])
             .stdin(Stdio::piped())

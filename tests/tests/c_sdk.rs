@@ -81,7 +81,7 @@ async fn a_c4_device_takes_a_property_set_and_answers_a_sync_service() {
     }
     let d = api.get(&format!("/api/v1/devices/{PK}/{DN}")).await.ok();
     assert_eq!(d["status"], "online", "{d}");
-    assert!(d["sdk"].as_str().unwrap_or("").starts_with('C'), "the SDK is recognised as a C SDK: {d}");
+    assert!(d["sdk"].as_str().unwrap_or("").contains("sdk-c-4"), "the SDK is recognised from its client id: {d}");
 
     // A property post, acknowledged on post_reply.
     dev.send(r#"post {"LightSwitch":1,"Brightness":42}"#).await;
@@ -130,6 +130,7 @@ async fn a_c3_device_answers_a_classic_rrpc() {
     dev.expect("subscribed").await;
     let d = api.get(&format!("/api/v1/devices/{PK}/{DN}")).await.ok();
     assert_eq!(d["status"], "online", "{d}");
+    assert!(d["sdk"].as_str().unwrap_or("").contains("sdk-c-3"), "the SDK is recognised from its client id: {d}");
 
     // `Add` is a sync service: for a C 3.x device fleetdeck sends it as classic RRPC.
     let r = invoke(&operator, PK, DN, "Add", json!({"A": 20, "B": 22})).await;
