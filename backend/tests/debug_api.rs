@@ -37,6 +37,11 @@ async fn online(app: &TestApp, dn: &str) -> Client {
     d
 }
 
+/// A POST that owns its path (for `join!` with the device's side).
+async fn post(api: &testkit::Client, path: String, body: Value) -> testkit::Resp {
+    api.post(&path, body).await
+}
+
 fn url(dn: &str, rest: &str) -> String {
     format!("/api/v1/devices/{PK}/{dn}/{rest}")
 }
@@ -74,7 +79,7 @@ async fn set_get_and_a_sync_service_reach_a_real_device_and_are_logged_in_one_tr
 
     // Set: the device's set_reply comes back as the result.
     let (r, (topic, req)) =
-        tokio::join!(api.post(&url("dev1", "properties/set"), json!({"params": {"Brightness": 40}})), async {
+        tokio::join!(post(&api, url("dev1", "properties/set"), json!({"params": {"Brightness": 40}})), async {
             answer(&mut d, 200, json!({})).await
         });
     let r = r.ok();
@@ -90,15 +95,16 @@ async fn set_get_and_a_sync_service_reach_a_real_device_and_are_logged_in_one_tr
     assert_eq!(logs.iter().filter(|e| e.biz_type == BizType::ApiService).count(), 1);
 
     // A device's own error code is the call's code (HTTP 200 all the same).
-    let (r, _) = tokio::join!(api.post(&url("dev1", "properties/set"), json!({"params": {"LightSwitch": 1}})), async {
-        answer(&mut d, 6813, json!({})).await
-    });
+    let (r, _) =
+        tokio::join!(post(&api, url("dev1", "properties/set"), json!({"params": {"LightSwitch": 1}})), async {
+            answer(&mut d, 6813, json!({})).await
+        });
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["code"], 6813, "{:?}", r.body);
 
     // Get: the device answers with its values.
     let (r, (topic, req)) =
-        tokio::join!(api.post(&url("dev1", "properties/get"), json!({"identifiers": ["Brightness"]})), async {
+        tokio::join!(post(&api, url("dev1", "properties/get"), json!({"identifiers": ["Brightness"]})), async {
             answer(&mut d, 200, json!({"Brightness": 40})).await
         });
     let r = r.ok();
@@ -108,7 +114,7 @@ async fn set_get_and_a_sync_service_reach_a_real_device_and_are_logged_in_one_tr
 
     // A sync service goes over RRPC and the output comes back.
     let (r, (topic, _)) = tokio::join!(
-        api.post(&url("dev1", "services/Add"), json!({"params": {"a": 2, "b": 3}, "timeout_ms": 8000})),
+        post(&api, url("dev1", "services/Add"), json!({"params": {"a": 2, "b": 3}, "timeout_ms": 8000})),
         async { answer(&mut d, 200, json!({"sum": 5})).await }
     );
     let r = r.ok();
@@ -155,13 +161,25 @@ async fn no_reply_in_time_is_1905_on_the_fake_clock_and_a_late_reply_still_lands
     let mut d = online(&app, "dev1").await;
     let api = app.client(Role::Operator).await;
 
-    let before = clock.sleepers();
     let body = json!({"params": {"Brightness": 9}, "timeout_ms": 2000});
-    let (r, m) = tokio::join!(api.post(&url("dev1", "properties/set"), body), async {
+    let answered = std::cell::Cell::new(false);
+    let call = async {
+        let r = post(&api, url("dev1", "properties/set"), body).await;
+        answered.set(true);
+        r
+    };
+    let (r, m) = tokio::join!(call, async {
         let m = d.next_message().await;
-        // The call parks its 2 s timer on the fake clock; then the time passes at once.
-        eventually(DEADLINE, "the call waits", || async { (clock.sleepers() > before).then_some(()) }).await;
-        clock.advance_ms(2000);
+        // The device never answers; the call's 2 s pass on the fake clock, in steps, until
+        // the call gives up (no real waiting for the timeout).
+        let mut waited = 0;
+        while !answered.get() {
+            assert!(waited < 4000, "no timeout after {waited} ms of the fake clock");
+            clock.advance_ms(250);
+            waited += 250;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(waited >= 2000, "timed out after {waited} ms, before its 2 s");
         m
     });
     let r = r.ok();
@@ -311,6 +329,6 @@ async fn publish_and_log_switch_reach_the_device_and_nothing_is_echoed_back() {
     assert_eq!((r["code"].as_u64(), &r["data"]), (Some(200), &json!({"mode": 1, "pushed": true})), "{r}");
     let m = d.next_message().await;
     assert!(m.topic.ends_with("/thing/config/log/push"), "{}", m.topic);
-    assert_eq!(m.json()["params"]["mode"], 1, "{}", m.json());
+    assert_eq!(m.json()["params"]["content"]["mode"], 1, "{}", m.json());
     assert!(d.recv_within(std::time::Duration::from_millis(300)).await.is_none(), "nothing else arrives");
 }

@@ -153,7 +153,7 @@ async fn custom_rrpc_returns_the_raw_answer() {
 }
 
 #[tokio::test]
-async fn timeout_is_1905_and_a_late_reply_is_only_logged() {
+async fn timeout_is_1905_and_a_late_reply_is_logged_in_the_calls_trace() {
     let env = TestApp::builder().recording_downlink().fleet().build().await;
     let c = env.router().commands();
     let reboot = DeviceCall::InvokeService { identifier: "Reboot".into(), params: json!({"delay": 1}) };
@@ -171,8 +171,11 @@ async fn timeout_is_1905_and_a_late_reply_is_only_logged() {
     let id = env.downlink().only().json()["id"].as_str().unwrap().to_string();
     env.up(&topic("thing/service/Reboot_reply"), &format!(r#"{{"id":"{id}","code":200,"data":{{}}}}"#)).await;
     let logs = env.logs(PK, DN, 5).await;
-    assert!(logs.iter().any(|l| l.biz_type == BizType::Downlink && l.status == 1905));
-    assert!(logs.iter().any(|l| l.biz_type == BizType::ThingModel && l.content.contains("no call is waiting")));
+    let timed_out = logs.iter().find(|l| l.biz_type == BizType::Downlink && l.status == 1905).expect("the timeout");
+    // The reply nobody waits for any more is still the call's: same trace, with its code.
+    let late = logs.iter().find(|l| l.biz_type == BizType::Uplink && l.operation.ends_with("Reboot_reply")).unwrap();
+    assert_eq!((&late.trace_id, late.status), (&timed_out.trace_id, 200), "{logs:#?}");
+    assert!(logs.iter().any(|l| l.biz_type == BizType::ThingModel && l.content.contains("late reply")), "{logs:#?}");
 }
 
 #[tokio::test]

@@ -5,9 +5,11 @@ device talking to Alibaba Cloud. It reports what the SDK tells it as JSON lines 
 takes commands as lines on stdin:
 
     post {"LightSwitch": 1}   -> thing_post_property
+    answer Blink              -> thing_answer_service for the async service call held back
     quit
 
-argv: product_key device_name device_secret mqtt_port tsl_path
+argv: product_key device_name device_secret mqtt_port tsl_path [report]
+With `report`, every property set is posted back (as a real device reports its new state).
 """
 import json
 import sys
@@ -16,7 +18,10 @@ import threading
 from linkkit import linkkit
 
 pk, dn, secret, port, tsl_path = sys.argv[1:6]
+report_sets = sys.argv[6:7] == ["report"]
 out_lock = threading.Lock()
+# Async service calls answered later, on `answer {identifier}`: identifier -> (request id, params).
+held = {}
 
 
 def emit(**kw):
@@ -49,12 +54,17 @@ def on_thing_prop_post(request_id, code, data, message, userdata):
 def on_thing_prop_changed(params, userdata):
     # The SDK has already answered set_reply with 200 before calling this.
     emit(event="prop_set", params=params)
+    if report_sets:
+        rc, request_id = lk.thing_post_property(params)
+        emit(event="posted", rc=rc, id=request_id)
 
 
 def on_thing_call_service(identifier, request_id, params, userdata):
     emit(event="service", identifier=identifier, id=request_id, params=params)
     if identifier == "Add":
         lk.thing_answer_service(identifier, request_id, 200, {"Sum": params["A"] + params["B"]})
+    elif identifier == "Blink":
+        held[identifier] = (request_id, params)
 
 
 lk.on_connect = on_connect
@@ -70,6 +80,10 @@ for line in sys.stdin:
     if cmd == "post":
         rc, request_id = lk.thing_post_property(json.loads(arg))
         emit(event="posted", rc=rc, id=request_id)
+    elif cmd == "answer" and arg in held:
+        request_id, params = held.pop(arg)
+        rc = lk.thing_answer_service(arg, request_id, 200, {"Blinked": params.get("Times", 0)})
+        emit(event="answered", identifier=arg, id=request_id, rc=rc)
     elif cmd == "quit":
         break
 lk.disconnect()

@@ -51,11 +51,14 @@ struct LateCalls {
 }
 
 impl LateCalls {
-    /// Forget records older than the keep time, and the oldest beyond the bound.
-    fn prune(&mut self, now: i64) {
+    /// Forget records older than the keep time (when `now` is given), and the oldest beyond
+    /// the bound.
+    fn prune(&mut self, now: Option<i64>) {
         while let Some(k) = self.order.front() {
             let stale = match self.map.get(k) {
-                Some(l) => now - l.since > LATE_KEEP_MS || self.map.len() > MAX_LATE,
+                Some(l) => {
+                    now.is_some_and(|now| now.saturating_sub(l.since) > LATE_KEEP_MS) || self.map.len() > MAX_LATE
+                }
                 None => true,
             };
             if !stale {
@@ -92,17 +95,17 @@ impl Replies {
     /// Remember a call nobody waits for (any more): its reply is matched by [`Replies::take_late`].
     pub fn expect_late(&self, d: &DeviceRef, id: &str, late: Late) {
         let mut l = self.late();
-        l.prune(late.since);
+        l.prune(Some(late.since));
         let key = (d.clone(), id.to_string());
         if l.map.insert(key.clone(), late).is_none() {
             l.order.push_back(key);
         }
-        l.prune(i64::MIN);
+        l.prune(None);
     }
     /// The late record for this reply, if the call was made and is not too old.
     pub fn take_late(&self, d: &DeviceRef, id: &str, now: i64) -> Option<Late> {
         let mut l = self.late();
-        l.prune(now);
+        l.prune(Some(now));
         l.map.remove(&(d.clone(), id.to_string()))
     }
 }

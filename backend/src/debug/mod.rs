@@ -125,11 +125,12 @@ impl<'a> ApiCall<'a> {
         if code != 200 {
             details["message"] = Value::String(message.clone());
         }
+        let target = self.target();
         let entry = store::audit::NewAudit {
             at: self.st.now(),
             actor: &self.user.username,
             action: self.action,
-            target: &self.target(),
+            target: &target,
             result: &outcome,
             details: Some(details),
         };
