@@ -230,14 +230,24 @@ impl CDevice {
             let next = tokio::time::timeout_at(deadline, self.lines.next_line()).await;
             let line = match next {
                 Ok(Ok(Some(l))) => l,
-                Ok(_) => panic!("{} ended before `{prefix}`; saw {:?}", self.name, self.seen),
-                Err(_) => panic!("no `{prefix}` from {} within 20 s; saw {:?}", self.name, self.seen),
+                Ok(_) => self.fail(&format!("{} ended before `{prefix}`", self.name)).await,
+                Err(_) => self.fail(&format!("no `{prefix}` from {} within 20 s", self.name)).await,
             };
             self.seen.push(line.clone());
             if line.starts_with(prefix) {
                 return line;
             }
         }
+    }
+
+    /// Stops the device and panics with what it printed and the end of the SDK's log.
+    async fn fail(&mut self, what: &str) -> ! {
+        let _ = self.child.start_kill();
+        let log = tokio::time::timeout(Duration::from_secs(5), &mut self.log).await;
+        let log = log.ok().and_then(Result::ok).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        panic!("{what}; it printed {:?}\nthe SDK's log ends:\n{}", self.seen, tail.join("\n"));
     }
 
     /// A command line on the harness's stdin (`post {…}`, `quit`).
