@@ -25,6 +25,9 @@ python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 # CJK glyphs, so screenshots of the Chinese UI show characters, not boxes.
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need_apt+=(fonts-wqy-zenhei)
+# A C compiler and make: the tests build Alibaba's C Link SDKs from source as devices (tests/c/).
+command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
+command -v make >/dev/null || need_apt+=(make)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -18,6 +18,8 @@ echo "== tests"
 # The end-to-end tests find the UI and the SDK through these.
 export FLEETDECK_TEST_DIST="$PWD/dist"
 export FLEETDECK_TEST_PYTHON="$PWD/.venv-linkkit/bin/python"
+# Alibaba's C SDK archives, built into target/c-sdk/ by the C SDK tests (tests/src/c_sdk.rs).
+export FLEETDECK_C_SDK_DIR="${FLEETDECK_C_SDK_DIR:-/work/shared/sdk}"
 # One private PostgreSQL cluster for the whole run (throwaway, own port, never the system one);
 # the tests make a database per test app on it. Stopped however this script ends.
 PG_TEST_DIR="$PWD/target/pg-test"

@@ -6,7 +6,9 @@
 //!   (`TestApp::builder().gateway().ui()`), logged-in REST clients, deadline-bounded waits.
 //! - [`device`]: the `devclient` crate — an Alink device over MQTT that signs in like the Link SDKs.
 //! - [`browser`]: chromedriver + fantoccini, split into find / act / check helpers, screenshots.
+//! - [`c_sdk`]: Alibaba's C Link SDKs (3.x, 4.x) built from source, with a C harness, as devices.
 
 pub mod browser;
+pub mod c_sdk;
 pub use devclient as device;
 pub use testkit;
