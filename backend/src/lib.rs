@@ -17,6 +17,7 @@
 //! - `registry/`: products, thing models, devices.
 //! - `groups/`: device groups (stable ids, unique names) and their members.
 //! - `device/`: the device page's connection parameters and the broker address devices use.
+//! - `history/`: a device's property history, events and network status (issue 14).
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -30,6 +31,7 @@ pub mod device;
 pub mod error;
 pub mod gateway;
 pub mod groups;
+pub mod history;
 pub mod http;
 pub mod hub;
 pub mod jobs;
@@ -63,6 +65,8 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(runlog::router())
         .merge(bridge::router())
         .merge(device::router())
+        // history (issue 14)
+        .merge(history::router())
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.
