@@ -49,7 +49,6 @@ pub fn resolve_max_points(max_points: Option<u32>) -> Result<usize, String> {
 pub struct HistoryPoint {
     /// Device time if the device sent one, else the receive time (ms).
     pub time: i64,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub value: Value,
 }
 
@@ -137,7 +136,6 @@ pub struct EventQuery {
     pub identifier: Option<String>,
     /// Only this type: `info`, `alert` or `error`.
     #[serde(rename = "type")]
-    #[cfg_attr(feature = "openapi", param(rename = "type", value_type = Option<String>))]
     pub event_type: Option<EventType>,
     /// Start (ms, inclusive); default: 7 days before `to`.
     pub from: Option<i64>,
@@ -160,7 +158,6 @@ pub struct DeviceEventRow {
     pub identifier: String,
     pub event_type: EventType,
     /// The event's output parameters as posted.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub params: Value,
     /// Device time if the device sent one, else the receive time (ms).
     pub time: i64,
