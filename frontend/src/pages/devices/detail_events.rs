@@ -3,7 +3,7 @@
 //! alert / error) in the URL. A new event post on the live stream reloads the list.
 
 use leptos::prelude::*;
-use model::history::DeviceEventRow;
+use model::history::{DeviceEventRow, EventPage};
 use model::registry::Device;
 use model::tsl::{EventType, ThingModel};
 use model::ws::Direction;
@@ -94,14 +94,6 @@ pub fn EventsTab(
     });
     let empty = empty_when(load, |p| p.items.is_empty());
     let filtered = Signal::derive(move || event_q().is_some() || type_q().is_some());
-    let name_of = move |id: &str| -> String {
-        tsl.with(|m| {
-            m.as_ref()
-                .and_then(|m| m.as_ref())
-                .and_then(|m| m.events.iter().find(|e| e.identifier == id).map(|e| e.name.clone()))
-                .unwrap_or_default()
-        })
-    };
     view! {
         <div class="card">
             <div class="filter-bar">
@@ -114,42 +106,61 @@ pub fn EventsTab(
             </div>
             <TableState res=load empty filtered empty_title="events.empty" empty_hint="events.empty_hint"
                 no_match_hint="events.no_match" let:page>
-                <CardTable testid="events-table">
-                    <thead>
-                        <tr>
-                            <th>{move || t("history.time")}</th>
-                            <th>{move || t("events.event")}</th>
-                            <th>{move || t("events.type")}</th>
-                            <th>{move || t("events.params")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {page.items.clone().into_iter().map(|e: DeviceEventRow| {
-                            let name = name_of(&e.identifier);
-                            let time = e.time;
-                            let kind = e.event_type;
-                            view! {
-                                <tr data-testid="event-row" data-identifier=e.identifier.clone() data-type=type_name(kind)>
-                                    <td class="cell-key num" data-label=label("history.time")>{move || fmt_time(time)}</td>
-                                    <td class="cell-title" data-label=label("events.event")>
-                                        {(!name.is_empty()).then(|| view! { <span>{name.clone()}</span> " " })}
-                                        <span class="mono muted">{e.identifier.clone()}</span>
-                                    </td>
-                                    <td class="cell-key" data-label=label("events.type")>
-                                        <span class=format!("badge event-{}", type_name(kind)) data-testid="event-type">{move || t(type_key(kind))}</span>
-                                    </td>
-                                    <td class="mono small" data-label=label("events.params") data-testid="event-params">{e.params.to_string()}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </CardTable>
-                {page.truncated.then(|| view! {
-                    <p class="muted small" data-testid="events-truncated">{tf("events.truncated", &[("n", page.items.len().to_string())])}</p>
-                })}
+                <EventsBody page tsl/>
             </TableState>
         </div>
     }
+}
+
+#[component]
+fn EventsBody(page: EventPage, tsl: LocalResource<Option<ThingModel>>) -> impl IntoView {
+    let name_of = move |id: &str| -> String {
+        tsl.with(|m| {
+            m.as_ref()
+                .and_then(|m| m.as_ref())
+                .and_then(|m| m.events.iter().find(|e| e.identifier == id).map(|e| e.name.clone()))
+                .unwrap_or_default()
+        })
+    };
+    let note = truncated_note(page.truncated, page.items.len());
+    view! {
+        <CardTable testid="events-table">
+            <thead>
+                <tr>
+                    <th>{move || t("history.time")}</th>
+                    <th>{move || t("events.event")}</th>
+                    <th>{move || t("events.type")}</th>
+                    <th>{move || t("events.params")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.items.clone().into_iter().map(|e: DeviceEventRow| {
+                    let name = name_of(&e.identifier);
+                    let time = e.time;
+                    let kind = e.event_type;
+                    view! {
+                        <tr data-testid="event-row" data-identifier=e.identifier.clone() data-type=type_name(kind)>
+                            <td class="cell-key num" data-label=label("history.time")>{move || fmt_time(time)}</td>
+                            <td class="cell-title" data-label=label("events.event")>
+                                {(!name.is_empty()).then(|| view! { <span>{name.clone()}</span> " " })}
+                                <span class="mono muted">{e.identifier.clone()}</span>
+                            </td>
+                            <td class="cell-key" data-label=label("events.type")>
+                                <span class=format!("badge event-{}", type_name(kind)) data-testid="event-type">{move || t(type_key(kind))}</span>
+                            </td>
+                            <td class="mono small" data-label=label("events.params") data-testid="event-params">{e.params.to_string()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </CardTable>
+        {note}
+    }
+}
+
+fn truncated_note(truncated: bool, n: usize) -> impl IntoView {
+    let note = truncated.then(|| tf("events.truncated", &[("n", n.to_string())]));
+    note.map(|s| view! { <p class="muted small" data-testid="events-truncated">{s}</p> })
 }
 
 fn type_name(t: EventType) -> &'static str {

@@ -89,45 +89,56 @@ pub fn NetworkStatus(pk: String, dn: String) -> impl IntoView {
                 <button class="btn btn-small" data-testid="network-refresh" on:click=move |_| load.refetch()>{move || t("common.refresh")}</button>
             </div>
             <TableState res=load empty empty_title="network.empty" empty_hint="network.empty_hint" let:page>
-                <div class="network-charts">
-                    <div>
-                        <h3 class="chart-title">{move || t("network.rssi")}</h3>
-                        <EChart id="net-rssi" height=180 make=move || chart(&rows.get(), |r| r.rssi, "RSSI", 0)/>
-                    </div>
-                    <div>
-                        <h3 class="chart-title">{move || t("network.snr")}</h3>
-                        <EChart id="net-snr" height=180 make=move || chart(&rows.get(), |r| r.snr, "SNR", 1)/>
-                    </div>
-                    <div>
-                        <h3 class="chart-title">{move || t("network.loss")}</h3>
-                        <EChart id="net-loss" height=180 make=move || chart(&rows.get(), |r| r.packet_loss, "‰", 2)/>
-                    </div>
-                </div>
-                <CardTable testid="network-table" compact=true>
-                    <thead>
-                        <tr>
-                            <th>{move || t("network.reported_at")}</th>
-                            <th>{move || t("network.collected_at")}</th>
-                            <th>{move || t("network.rssi")}</th>
-                            <th>{move || t("network.snr")}</th>
-                            <th>{move || t("network.loss")}</th>
-                            <th>{move || t("network.connection")}</th>
-                            <th>{move || t("network.errors")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {page.rows.iter().rev().cloned().map(|r| view! { <NetworkRow r show_details/> }).collect_view()}
-                    </tbody>
-                </CardTable>
-                {page.truncated.then(|| view! {
-                    <p class="muted small" data-testid="network-truncated">{tf("network.truncated", &[("n", page.rows.len().to_string())])}</p>
-                })}
+                <NetworkBody page rows show_details/>
             </TableState>
         </div>
         <Modal open=details_open title=tr("network.details_title") testid="network-details">
             {move || details.get().map(|r| view! { <ErrorDetails r/> })}
         </Modal>
     }
+}
+
+#[component]
+fn NetworkBody(page: NetworkStatusPage, rows: Signal<Vec<NetworkStatusRow>>, show_details: Callback<NetworkStatusRow>) -> impl IntoView {
+    let note = truncated_note(page.truncated, page.rows.len());
+    view! {
+        <div class="network-charts">
+            <div>
+                <h3 class="chart-title">{move || t("network.rssi")}</h3>
+                <EChart id="net-rssi" height=180 make=move || chart(&rows.get(), |r| r.rssi, "RSSI", 0)/>
+            </div>
+            <div>
+                <h3 class="chart-title">{move || t("network.snr")}</h3>
+                <EChart id="net-snr" height=180 make=move || chart(&rows.get(), |r| r.snr, "SNR", 1)/>
+            </div>
+            <div>
+                <h3 class="chart-title">{move || t("network.loss")}</h3>
+                <EChart id="net-loss" height=180 make=move || chart(&rows.get(), |r| r.packet_loss, "‰", 2)/>
+            </div>
+        </div>
+        <CardTable testid="network-table" compact=true>
+            <thead>
+                <tr>
+                    <th>{move || t("network.reported_at")}</th>
+                    <th>{move || t("network.collected_at")}</th>
+                    <th>{move || t("network.rssi")}</th>
+                    <th>{move || t("network.snr")}</th>
+                    <th>{move || t("network.loss")}</th>
+                    <th>{move || t("network.connection")}</th>
+                    <th>{move || t("network.errors")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page.rows.iter().rev().cloned().map(|r| view! { <NetworkRow r show_details/> }).collect_view()}
+            </tbody>
+        </CardTable>
+        {note}
+    }
+}
+
+fn truncated_note(truncated: bool, n: usize) -> impl IntoView {
+    let note = truncated.then(|| tf("network.truncated", &[("n", n.to_string())]));
+    note.map(|s| view! { <p class="muted small" data-testid="network-truncated">{s}</p> })
 }
 
 fn num(v: Option<f64>) -> String {
