@@ -45,7 +45,12 @@ async fn property_history_is_downsampled_keeping_spikes_and_dips() {
     env.db().transaction(rows).await.unwrap();
     let viewer = env.client(Role::Viewer).await;
     let h = viewer
-        .get(&format!("{}/properties/Temperature/history?from={}&to={}&max_points=200", base(), T0 - 2 * 3600_000, T0 + 1))
+        .get(&format!(
+            "{}/properties/Temperature/history?from={}&to={}&max_points=200",
+            base(),
+            T0 - 2 * 3600_000,
+            T0 + 1
+        ))
         .await
         .ok();
     assert_eq!((h["total"].clone(), h["downsampled"].clone()), (json!(6000), json!(true)));
@@ -69,7 +74,10 @@ async fn property_history_from_real_posts_and_bad_queries() {
     for (i, on) in [(1, 0), (2, 1), (3, 0)] {
         env.up(
             &topic("thing/event/property/post"),
-            &format!(r#"{{"id":"{i}","version":"1.0","params":{{"LightSwitch":{{"value":{on},"time":{}}}}}}}"#, T0 - 100 + i),
+            &format!(
+                r#"{{"id":"{i}","version":"1.0","params":{{"LightSwitch":{{"value":{on},"time":{}}}}}}}"#,
+                T0 - 100 + i
+            ),
         )
         .await;
     }
@@ -144,8 +152,14 @@ async fn network_status_rows_as_the_seed_shows_them() {
             .to_string()
     };
     let t = topic("_thing/diag/post");
-    env.up(&t, &diag("1", json!({"wifi": {"rssi": -61, "snr": 22, "per": 3, "err_stats": "10,02,01;10,05,02"}, "_time": T0 - 5000})))
-        .await;
+    env.up(
+        &t,
+        &diag(
+            "1",
+            json!({"wifi": {"rssi": -61, "snr": 22, "per": 3, "err_stats": "10,02,01;10,05,02"}, "_time": T0 - 5000}),
+        ),
+    )
+    .await;
     env.up(&t, &diag("2", json!({"wifi": {"rssi": -70, "snr": "18", "per": 0}}))).await;
     env.up(&t, &diag("3", json!({"wifi": {"rssi": -75, "err_stats": "10,02"}}))).await;
     let viewer = env.client(Role::Viewer).await;
@@ -154,7 +168,10 @@ async fn network_status_rows_as_the_seed_shows_them() {
     assert_eq!(rows.len(), 3);
     let r0 = &rows[0];
     assert_eq!((r0["reported_at"].clone(), r0["collected_at"].clone()), (json!(T0), json!(T0 - 5000)));
-    assert_eq!((r0["rssi"].clone(), r0["snr"].clone(), r0["packet_loss"].clone()), (json!(-61.0), json!(22.0), json!(3.0)));
+    assert_eq!(
+        (r0["rssi"].clone(), r0["snr"].clone(), r0["packet_loss"].clone()),
+        (json!(-61.0), json!(22.0), json!(3.0))
+    );
     assert_eq!(r0["connection"], json!("wifi"));
     assert_eq!(
         r0["errors"],
@@ -171,7 +188,9 @@ async fn network_status_rows_as_the_seed_shows_them() {
     let id = env.device_id(PK, DN).await;
     let nulls: i64 = env
         .db()
-        .scalar(sql("SELECT COUNT(*) FROM device_network_status WHERE device_id = $1 AND collected_at IS NULL").bind(id))
+        .scalar(
+            sql("SELECT COUNT(*) FROM device_network_status WHERE device_id = $1 AND collected_at IS NULL").bind(id),
+        )
         .await
         .unwrap();
     assert_eq!(nulls, 2);

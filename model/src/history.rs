@@ -205,8 +205,7 @@ mod tests {
     #[test]
     fn downsampling_keeps_min_max_first_and_last() {
         // 10,000 points of a slow sine with one spike and one dip hidden in the middle.
-        let mut pts: Vec<HistoryPoint> =
-            (0..10_000).map(|i| p(i, json!(((i as f64) / 500.0).sin() * 10.0))).collect();
+        let mut pts: Vec<HistoryPoint> = (0..10_000).map(|i| p(i, json!(((i as f64) / 500.0).sin() * 10.0))).collect();
         pts[4321].value = json!(1000.0);
         pts[7654].value = json!(-1000);
         let out = downsample(pts, 0, 10_000, 400);
@@ -220,7 +219,18 @@ mod tests {
     #[test]
     fn bools_and_text_downsample_without_panicking() {
         let pts: Vec<HistoryPoint> = (0..1000)
-            .map(|i| p(i, if i % 3 == 0 { json!(true) } else if i % 3 == 1 { json!("t") } else { json!(null) }))
+            .map(|i| {
+                p(
+                    i,
+                    if i % 3 == 0 {
+                        json!(true)
+                    } else if i % 3 == 1 {
+                        json!("t")
+                    } else {
+                        json!(null)
+                    },
+                )
+            })
             .collect();
         let out = downsample(pts, 0, 1000, 8);
         assert!(out.len() <= 8 && !out.is_empty());

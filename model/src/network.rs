@@ -162,7 +162,10 @@ mod tests {
             parse_err_stats("10,02,01;10,05").unwrap_err(),
             ErrStatsError::Fields { record: 2, text: "10,05".into() }
         );
-        assert_eq!(parse_err_stats("1,2,3,4").unwrap_err().to_string(), "record 1 (\"1,2,3,4\") must be type,code,count");
+        assert_eq!(
+            parse_err_stats("1,2,3,4").unwrap_err().to_string(),
+            "record 1 (\"1,2,3,4\") must be type,code,count"
+        );
         assert_eq!(parse_err_stats("1,,3").unwrap_err(), ErrStatsError::Field { record: 1, text: "".into() });
         assert_eq!(parse_err_stats("1,2,-3").unwrap_err(), ErrStatsError::Count { record: 1, text: "-3".into() });
         assert_eq!(parse_err_stats("1,2,+3").unwrap_err(), ErrStatsError::Count { record: 1, text: "+3".into() });

@@ -17,9 +17,11 @@ const DN: &str = "hist-lamp-01";
 
 fn tsl() -> Value {
     let prop = |id: &str, name: &str, dt: Value| json!({"identifier": id, "name": name, "accessMode": "rw", "required": false, "dataType": dt});
-    let event = |id: &str, name: &str, ty: &str| json!({"identifier": id, "name": name, "type": ty, "outputData": [
-        {"identifier": "code", "name": "Code", "dataType": {"type": "int", "specs": {"min": "0", "max": "100"}}}
-    ]});
+    let event = |id: &str, name: &str, ty: &str| {
+        json!({"identifier": id, "name": name, "type": ty, "outputData": [
+            {"identifier": "code", "name": "Code", "dataType": {"type": "int", "specs": {"min": "0", "max": "100"}}}
+        ]})
+    };
     json!({
         "schema": "https://iotx-tsl.oss-ap-southeast-1.aliyuncs.com/schema.json",
         "profile": {"productKey": PK},
@@ -79,8 +81,11 @@ async fn property_history_events_and_network_status_on_the_device_page() {
     for (ev, code) in [("Boot", 0), ("Overheat", 90), ("Fault", 7)] {
         assert_eq!(dev.post_event(ev, json!({"value": {"code": code}})).await.expect("event reply").code, 200);
     }
-    diag(&dev, json!({"wifi": {"rssi": -58, "snr": 31, "per": 2, "err_stats": "10,02,01;10,05,03"}, "_time": t - 30_000}))
-        .await;
+    diag(
+        &dev,
+        json!({"wifi": {"rssi": -58, "snr": 31, "per": 2, "err_stats": "10,02,01;10,05,03"}, "_time": t - 30_000}),
+    )
+    .await;
     diag(&dev, json!({"wifi": {"rssi": -71, "snr": 19, "per": 0}})).await;
     // The viewer's REST view agrees before the browser looks.
     let page = viewer.get(&format!("/api/v1/devices/{PK}/{DN}/network-status")).await.ok();

@@ -14,7 +14,13 @@ use super::{sql, Db, Result};
 
 /// Every stored value of one property in `[from, to)`, oldest first. The caller downsamples
 /// (the range is bounded by `model::history::MAX_RANGE_MS`).
-pub async fn property_points(db: &Db, device_id: i64, identifier: &str, from: i64, to: i64) -> Result<Vec<HistoryPoint>> {
+pub async fn property_points(
+    db: &Db,
+    device_id: i64,
+    identifier: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<HistoryPoint>> {
     let q = sql("SELECT time, value FROM property_history
          WHERE device_id = $1 AND identifier = $2 AND time >= $3 AND time < $4 ORDER BY time")
     .bind(device_id)
@@ -92,7 +98,13 @@ pub async fn events(db: &Db, device_id: i64, f: &EventFilter<'_>) -> Result<(Vec
 
 /// A device's network status samples received in `[from, to)`, oldest first: the newest
 /// `limit`, and whether older ones were left out.
-pub async fn network_rows(db: &Db, device_id: i64, from: i64, to: i64, limit: u32) -> Result<(Vec<NetworkStatusRow>, bool)> {
+pub async fn network_rows(
+    db: &Db,
+    device_id: i64,
+    from: i64,
+    to: i64,
+    limit: u32,
+) -> Result<(Vec<NetworkStatusRow>, bool)> {
     let q = sql("SELECT rssi, snr, per, err_stats, received_at, collected_at, connection FROM device_network_status
          WHERE device_id = $1 AND received_at >= $2 AND received_at < $3 ORDER BY received_at DESC, id DESC LIMIT $4")
     .bind(device_id)

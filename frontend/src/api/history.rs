@@ -11,7 +11,12 @@ pub async fn property(pk: &str, dn: &str, identifier: &str, from: i64, to: i64) 
     client::get(&format!("/devices/{}/{}/properties/{}/history{qs}", enc(pk), enc(dn), enc(identifier))).await
 }
 
-pub async fn events(pk: &str, dn: &str, identifier: Option<String>, event_type: Option<String>) -> ApiResult<EventPage> {
+pub async fn events(
+    pk: &str,
+    dn: &str,
+    identifier: Option<String>,
+    event_type: Option<String>,
+) -> ApiResult<EventPage> {
     let qs = query(&[("identifier", identifier), ("type", event_type)]);
     client::get(&format!("/devices/{}/{}/events{qs}", enc(pk), enc(dn))).await
 }

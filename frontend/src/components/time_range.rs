@@ -34,8 +34,11 @@ impl TimeRange {
     }
 }
 
-const PRESETS: [(&str, &str, i64); 3] =
-    [("1h", "history.range_1h", HOUR), ("24h", "history.range_24h", 24 * HOUR), ("7d", "history.range_7d", 7 * 24 * HOUR)];
+const PRESETS: [(&str, &str, i64); 3] = [
+    ("1h", "history.range_1h", HOUR),
+    ("24h", "history.range_24h", 24 * HOUR),
+    ("7d", "history.range_7d", 7 * 24 * HOUR),
+];
 
 /// The picker; `testid` prefixes its buttons (`{testid}-1h`, `{testid}-custom`, …).
 #[component]

@@ -24,8 +24,8 @@ use crate::components::states::Empty;
 use crate::components::status::{LiveIndicator, StatusDot};
 use crate::components::table_state::TableState;
 use crate::components::tabs::{Tab, Tabs};
-use crate::pages::monitoring::network::NetworkStatus;
 use crate::i18n::{t, tf, tr};
+use crate::pages::monitoring::network::NetworkStatus;
 use crate::state::can;
 use crate::util::enc;
 

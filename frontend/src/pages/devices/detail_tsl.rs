@@ -14,10 +14,10 @@ use model::tsl::{DataType, ThingModel};
 
 use super::detail::merge_props;
 use super::detail_history::PropertyHistoryPanel;
-use crate::pages::{query_param, query_setter};
 use crate::api::registry;
 use crate::components::table_state::{empty_when, TableState};
 use crate::i18n::{t, Lang};
+use crate::pages::{query_param, query_setter};
 use crate::state::g;
 use crate::util::{fmt_time, now_ms};
 

@@ -39,9 +39,8 @@ pub fn NetworkTab() -> impl IntoView {
         ev.prevent_default();
         set_query(&[("device", Some(input.get_untracked().trim().to_string()))]);
     };
-    let target = Memo::new(move |_| {
-        device_q().and_then(|d| d.split_once('/').map(|(pk, dn)| (pk.to_string(), dn.to_string())))
-    });
+    let target =
+        Memo::new(move |_| device_q().and_then(|d| d.split_once('/').map(|(pk, dn)| (pk.to_string(), dn.to_string()))));
     view! {
         <div class="card">
             <form class="filter-bar" on:submit=apply>
@@ -80,7 +79,9 @@ pub fn NetworkStatus(pk: String, dn: String) -> impl IntoView {
         details_open.set(true);
     });
     let empty = empty_when(load, |p: &NetworkStatusPage| p.rows.is_empty());
-    let rows = Signal::derive(move || load.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|p| p.rows.clone())).unwrap_or_default());
+    let rows = Signal::derive(move || {
+        load.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|p| p.rows.clone())).unwrap_or_default()
+    });
     view! {
         <div class="card" data-testid="network-status">
             <div class="card-head history-head">
@@ -99,7 +100,11 @@ pub fn NetworkStatus(pk: String, dn: String) -> impl IntoView {
 }
 
 #[component]
-fn NetworkBody(page: NetworkStatusPage, rows: Signal<Vec<NetworkStatusRow>>, show_details: Callback<NetworkStatusRow>) -> impl IntoView {
+fn NetworkBody(
+    page: NetworkStatusPage,
+    rows: Signal<Vec<NetworkStatusRow>>,
+    show_details: Callback<NetworkStatusRow>,
+) -> impl IntoView {
     let note = truncated_note(page.truncated, page.rows.len());
     view! {
         <div class="network-charts">
@@ -226,7 +231,12 @@ fn chart(rows: &[NetworkStatusRow], pick: fn(&NetworkStatusRow) -> Option<f64>, 
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .grid(Grid::new().left(8).right(16).top(12).bottom(8).contain_label(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
-        .x_axis(Axis::new().type_(AxisType::Time).axis_label(AxisLabel::new().color(c.muted)).split_line(SplitLine::new().show(false)))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Time)
+                .axis_label(AxisLabel::new().color(c.muted))
+                .split_line(SplitLine::new().show(false)),
+        )
         .y_axis(
             Axis::new()
                 .type_(AxisType::Value)
