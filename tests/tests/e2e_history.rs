@@ -116,8 +116,15 @@ async fn property_history_events_and_network_status_on_the_device_page() {
     b.click("history-range-24h").await;
     wait_count(&b, "property-history-row", 3).await;
     b.click("history-range-custom").await;
-    b.fill("history-range-from", "2020-01-01T00:00").await;
-    b.fill("history-range-to", "2020-01-02T00:00").await;
+    // Typed keys land differently per locale in a datetime-local field: set the values as a
+    // picker would, with the input event the form listens to.
+    for (id, v) in [("history-range-from", "2020-01-01T00:00"), ("history-range-to", "2020-01-02T00:00")] {
+        b.find(id).await;
+        let js = format!(
+            "const e = document.querySelector('[data-testid=\"{id}\"]'); e.value = '{v}'; e.dispatchEvent(new Event('input', {{bubbles: true}}));"
+        );
+        b.c.execute(&js, vec![]).await.unwrap();
+    }
     b.click("history-range-apply").await;
     b.wait_body("No values in this range").await;
 
