@@ -48,7 +48,7 @@ async fn property_history_is_downsampled_keeping_spikes_and_dips() {
         .get(&format!(
             "{}/properties/Temperature/history?from={}&to={}&max_points=200",
             base(),
-            T0 - 2 * 3600_000,
+            T0 - 2 * 3_600_000,
             T0 + 1
         ))
         .await
