@@ -96,6 +96,9 @@ pub struct ServeArgs {
     /// the console's host name and the MQTT listener's port (NAT, a load balancer, a DNS name).
     #[arg(long, env = "FLEETDECK_MQTT_PUBLIC")]
     pub mqtt_public: Option<String>,
+    /// Days network status samples (`_thing/diag/post`) are kept (default 7).
+    #[arg(long, env = "FLEETDECK_NETWORK_STATUS_RETENTION_DAYS")]
+    pub network_status_retention_days: Option<u32>,
 }
 
 /// Per-device rate limits of the gateway; 0 switches a limit off.
@@ -135,6 +138,8 @@ pub struct Settings {
     pub limits: DeviceLimits,
     /// `--mqtt-public`: the broker address devices use, when configured.
     pub mqtt_public: Option<PublicAddr>,
+    /// Days network status samples are kept (issue 14; the seed keeps a week).
+    pub network_status_retention_days: u32,
 }
 
 /// A `HOST:PORT` as devices see it; `HOST` is a name or an address (IPv6 in brackets).
@@ -186,6 +191,7 @@ struct FileSettings {
     limit_uplink_qps: Option<u32>,
     limit_downlink_qps: Option<u32>,
     mqtt_public: Option<String>,
+    network_status_retention_days: Option<u32>,
 }
 
 impl ServeArgs {
@@ -229,7 +235,13 @@ impl ServeArgs {
             downlink_qps: self.limit_downlink_qps.or(file.limit_downlink_qps).unwrap_or(dl.downlink_qps),
         };
         let mqtt_public = self.mqtt_public.or(file.mqtt_public).as_deref().map(PublicAddr::parse).transpose()?;
+        let network_status_retention_days =
+            self.network_status_retention_days.or(file.network_status_retention_days).unwrap_or(7);
+        if network_status_retention_days == 0 {
+            anyhow::bail!("--network-status-retention-days must be at least 1");
+        }
         Ok(Settings {
+            network_status_retention_days,
             mqtt_public,
             mqtt_tls,
             limits,
@@ -262,6 +274,7 @@ impl Settings {
             mqtt_tls: None,
             limits: DeviceLimits::default(),
             mqtt_public: None,
+            network_status_retention_days: 7,
         }
     }
 }

@@ -17,8 +17,12 @@
 //! - `registry/`: products, thing models, devices.
 //! - `groups/`: device groups (stable ids, unique names) and their members.
 //! - `device/`: the device page's connection parameters and the broker address devices use.
+<<<<<<< HEAD
 //! - `debug/`: online debugging over REST (property set/get, services, desired values, custom
 //!   topics, log switch) and the job that delivers desired values on connect.
+=======
+//! - `history/`: a device's property history, events and network status (issue 14).
+>>>>>>> history
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -33,6 +37,7 @@ pub mod device;
 pub mod error;
 pub mod gateway;
 pub mod groups;
+pub mod history;
 pub mod http;
 pub mod hub;
 pub mod jobs;
@@ -66,8 +71,13 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(runlog::router())
         .merge(bridge::router())
         .merge(device::router())
+<<<<<<< HEAD
         // online debugging (issue 12)
         .merge(debug::router())
+=======
+        // history (issue 14)
+        .merge(history::router())
+>>>>>>> history
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.

@@ -74,7 +74,7 @@ async fn sqlite_with_rows(dir: &std::path::Path) -> (String, SqlitePool) {
         "INSERT INTO limit_events VALUES (1, 8, 'pk', 'sub', 'Device_Uplink_QPS_Limit', 20)",
         "INSERT INTO device_shadows VALUES (40, '{\"r\":1}', '{}', '{}', 3, 9)",
         "INSERT INTO desired_properties VALUES (40, 'mode', '\"eco\"', 2, 9)",
-        "INSERT INTO device_network_status VALUES (1, 2, -70.5, NULL, 0.25, NULL, '{}', 10, 11)",
+        "INSERT INTO device_network_status VALUES (1, 2, -70.5, NULL, 0.25, NULL, '{}', 10, 11, 10, 'wifi')",
         "INSERT INTO device_logs (id, device_id, content, received_at) VALUES (1, 2, 'boot', 12)",
         "INSERT INTO device_log_switch VALUES (2, 1, 13)",
         // 2,500 run-log rows (3 batches), ids 2, 4, … 5,000; every third without a message id.

@@ -45,10 +45,12 @@ pub fn t(key: &'static str) -> &'static str {
 }
 
 mod groups;
+// history (issue 14)
+mod history;
 
 /// Every row: the main table, then the feature tables kept in `i18n/`.
 fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TABLE.iter().chain(groups::TABLE)
+    TABLE.iter().chain(groups::TABLE).chain(history::TABLE)
 }
 
 /// Translate and fill `{name}` placeholders.

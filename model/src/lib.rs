@@ -32,3 +32,7 @@ pub mod registry;
 pub mod runlog;
 pub mod tsl;
 pub mod ws;
+
+// history (issue 14): property history, device events, network status.
+pub mod history;
+pub mod network;

@@ -127,12 +127,16 @@ pub struct NetworkStatus {
     /// The device's `_time` (ms), else the receive time.
     pub time: i64,
     pub received_at: i64,
+    /// The device's `_time` (ms); `None` when it sent none (migration 0007).
+    pub collected_at: Option<i64>,
+    /// The link the sample describes (`wifi`, …).
+    pub connection: Option<String>,
 }
 
 pub async fn insert_network_status(db: &Db, device_id: i64, samples: &[NetworkStatus]) -> Result<()> {
     let rows = samples.iter().map(|s| {
-        sql("INSERT INTO device_network_status (device_id, rssi, snr, per, err_stats, raw, time, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        sql("INSERT INTO device_network_status (device_id, rssi, snr, per, err_stats, raw, time, received_at, collected_at, connection)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .bind(device_id)
         .bind(s.rssi)
         .bind(s.snr)
@@ -141,6 +145,8 @@ pub async fn insert_network_status(db: &Db, device_id: i64, samples: &[NetworkSt
         .bind(s.raw.to_string())
         .bind(s.time)
         .bind(s.received_at)
+        .bind(s.collected_at)
+        .bind(&s.connection)
     });
     db.transaction(rows.collect::<Vec<Sql>>()).await?;
     Ok(())
@@ -149,7 +155,7 @@ pub async fn insert_network_status(db: &Db, device_id: i64, samples: &[NetworkSt
 /// Newest first.
 pub async fn network_status(db: &Db, device_id: i64, limit: i64) -> Result<Vec<NetworkStatus>> {
     let q =
-        sql("SELECT rssi, snr, per, err_stats, raw, time, received_at FROM device_network_status WHERE device_id = $1
+        sql("SELECT rssi, snr, per, err_stats, raw, time, received_at, collected_at, connection FROM device_network_status WHERE device_id = $1
          ORDER BY time DESC, id DESC LIMIT $2")
         .bind(device_id)
         .bind(limit);
@@ -165,6 +171,8 @@ pub async fn network_status(db: &Db, device_id: i64, limit: i64) -> Result<Vec<N
                 raw: serde_json::from_str(&r.get::<String>("raw")?).unwrap_or(Value::Null),
                 time: r.get("time")?,
                 received_at: r.get("received_at")?,
+                collected_at: r.get("collected_at")?,
+                connection: r.get("connection")?,
             })
         })
         .collect()

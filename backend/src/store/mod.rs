@@ -15,6 +15,7 @@ pub mod devices;
 mod error;
 pub mod gateway;
 pub mod groups;
+pub mod history;
 pub mod ingest;
 pub mod migrate;
 pub mod products;

@@ -18,3 +18,6 @@ pub mod registry;
 pub mod ws;
 
 pub use client::{report, Fail};
+
+// history (issue 14)
+pub mod history;

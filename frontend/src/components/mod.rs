@@ -14,3 +14,6 @@ pub mod table;
 pub mod table_state;
 pub mod tabs;
 pub mod toasts;
+
+// history (issue 14)
+pub mod time_range;

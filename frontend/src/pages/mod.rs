@@ -54,3 +54,6 @@ fn query_nav(replace: bool) -> impl Fn(&[(&str, Option<String>)]) + Clone {
         );
     }
 }
+
+// history (issue 14)
+pub mod monitoring;

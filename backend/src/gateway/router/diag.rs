@@ -44,17 +44,27 @@ fn num(v: Option<&Value>) -> Option<f64> {
 
 fn sample(p: &Value, received_at: i64) -> Result<NetworkStatus, String> {
     let Value::Object(o) = p else { return Err("each sample must be an object".into()) };
-    // `wifi` today; other link types keep the same keys.
-    let link = o.get("wifi").or_else(|| o.values().find(|v| v.get("rssi").is_some())).cloned().unwrap_or(Value::Null);
-    let time = o.get("_time").and_then(model::tsl::parse_millis).unwrap_or(received_at);
+    // `wifi` today; other link types keep the same keys, and the key names the connection method.
+    let (connection, link) = match o.get("wifi") {
+        Some(v) => (Some("wifi".to_string()), v.clone()),
+        None => match o.iter().find(|(_, v)| v.get("rssi").is_some()) {
+            Some((k, v)) => (Some(k.clone()), v.clone()),
+            None => (None, Value::Null),
+        },
+    };
+    // No `_time`: the seed leaves Collected At empty, so it is stored as NULL (the row still
+    // sorts and charts by its receive time).
+    let collected_at = o.get("_time").and_then(model::tsl::parse_millis);
     Ok(NetworkStatus {
         rssi: num(link.get("rssi")),
         snr: num(link.get("snr")),
         per: num(link.get("per")),
         err_stats: link.get("err_stats").map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
         raw: p.clone(),
-        time,
+        time: collected_at.unwrap_or(received_at),
         received_at,
+        collected_at,
+        connection,
     })
 }
 
@@ -77,10 +87,12 @@ mod tests {
         let s = samples(&one, 5).unwrap();
         assert_eq!((s[0].rssi, s[0].snr, s[0].per), (Some(-60.0), Some(20.0), Some(0.0)));
         assert_eq!(s[0].err_stats.as_deref(), Some("0,0"));
-        assert_eq!(s[0].time, 1700000000123);
+        assert_eq!((s[0].time, s[0].collected_at), (1700000000123, Some(1700000000123)));
+        assert_eq!(s[0].connection.as_deref(), Some("wifi"));
         let batch = json!({"p":[{"wifi":{"rssi":-1}},{"wifi":{"rssi":-2},"_time":"7"}]});
         let s = samples(&batch, 5).unwrap();
         assert_eq!((s.len(), s[0].time, s[1].time), (2, 5, 7));
+        assert_eq!((s[0].collected_at, s[1].collected_at), (None, Some(7)), "no _time: no collection time");
         assert!(samples(&json!({}), 0).is_err());
         assert!(samples(&json!({"p":[1]}), 0).is_err());
     }

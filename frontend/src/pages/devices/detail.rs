@@ -1,4 +1,4 @@
-//! Device page `/devices/:pk/:dn?tab=info|tsl|messages|logs|connect`.
+//! Device page `/devices/:pk/:dn?tab=info|tsl|messages|logs|connect|events|network`.
 //!
 //! One subscription to the device's live stream feeds all tabs: status changes update the header
 //! and Info, property posts update "TSL data", every message lands in "Messages".
@@ -13,6 +13,7 @@ use model::registry::{Device, DeviceStatus, PropertyValue};
 use model::ws::{Direction, LiveEvent, Stream};
 
 use super::detail_connect::ConnectTab;
+use super::detail_events::EventsTab;
 use super::detail_info::InfoTab;
 use super::detail_logs::LogsTab;
 use super::detail_messages::MessagesTab;
@@ -24,6 +25,7 @@ use crate::components::status::{LiveIndicator, StatusDot};
 use crate::components::table_state::TableState;
 use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::{t, tf, tr};
+use crate::pages::monitoring::network::NetworkStatus;
 use crate::state::can;
 use crate::util::enc;
 
@@ -43,6 +45,9 @@ const TABS: &[Tab] = &[
     Tab::new("messages", "device.tab.messages"),
     Tab::new("logs", "device.tab.logs"),
     Tab::new("connect", "device.tab.connect"),
+    // history (issue 14)
+    Tab::new("events", "device.tab.events"),
+    Tab::new("network", "device.tab.network"),
 ];
 
 /// Messages kept in the pane (newest first); older ones fall off.
@@ -162,6 +167,7 @@ fn DeviceBody(
     let d = move || device.get().expect("DeviceBody renders only with a device");
     let (pk, dn) = device
         .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
+    let net_ids = StoredValue::new((pk.clone(), dn.clone()));
     let after_toggle = Callback::new(move |_| reload.update(|n| *n += 1));
     let after_delete = Callback::new(move |_| navigate("/devices", NavigateOptions::default()));
     view! {
@@ -195,6 +201,11 @@ fn DeviceBody(
                 "messages" => view! { <MessagesTab messages paused/> }.into_any(),
                 "logs" => view! { <LogsTab device/> }.into_any(),
                 "connect" => view! { <ConnectTab device/> }.into_any(),
+                "events" => view! { <EventsTab device messages/> }.into_any(),
+                "network" => {
+                    let (pk, dn) = net_ids.get_value();
+                    view! { <NetworkStatus pk dn/> }.into_any()
+                }
                 _ => view! { <InfoTab device/> }.into_any(),
             }}
         </Tabs>

@@ -13,9 +13,11 @@ use model::registry::{Device, DeviceStatus, PropertyValue};
 use model::tsl::{DataType, ThingModel};
 
 use super::detail::merge_props;
+use super::detail_history::PropertyHistoryPanel;
 use crate::api::registry;
 use crate::components::table_state::{empty_when, TableState};
 use crate::i18n::{t, Lang};
+use crate::pages::{query_param, query_setter};
 use crate::state::g;
 use crate::util::{fmt_time, now_ms};
 
@@ -40,6 +42,10 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
     let (pk, dn) = device
         .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default());
     let ids = StoredValue::new((pk, dn));
+    // "View data": the property whose history is open (in the URL, so a link opens it).
+    let open_prop = query_param("prop");
+    let set_query = query_setter();
+    let open = Callback::new(move |id: Option<String>| set_query(&[("prop", id)]));
     let load = LocalResource::new(move || {
         let (pk, dn) = ids.get_value();
         async move { registry::properties(&pk, &dn).await }
@@ -72,10 +78,24 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
             <TableState res=load empty empty_title="device.props_empty" empty_hint="device.props_empty_hint" let:_values>
                 <div class="prop-grid" data-testid="property-grid">
                     <For each=move || props.get() key=|p| (p.identifier.clone(), p.time) let:p>
-                        <PropertyCard p tsl online_since now/>
+                        <PropertyCard p tsl online_since now open/>
                     </For>
                 </div>
             </TableState>
+            {move || open_prop().map(|id| {
+                let (pk, dn) = ids.get_value();
+                let described = {
+                    let id = id.clone();
+                    Memo::new(move |_| tsl.get().map(|m| describe(&m, &id)).unwrap_or_default())
+                };
+                let fallback = id.clone();
+                let name = Signal::derive(move || described.with(|(n, _)| if n.is_empty() { fallback.clone() } else { n.clone() }));
+                let data_type = Signal::derive(move || described.with(|(_, dt)| dt.clone()));
+                view! {
+                    <PropertyHistoryPanel pk dn identifier=id name data_type props
+                        on_close=Callback::new(move |_| open.run(None))/>
+                }
+            })}
             <p class="muted small">
                 {move || if online.get() { t("device.props_live_hint") } else { t("device.props_offline_hint") }}
             </p>
@@ -89,6 +109,7 @@ fn PropertyCard(
     tsl: LocalResource<Option<ThingModel>>,
     online_since: Signal<Option<i64>>,
     now: RwSignal<i64>,
+    open: Callback<Option<String>>,
 ) -> impl IntoView {
     let time = p.time;
     let id = p.identifier.clone();
@@ -133,6 +154,13 @@ fn PropertyCard(
                 </Show>
                 <span class="muted num prop-at" data-testid="property-time">{move || fmt_time(time)}</span>
             </div>
+            <button class="btn btn-small prop-history-btn" data-testid=format!("property-history-{id}")
+                on:click={
+                    let id = id.clone();
+                    move |_| open.run(Some(id.clone()))
+                }>
+                {move || t("history.view_data")}
+            </button>
         </div>
     }
 }

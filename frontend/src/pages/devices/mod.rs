@@ -3,6 +3,8 @@
 pub mod add;
 pub mod detail;
 mod detail_connect;
+mod detail_events;
+mod detail_history;
 mod detail_info;
 mod detail_logs;
 mod detail_messages;

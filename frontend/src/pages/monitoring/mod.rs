@@ -1,0 +1,3 @@
+//! Monitoring (issue 14). `network`: the device network status tab (history branch).
+
+pub mod network;
