@@ -17,12 +17,9 @@
 //! - `registry/`: products, thing models, devices.
 //! - `groups/`: device groups (stable ids, unique names) and their members.
 //! - `device/`: the device page's connection parameters and the broker address devices use.
-<<<<<<< HEAD
 //! - `debug/`: online debugging over REST (property set/get, services, desired values, custom
 //!   topics, log switch) and the job that delivers desired values on connect.
-=======
 //! - `history/`: a device's property history, events and network status (issue 14).
->>>>>>> history
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -71,13 +68,10 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(runlog::router())
         .merge(bridge::router())
         .merge(device::router())
-<<<<<<< HEAD
         // online debugging (issue 12)
         .merge(debug::router())
-=======
         // history (issue 14)
         .merge(history::router())
->>>>>>> history
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.

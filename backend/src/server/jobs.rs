@@ -7,11 +7,8 @@
 //! | `mqtt-gateway` | Intake | cancelled: stops the broker, closes every session (their offline facts are published), closes the uplink channel |
 //! | `uplink-router` | Processing | the uplink channel is closed and routed (so after the gateway) |
 //! | `gateway-offline-watch` | Consumers | cancelled: handles what its lane holds, then returns |
-<<<<<<< HEAD
 //! | `desired-sync` | Consumers | cancelled: handles what its lane holds, then returns |
-=======
 //! | `network-status-purge` | Consumers | cancelled: between two purge runs |
->>>>>>> history
 //! | `store-writer` | Writers | cancelled: closes the hub, so every lane drains; returns once its last round is committed |
 //!
 //! State that must outlive a restart (channel receivers) sits outside the job's future, behind
@@ -84,7 +81,6 @@ pub(super) fn gateway_offline_watch(
     })
 }
 
-<<<<<<< HEAD
 /// Desired property values pushed on every (re)connect and cleared once reported
 /// ([`crate::debug::sync`]). A lossless lane: no connect is missed.
 pub(super) fn desired_sync(
@@ -106,7 +102,9 @@ pub(super) fn desired_sync(
             .await;
             Ok(())
         }
-=======
+    })
+}
+
 /// Network status retention (issue 14): purges old samples every few minutes on the clock.
 pub(super) fn network_status_purge(
     jobs: &Supervisor,
@@ -116,7 +114,6 @@ pub(super) fn network_status_purge(
 ) -> Result<(), JobError> {
     jobs.spawn("network-status-purge", Stage::Consumers, Restart::default(), move |cancel| {
         crate::history::purge::run(db.clone(), clock.clone(), retention_days, cancel)
->>>>>>> history
     })
 }
 

@@ -102,13 +102,10 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     jobs::gateway(&supervisor, gateway.clone())?;
     jobs::router(&supervisor, router.clone(), uplinks)?;
     jobs::gateway_offline_watch(&supervisor, router, offline_lane)?;
-<<<<<<< HEAD
     let desired = crate::debug::sync::DesiredSync::load(db.clone(), commands.clone()).await?;
     jobs::desired_sync(&supervisor, desired, desired_lane)?;
-=======
     // history (issue 14): network status retention.
     jobs::network_status_purge(&supervisor, db.clone(), clock.clone(), settings.network_status_retention_days)?;
->>>>>>> history
     // With `--mqtt …:0` the real port is only known now; `/api/v1/info` tells the browser this one.
     let mut bound = settings.clone();
     bound.mqtt = gateway.mqtt_addr;
