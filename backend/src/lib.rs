@@ -37,6 +37,8 @@ pub mod live_bus;
 pub mod registry;
 pub mod runlog;
 pub mod server;
+// Device simulation and the demo fleet (issue 13).
+pub mod simulate;
 pub mod state;
 pub mod store;
 
@@ -63,6 +65,7 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(runlog::router())
         .merge(bridge::router())
         .merge(device::router())
+        .merge(simulate::handlers::router())
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.

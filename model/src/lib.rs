@@ -32,3 +32,6 @@ pub mod registry;
 pub mod runlog;
 pub mod tsl;
 pub mod ws;
+
+// Device simulation (issue 13): push policies, simulated telemetry, the demo fleet plan.
+pub mod simulate;
