@@ -18,7 +18,7 @@ use utoipa_axum::router::UtoipaMethodRouterExt;
 use super::device::Command;
 use super::manual::{self, Manual, Push};
 use crate::audit;
-use crate::auth::guard::{Authorized, Operator};
+use crate::auth::guard::{Authorized, Operator, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
 use crate::http::openapi::{guarded, ApiRouter};
@@ -48,7 +48,8 @@ fn target(pk: &str, dn: &str) -> String {
 
 /// A simulator's status and message pane
 ///
-/// Asking renews the page's lease: an unpinned simulator nobody asks about for 30 s stops.
+/// An operator asking renews the page's lease: an unpinned simulator nobody asks about for
+/// 30 s stops. Viewers may look without keeping it alive.
 #[utoipa::path(
     get,
     path = "/api/v1/simulate/{pk}/{dn}",
@@ -58,13 +59,15 @@ fn target(pk: &str, dn: &str) -> String {
     responses((status = 200, body = SimulationStatus)),
 )]
 pub async fn status(
-    _user: Authorized<Operator>,
+    user: Authorized<Viewer>,
     State(st): State<AppState>,
     Path((pk, dn)): Path<(String, String)>,
 ) -> AppResult<axum::Json<SimulationStatus>> {
     Ok(axum::Json(match st.simulators.manual(&DeviceRef::new(&pk, &dn)) {
         Some(m) => {
-            m.seen();
+            if user.user.role.allows(model::auth::Role::Operator) {
+                m.seen();
+            }
             m.status()
         }
         None => SimulationStatus {
