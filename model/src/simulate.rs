@@ -139,7 +139,10 @@ pub fn signal(dt: &DataType, seed: u64, t_ms: i64) -> Value {
             let jitter = 0.08 * noise(seed, (t_ms / 1000) as u64);
             let v = (mid + span * (cycle + drift + jitter)).clamp(lo, hi);
             match dt {
-                DataType::Int(_) => json!((v.round() as i64).clamp(lo.ceil() as i64, hi.floor() as i64)),
+                DataType::Int(_) => {
+                    let (a, b) = (lo.ceil() as i64, hi.floor() as i64);
+                    json!(if a <= b { (v.round() as i64).clamp(a, b) } else { v.round() as i64 })
+                }
                 DataType::Float(_) => {
                     let r = ((v * 100.0).round() / 100.0).clamp(lo, hi) as f32 as f64;
                     let r = if r < lo || r > hi { v } else { r };

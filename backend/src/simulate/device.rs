@@ -123,7 +123,13 @@ impl SimDevice {
         // connects at once does not post at once), then every period.
         let mut next = self.auto.as_ref().map(|a| clock.now_ms() + (self.brain.seed % a.report_ms.clamp(1, 5_000) as u64) as i64);
         loop {
-            let timer = clock.sleep_until(next.unwrap_or(i64::MAX));
+            // No timer without auto behaviour: an operator's simulator parks nothing on the clock.
+            let timer = async {
+                match next {
+                    Some(at) => clock.sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = stop.cancelled() => {
                     dev.disconnect().await;
@@ -143,7 +149,7 @@ impl SimDevice {
                     }
                 },
                 Some(c) = cmds.recv() => self.command(&dev, c).await,
-                _ = timer, if next.is_some() => {
+                _ = timer => {
                     reports += 1;
                     let auto = self.auto.as_ref().expect("a timer only runs with auto behaviour");
                     if auto.flap_after.is_some_and(|n| reports > n) {

@@ -80,7 +80,7 @@ pub async fn build(st: &AppState, cat: &[DemoProduct]) -> anyhow::Result<Vec<Sim
             let Some(id) = ident(p.product_key, dn) else { continue };
             let mut d = SimDevice::new(id, model.clone(), clock.clone());
             d.gate = Some(gate.clone());
-            d.auto = Some(auto(p.kind, out.len() + i, d.brain.seed));
+            d.auto = Some(auto(p.kind, out.len(), d.brain.seed));
             d.scheme = scheme(p.kind, i);
             if p.kind == DemoKind::Gateway {
                 d.auto.as_mut().expect("set above").flap_after = None;
