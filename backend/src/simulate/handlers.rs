@@ -13,7 +13,6 @@ use model::simulate::{
 use model::tsl::{validate, Tsl};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use utoipa_axum::router::UtoipaMethodRouterExt;
 
 use super::device::Command;
 use super::manual::{self, Manual, Push};
@@ -242,7 +241,7 @@ pub async fn event(
     audit::audited(&st, &user, "simulate.event", &target(&pk, &dn), Some(details), async {
         let m = running(&st, &pk, &dn)?;
         let params = Value::Object(req.params.clone());
-        if req.event == model::tsl::BUILTIN_POST {
+        if req.event == model::tsl::types::BUILTIN_POST {
             return Err(AppError::validation("the property post is submitted as properties"));
         }
         validate::validate_event(&Tsl::new((*m.model).clone()), &req.event, &params).map_err(|e| match e.first() {
