@@ -39,8 +39,11 @@ async fn two_hundred_demo_devices_come_alive_and_yield_to_a_real_device() {
     eprintln!("190 online after {:?}", started.elapsed());
 
     // Sub-devices log in through their gateway.
-    let plug = app.record(demo::PLUG_PK, &demo::plug_name(1, 1)).await.unwrap();
-    assert_eq!(plug.device.status, DeviceStatus::Online, "a sub-device online through its gateway");
+    let plug = eventually(Duration::from_secs(15), "a sub-device online through its gateway", || async {
+        let r = app.record(demo::PLUG_PK, &demo::plug_name(1, 1)).await?;
+        (r.device.status == DeviceStatus::Online).then_some(r)
+    })
+    .await;
     assert_eq!(plug.device.gateway.as_ref().map(|g| g.dn.as_str()), Some(demo::gateway_name(1).as_str()));
 
     // Telemetry reaches the device's TSL data, and the run log has messages.
