@@ -58,7 +58,8 @@ async fn a_simulator_answers_the_console_from_its_model() {
     // Property set: the value sticks and is answered by property get.
     let r = cmd.call(&dev, DeviceCall::SetProperties(json!({"Brightness": 42})), T).await.unwrap();
     assert_eq!(r.code, 200);
-    let r = cmd.call(&dev, DeviceCall::GetProperties(vec!["Brightness".into(), "Temperature".into()]), T).await.unwrap();
+    let r =
+        cmd.call(&dev, DeviceCall::GetProperties(vec!["Brightness".into(), "Temperature".into()]), T).await.unwrap();
     assert_eq!(r.data["Brightness"], 42);
     let t = r.data["Temperature"].as_f64().expect("a generated temperature");
     assert!((-40.0..=120.0).contains(&t), "{t}");
@@ -68,11 +69,7 @@ async fn a_simulator_answers_the_console_from_its_model() {
         request: model::alink::Request::new("1", "thing.service.property.set", json!({"Brightness": 1000})),
         reply_topic: String::new(),
     };
-    let brain = backend::simulate::answers::Brain::new(
-        std::sync::Arc::new(model(PK)),
-        1,
-        app.state().clock.clone(),
-    );
+    let brain = backend::simulate::answers::Brain::new(std::sync::Arc::new(model(PK)), 1, app.state().clock.clone());
     assert_eq!(brain.answer(&bad).0, devclient::Answer::err(model::tsl::codes::INT_MISMATCH));
     // Async and sync services: outputs generated from the model's output params.
     let reboot = DeviceCall::InvokeService { identifier: "Reboot".into(), params: json!({"delay": 1}) };
@@ -179,7 +176,9 @@ async fn the_seeds_refusals() {
     // Custom topics live under /user/ of this device.
     let r = op.post(&format!("{}/publish", base()), json!({"topic": "/sys/x/y/z", "payload": "", "qos": 0})).await;
     assert_eq!(r.status, 400);
-    let r = op.post(&format!("{}/publish", base()), json!({"topic": format!("/{PK}/{DN}/user/a"), "payload": "", "qos": 2})).await;
+    let r = op
+        .post(&format!("{}/publish", base()), json!({"topic": format!("/{PK}/{DN}/user/a"), "payload": "", "qos": 2}))
+        .await;
     assert_eq!(r.status, 400);
     // Push policies within the seed's limits.
     let now = app.state().now();
@@ -241,7 +240,9 @@ async fn push_policies_run_on_the_injected_clock() {
     clock.set_ms(now + 1000);
     pushes(&op, 1).await;
     let once = json!({"kind": "once", "at_ms": now + 5000});
-    let r = op.post(&format!("{}/event", base()), json!({"event": "Alarm", "params": {"ErrorCode": 3}, "policy": once})).await;
+    let r = op
+        .post(&format!("{}/event", base()), json!({"event": "Alarm", "params": {"ErrorCode": 3}, "policy": once}))
+        .await;
     assert_eq!(r.status, 202);
     let s = status(&op).await;
     assert_eq!((s["policy"]["kind"].as_str(), s["pushes"].as_u64()), (Some("once"), Some(0)), "{s}");
@@ -252,9 +253,13 @@ async fn push_policies_run_on_the_injected_clock() {
     let s = pushes(&op, 1).await;
     assert_eq!(s["pushes_left"], 0);
     let lines = s["lines"].as_array().unwrap();
-    assert_eq!(lines.iter().filter(|l| l["topic"].as_str().is_some_and(|t| t.ends_with("event/Alarm/post"))).count(), 1);
+    assert_eq!(
+        lines.iter().filter(|l| l["topic"].as_str().is_some_and(|t| t.ends_with("event/Alarm/post"))).count(),
+        1
+    );
     // The replaced interval pushed once and never again.
-    let posts = lines.iter().filter(|l| l["dir"] == "up" && l["payload"].as_str() == Some("{\"Brightness\":8}")).count();
+    let posts =
+        lines.iter().filter(|l| l["dir"] == "up" && l["payload"].as_str() == Some("{\"Brightness\":8}")).count();
     assert_eq!(posts, 1, "{lines:?}");
     app.shutdown().await;
 }

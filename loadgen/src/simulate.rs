@@ -97,13 +97,19 @@ async fn measure(o: &Opts, devices: usize) -> anyhow::Result<Point> {
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    let ((), cpu) =
-        procs::measure_cpu(p.pid, tokio::time::sleep(Duration::from_secs(o.window_secs))).await;
+    let ((), cpu) = procs::measure_cpu(p.pid, tokio::time::sleep(Duration::from_secs(o.window_secs))).await;
     let rss = median_rss(p.pid);
     let rss_peak = procs::rss_peak_bytes(p.pid).unwrap_or(0);
     let online_end = online(&api).await.max(now_online);
     p.stop().await;
-    Ok(Point { devices, online: online_end, online_95_secs: reached, cores: cpu.map(|c| c.broker_cores), rss, rss_peak })
+    Ok(Point {
+        devices,
+        online: online_end,
+        online_95_secs: reached,
+        cores: cpu.map(|c| c.broker_cores),
+        rss,
+        rss_peak,
+    })
 }
 
 pub async fn run(o: Opts) -> anyhow::Result<Outcome> {

@@ -242,7 +242,6 @@ pub fn demo_plan(n: usize) -> DemoPlan {
 /// Every this many demo devices, one flaps (drops off and comes back).
 pub const FLAP_EVERY: usize = 40;
 
-
 /// One line of a simulator's message pane: what it sent, what it received and how it answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -14,8 +14,8 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::trace::{Trace, TraceLineExt};
-use model::simulate::TraceLine;
 use crate::clock::SharedClock;
+use model::simulate::TraceLine;
 
 /// What the device remembers: values the console set (and rw values it started with), and
 /// whether the log switch is on.
@@ -49,7 +49,9 @@ impl Brain {
             .properties
             .iter()
             .filter(|p| p.access_mode == AccessMode::ReadWrite)
-            .map(|p| (p.identifier.clone(), simulate::signal(&p.data_type, simulate::seed_of(&p.identifier) ^ seed, now)))
+            .map(|p| {
+                (p.identifier.clone(), simulate::signal(&p.data_type, simulate::seed_of(&p.identifier) ^ seed, now))
+            })
             .collect();
         Brain {
             tsl: Tsl::new((*model).clone()),
@@ -75,7 +77,8 @@ impl Brain {
     /// Set values after validation (the console's set, desired properties, the shadow's
     /// desired state). Unknown, read-only or invalid values are refused with the seed's code.
     pub fn set(&self, values: &Map<String, Value>) -> Result<(), u32> {
-        validate::validate_property_set(&self.tsl, values).map_err(|e| e.first().map_or(codes::INPUT_NOT_CONFORMING, |e| e.code))?;
+        validate::validate_property_set(&self.tsl, values)
+            .map_err(|e| e.first().map_or(codes::INPUT_NOT_CONFORMING, |e| e.code))?;
         self.memory().sticky.extend(values.clone());
         Ok(())
     }
@@ -93,7 +96,8 @@ impl Brain {
             }
             CallKind::PropertyGet => {
                 let all = self.current();
-                let ids: Vec<&str> = params.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                let ids: Vec<&str> =
+                    params.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 // "If the property value does not exist on the device simulator, no data is retrieved."
                 let data: Map<String, Value> = if ids.is_empty() {
                     all
@@ -134,7 +138,8 @@ impl Handler for Answers {
             Answer::Reply { code, data } => json!({"code": code, "data": data}),
             Answer::Silence => Value::Null,
         };
-        self.trace.send(|| TraceLine::down(self.brain.clock.now_ms(), &call.reply_topic, &call.request.to_json(), reply));
+        self.trace
+            .send(|| TraceLine::down(self.brain.clock.now_ms(), &call.reply_topic, &call.request.to_json(), reply));
         answer
     }
 }

@@ -121,7 +121,8 @@ impl SimDevice {
         let mut reports: u64 = 0;
         // The first report comes soon after connecting (spread by the seed, so a fleet that
         // connects at once does not post at once), then every period.
-        let mut next = self.auto.as_ref().map(|a| clock.now_ms() + (self.brain.seed % a.report_ms.clamp(1, 5_000) as u64) as i64);
+        let mut next =
+            self.auto.as_ref().map(|a| clock.now_ms() + (self.brain.seed % a.report_ms.clamp(1, 5_000) as u64) as i64);
         loop {
             // No timer without auto behaviour: an operator's simulator parks nothing on the clock.
             let timer = async {
@@ -176,7 +177,10 @@ impl SimDevice {
     /// Log switch, desired properties, shadow; a gateway attaches and logs in its sub-devices.
     async fn on_connect(&self, dev: &Device, subs: &[(DeviceRef, Answers)]) {
         let log_get = json!({"getType": "content", "configScope": "device"});
-        if let Ok(r) = dev.request(&dev.sys_topic("thing/config/log/get"), Some("thing.config.log.get"), log_get, QoS::AtMostOnce).await {
+        if let Ok(r) = dev
+            .request(&dev.sys_topic("thing/config/log/get"), Some("thing.config.log.get"), log_get, QoS::AtMostOnce)
+            .await
+        {
             if let Some(mode) = find_mode(&r.data) {
                 self.brain.memory().log_on = mode == 1;
             }
@@ -184,7 +188,9 @@ impl SimDevice {
         let rw: Vec<Value> = self.brain.memory().sticky.keys().map(|k| json!(k)).collect();
         if !rw.is_empty() {
             let topic = dev.sys_topic("thing/property/desired/get");
-            if let Ok(r) = dev.request(&topic, Some("thing.property.desired.get"), Value::Array(rw), QoS::AtMostOnce).await {
+            if let Ok(r) =
+                dev.request(&topic, Some("thing.property.desired.get"), Value::Array(rw), QoS::AtMostOnce).await
+            {
                 let desired: Map<String, Value> = r
                     .data
                     .as_object()
@@ -222,7 +228,8 @@ impl SimDevice {
             })
             .collect();
         let topo = dev.sys_topic("thing/topo/add");
-        if let Err(e) = dev.request(&topo, Some("thing.topo.add"), Value::Array(signed.clone()), QoS::AtLeastOnce).await {
+        if let Err(e) = dev.request(&topo, Some("thing.topo.add"), Value::Array(signed.clone()), QoS::AtLeastOnce).await
+        {
             tracing::debug!(gateway = %self.identity.dn, "topo/add: {e}");
         }
         let login = format!("/ext/session/{}/{}/combine/batch_login", self.identity.pk, self.identity.dn);
@@ -326,7 +333,12 @@ impl SimDevice {
         }
         if auto.diag_every > 0 && (n + seed / 3).is_multiple_of(auto.diag_every) {
             let topic = dev.sys_topic("_thing/diag/post");
-            let _ = dev.request_nowait(&topic, Some("_thing.diag.post"), simulate::wifi_diag(seed, now, 15), QoS::AtMostOnce);
+            let _ = dev.request_nowait(
+                &topic,
+                Some("_thing.diag.post"),
+                simulate::wifi_diag(seed, now, 15),
+                QoS::AtMostOnce,
+            );
         }
         if self.brain.memory().log_on {
             let level = if simulate::noise(seed, n) > 0.8 { "WARN" } else { "INFO" };

@@ -69,9 +69,8 @@ pub async fn build(st: &AppState, cat: &[DemoProduct]) -> anyhow::Result<Vec<Sim
             secrets.insert((p.product_key, dn), (secret, enabled));
         }
     }
-    let ident = |pk: &'static str, dn: &str| {
-        secrets.get(&(pk, dn.to_string())).map(|(s, _)| Identity::new(pk, dn, s.clone()))
-    };
+    let ident =
+        |pk: &'static str, dn: &str| secrets.get(&(pk, dn.to_string())).map(|(s, _)| Identity::new(pk, dn, s.clone()));
     let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
     let mut out = Vec::new();
     for p in cat.iter().filter(|p| p.kind != DemoKind::SubDevice) {

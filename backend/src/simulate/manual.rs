@@ -146,8 +146,7 @@ pub async fn start(st: &AppState, pk: &str, dn: &str, pinned: bool) -> AppResult
         m.seen();
         return Ok(m);
     }
-    let product =
-        store::products::get(&st.db, pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
+    let product = store::products::get(&st.db, pk).await?.ok_or_else(|| AppError::NotFound(format!("product {pk}")))?;
     if product.product.data_format == DataFormat::Custom {
         return Err(AppError::Conflict(
             "device simulation cannot simulate devices that transmit data in custom formats".into(),
@@ -162,9 +161,8 @@ pub async fn start(st: &AppState, pk: &str, dn: &str, pinned: bool) -> AppResult
     if rec.device.status == DeviceStatus::Online && !from_fleet {
         return Err(AppError::Conflict("the physical device is online: device simulation cannot be used".into()));
     }
-    let model: Arc<ThingModel> = Arc::new(
-        serde_json::from_str(&product.tsl).map_err(|e| anyhow::anyhow!("stored thing model of {pk}: {e}"))?,
-    );
+    let model: Arc<ThingModel> =
+        Arc::new(serde_json::from_str(&product.tsl).map_err(|e| anyhow::anyhow!("stored thing model of {pk}: {e}"))?);
     // The demo fleet lets go of it and stays away until the simulator stops.
     st.simulators.claim(&me);
     let mut sim = SimDevice::new(Identity::new(pk, dn, rec.device_secret.clone()), model.clone(), st.clock.clone());

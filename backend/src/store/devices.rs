@@ -268,7 +268,11 @@ pub async fn count_by_status(db: &Db) -> Result<Vec<(String, i64)>> {
 pub async fn credentials(db: &Db, pk: &str) -> Result<Vec<(String, String, bool)>> {
     let q = sql("SELECT device_name, device_secret, enabled FROM devices WHERE product_key = $1 ORDER BY device_name")
         .bind(pk);
-    db.fetch_all(q).await?.iter().map(|r| Ok((r.get("device_name")?, r.get("device_secret")?, r.get("enabled")?))).collect()
+    db.fetch_all(q)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("device_name")?, r.get("device_secret")?, r.get("enabled")?)))
+        .collect()
 }
 
 #[cfg(test)]

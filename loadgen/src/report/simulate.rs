@@ -25,7 +25,10 @@ pub fn render(o: &Outcome) -> String {
          Machine: {} CPUs, load average at the end {}.\n",
         o.window_secs, o.cpus, o.loadavg
     );
-    let _ = writeln!(w, "| devices | online | 95 % online after | CPU (cores) | RSS | peak (VmHWM) |\n|---|---|---|---|---|---|");
+    let _ = writeln!(
+        w,
+        "| devices | online | 95 % online after | CPU (cores) | RSS | peak (VmHWM) |\n|---|---|---|---|---|---|"
+    );
     for p in [&o.baseline, &o.fleet] {
         let _ = writeln!(
             w,

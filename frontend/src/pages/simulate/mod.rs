@@ -73,9 +73,7 @@ pub fn SimulatePicker() -> impl IntoView {
 #[component]
 pub fn SimulatePage() -> impl IntoView {
     let params = use_params_map();
-    let key = Memo::new(move |_| {
-        params.with(|p| (p.get("pk").unwrap_or_default(), p.get("dn").unwrap_or_default()))
-    });
+    let key = Memo::new(move |_| params.with(|p| (p.get("pk").unwrap_or_default(), p.get("dn").unwrap_or_default())));
     move || {
         let (pk, dn) = key.get();
         view! { <SimulateView pk dn/> }

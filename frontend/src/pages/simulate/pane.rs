@@ -19,12 +19,15 @@ fn dir_label(dir: &str) -> &'static str {
 #[component]
 pub fn Pane(status: RwSignal<Option<SimulationStatus>>, pk: String, dn: String) -> impl IntoView {
     let lines = Memo::new(move |_| {
-        status.with(|s| s.as_ref().map(|s| s.lines.iter().rev().cloned().collect::<Vec<TraceLine>>()).unwrap_or_default())
+        status
+            .with(|s| s.as_ref().map(|s| s.lines.iter().rev().cloned().collect::<Vec<TraceLine>>()).unwrap_or_default())
     });
     let policy = move || {
         status.with(|s| {
             s.as_ref().and_then(|s| {
-                s.policy.as_ref().map(|_| format!("{} {} / {}", t("sim.policy_state"), s.pushes, s.pushes + s.pushes_left))
+                s.policy
+                    .as_ref()
+                    .map(|_| format!("{} {} / {}", t("sim.policy_state"), s.pushes, s.pushes + s.pushes_left))
             })
         })
     };

@@ -35,7 +35,12 @@ fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
 
 /// Now, once at a time, or at an interval for a period.
 #[component]
-fn PolicyFields(kind: RwSignal<String>, at_s: RwSignal<String>, every_s: RwSignal<String>, for_min: RwSignal<String>) -> impl IntoView {
+fn PolicyFields(
+    kind: RwSignal<String>,
+    at_s: RwSignal<String>,
+    every_s: RwSignal<String>,
+    for_min: RwSignal<String>,
+) -> impl IntoView {
     let options = Signal::derive(|| {
         vec![
             ("now".to_string(), t("sim.push.now").to_string()),
@@ -97,7 +102,8 @@ pub fn CustomTopic(pk: String, dn: String, running: Signal<bool>) -> impl IntoVi
             }
         });
     };
-    let qos_options = Signal::derive(|| vec![("0".to_string(), "QoS 0".to_string()), ("1".to_string(), "QoS 1".to_string())]);
+    let qos_options =
+        Signal::derive(|| vec![("0".to_string(), "QoS 0".to_string()), ("1".to_string(), "QoS 1".to_string())]);
     view! {
         <div class="sim-form">
             <TextField label=tr("sim.topic") value=topic testid="sim-topic" mono=true required=true hint=tr("sim.topic_hint")/>
