@@ -135,7 +135,8 @@ pub fn signal(dt: &DataType, seed: u64, t_ms: i64) -> Value {
             };
             let (mid, span) = ((lo + hi) / 2.0, (hi - lo) / 2.0);
             let cycle = 0.5 * daylight(seed, t_ms);
-            let drift = 0.15 * ((t_ms as f64 / (7.0 * DAY_MS as f64) + (seed % 100) as f64 / 100.0) * 6.283).sin();
+            let drift = 0.15
+                * ((t_ms as f64 / (7.0 * DAY_MS as f64) + (seed % 100) as f64 / 100.0) * std::f64::consts::TAU).sin();
             let jitter = 0.08 * noise(seed, (t_ms / 1000) as u64);
             let v = (mid + span * (cycle + drift + jitter)).clamp(lo, hi);
             match dt {
