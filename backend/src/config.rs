@@ -61,6 +61,10 @@ pub struct ServeArgs {
     /// Seed demo products and devices (and run the simulated fleet, when it exists).
     #[arg(long, env = "FLEETDECK_DEMO")]
     pub demo: bool,
+    /// How many simulated devices `--demo` runs (street lamps, environment sensors, gateways
+    /// with sub-devices). Default 200.
+    #[arg(long, env = "FLEETDECK_DEMO_DEVICES")]
+    pub demo_devices: Option<usize>,
     /// Directory with the built web UI (index.html). Defaults to `dist/` next to the binary, then `./dist`.
     #[arg(long, env = "FLEETDECK_DIST")]
     pub dist: Option<PathBuf>,
@@ -121,6 +125,9 @@ impl Default for DeviceLimits {
     }
 }
 
+/// Devices of the demo fleet unless `--demo-devices` says otherwise.
+pub const DEFAULT_DEMO_DEVICES: usize = 200;
+
 /// The settings after every source was merged; what the rest of the program reads.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -130,6 +137,8 @@ pub struct Settings {
     pub database_url: String,
     pub admin_password: Option<String>,
     pub demo: bool,
+    /// Devices of the demo fleet (`--demo-devices`).
+    pub demo_devices: usize,
     pub dist: Option<PathBuf>,
     pub json_logs: bool,
     pub secure_cookies: bool,
@@ -180,6 +189,7 @@ struct FileSettings {
     database_url: Option<String>,
     admin_password: Option<String>,
     demo: Option<bool>,
+    demo_devices: Option<usize>,
     dist: Option<PathBuf>,
     log_format: Option<String>,
     secure_cookies: Option<bool>,
@@ -251,6 +261,7 @@ impl ServeArgs {
             database_url,
             admin_password: self.admin_password.or(file.admin_password),
             demo: self.demo || file.demo.unwrap_or(false),
+            demo_devices: self.demo_devices.or(file.demo_devices).unwrap_or(DEFAULT_DEMO_DEVICES),
             dist: self.dist.or(file.dist),
             json_logs: log_format == "json",
             secure_cookies: self.secure_cookies || file.secure_cookies.unwrap_or(false),
@@ -268,6 +279,7 @@ impl Settings {
             data_dir,
             admin_password: Some("admin-password".into()),
             demo: false,
+            demo_devices: DEFAULT_DEMO_DEVICES,
             dist: None,
             json_logs: false,
             secure_cookies: false,

@@ -42,6 +42,8 @@ pub mod live_bus;
 pub mod registry;
 pub mod runlog;
 pub mod server;
+// Device simulation and the demo fleet (issue 13).
+pub mod simulate;
 pub mod state;
 pub mod store;
 
@@ -72,6 +74,7 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(debug::router())
         // history (issue 14)
         .merge(history::router())
+        .merge(simulate::handlers::router())
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.

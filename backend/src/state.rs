@@ -52,6 +52,8 @@ pub struct AppState {
     pub commands: Commands,
     /// The background jobs, for `/readyz` and for features that start their own.
     pub jobs: Supervisor,
+    /// Who runs which simulated device: the demo fleet or an operator's simulator.
+    pub simulators: crate::simulate::Simulators,
 }
 
 impl AppState {
@@ -125,6 +127,7 @@ impl AppStateBuilder {
             devices: devices.unwrap_or_else(|| Arc::new(NoDeviceLink)),
             commands,
             jobs,
+            simulators: Default::default(),
         }
     }
 }

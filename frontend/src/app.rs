@@ -65,6 +65,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=pages::audit::AuditPage/>
                     <Route path=path!("settings") view=pages::settings::SettingsPage/>
                     <Route path=path!("logs") view=pages::logs::LogsPage/>
+                    // Device simulation (issue 13).
+                    <Route path=path!("simulate") view=pages::simulate::SimulatePicker/>
+                    <Route path=path!("simulate/:pk/:dn") view=pages::simulate::SimulatePage/>
                     // Unbuilt chapters (`nav::NAV`) and unknown paths.
                     <Route path=path!("*any") view=pages::placeholder::Unrouted/>
                 </ParentRoute>

@@ -51,6 +51,12 @@ mod history;
 /// Every row: the main table, then the feature tables kept in `i18n/`.
 fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLE.iter().chain(groups::TABLE).chain(history::TABLE)
+// Device simulation (issue 13).
+mod simulate;
+
+/// Every row: the main table, then the feature tables kept in `i18n/`.
+fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TABLE.iter().chain(groups::TABLE).chain(simulate::TABLE)
 }
 
 /// Translate and fill `{name}` placeholders.

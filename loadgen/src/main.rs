@@ -21,6 +21,8 @@ mod pg;
 mod procs;
 mod registry;
 mod report;
+// The simulated demo fleet's cost (issue 13).
+mod simulate;
 mod stats;
 
 use std::net::SocketAddr;
@@ -105,6 +107,8 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         settle_secs: u64,
     },
+    /// What N simulated demo devices cost inside `fleetdeck serve --demo` (CPU, RSS).
+    Simulate(simulate::Opts),
     /// Print a free TCP port on 127.0.0.1.
     FreePort,
     /// Write the report again from a `bench --json` file (the options must match the run's).
@@ -219,9 +223,11 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
         }
         Cmd::Render { results, opts } => {
             let res: bench::Results = serde_json::from_str(&std::fs::read_to_string(&results)?)?;
-            std::fs::write(&opts.out, report::render(&res, &opts))?;
+            let old = std::fs::read_to_string(&opts.out).unwrap_or_default();
+            std::fs::write(&opts.out, report::simulate::carry_over(&old, report::render(&res, &opts)))?;
             Ok(())
         }
+        Cmd::Simulate(o) => print(&simulate::run(o).await?),
         Cmd::FreePort => {
             println!("{}", procs::free_port()?);
             Ok(())

@@ -141,6 +141,16 @@ impl Proc {
 /// database there or, with `database_url`, on that (fresh) PostgreSQL database. The per-device
 /// rate limits are switched off (`0`): a benchmark device posts far more than 100 messages/s.
 pub async fn start_fleetdeck(bin: &Path, admin_password: &str, database_url: Option<&str>) -> anyhow::Result<Proc> {
+    start_fleetdeck_with(bin, admin_password, database_url, &[]).await
+}
+
+/// [`start_fleetdeck`] with extra environment (`FLEETDECK_DEMO=true` for the simulated fleet).
+pub async fn start_fleetdeck_with(
+    bin: &Path,
+    admin_password: &str,
+    database_url: Option<&str>,
+    env: &[(&str, &str)],
+) -> anyhow::Result<Proc> {
     let dir = Scratch::new("fleetdeck")?;
     let http_port = free_port()?;
     let mqtt_port = free_port()?;
@@ -161,6 +171,7 @@ pub async fn start_fleetdeck(bin: &Path, admin_password: &str, database_url: Opt
         .env_remove("RUST_LOG")
         .env_remove("FLEETDECK_CONFIG")
         .env_remove("FLEETDECK_DATABASE_URL")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)

@@ -36,3 +36,5 @@ pub mod ws;
 // history (issue 14): property history, device events, network status.
 pub mod history;
 pub mod network;
+// Device simulation (issue 13): push policies, simulated telemetry, the demo fleet plan.
+pub mod simulate;

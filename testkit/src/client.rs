@@ -23,7 +23,10 @@ pub(crate) enum Transport {
 
 impl Transport {
     pub(crate) fn http(base: String) -> Transport {
-        Transport::Http { client: reqwest::Client::new(), base }
+        // No idle connections kept: with a fake clock, moving time past the server's idle limit
+        // closes them (its timers run on that clock), and a reused one would be reset.
+        let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("an HTTP client");
+        Transport::Http { client, base }
     }
 
     async fn send(&self, req: Request<Vec<u8>>) -> Resp {

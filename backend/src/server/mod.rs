@@ -70,6 +70,17 @@ fn session_ended(ev: &DeviceEvent) -> bool {
     matches!(ev.fact, Fact::Disconnected { device_id: Some(_), .. })
 }
 
+/// Where a simulated device on this host reaches the broker (0.0.0.0 is not an address to
+/// connect to). `settings.mqtt` is the bound address once the server has started.
+pub fn device_broker(settings: &Settings) -> SocketAddr {
+    let addr = settings.mqtt;
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    }
+}
+
 pub async fn start(settings: Settings) -> anyhow::Result<Running> {
     start_with_clock(settings, Arc::new(SystemClock)).await
 }
@@ -121,7 +132,8 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
         .build();
     let bootstrap = bootstrap::ensure_admin(&state, settings.admin_password.as_deref()).await?;
     if settings.demo {
-        demo::seed(&state).await?;
+        let catalogue = demo::seed(&state, settings.demo_devices).await?;
+        crate::simulate::fleet::start(&supervisor, state.clone(), catalogue, device_broker(&state.settings))?;
     }
     let dist = http::spa::locate_dist(settings.dist.as_deref());
     match &dist {

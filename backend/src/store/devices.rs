@@ -263,6 +263,18 @@ pub async fn count_by_status(db: &Db) -> Result<Vec<(String, i64)>> {
     rows.iter().map(|r| Ok((r.get("status")?, r.get("n")?))).collect()
 }
 
+/// Credentials of a product's devices, for the simulated fleet: (name, secret, enabled), by name.
+/// One statement for 10,000 devices.
+pub async fn credentials(db: &Db, pk: &str) -> Result<Vec<(String, String, bool)>> {
+    let q = sql("SELECT device_name, device_secret, enabled FROM devices WHERE product_key = $1 ORDER BY device_name")
+        .bind(pk);
+    db.fetch_all(q)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("device_name")?, r.get("device_secret")?, r.get("enabled")?)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

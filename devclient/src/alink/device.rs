@@ -136,6 +136,20 @@ impl Device {
         Ok(id)
     }
 
+    /// Any Alink request without waiting (events, diagnostics, log lines, a gateway posting for
+    /// its sub-devices): returns its Alink id once queued. The reply lands in the inbox.
+    pub fn request_nowait(&self, topic: &str, method: Option<&str>, params: Value, qos: QoS) -> Result<String, Error> {
+        let id = self.lock().next_free_id();
+        self.client.publish_nowait(topic, qos, envelope(&id, method, params))?;
+        Ok(id)
+    }
+
+    /// `thing.event.{id}.post` without waiting (QoS 0 as Py).
+    pub fn post_event_nowait(&self, event: &str, params: Value) -> Result<String, Error> {
+        let topic = self.sys_topic(&format!("thing/event/{event}/post"));
+        self.request_nowait(&topic, Some(&format!("thing.event.{event}.post")), params, QoS::AtMostOnce)
+    }
+
     /// The `_reply` with Alink id `id` from the inbox within `d` (other messages are skipped).
     pub async fn reply_to(&mut self, id: &str, d: Duration) -> Option<Reply> {
         let deadline = tokio::time::Instant::now() + d;

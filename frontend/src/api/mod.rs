@@ -15,6 +15,8 @@ pub mod client;
 pub mod groups;
 pub mod health;
 pub mod registry;
+// Device simulation (issue 13).
+pub mod simulate;
 pub mod ws;
 
 pub use client::{report, Fail};

@@ -116,7 +116,7 @@ pub const NAV: &[NavEntry] = &[
     entry("/monitoring", "nav.monitoring", "monitoring", Section::Maintenance).chapter(1).unbuilt(),
     entry("/alerts", "nav.alerts", "monitoring", Section::Hidden).chapter(1).unbuilt(),
     entry("/debug", "nav.debug", "debug", Section::Maintenance).chapter(2).unbuilt(),
-    entry("/simulate", "nav.simulate", "simulate", Section::Maintenance).chapter(3).unbuilt(),
+    entry("/simulate", "nav.simulate", "simulate", Section::Maintenance).chapter(3),
     entry("/logs", "nav.logs", "logs", Section::Maintenance).chapter(4).by_product().key('l'),
     entry("/ota", "nav.ota", "ota", Section::Maintenance).chapter(5).unbuilt(),
     entry("/remote-config", "nav.remote_config", "remote-config", Section::Maintenance).chapter(6).unbuilt(),

@@ -11,6 +11,8 @@ pub mod overview;
 pub mod placeholder;
 pub mod products;
 pub mod settings;
+// Device simulation (issue 13).
+pub mod simulate;
 pub mod users;
 
 use leptos::prelude::*;

@@ -15,6 +15,8 @@ mod ingest_pg;
 mod latency;
 mod meta;
 mod registry;
+// The simulated demo fleet's own section (issue 13).
+pub mod simulate;
 mod summary;
 
 pub use format::mib;
