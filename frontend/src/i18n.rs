@@ -47,16 +47,12 @@ pub fn t(key: &'static str) -> &'static str {
 mod groups;
 // history (issue 14)
 mod history;
-
-/// Every row: the main table, then the feature tables kept in `i18n/`.
-fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TABLE.iter().chain(groups::TABLE).chain(history::TABLE)
 // Device simulation (issue 13).
 mod simulate;
 
 /// Every row: the main table, then the feature tables kept in `i18n/`.
 fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TABLE.iter().chain(groups::TABLE).chain(simulate::TABLE)
+    TABLE.iter().chain(groups::TABLE).chain(history::TABLE).chain(simulate::TABLE)
 }
 
 /// Translate and fill `{name}` placeholders.
