@@ -21,7 +21,15 @@ async fn every_part_of_the_server_is_a_supervised_job_reported_by_readyz() {
         .map(|j| (j["name"].as_str().unwrap().to_string(), j["state"].as_str().unwrap().to_string()))
         .collect();
     jobs.sort();
-    let expected = ["desired-sync", "gateway-offline-watch", "http", "mqtt-gateway", "store-writer", "uplink-router"];
+    let expected = [
+        "desired-sync",
+        "gateway-offline-watch",
+        "http",
+        "mqtt-gateway",
+        "network-status-purge",
+        "store-writer",
+        "uplink-router",
+    ];
     assert_eq!(jobs, expected.iter().map(|n| (n.to_string(), "running".to_string())).collect::<Vec<_>>());
 
     let supervisor = app.running().jobs.clone();
