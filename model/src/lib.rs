@@ -28,6 +28,8 @@ pub mod device;
 pub mod error;
 pub mod groups;
 pub mod live_list;
+// Real-time monitoring (issue 14): metric codes, series, stats, the live minute.
+pub mod monitor;
 pub mod registry;
 pub mod runlog;
 pub mod tsl;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::monitor::MinuteSample;
 use crate::registry::{DeviceStatus, PropertyValue};
 use crate::runlog::{LogEntry, LogQuery};
 
@@ -22,6 +23,9 @@ pub enum Stream {
     Status,
     /// New run-log entries that match the filter.
     RunLog { filter: LogQuery },
+    /// The monitoring minute of one product (`Some`) or of the whole instance (`None`): the
+    /// current minute so far every few seconds, then its final figures.
+    Metrics { product_key: Option<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +85,10 @@ pub enum LiveEvent {
         device_name: String,
         at: i64,
     },
+    /// A monitoring minute (issue 14).
+    Metrics {
+        sample: MinuteSample,
+    },
 }
 
 impl LiveEvent {
@@ -92,6 +100,7 @@ impl LiveEvent {
             | LiveEvent::Message { product_key, device_name, .. }
             | LiveEvent::Removed { product_key, device_name, .. } => Some((product_key.as_str(), device_name.as_str())),
             LiveEvent::Log { entry } => Some((&entry.product_key, &entry.device_name)),
+            LiveEvent::Metrics { .. } => None,
         }
     }
 }
@@ -106,6 +115,7 @@ impl Stream {
             }
             (Stream::Product { product_key }, LiveEvent::Message { product_key: pk, .. }) => pk == product_key,
             (Stream::RunLog { filter }, LiveEvent::Log { entry }) => log_matches(filter, entry),
+            (Stream::Metrics { product_key }, LiveEvent::Metrics { sample }) => *product_key == sample.product_key,
             _ => false,
         }
     }

@@ -200,11 +200,13 @@ async fn missing(st: &AppState, stream: &Stream) -> Result<Option<String>, crate
             .await?
             .is_none()
             .then(|| format!("device {product_key}/{device_name} does not exist")),
-        Stream::Product { product_key } => store::products::get(&st.db, product_key)
-            .await?
-            .is_none()
-            .then(|| format!("product {product_key} does not exist")),
-        Stream::Status | Stream::RunLog { .. } => None,
+        Stream::Product { product_key } | Stream::Metrics { product_key: Some(product_key) } => {
+            store::products::get(&st.db, product_key)
+                .await?
+                .is_none()
+                .then(|| format!("product {product_key} does not exist"))
+        }
+        Stream::Status | Stream::RunLog { .. } | Stream::Metrics { product_key: None } => None,
     })
 }
 

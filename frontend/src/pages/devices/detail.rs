@@ -99,7 +99,7 @@ fn DeviceView(pk: String, dn: String) -> impl IntoView {
                 ms.truncate(MAX_MESSAGES);
             });
         }
-        LiveEvent::Log { .. } => {}
+        LiveEvent::Log { .. } | LiveEvent::Metrics { .. } => {}
         // Deleted meanwhile (elsewhere): reloading shows the page's "not found" state.
         LiveEvent::Removed { .. } => reload.update(|n| *n += 1),
     });
