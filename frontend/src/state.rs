@@ -45,6 +45,24 @@ pub struct Toast {
     pub id: u32,
     pub kind: ToastKind,
     pub text: String,
+    /// How many times this message came while it was shown (shown as "×N" from 2).
+    pub count: u32,
+}
+
+/// Toasts on screen at once: they cover the page's bottom right, where the log panes live.
+const MAX_TOASTS: usize = 3;
+
+/// Adds `t` to the stack: the same message again replaces the one on screen (new id, so the
+/// older timer no longer removes it; count + 1) instead of stacking a copy; beyond
+/// [`MAX_TOASTS`] the oldest goes.
+fn add_toast(list: &mut Vec<Toast>, mut t: Toast) {
+    if let Some(i) = list.iter().position(|x| x.kind == t.kind && x.text == t.text) {
+        t.count = list.remove(i).count + 1;
+    }
+    list.push(t);
+    if list.len() > MAX_TOASTS {
+        list.drain(..list.len() - MAX_TOASTS);
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -142,12 +160,7 @@ fn push_toast(kind: ToastKind, text: String) {
     });
     let toasts = g().toasts;
     let ms = if kind == ToastKind::Error { 8000 } else { 4000 };
-    toasts.update(|t| {
-        t.push(Toast { id, kind, text });
-        if t.len() > 5 {
-            t.remove(0);
-        }
-    });
+    toasts.update(|t| add_toast(t, Toast { id, kind, text, count: 1 }));
     set_timeout(move || toasts.update(|t| t.retain(|x| x.id != id)), std::time::Duration::from_millis(ms));
 }
 
@@ -157,4 +170,29 @@ pub fn toast_error(text: impl Into<String>) {
 
 pub fn toast_ok(text: impl Into<String>) {
     push_toast(ToastKind::Ok, text.into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toast(id: u32, text: &str) -> Toast {
+        Toast { id, kind: ToastKind::Ok, text: text.into(), count: 1 }
+    }
+
+    #[test]
+    fn repeated_messages_count_instead_of_stacking_and_the_stack_stays_short() {
+        let mut list = Vec::new();
+        for id in 1..=4 {
+            add_toast(&mut list, toast(id, "Pushed"));
+        }
+        assert_eq!(list, vec![Toast { id: 4, kind: ToastKind::Ok, text: "Pushed".into(), count: 4 }]);
+        add_toast(&mut list, Toast { kind: ToastKind::Error, ..toast(5, "Pushed") });
+        assert_eq!(list.len(), 2, "an error is not the same message as a confirmation");
+        for (id, text) in [(6, "a"), (7, "b"), (8, "c")] {
+            add_toast(&mut list, toast(id, text));
+        }
+        let ids: Vec<u32> = list.iter().map(|t| t.id).collect();
+        assert_eq!(ids, vec![6, 7, 8], "the oldest go first");
+    }
 }

@@ -144,14 +144,11 @@ pub fn signal(dt: &DataType, seed: u64, t_ms: i64) -> Value {
                     let (a, b) = (lo.ceil() as i64, hi.floor() as i64);
                     json!(if a <= b { (v.round() as i64).clamp(a, b) } else { v.round() as i64 })
                 }
-                DataType::Float(_) => {
-                    let r = ((v * 100.0).round() / 100.0).clamp(lo, hi) as f32 as f64;
-                    let r = if r < lo || r > hi { v } else { r };
+                _ => {
+                    let default = if matches!(dt, DataType::Float(_)) { 2 } else { 3 };
+                    let r = round_decimals(v, decimals(s.step.as_deref()).unwrap_or(default)).clamp(lo, hi);
                     serde_json::Number::from_f64(r).map(Value::Number).unwrap_or_else(|| dt.example_value())
                 }
-                _ => serde_json::Number::from_f64((v * 1000.0).round() / 1000.0)
-                    .map(Value::Number)
-                    .unwrap_or_else(|| dt.example_value()),
             }
         }
         DataType::Bool(_) => json!(u8::from(is_night(seed, t_ms))),
@@ -176,6 +173,21 @@ pub fn signal(dt: &DataType, seed: u64, t_ms: i64) -> Value {
         }
         _ => dt.example_value(),
     }
+}
+
+/// Decimals a step such as `"0.01"` asks for (a device reports no finer than its step; `"1"`
+/// gives 0); `None` without a usable step.
+fn decimals(step: Option<&str>) -> Option<u32> {
+    let step = step?.trim();
+    step.parse::<f64>().ok().filter(|f| f.is_finite() && *f > 0.0)?;
+    Some(step.split_once('.').map_or(0, |(_, frac)| frac.trim_end_matches('0').len() as u32).min(6))
+}
+
+/// `v` rounded to `d` decimals in decimal terms, so it prints as a person would write it
+/// (35.29, never 35.290000915527344: values are never passed through `f32`).
+fn round_decimals(v: f64, d: u32) -> f64 {
+    let text = format!("{v:.*}", d as usize);
+    text.parse().unwrap_or(v)
 }
 
 /// Values for `params` (a service's output, an event's output) at `t_ms`.

@@ -1,4 +1,5 @@
-//! Toast stack (bottom right): errors stay 8 s, confirmations 4 s; click to dismiss.
+//! Toast stack (bottom right): errors stay 8 s, confirmations 4 s; click to dismiss. At most
+//! three at once; a repeated message counts up instead of stacking (`state::add_toast`).
 
 use leptos::prelude::*;
 
@@ -17,6 +18,7 @@ pub fn Toasts() -> impl IntoView {
                     on:click=move |_| toasts.update(|v| v.retain(|x| x.id != toast.id))
                 >
                     {toast.text.clone()}
+                    {(toast.count > 1).then(|| view! { <span class="toast-count">{format!(" ×{}", toast.count)}</span> })}
                 </div>
             </For>
         </div>

@@ -23,6 +23,15 @@ fn numbers_get_their_unit_symbol_else_its_name_and_no_unit_prints_nothing() {
 }
 
 #[test]
+fn single_precision_floats_show_as_the_device_meant_them() {
+    let float = dt(json!({"type": "float", "specs": {"unit": "°C"}}));
+    assert_eq!(show(&json!(35.290000915527344), Some(&float)).with_unit(), "35.29 °C");
+    assert_eq!(show(&json!(-16), Some(&float)).text, "-16");
+    let double = dt(json!({"type": "double", "specs": {}}));
+    assert_eq!(show(&json!(35.290000915527344), Some(&double)).text, "35.290000915527344", "a double is shown as sent");
+}
+
+#[test]
 fn bool_and_enum_show_their_label_and_keep_the_code() {
     let sw = dt(json!({"type": "bool", "specs": {"0": "Off", "1": "On"}}));
     assert_eq!(

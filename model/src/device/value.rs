@@ -45,7 +45,8 @@ fn is_no_unit(u: &str) -> bool {
 pub fn show(v: &Value, dt: Option<&DataType>) -> ShownValue {
     match dt {
         Some(DataType::Bool(l) | DataType::Enum(l)) => labelled(v, l),
-        Some(dt @ (DataType::Int(_) | DataType::Float(_) | DataType::Double(_))) => {
+        Some(dt @ DataType::Float(_)) => ShownValue { text: single(v), unit: unit_of(dt), code: None },
+        Some(dt @ (DataType::Int(_) | DataType::Double(_))) => {
             ShownValue { text: plain(v), unit: unit_of(dt), code: None }
         }
         Some(dt) => ShownValue { text: inline(v, dt), ..ShownValue::default() },
@@ -101,6 +102,16 @@ fn title(name: &str, identifier: &str) -> String {
         identifier.to_string()
     } else {
         name.to_string()
+    }
+}
+
+/// A TSL `float` is single precision: a device that widens its C `float` to JSON sends
+/// 35.290000915527344 for 35.29, so it is shown as the shortest text that reads back as the
+/// same `f32`. Values outside `f32` (refused by validation anyway) stay as sent.
+fn single(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if x.is_finite() && x.abs() <= f64::from(f32::MAX) => (x as f32).to_string(),
+        _ => plain(v),
     }
 }
 

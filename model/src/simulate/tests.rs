@@ -102,3 +102,24 @@ fn custom_topics_live_under_user() {
     assert!(check_custom_topic("pk", "dn", "/pk/dn/user/#").is_err());
     assert!(check_custom_topic("pk", "dn", "/sys/pk/dn/thing/event/property/post").is_err());
 }
+
+#[test]
+fn simulated_numbers_print_with_the_decimals_of_their_step() {
+    let spec = |step: Option<&str>| {
+        let mut s: serde_json::Value = serde_json::json!({"min": "-40", "max": "85"});
+        if let Some(step) = step {
+            s["step"] = step.into();
+        }
+        serde_json::from_value(serde_json::json!({"type": "float", "specs": s})).unwrap()
+    };
+    for (step, most) in [(Some("0.1"), 1), (Some("0.01"), 2), (Some("1"), 0), (None, 2)] {
+        let dt: DataType = spec(step);
+        for i in 0..200 {
+            let v = signal(&dt, 7, 1_700_000_000_000 + i * 61_000).to_string();
+            // serde_json writes a whole float as "-16.0": that is not a finer value.
+            let v = v.strip_suffix(".0").unwrap_or(&v);
+            let decimals = v.split_once('.').map_or(0, |(_, f)| f.len());
+            assert!(decimals <= most, "step {step:?}: {v} has {decimals} decimals");
+        }
+    }
+}
