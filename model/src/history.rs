@@ -37,9 +37,19 @@ pub fn resolve_range(from: Option<i64>, to: Option<i64>, now: i64) -> Result<(i6
 
 /// `max_points` within 4..=[`MAX_POINTS`] (4: one bucket's first, min, max and last).
 pub fn resolve_max_points(max_points: Option<u32>) -> Result<usize, String> {
-    match max_points.unwrap_or(MAX_POINTS) {
-        n @ 4..=MAX_POINTS => Ok(n as usize),
-        n => Err(format!("max_points must be 4-{MAX_POINTS}, not {n}")),
+    resolve_count("max_points", max_points, MAX_POINTS, 4..=MAX_POINTS).map(|n| n as usize)
+}
+
+/// A count parameter (`limit`, `max_points`): `default` when absent, else it must lie in `ok`.
+pub fn resolve_count(
+    name: &str,
+    given: Option<u32>,
+    default: u32,
+    ok: std::ops::RangeInclusive<u32>,
+) -> Result<u32, String> {
+    match given.unwrap_or(default) {
+        n if ok.contains(&n) => Ok(n),
+        n => Err(format!("{name} must be {}-{}, not {n}", ok.start(), ok.end())),
     }
 }
 

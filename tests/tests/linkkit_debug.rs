@@ -6,80 +6,23 @@
 //!
 //! Needs the venv made by scripts/setup.sh (`FLEETDECK_TEST_PYTHON`, default `.venv-linkkit`).
 
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
+use fleetdeck_tests::linkkit::{lamp_tsl_path, SdkDevice};
 use model::runlog::{BizType, LogQuery};
 use serde_json::{json, Value};
 use testkit::{eventually, Role, TestApp};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::Command;
 
 const PK: &str = "a1PyLamp001";
 const DN: &str = "py-debug-01";
 const WITHIN: Duration = Duration::from_secs(20);
-
-fn python() -> PathBuf {
-    std::env::var("FLEETDECK_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv-linkkit/bin/python"))
-}
-
-struct SdkDevice {
-    child: tokio::process::Child,
-    stdin: tokio::process::ChildStdin,
-    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
-    seen: Vec<Value>,
-}
-
-impl SdkDevice {
-    /// Run tests/python/linkkit_device.py as `PK/DN`, posting back every property set.
-    fn spawn(secret: &str, port: u16, tsl_path: &std::path::Path) -> SdkDevice {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/linkkit_device.py");
-        let mut child = Command::new(python())
-            .arg(&script)
-            .args([PK, DN, secret, &port.to_string(), tsl_path.to_str().unwrap(), "report"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python venv with aliyun-iot-linkkit (scripts/setup.sh makes it)");
-        let stdin = child.stdin.take().unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        SdkDevice { child, stdin, lines, seen: Vec::new() }
-    }
-
-    /// The next SDK callback report with `event == name` (others are kept in `seen`).
-    async fn expect(&mut self, name: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + WITHIN;
-        loop {
-            let line = tokio::time::timeout_at(deadline, self.lines.next_line())
-                .await
-                .unwrap_or_else(|_| panic!("no `{name}` from the SDK within 20 s; saw {:?}", self.seen))
-                .unwrap()
-                .unwrap_or_else(|| panic!("the SDK process ended before `{name}`; saw {:?}", self.seen));
-            let Ok(v) = serde_json::from_str::<Value>(&line) else { continue };
-            self.seen.push(v.clone());
-            if v["event"] == name {
-                return v;
-            }
-        }
-    }
-
-    async fn send(&mut self, line: &str) {
-        self.stdin.write_all(format!("{line}\n").as_bytes()).await.unwrap();
-        self.stdin.flush().await.unwrap();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_link_sdk_is_debugged_through_the_rest_api() {
     let app = TestApp::builder().gateway().build().await;
     let admin = app.client(Role::Admin).await;
     admin.product_named(PK, "Python lamp").await;
-    let tsl_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/linkkit_lamp_tsl.json");
+    let tsl_path = lamp_tsl_path();
     let tsl: Value = serde_json::from_str(&std::fs::read_to_string(&tsl_path).unwrap()).unwrap();
     admin.put(&format!("/api/v1/products/{PK}/tsl"), tsl).await.ok();
     let secret = admin.device(PK, DN).await;
@@ -92,7 +35,7 @@ async fn the_python_link_sdk_is_debugged_through_the_rest_api() {
 
     // … arrives once it connects (as a property set: the SDK has no desired support), and is
     // cleared when the device reports the value.
-    let mut dev = SdkDevice::spawn(&secret, app.mqtt_addr().port(), &tsl_path);
+    let mut dev = SdkDevice::spawn(PK, DN, &secret, app.mqtt_addr().port(), &tsl_path, &["report"]);
     assert_eq!(dev.expect("connect").await["rc"], 0);
     let set = dev.expect("prop_set").await;
     assert_eq!(set["params"], json!({"Brightness": 33}), "{set}");
@@ -130,11 +73,7 @@ async fn the_python_link_sdk_is_debugged_through_the_rest_api() {
     .await;
     assert!(logs.iter().any(|e| e.biz_type == BizType::ApiService && e.operation == "InvokeThingService"));
 
-    dev.send("quit").await;
-    dev.expect("bye").await;
-    let out = dev.child.wait_with_output().await.unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("raise exception"), "the SDK hit an exception:\n{stderr}");
-    let services = dev.seen.iter().filter(|v| v["event"] == "service").count();
-    assert_eq!(services, 2, "each service call delivered once, no reply echoed: {:?}", dev.seen);
+    let seen = dev.quit_cleanly().await;
+    let services = seen.iter().filter(|v| v["event"] == "service").count();
+    assert_eq!(services, 2, "each service call delivered once, no reply echoed: {seen:?}");
 }

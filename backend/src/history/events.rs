@@ -2,7 +2,9 @@
 
 use axum::extract::{Path, State};
 use model::error::ApiError;
-use model::history::{resolve_range, EventPage, EventQuery, DEFAULT_EVENTS, DEFAULT_EVENT_RANGE_MS, MAX_EVENTS};
+use model::history::{
+    resolve_count, resolve_range, EventPage, EventQuery, DEFAULT_EVENTS, DEFAULT_EVENT_RANGE_MS, MAX_EVENTS,
+};
 
 use super::{bad, device_id};
 use crate::auth::guard::{Authorized, Viewer};
@@ -38,10 +40,7 @@ pub async fn list(
     let to = q.to.unwrap_or(now.saturating_add(1));
     let from = q.from.unwrap_or(to.saturating_sub(DEFAULT_EVENT_RANGE_MS));
     let (from, to) = resolve_range(Some(from), Some(to), now).map_err(bad)?;
-    let limit = match q.limit.unwrap_or(DEFAULT_EVENTS) {
-        n @ 1..=MAX_EVENTS => n,
-        n => return Err(bad(format!("limit must be 1-{MAX_EVENTS}, not {n}"))),
-    };
+    let limit = resolve_count("limit", q.limit, DEFAULT_EVENTS, 1..=MAX_EVENTS).map_err(bad)?;
     let identifier = q.identifier.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let id = device_id(&st, &pk, &dn).await?;
     let filter = store::history::EventFilter { identifier, event_type: q.event_type, from, to, limit };

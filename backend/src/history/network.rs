@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use model::error::ApiError;
-use model::history::resolve_range;
+use model::history::{resolve_count, resolve_range};
 use model::network::{NetworkStatusPage, NetworkStatusQuery, DEFAULT_NETWORK_ROWS, MAX_NETWORK_ROWS};
 
 use super::{bad, device_id};
@@ -37,10 +37,7 @@ pub async fn list(
     Query(q): Query<NetworkStatusQuery>,
 ) -> AppResult<axum::Json<NetworkStatusPage>> {
     let (from, to) = resolve_range(q.from, q.to, st.now()).map_err(bad)?;
-    let limit = match q.limit.unwrap_or(DEFAULT_NETWORK_ROWS) {
-        n @ 1..=MAX_NETWORK_ROWS => n,
-        n => return Err(bad(format!("limit must be 1-{MAX_NETWORK_ROWS}, not {n}"))),
-    };
+    let limit = resolve_count("limit", q.limit, DEFAULT_NETWORK_ROWS, 1..=MAX_NETWORK_ROWS).map_err(bad)?;
     let id = device_id(&st, &pk, &dn).await?;
     let (rows, truncated) = store::history::network_rows(&st.db, id, from, to, limit).await?;
     Ok(axum::Json(NetworkStatusPage { from, to, rows, truncated }))

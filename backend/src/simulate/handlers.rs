@@ -169,11 +169,22 @@ pub async fn publish(
     .await
 }
 
-fn check_policy(st: &AppState, policy: &Option<model::simulate::PushPolicy>) -> AppResult<()> {
+/// Sends `push` now, or makes it the simulator's push policy (the last policy replaces the one
+/// before, as the seed says) once the policy is within the seed's limits.
+async fn push_now_or_by_policy(
+    st: &AppState,
+    m: &Manual,
+    policy: Option<model::simulate::PushPolicy>,
+    push: Push,
+) -> AppResult<StatusCode> {
     match policy {
-        Some(p) => p.check(st.now()).map_err(|e| AppError::validation(e.to_string())),
-        None => Ok(()),
+        Some(p) => {
+            p.check(st.now()).map_err(|e| AppError::validation(e.to_string()))?;
+            m.set_policy(p, push);
+        }
+        None => m.send(push.command()).await?,
     }
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// Upstream: property submission, now or by a push policy
@@ -207,12 +218,7 @@ pub async fn properties(
         if let Some(e) = checked.first_error() {
             return Err(AppError::coded(e.code, e.message.clone()));
         }
-        check_policy(&st, &req.policy)?;
-        match req.policy {
-            Some(p) => m.set_policy(p, Push::Properties(req.values.clone())),
-            None => m.send(Command::Properties(req.values.clone())).await?,
-        }
-        Ok(StatusCode::ACCEPTED)
+        push_now_or_by_policy(&st, &m, req.policy, Push::Properties(req.values.clone())).await
     })
     .await
 }
@@ -248,13 +254,7 @@ pub async fn event(
             Some(e) => AppError::coded(e.code, e.message.clone()),
             None => AppError::validation("bad event"),
         })?;
-        check_policy(&st, &req.policy)?;
-        let push = Push::Event { id: req.event.clone(), params };
-        match req.policy {
-            Some(p) => m.set_policy(p, push),
-            None => m.send(Command::Event { id: req.event.clone(), params: Value::Object(req.params.clone()) }).await?,
-        }
-        Ok(StatusCode::ACCEPTED)
+        push_now_or_by_policy(&st, &m, req.policy, Push::Event { id: req.event.clone(), params }).await
     })
     .await
 }

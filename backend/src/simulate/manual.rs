@@ -39,7 +39,7 @@ pub enum Push {
 }
 
 impl Push {
-    fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         match self {
             Push::Properties(v) => Command::Properties(v.clone()),
             Push::Event { id, params } => Command::Event { id: id.clone(), params: params.clone() },

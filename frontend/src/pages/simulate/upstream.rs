@@ -33,14 +33,42 @@ fn parse_object(text: &str) -> Result<Map<String, Value>, String> {
     }
 }
 
-/// Now, once at a time, or at an interval for a period.
-#[component]
-fn PolicyFields(
+/// The push-policy fields of a form: now, once at a time, or at an interval for a period.
+#[derive(Clone, Copy)]
+struct Policy {
     kind: RwSignal<String>,
     at_s: RwSignal<String>,
     every_s: RwSignal<String>,
     for_min: RwSignal<String>,
-) -> impl IntoView {
+}
+
+impl Policy {
+    fn new() -> Policy {
+        Policy {
+            kind: RwSignal::new("now".to_string()),
+            at_s: RwSignal::new("10".to_string()),
+            every_s: RwSignal::new("5".to_string()),
+            for_min: RwSignal::new("1".to_string()),
+        }
+    }
+
+    /// The policy the fields describe (`None` = push now).
+    fn read(&self) -> Result<Option<PushPolicy>, String> {
+        policy_of(&self.kind.get(), &self.at_s.get(), &self.every_s.get(), &self.for_min.get())
+    }
+}
+
+/// Shows how a push went: a toast ("sent" or "scheduled"), or the server's refusal under the form.
+fn report_push(result: Result<(), Fail>, scheduled: bool, error: RwSignal<Option<String>>) {
+    match result {
+        Ok(()) => toast_ok(if scheduled { t("sim.scheduled") } else { t("sim.sent") }),
+        Err(e) => error.set(Some(fail_text(&e))),
+    }
+}
+
+#[component]
+fn PolicyFields(policy: Policy) -> impl IntoView {
+    let Policy { kind, at_s, every_s, for_min } = policy;
     let options = Signal::derive(|| {
         vec![
             ("now".to_string(), t("sim.push.now").to_string()),
@@ -62,7 +90,6 @@ fn PolicyFields(
     }
 }
 
-/// The policy the fields describe (`None` = push now).
 fn policy_of(kind: &str, at_s: &str, every_s: &str, for_min: &str) -> Result<Option<PushPolicy>, String> {
     let now = now_ms();
     let num = |s: &str| s.trim().parse::<f64>().map_err(|_| t("sim.push.number").to_string());
@@ -127,47 +154,31 @@ pub fn Properties(pk: String, dn: String, model: Signal<Option<ThingModel>>, run
             }
         }
     });
-    let (kind, at_s, every_s, for_min) = policy_signals();
+    let policy = Policy::new();
     let error = RwSignal::new(None::<String>);
     let ids = StoredValue::new((pk, dn));
     let send = move |_| {
         error.set(None);
-        let values = match parse_object(&values.get()) {
+        let (values, policy) = match parse_object(&values.get()).and_then(|v| Ok((v, policy.read()?))) {
             Ok(v) => v,
-            Err(e) => return error.set(Some(e)),
-        };
-        let policy = match policy_of(&kind.get(), &at_s.get(), &every_s.get(), &for_min.get()) {
-            Ok(p) => p,
             Err(e) => return error.set(Some(e)),
         };
         let (pk, dn) = ids.get_value();
         spawn_local(async move {
             let scheduled = policy.is_some();
-            match simulate::properties(&pk, &dn, &PropertySubmission { values, policy }).await {
-                Ok(()) => toast_ok(if scheduled { t("sim.scheduled") } else { t("sim.sent") }),
-                Err(e) => error.set(Some(fail_text(&e))),
-            }
+            report_push(simulate::properties(&pk, &dn, &PropertySubmission { values, policy }).await, scheduled, error);
         });
     };
     view! {
         <div class="sim-form">
             <TextArea label=tr("sim.values") value=values testid="sim-values" mono=true rows=8 hint=tr("sim.values_hint")/>
-            <PolicyFields kind at_s every_s for_min/>
+            <PolicyFields policy/>
             <FormError error=error/>
             <div class="form-actions">
                 <button class="btn btn-primary" data-testid="sim-push-properties" disabled=move || !running.get() on:click=send>{move || t("sim.push_data")}</button>
             </div>
         </div>
     }
-}
-
-fn policy_signals() -> (RwSignal<String>, RwSignal<String>, RwSignal<String>, RwSignal<String>) {
-    (
-        RwSignal::new("now".to_string()),
-        RwSignal::new("10".to_string()),
-        RwSignal::new("5".to_string()),
-        RwSignal::new("1".to_string()),
-    )
 }
 
 #[component]
@@ -202,33 +213,26 @@ pub fn Events(pk: String, dn: String, model: Signal<Option<ThingModel>>, running
             params.set(serde_json::to_string_pretty(&Value::Object(v)).unwrap_or_default());
         }
     });
-    let (kind, at_s, every_s, for_min) = policy_signals();
+    let policy = Policy::new();
     let error = RwSignal::new(None::<String>);
     let ids = StoredValue::new((pk, dn));
     let send = move |_| {
         error.set(None);
-        let p = match parse_object(&params.get()) {
+        let (p, policy) = match parse_object(&params.get()).and_then(|v| Ok((v, policy.read()?))) {
             Ok(v) => v,
-            Err(e) => return error.set(Some(e)),
-        };
-        let policy = match policy_of(&kind.get(), &at_s.get(), &every_s.get(), &for_min.get()) {
-            Ok(p) => p,
             Err(e) => return error.set(Some(e)),
         };
         let (pk, dn) = ids.get_value();
         let req = EventSubmission { event: event.get(), params: p, policy };
         spawn_local(async move {
-            match simulate::event(&pk, &dn, &req).await {
-                Ok(()) => toast_ok(if req.policy.is_some() { t("sim.scheduled") } else { t("sim.sent") }),
-                Err(e) => error.set(Some(fail_text(&e))),
-            }
+            report_push(simulate::event(&pk, &dn, &req).await, req.policy.is_some(), error);
         });
     };
     view! {
         <div class="sim-form">
             <SelectField label=tr("sim.event") value=event testid="sim-event" options/>
             <TextArea label=tr("sim.event_params") value=params testid="sim-event-params" mono=true rows=5/>
-            <PolicyFields kind at_s every_s for_min/>
+            <PolicyFields policy/>
             <FormError error=error/>
             <div class="form-actions">
                 <button class="btn btn-primary" data-testid="sim-push-event" disabled=move || !running.get() on:click=send>{move || t("sim.push_data")}</button>
