@@ -20,19 +20,29 @@ use crate::tsl::{codes, DataType, Features, Service, ServiceInput, ThingModel, T
 
 /// One property's input text as the value to send: `Ok(None)` when the field is empty (not
 /// sent); 5092 unknown property; 6332 read-only; the type's 63xx code for a bad value.
-pub fn property_value<F: Features + ?Sized>(model: &F, identifier: &str, text: &str) -> Result<Option<Value>, TslError> {
+pub fn property_value<F: Features + ?Sized>(
+    model: &F,
+    identifier: &str,
+    text: &str,
+) -> Result<Option<Value>, TslError> {
     if text.trim().is_empty() {
         return Ok(None);
     }
     let (m, plain) = crate::tsl::split_identifier(identifier);
-    let p = model
-        .model_for(m)
-        .and_then(|tm| tm.properties.iter().find(|p| p.identifier == plain))
-        .ok_or_else(|| {
-            TslError::new(codes::PROPERTY_NOT_IN_MODEL, identifier, format!("property {identifier} is not in the model"))
+    let p =
+        model.model_for(m).and_then(|tm| tm.properties.iter().find(|p| p.identifier == plain)).ok_or_else(|| {
+            TslError::new(
+                codes::PROPERTY_NOT_IN_MODEL,
+                identifier,
+                format!("property {identifier} is not in the model"),
+            )
         })?;
     if p.access_mode == crate::tsl::AccessMode::ReadOnly {
-        return Err(TslError::new(codes::INPUT_NOT_CONFORMING, identifier, format!("property {identifier} is read-only")));
+        return Err(TslError::new(
+            codes::INPUT_NOT_CONFORMING,
+            identifier,
+            format!("property {identifier} is read-only"),
+        ));
     }
     parse_value(&p.data_type, text, identifier).map(Some)
 }

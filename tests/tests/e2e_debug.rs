@@ -278,7 +278,9 @@ async fn an_operator_debugs_a_python_sdk_device_in_the_browser() {
     // The log pane: filter by a trace, open an entry (wrapped pretty JSON), pause and clear.
     b.click("dbg-result-filter").await;
     eventually(WITHIN, "only the Blink trace in the pane", || async {
-        let traces = js(&b, "return [...document.querySelectorAll('[data-testid=dbg-log-row]')].map(r => r.dataset.trace)").await;
+        let traces =
+            js(&b, "return [...document.querySelectorAll('[data-testid=dbg-log-row]')].map(r => r.dataset.trace)")
+                .await;
         let all = traces.as_array()?.iter().all(|t| t == blink_trace.as_str());
         (all && !traces.as_array()?.is_empty()).then_some(())
     })
@@ -286,7 +288,10 @@ async fn an_operator_debugs_a_python_sdk_device_in_the_browser() {
     let first = b.find_css("[data-testid=dbg-log-row] [data-testid^=dbg-log-toggle-]").await;
     first.click().await.unwrap();
     b.find_css("[data-testid^=dbg-log-json-]").await;
-    assert_eq!(b.attr("dbg-log-all", "href").await.unwrap(), format!("/logs?product={PK}&device={DN}&trace={blink_trace}"));
+    assert_eq!(
+        b.attr("dbg-log-all", "href").await.unwrap(),
+        format!("/logs?product={PK}&device={DN}&trace={blink_trace}")
+    );
     assert_fits(&b, "1280").await;
     b.shot("services-and-log").await;
     b.fill("dbg-log-trace", "").await;

@@ -2,14 +2,15 @@
 //!
 //! Every device call answers HTTP 200 with a [`CallResult`] whose `code` is the seed's (200,
 //! 9201 offline, 1905 timeout, 6332 read-only …): that is a result for the page to show, not a
-//! failure. Only a malformed request, a missing device or a refused role is a [`Fail`]
+//! failure. (`POST …/publish` has no caller here: the seed's Online Debug page has no custom-topic
+//! form; scripts use it.) Only a malformed request, a missing device or a refused role is a [`Fail`]
 //! (`super::client`).
 //!
 //! [`Fail`]: super::Fail
 
 use model::debug::{
     CallResult, ClearDesiredResult, DesiredList, GetPropertiesRequest, InvokeServiceRequest, LogSwitchRequest,
-    PublishRequest, SetDesiredRequest, SetPropertiesRequest,
+    SetDesiredRequest, SetPropertiesRequest,
 };
 use serde_json::{Map, Value};
 
@@ -53,11 +54,6 @@ pub async fn set_desired(pk: &str, dn: &str, params: Map<String, Value>) -> ApiR
 pub async fn clear_desired(pk: &str, dn: &str, identifiers: &[String]) -> ApiResult<ClearDesiredResult> {
     let qs = query(&[("identifiers", Some(identifiers.join(",")))]);
     client::delete_json(&format!("{}/desired{qs}", base(pk, dn))).await
-}
-
-/// Pub on one of the device's `/{pk}/{dn}/user/…` topics.
-pub async fn publish(pk: &str, dn: &str, req: &PublishRequest) -> ApiResult<CallResult> {
-    client::post(&format!("{}/publish", base(pk, dn)), req).await
 }
 
 /// The device's local-log upload switch (0 off, 1 on).

@@ -800,7 +800,10 @@ fn set_and_get_need_not_be_declared() {
     assert!(m.services.is_empty(), "the test needs a model without set/get");
     assert_eq!(validate_service_input(&m, "set", &json!({"Power": 1})), Ok(()));
     assert_eq!(validate_service_input(&m, "get", &json!(["Power", "Temp"])), Ok(()));
-    assert_eq!(codes_of(&validate_service_input(&m, "set", &json!({"Temp": 1.0})).unwrap_err()), vec![INPUT_NOT_CONFORMING]);
+    assert_eq!(
+        codes_of(&validate_service_input(&m, "set", &json!({"Temp": 1.0})).unwrap_err()),
+        vec![INPUT_NOT_CONFORMING]
+    );
     assert_eq!(codes_of(&validate_service_input(&m, "set", &json!({"Power": 7})).unwrap_err()), vec![INT_MISMATCH]);
     assert_eq!(codes_of(&validate_service_input(&m, "Reboot", &json!({})).unwrap_err()), vec![SERVICE_NOT_IN_MODEL]);
     assert_eq!(validate_service_output(&m, "set", &json!({})), Ok(()));

@@ -34,7 +34,11 @@ pub fn device_log(pk: String, dn: String) -> LogFeed {
 /// The entries the pane shows: newer than the last clear, matching the trace filter.
 pub fn visible(entries: &[LogEntry], cleared_after: i64, trace: &str) -> Vec<LogEntry> {
     let trace = trace.trim();
-    entries.iter().filter(|e| e.id > cleared_after && (trace.is_empty() || e.trace_id.contains(trace))).cloned().collect()
+    entries
+        .iter()
+        .filter(|e| e.id > cleared_after && (trace.is_empty() || e.trace_id.contains(trace)))
+        .cloned()
+        .collect()
 }
 
 /// The Device Log page for this device (and trace, when filtered).

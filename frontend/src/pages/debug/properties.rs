@@ -50,7 +50,8 @@ pub fn PropertiesTab(ctx: Ctx) -> impl IntoView {
         stored_from: RwSignal::new(BTreeMap::new()),
     };
     let props = Memo::new(move |_| ctx.model.with(|m| m.as_ref().map(|m| m.properties.clone())));
-    let all_ids = move || props.with_untracked(|p| p.iter().flatten().map(|p| p.identifier.clone()).collect::<Vec<_>>());
+    let all_ids =
+        move || props.with_untracked(|p| p.iter().flatten().map(|p| p.identifier.clone()).collect::<Vec<_>>());
     view! {
         {move || match props.get() {
             None => view! { <p class="muted" data-testid="dbg-no-model">{move || t("dbg.no_model")}</p> }.into_any(),
@@ -174,7 +175,10 @@ fn PropertyRow(p: Property, ctx: Ctx, form: Form) -> impl IntoView {
             <div class="dbg-prop-input">
                 <input
                     class="input mono"
-                    class:invalid=move || error().is_some()
+                    class:invalid={
+                        let error = error.clone();
+                        move || error().is_some()
+                    }
                     data-testid=format!("dbg-input-{id}")
                     aria-label=p.name.clone()
                     placeholder=placeholder

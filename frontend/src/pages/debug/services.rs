@@ -4,8 +4,10 @@
 //! async service, 1905 after the timeout) goes to the result pane.
 
 use leptos::prelude::*;
-use model::debug_form::{callable_services, service_form, service_input, service_template, simple_inputs, type_hint, value_text};
-use model::tsl::{CallType, Service};
+use model::debug_form::{
+    callable_services, service_form, service_input, service_template, simple_inputs, type_hint, value_text,
+};
+use model::tsl::{CallType, Param, Service};
 use serde_json::Value;
 
 use super::Ctx;
@@ -62,16 +64,16 @@ fn ServiceForm(ctx: Ctx, s: Service) -> impl IntoView {
     let simple = simple_inputs(&s);
     let has_inputs = s.input_params().next().is_some();
     let json = RwSignal::new(serde_json::to_string_pretty(&template).unwrap_or_default());
-    let fields: Vec<(String, RwSignal<String>)> = s
-        .input_params()
-        .map(|p| (p.identifier.clone(), RwSignal::new(value_text(&template[&p.identifier]))))
-        .collect();
+    let fields: Vec<(String, RwSignal<String>)> =
+        s.input_params().map(|p| (p.identifier.clone(), RwSignal::new(value_text(&template[&p.identifier])))).collect();
     let fields = StoredValue::new(fields);
     // The form when every input fits a one-line field; JSON otherwise (and on request).
     let use_form = RwSignal::new(simple && has_inputs);
     let error = RwSignal::new(None::<String>);
     let svc = StoredValue::new(s.clone());
-    let field_texts = move || fields.with_value(|f| f.iter().map(|(k, v)| (k.clone(), v.get_untracked())).collect::<Vec<_>>());
+    let params = StoredValue::new(s.input_params().cloned().collect::<Vec<Param>>());
+    let field_texts =
+        move || fields.with_value(|f| f.iter().map(|(k, v)| (k.clone(), v.get_untracked())).collect::<Vec<_>>());
     let parse = move || -> Result<Value, Vec<model::tsl::TslError>> {
         let s = svc.get_value();
         let r = ctx.model.with_untracked(|m| {
@@ -83,7 +85,7 @@ fn ServiceForm(ctx: Ctx, s: Service) -> impl IntoView {
                 }
             })
         });
-        r.unwrap_or_else(|| Ok(Value::Null))
+        r.unwrap_or(Ok(Value::Null))
     };
     // Switching keeps what was typed: the form's values become the JSON and back.
     let switch = move |to_form: bool| {
@@ -118,7 +120,12 @@ fn ServiceForm(ctx: Ctx, s: Service) -> impl IntoView {
                 error.set(None);
                 let (pk, dn) = (ctx.pk(), ctx.dn());
                 let id = s.identifier.clone();
-                ctx.run("dbg.send", s.identifier.clone(), async move { debug::invoke_service(&pk, &dn, &id, params).await }, |_| {});
+                ctx.run(
+                    "dbg.send",
+                    s.identifier.clone(),
+                    async move { debug::invoke_service(&pk, &dn, &id, params).await },
+                    |_| {},
+                );
             }
         }
     };
@@ -141,9 +148,9 @@ fn ServiceForm(ctx: Ctx, s: Service) -> impl IntoView {
                 </Show>
             </div>
             {(!has_inputs).then(|| view! { <p class="muted small">{move || t("dbg.no_inputs")}</p> })}
-            <Show when=move || use_form.get()>
+            {move || use_form.get().then(|| view! {
                 <div class="dbg-service-fields">
-                    {s.input_params().map(|p| {
+                    {params.get_value().into_iter().map(|p| {
                         let sig = fields.with_value(|f| f.iter().find(|(k, _)| k == &p.identifier).map(|(_, s)| *s));
                         let sig = sig.unwrap_or_else(|| RwSignal::new(String::new()));
                         view! {
@@ -155,7 +162,7 @@ fn ServiceForm(ctx: Ctx, s: Service) -> impl IntoView {
                         }
                     }).collect_view()}
                 </div>
-            </Show>
+            })}
             <Show when=move || !use_form.get() && has_inputs>
                 <label class="field">
                     <span class="field-label">{move || t("dbg.input_json_label")}</span>

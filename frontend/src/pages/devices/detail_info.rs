@@ -110,7 +110,8 @@ pub fn InfoTab(device: RwSignal<Option<Device>>) -> impl IntoView {
 #[component]
 fn LogSwitch(device: RwSignal<Option<Device>>) -> impl IntoView {
     let ids = move || {
-        device.with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default())
+        device
+            .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default())
     };
     let mode = RwSignal::new(None::<u8>);
     let busy = RwSignal::new(false);

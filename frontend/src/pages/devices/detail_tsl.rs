@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use model::debug::DesiredValue;
 use model::device::age::{ago, is_stale};
 use model::device::value::{show, ShownValue};
 use model::device::Locale;
-use model::debug::DesiredValue;
 use model::registry::{Device, DeviceStatus, PropertyValue};
 use model::tsl::{DataType, ThingModel};
 
