@@ -1,7 +1,7 @@
 //! Online Debug (seed chapter 2): `/debug` picks a device, `/debug/:pk/:dn?module=&tab=`
 //! debugs it — Property Debugging (Get, Set, Set expectations, Reset per property and for all)
-//! and Service Calls on the left, the result and the real-time log pane on the right (below on
-//! a narrow screen).
+//! and Service Calls with the result of the last action on the left, the real-time log pane on
+//! the right (below on a narrow screen).
 //!
 //! The server decides (its codes show in the result pane); the page only saves round trips:
 //! inputs are checked by `model::debug_form` (the server's own validation) before sending, an
@@ -235,11 +235,10 @@ fn DebugView(pk: String, dn: String) -> impl IntoView {
                             _ => view! { <properties::PropertiesTab ctx/> }.into_any(),
                         }}
                     </Tabs>
+                    // Under the buttons that caused it; the log pane keeps the right column.
+                    <ResultPane outcome entries trace_filter pk=pk.clone() dn=dn.clone()/>
                 </section>
                 <aside class="dbg-side">
-                    <section class="card dbg-card">
-                        <ResultPane outcome entries trace_filter pk=pk.clone() dn=dn.clone()/>
-                    </section>
                     <section class="card dbg-card dbg-logs">
                         <log_pane::LogPane feed pk=pk.clone() dn=dn.clone() trace=trace_filter/>
                     </section>

@@ -140,7 +140,7 @@ fn PropertyRow(p: Property, ctx: Ctx, form: Form) -> impl IntoView {
         <li class="dbg-prop" data-testid=format!("dbg-prop-{id}")>
             <div class="dbg-prop-name">
                 <span class="dbg-prop-title">{p.name.clone()}</span>
-                <span class="mono muted small">{id.clone()}</span>
+                {(p.name != id).then(|| view! { <span class="mono muted small">{id.clone()}</span> })}
                 {read_only.then(|| view! {
                     <span class="badge badge-down" title=move || t("dbg.read_only_hint") data-testid=format!("dbg-ro-{id}")>{move || t("dbg.read_only")}</span>
                 })}

@@ -134,7 +134,7 @@ fn ServiceForm(ctx: Ctx, s: Service) -> impl IntoView {
     view! {
         <form class="dbg-service-form" on:submit=send>
             <div class="dbg-service-meta small">
-                <span class="badge" class:badge-up=!is_async data-testid="dbg-call-type">
+                <span class="badge" class:badge-up=!is_async class:badge-down=is_async data-testid="dbg-call-type">
                     {move || if is_async { t("dbg.call_async") } else { t("dbg.call_sync") }}
                 </span>
                 {s.desc.clone().map(|d| view! { <span class="muted">{d}</span> })}
@@ -155,7 +155,7 @@ fn ServiceForm(ctx: Ctx, s: Service) -> impl IntoView {
                         let sig = sig.unwrap_or_else(|| RwSignal::new(String::new()));
                         view! {
                             <label class="field">
-                                <span class="field-label">{p.name.clone()} " " <span class="mono muted small">{p.identifier.clone()}</span></span>
+                                <span class="field-label">{p.name.clone()} " " {(p.name != p.identifier).then(|| view! { <span class="mono muted small">{p.identifier.clone()}</span> })}</span>
                                 <input class="input mono" data-testid=format!("dbg-param-{}", p.identifier) bind:value=sig/>
                                 <span class="muted small">{type_hint(&p.data_type)}</span>
                             </label>
