@@ -356,6 +356,13 @@ async fn an_operator_debugs_a_python_sdk_device_in_the_browser() {
     b.wait_text("device-log-mode", "On").await;
     assert_eq!(admin.get(&dev_url("log-switch")).await.ok(), json!({"mode": 1}));
     b.shot("info-log-switch").await;
+    // The TSL data tab shows a desired value beside the reported one.
+    let r = admin.put(&dev_url("desired"), json!({"params": {"Brightness": 50}})).await.ok();
+    assert_eq!(r["code"], 200, "{r}");
+    b.click("tab-tsl").await;
+    b.wait_text("property-desired", "50 %").await;
+    b.wait_text("property-Brightness", "33").await;
+    b.shot("tsl-desired").await;
     b.close().await;
     app.shutdown().await;
 }
