@@ -162,3 +162,38 @@ fn LogItem(e: LogEntry, trace: RwSignal<String>) -> impl IntoView {
         </li>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::runlog::BizType;
+
+    fn entry(id: i64, trace: &str, biz: BizType, op: &str) -> LogEntry {
+        LogEntry {
+            id,
+            at: id,
+            trace_id: trace.into(),
+            message_id: None,
+            product_key: "pk".into(),
+            device_name: "dn".into(),
+            biz_type: biz,
+            operation: op.into(),
+            content: "{}".into(),
+            status: 200,
+        }
+    }
+
+    #[test]
+    fn clear_hides_what_was_there_and_the_trace_filter_narrows() {
+        let es = vec![
+            entry(5, "t2", BizType::Uplink, "a"),
+            entry(4, "t1", BizType::Downlink, "b"),
+            entry(3, "t1", BizType::ApiService, "c"),
+        ];
+        let ids = |v: Vec<LogEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+        assert_eq!(ids(visible(&es, 0, "")), vec![5, 4, 3]);
+        assert_eq!(ids(visible(&es, 4, "")), vec![5], "cleared at 4: only newer entries");
+        assert_eq!(ids(visible(&es, 0, " t1 ")), vec![4, 3]);
+        assert_eq!(ids(visible(&es, 4, "t1")), Vec::<i64>::new());
+    }
+}

@@ -162,3 +162,35 @@ fn OutcomeView(
     };
     view! { {head} {body} }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, trace: &str, biz: BizType, op: &str) -> LogEntry {
+        LogEntry {
+            id,
+            at: id,
+            trace_id: trace.into(),
+            message_id: None,
+            product_key: "pk".into(),
+            device_name: "dn".into(),
+            biz_type: biz,
+            operation: op.into(),
+            content: "{}".into(),
+            status: 200,
+        }
+    }
+
+    #[test]
+    fn the_late_reply_is_the_uplink_reply_of_the_same_trace() {
+        let mut es = vec![
+            entry(3, "t1", BizType::ThingModel, "check"),
+            entry(2, "t1", BizType::Downlink, "/sys/pk/dn/thing/service/Blink"),
+            entry(1, "t0", BizType::Uplink, "/sys/pk/dn/thing/service/Blink_reply"),
+        ];
+        assert_eq!(reply_in(&es, "t1"), None, "no reply yet; another trace's does not count");
+        es.insert(0, entry(4, "t1", BizType::Uplink, "/sys/pk/dn/thing/service/Blink_reply"));
+        assert_eq!(reply_in(&es, "t1").map(|e| e.id), Some(4));
+    }
+}
