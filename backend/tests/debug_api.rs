@@ -325,8 +325,13 @@ async fn publish_and_log_switch_reach_the_device_and_nothing_is_echoed_back() {
     let logs = trace_where(&app, &trace, |l| has(l, BizType::Downlink, "/user/cmd", 200)).await;
     assert!(has(&logs, BizType::ApiService, "Pub", 200), "{logs:#?}");
 
+    // The stored mode is readable (by a viewer too): off until switched.
+    let viewer = app.client(Role::Viewer).await;
+    assert_eq!(viewer.get(&url("dev1", "log-switch")).await.ok(), json!({"mode": 0}));
     let r = api.put(&url("dev1", "log-switch"), json!({"mode": 1})).await.ok();
     assert_eq!((r["code"].as_u64(), &r["data"]), (Some(200), &json!({"mode": 1, "pushed": true})), "{r}");
+    assert_eq!(viewer.get(&url("dev1", "log-switch")).await.ok(), json!({"mode": 1}));
+    assert_eq!(viewer.get(&url("ghost", "log-switch")).await.status, StatusCode::NOT_FOUND);
     let m = d.next_message().await;
     assert!(m.topic.ends_with("/thing/config/log/push"), "{}", m.topic);
     assert_eq!(m.json()["params"]["content"]["mode"], 1, "{}", m.json());

@@ -65,6 +65,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=pages::audit::AuditPage/>
                     <Route path=path!("settings") view=pages::settings::SettingsPage/>
                     <Route path=path!("logs") view=pages::logs::LogsPage/>
+                    // Online debugging (issue 12 §3).
+                    <Route path=path!("debug") view=pages::debug::DebugPicker/>
+                    <Route path=path!("debug/:pk/:dn") view=pages::debug::DebugPage/>
                     // Device simulation (issue 13).
                     <Route path=path!("simulate") view=pages::simulate::SimulatePicker/>
                     <Route path=path!("simulate/:pk/:dn") view=pages::simulate::SimulatePage/>

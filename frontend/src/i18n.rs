@@ -44,6 +44,8 @@ pub fn t(key: &'static str) -> &'static str {
     }
 }
 
+// Online Debug (issue 12 §3).
+mod debug;
 mod groups;
 // history (issue 14)
 mod history;
@@ -52,7 +54,7 @@ mod simulate;
 
 /// Every row: the main table, then the feature tables kept in `i18n/`.
 fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TABLE.iter().chain(groups::TABLE).chain(history::TABLE).chain(simulate::TABLE)
+    TABLE.iter().chain(groups::TABLE).chain(history::TABLE).chain(simulate::TABLE).chain(debug::TABLE)
 }
 
 /// Translate and fill `{name}` placeholders.

@@ -13,6 +13,7 @@
 //! - [`error`]: the API error body every REST endpoint returns.
 //! - [`auth`], [`registry`], [`audit`], [`runlog`]: REST request/response types per feature.
 //! - [`debug`]: online debugging — device calls from REST and their one result shape.
+//! - [`debug_form`]: the Online Debug page's inputs → values, with the server's codes.
 //! - [`groups`]: device groups (stable id, unique name), member changes and their reports.
 //! - [`ws`]: the WebSocket protocol between browser and server.
 //! - [`device`]: the device page's value labels, ages and connection parameters.
@@ -24,6 +25,8 @@ pub mod auth;
 pub mod codes;
 pub mod csv_lines;
 pub mod debug;
+// Online Debug page (issue 12 §3): property inputs and service inputs, checked like the server.
+pub mod debug_form;
 pub mod device;
 pub mod error;
 pub mod groups;

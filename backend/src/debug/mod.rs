@@ -51,6 +51,7 @@ pub fn router() -> ApiRouter {
         .routes(guarded!(desired::clear))
         .routes(guarded!(publish::publish))
         .routes(guarded!(publish::log_switch))
+        .routes(guarded!(publish::get_log_switch))
 }
 
 /// One REST call on one device: its trace, and what it writes when it ends (the `ApiService`

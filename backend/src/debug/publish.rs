@@ -7,10 +7,11 @@ use model::error::ApiError;
 use serde_json::{json, Value};
 
 use super::{bad, ApiCall};
-use crate::auth::guard::{Authorized, Operator};
-use crate::error::AppResult;
+use crate::auth::guard::{Authorized, Operator, Viewer};
+use crate::error::{AppError, AppResult};
 use crate::http::json::Json;
 use crate::state::AppState;
+use crate::store::{self, device_state};
 
 /// Publish on a custom topic (Pub)
 ///
@@ -96,4 +97,30 @@ pub async fn log_switch(
         Err(e) => call.failed(None, &e).await,
     };
     Ok(axum::Json(result))
+}
+
+/// Read the device's log switch
+///
+/// The stored mode (0 off, also when never set; 1 on) the device reads when it connects, so the
+/// device page can show it beside the switch.
+#[utoipa::path(
+    get,
+    path = "/api/v1/devices/{pk}/{dn}/log-switch",
+    operation_id = "debug_get_log_switch",
+    tag = "debug",
+    params(("pk" = String, Path, description = "ProductKey"), ("dn" = String, Path, description = "DeviceName")),
+    responses(
+        (status = 200, description = "The stored mode", body = LogSwitchRequest),
+        (status = 404, description = "No such device", body = ApiError),
+    ),
+)]
+pub async fn get_log_switch(
+    _user: Authorized<Viewer>,
+    State(st): State<AppState>,
+    Path((pk, dn)): Path<(String, String)>,
+) -> AppResult<axum::Json<LogSwitchRequest>> {
+    let rec =
+        store::devices::get(&st.db, &pk, &dn).await?.ok_or_else(|| AppError::NotFound(format!("device {pk}/{dn}")))?;
+    let mode = device_state::log_mode(&st.db, rec.id).await?;
+    Ok(axum::Json(LogSwitchRequest { mode }))
 }

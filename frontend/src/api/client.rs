@@ -143,6 +143,11 @@ pub async fn delete(path: &str) -> ApiResult<()> {
     finish(builder(Method::DELETE, path).send().await).await
 }
 
+/// DELETE whose answer has a body (what was cleared).
+pub async fn delete_json<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    finish(builder(Method::DELETE, path).send().await).await
+}
+
 /// Build `?a=1&b=2` from the pairs whose value is present and non-empty.
 pub fn query(pairs: &[(&str, Option<String>)]) -> String {
     let parts: Vec<String> = pairs

@@ -4,6 +4,7 @@
 //! - [`client`]: transport — JSON, CSRF header, errors.
 //! - [`auth`]: login, session, password, API tokens, users, audit.
 //! - [`registry`]: products, thing models, devices, run logs, server info.
+//! - [`debug`]: online debugging — property set/get, desired values, services, publish, log switch.
 //! - [`groups`]: device groups and their members.
 //! - [`ws`]: the reconnecting WebSocket that feeds live views.
 //! - [`backoff`]: the retry schedule (WebSocket reconnects, failed loads).
@@ -12,6 +13,8 @@
 pub mod auth;
 pub mod backoff;
 pub mod client;
+// Online Debug (issue 12 §3).
+pub mod debug;
 pub mod groups;
 pub mod health;
 pub mod registry;

@@ -115,7 +115,7 @@ pub const NAV: &[NavEntry] = &[
     entry("/groups", "nav.groups", "groups", Section::Devices),
     entry("/monitoring", "nav.monitoring", "monitoring", Section::Maintenance).chapter(1).unbuilt(),
     entry("/alerts", "nav.alerts", "monitoring", Section::Hidden).chapter(1).unbuilt(),
-    entry("/debug", "nav.debug", "debug", Section::Maintenance).chapter(2).unbuilt(),
+    entry("/debug", "nav.debug", "debug", Section::Maintenance).chapter(2),
     entry("/simulate", "nav.simulate", "simulate", Section::Maintenance).chapter(3),
     entry("/logs", "nav.logs", "logs", Section::Maintenance).chapter(4).by_product().key('l'),
     entry("/ota", "nav.ota", "ota", Section::Maintenance).chapter(5).unbuilt(),

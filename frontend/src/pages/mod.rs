@@ -1,6 +1,8 @@
 //! One folder per feature, named like the sidebar entries.
 
 pub mod audit;
+// Online debugging (issue 12 §3).
+pub mod debug;
 pub mod devices;
 pub mod filter_bar;
 pub mod groups;

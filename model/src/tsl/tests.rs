@@ -781,3 +781,32 @@ proptest! {
         }
     }
 }
+
+/// Alibaba generates `set` and `get` for every product: a model whose JSON declares no services
+/// at all (hand-written, or imported without them) still takes property set/get and their
+/// replies, checked against its properties.
+#[test]
+fn set_and_get_need_not_be_declared() {
+    let m: ThingModel = serde_json::from_value(json!({
+        "profile": {"productKey": "pk"},
+        "properties": [
+            {"identifier": "Power", "name": "P", "accessMode": "rw", "dataType": {"type": "int", "specs": {"min": "0", "max": "1"}}},
+            {"identifier": "Temp", "name": "T", "accessMode": "r", "dataType": {"type": "float", "specs": {}}}
+        ],
+        "events": [],
+        "services": []
+    }))
+    .unwrap();
+    assert!(m.services.is_empty(), "the test needs a model without set/get");
+    assert_eq!(validate_service_input(&m, "set", &json!({"Power": 1})), Ok(()));
+    assert_eq!(validate_service_input(&m, "get", &json!(["Power", "Temp"])), Ok(()));
+    assert_eq!(
+        codes_of(&validate_service_input(&m, "set", &json!({"Temp": 1.0})).unwrap_err()),
+        vec![INPUT_NOT_CONFORMING]
+    );
+    assert_eq!(codes_of(&validate_service_input(&m, "set", &json!({"Power": 7})).unwrap_err()), vec![INT_MISMATCH]);
+    assert_eq!(codes_of(&validate_service_input(&m, "Reboot", &json!({})).unwrap_err()), vec![SERVICE_NOT_IN_MODEL]);
+    assert_eq!(validate_service_output(&m, "set", &json!({})), Ok(()));
+    assert_eq!(validate_service_output(&m, "get", &json!({"Power": 1, "Temp": 21.5})), Ok(()));
+    assert_eq!(codes_of(&validate_service_output(&m, "get", &json!({"Ghost": 1})).unwrap_err()), vec![PARAM_UNKNOWN]);
+}

@@ -427,6 +427,16 @@ pub fn validate_event<F: Features + ?Sized>(
     }
 }
 
+/// The module's model and the plain identifier, or 5490 (unknown module).
+fn find_module<'a, F: Features + ?Sized>(
+    model: &'a F,
+    identifier: &'a str,
+) -> Result<(&'a ThingModel, &'a str), Vec<TslError>> {
+    let (m, plain) = split_identifier(identifier);
+    let tm = model.model_for(m).ok_or_else(|| vec![module_missing(m.unwrap_or_default(), identifier)])?;
+    Ok((tm, plain))
+}
+
 /// The module's model, the service and its plain identifier, or 5490 (unknown module) / 5094.
 fn find_service<'a, F: Features + ?Sized>(
     model: &'a F,
@@ -453,7 +463,9 @@ pub fn validate_service_input<F: Features + ?Sized>(
     identifier: &str,
     params: &Value,
 ) -> Result<(), Vec<TslError>> {
-    let (tm, service, plain) = find_service(model, identifier)?;
+    // `set` and `get` exist for every product (Alibaba generates them), declared or not: they
+    // are checked against the properties, never looked up among the declared services.
+    let (tm, plain) = find_module(model, identifier)?;
     let empty = Map::new();
     if plain == BUILTIN_SET {
         let obj = as_object(params, identifier, &empty).map_err(|e| vec![e])?;
@@ -470,6 +482,7 @@ pub fn validate_service_input<F: Features + ?Sized>(
             )]),
         };
     }
+    let (_, service, _) = find_service(model, identifier)?;
     let obj = as_object(params, identifier, &empty).map_err(|e| vec![e])?;
     let defs: Vec<&Param> = service.input_params().collect();
     let errors = check_params(identifier, &defs, obj, true);
@@ -488,17 +501,28 @@ pub fn validate_service_output<F: Features + ?Sized>(
     identifier: &str,
     data: &Value,
 ) -> Result<(), Vec<TslError>> {
-    let (_, service, plain) = find_service(model, identifier)?;
+    let (tm, plain) = find_module(model, identifier)?;
     let empty = Map::new();
     let obj = as_object(data, identifier, &empty).map_err(|e| vec![e])?;
-    if plain == BUILTIN_SET && !obj.is_empty() {
+    if plain == BUILTIN_SET {
+        if obj.is_empty() {
+            return Ok(());
+        }
         return Err(vec![TslError::new(
             codes::SET_REPLY_NOT_EMPTY,
             identifier,
             "the reply to a property set must have empty data",
         )]);
     }
-    let defs: Vec<&Param> = service.output_data.iter().collect();
+    // The built-in `get` answers with property values, declared as a service or not.
+    let props: Vec<Param>;
+    let defs: Vec<&Param> = if plain == BUILTIN_GET {
+        props = tm.properties.iter().map(Property::to_param).collect();
+        props.iter().collect()
+    } else {
+        let (_, service, _) = find_service(model, identifier)?;
+        service.output_data.iter().collect()
+    };
     let errors = check_params(identifier, &defs, obj, false);
     if errors.is_empty() {
         Ok(())

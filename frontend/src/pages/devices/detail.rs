@@ -178,6 +178,7 @@ fn DeviceBody(
             <a class="mono muted" href=format!("/products/{}", enc(&pk))>{pk.clone()}</a>
             <LiveIndicator/>
             <div class="page-head-actions">
+                <a class="btn" href=format!("/debug/{}/{}", enc(&pk), enc(&dn)) data-testid="device-debug">{move || t("device.debug")}</a>
                 <Show when=move || can(Role::Operator)>
                     <button class="btn" data-testid="device-toggle"
                         on:click=move |_| { let d = d(); set_enabled(&d, d.status == DeviceStatus::Disabled, after_toggle) }>

@@ -7,7 +7,7 @@ use model::registry::Device;
 
 use super::disconnect_key;
 use super::rows::device_href;
-use crate::api::{registry, report};
+use crate::api::{debug, registry, report};
 use crate::components::json_view::CopyButton;
 use crate::components::status::StatusDot;
 use crate::i18n::t;
@@ -84,6 +84,8 @@ pub fn InfoTab(device: RwSignal<Option<Device>>) -> impl IntoView {
                         names=Signal::derive(move || d().groups)
                     />
                 </dd>
+                <dt>{move || t("device.log_switch")}</dt>
+                <dd><LogSwitch device/></dd>
                 <dt>{move || t("device.secret")}</dt>
                 <dd>
                     {move || match secret.get() {
@@ -100,5 +102,55 @@ pub fn InfoTab(device: RwSignal<Option<Device>>) -> impl IntoView {
                 </dd>
             </dl>
         </div>
+    }
+}
+
+/// The device's local-log upload switch: the stored mode, and (operators) the button that flips
+/// it — pushed to an online device now, read by an offline one when it connects.
+#[component]
+fn LogSwitch(device: RwSignal<Option<Device>>) -> impl IntoView {
+    let ids = move || {
+        device
+            .with_untracked(|d| d.as_ref().map(|d| (d.product_key.clone(), d.device_name.clone())).unwrap_or_default())
+    };
+    let mode = RwSignal::new(None::<u8>);
+    let busy = RwSignal::new(false);
+    let (pk, dn) = ids();
+    spawn_local(async move {
+        if let Ok(m) = debug::log_mode(&pk, &dn).await {
+            mode.set(Some(m));
+        }
+    });
+    let flip = move |_| {
+        let want = if mode.get_untracked() == Some(1) { 0 } else { 1 };
+        let (pk, dn) = ids();
+        busy.set(true);
+        spawn_local(async move {
+            match debug::log_switch(&pk, &dn, want).await {
+                Ok(r) if r.code == 200 => mode.set(Some(want)),
+                Ok(r) => crate::state::toast_error(format!("{} ({})", r.message, r.code)),
+                Err(f) => report(&f),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <span class="log-switch">
+            <span class="badge" class:badge-ok=move || mode.get() == Some(1) data-testid="device-log-mode"
+                data-mode=move || mode.get().map(|m| m.to_string()).unwrap_or_default()>
+                {move || match mode.get() {
+                    Some(1) => t("device.log_on"),
+                    Some(_) => t("device.log_off"),
+                    None => "…",
+                }}
+            </span>
+            <Show when=move || can(Role::Operator)>
+                " "
+                <button class="btn btn-small" data-testid="device-log-toggle" disabled=move || busy.get() || mode.get().is_none()
+                    title=move || t("device.log_switch_hint") on:click=flip>
+                    {move || if mode.get() == Some(1) { t("device.log_turn_off") } else { t("device.log_turn_on") }}
+                </button>
+            </Show>
+        </span>
     }
 }

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use model::debug::DesiredValue;
 use model::device::age::{ago, is_stale};
 use model::device::value::{show, ShownValue};
 use model::device::Locale;
@@ -14,7 +15,7 @@ use model::tsl::{DataType, ThingModel};
 
 use super::detail::merge_props;
 use super::detail_history::PropertyHistoryPanel;
-use crate::api::registry;
+use crate::api::{debug, registry};
 use crate::components::table_state::{empty_when, TableState};
 use crate::i18n::{t, Lang};
 use crate::pages::{query_param, query_setter};
@@ -59,6 +60,14 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
             props.update(|ps| merge_props(ps, vs));
         }
     });
+    // Desired values (Online Debug's Set expectations) beside the reported ones; asked again
+    // whenever a post arrives, since an equal report clears a desired value.
+    let desired = LocalResource::new(move || {
+        let _ = props.with(Vec::len);
+        let (pk, dn) = ids.get_value();
+        async move { debug::desired(&pk, &dn).await.map(|d| d.items).unwrap_or_default() }
+    });
+    let desired = Signal::derive(move || desired.get().unwrap_or_default());
     // The ages tick: one clock for the whole grid, once a second (the shortest unit shown).
     let now = RwSignal::new(now_ms());
     if let Ok(h) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(1)) {
@@ -78,7 +87,7 @@ pub fn TslDataTab(device: RwSignal<Option<Device>>, props: RwSignal<Vec<Property
             <TableState res=load empty empty_title="device.props_empty" empty_hint="device.props_empty_hint" let:_values>
                 <div class="prop-grid" data-testid="property-grid">
                     <For each=move || props.get() key=|p| (p.identifier.clone(), p.time) let:p>
-                        <PropertyCard p tsl online_since now open/>
+                        <PropertyCard p tsl online_since now open desired/>
                     </For>
                 </div>
             </TableState>
@@ -110,6 +119,7 @@ fn PropertyCard(
     online_since: Signal<Option<i64>>,
     now: RwSignal<i64>,
     open: Callback<Option<String>>,
+    desired: Signal<Vec<DesiredValue>>,
 ) -> impl IntoView {
     let time = p.time;
     let id = p.identifier.clone();
@@ -144,6 +154,20 @@ fn PropertyCard(
                     }
                 }}
             </div>
+            {
+                let id = id.clone();
+                move || {
+                    let d = desired.with(|ds| ds.iter().find(|d| d.identifier == id).cloned())?;
+                    let text = described.with(|(_, dt)| show(&d.value, dt.as_ref())).with_unit();
+                    Some(view! {
+                        <div class="prop-desired small" data-testid="property-desired">
+                            <span class="muted">{move || t("device.desired")} " "</span>
+                            <span class="mono">{text}</span>
+                            " " <span class="badge badge-up">{format!("v{}", d.version)}</span>
+                        </div>
+                    })
+                }
+            }
             <div class="prop-time small" title=move || fmt_time(time)>
                 <span class="num" data-testid="property-age">{move || ago(now.get() - time, locale())}</span>
                 <Show when=stale>
