@@ -54,6 +54,8 @@ async fn an_operator_simulates_a_device_in_the_browser() {
     b.fill("sim-values", r#"{"Brightness": 33}"#).await;
     b.click("sim-push-properties").await;
     pane_has(&api, "the property post", |l| l["dir"] == "up" && l["payload"] == r#"{"Brightness":33}"#).await;
+    // The platform's run log of the device shows the same post live, beside the device's own lines.
+    b.wait_text("sim-cloud-log", "property/post").await;
     // By interval: every second for a minute.
     b.fill("sim-values", r#"{"Brightness": 34}"#).await;
     b.select("sim-policy", "interval").await;

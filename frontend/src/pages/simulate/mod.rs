@@ -1,7 +1,8 @@
 //! Device Simulation (seed chapter 3): `/simulate` picks a device, `/simulate/:pk/:dn` runs a
 //! simulator for it. Upstream: custom topic, property and event submission (now or by a push
 //! policy); downstream: a subscription, and everything the console sends the simulated device
-//! with its answer, in the message pane.
+//! with its answer, in the message pane; under it the platform's own run log of the device,
+//! live (the Online Debug page's log pane).
 //!
 //! The simulator stops when the page is left (unless pinned): on unmount the page says so, and
 //! the server stops it anyway when the page's status polls stop coming.
@@ -22,6 +23,7 @@ use crate::api::{registry, report, simulate};
 use crate::components::fields::{Checkbox, Select, TextField};
 use crate::components::tabs::{Tab, Tabs};
 use crate::i18n::{t, tr};
+use crate::pages::debug::log_pane::{device_log, LogPane};
 use crate::state::can;
 use crate::util::enc;
 
@@ -188,9 +190,20 @@ fn SimulateView(pk: String, dn: String) -> impl IntoView {
                         }
                     </Tabs>
                 </section>
-                <section class="card sim-log">
-                    <pane::Pane status pk=ids.get_value().0 dn=ids.get_value().1/>
-                </section>
+                <div class="sim-side">
+                    <section class="card sim-log">
+                        <pane::Pane status pk=ids.get_value().0 dn=ids.get_value().1/>
+                    </section>
+                    // What the platform logged for this device, live: the simulator's traffic as
+                    // the broker, router and run log saw it (the Online Debug page's pane).
+                    <section class="card sim-log" data-testid="sim-cloud-log">
+                        {
+                            let (pk, dn) = ids.get_value();
+                            let feed = device_log(pk.clone(), dn.clone());
+                            view! { <LogPane feed pk dn/> }
+                        }
+                    </section>
+                </div>
             </div>
         </div>
     }

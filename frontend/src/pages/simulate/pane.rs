@@ -1,6 +1,6 @@
 //! The simulator's message pane: what it sent (↑), what arrived (↓) and how it answered, newest
 //! first, with a link to the platform's own run log of the device ("View cloud logs", seed).
-//! The Online Debug page's real-time log pane (branch dbgui) replaces this list once merged.
+//! These are the simulated device's own lines; the platform's run log shows beside them.
 
 use leptos::prelude::*;
 use model::simulate::{SimulationStatus, TraceLine};
