@@ -91,7 +91,9 @@ pub async fn series(
         None => INSTANCE.to_owned(),
     };
     let step = bucket_ms(from, to);
-    let hours = from < now - i64::from(monitor.settings().minute_retention_days) * DAY_MS;
+    // The hours once the range starts an hour past the minutes' retention: a week-long range
+    // asked a moment ago still reads minutes (the purge runs every 10 minutes).
+    let hours = from < now - i64::from(monitor.settings().minute_retention_days) * DAY_MS - HOUR_MS;
     let mut codes: Vec<&'static str> = asked.iter().map(|(m, _)| source(*m).base_code()).collect();
     codes.sort_unstable();
     codes.dedup();
