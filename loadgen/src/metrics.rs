@@ -111,9 +111,9 @@ async fn seed(url: &str, pg: bool, products: usize, now: i64) -> anyhow::Result<
     let end = now - now.rem_euclid(MINUTE);
     let start = end - 7 * DAY;
     let scopes = format!(
-        "SELECT '' AS pk UNION ALL SELECT '{PRODUCT_KEY}' UNION ALL SELECT 'lgm' || CAST(n AS TEXT) FROM ({}) AS p (n)",
+        "SELECT '' AS pk UNION ALL SELECT '{PRODUCT_KEY}' UNION ALL SELECT 'lgm' || CAST(n AS TEXT) FROM ({}) AS p",
         if pg {
-            format!("SELECT generate_series(1, {products})")
+            format!("SELECT generate_series(1, {products}) AS n")
         } else {
             format!(
                 "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {products}) SELECT n FROM s"
