@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=pages::audit::AuditPage/>
                     <Route path=path!("settings") view=pages::settings::SettingsPage/>
                     <Route path=path!("logs") view=pages::logs::LogsPage/>
+                    // Real-time monitoring (issue 14).
+                    <Route path=path!("monitoring") view=pages::monitoring::MonitoringPage/>
                     // Device simulation (issue 13).
                     <Route path=path!("simulate") view=pages::simulate::SimulatePicker/>
                     <Route path=path!("simulate/:pk/:dn") view=pages::simulate::SimulatePage/>

@@ -23,3 +23,5 @@ pub use client::{report, Fail};
 
 // history (issue 14)
 pub mod history;
+// real-time monitoring (issue 14)
+pub mod monitor;
