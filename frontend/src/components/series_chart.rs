@@ -54,7 +54,7 @@ pub struct TSeries {
 #[derive(Clone, Debug, Default)]
 pub struct TimeChart {
     pub series: Vec<TSeries>,
-    /// The x axis spans this range (epoch ms) when given.
+    /// The x axis spans this range (epoch ms) when given, or up to a later point.
     pub range: Option<(i64, i64)>,
     /// Enums and bools: steps, never a slope between two states.
     pub step: bool,
@@ -137,7 +137,9 @@ pub fn time_chart(spec: &TimeChart) -> Chart {
         .axis_label(AxisLabel::new().color(c.muted))
         .split_line(SplitLine::new().show(false));
     if let Some((from, to)) = spec.range {
-        x = x.min(from).max(to);
+        // A live point after the answer's end still shows: the axis grows to it.
+        let last = spec.series.iter().filter_map(|s| s.points.last()).map(|p| p.t).max().unwrap_or(to);
+        x = x.min(from).max(to.max(last));
     }
     let mut y = Axis::new()
         .type_(AxisType::Value)
@@ -273,5 +275,7 @@ mod tests {
         assert_eq!(json["series"][1]["lineStyle"]["type"], "dashed");
         assert_eq!(json["xAxis"]["max"], 120_000);
         assert!(json.get("legend").is_none(), "one series: no legend");
+        let late = TimeChart { range: Some((0, 30_000)), ..spec };
+        assert_eq!(serde_json::to_value(time_chart(&late)).unwrap()["xAxis"]["max"], 60_000, "grows to a live point");
     }
 }

@@ -47,9 +47,25 @@ pub fn apply_sample(resp: &mut SeriesResponse, sample: &MinuteSample, keep_from:
             changed |= s.points.len() != before;
         }
         let Some(v) = sample_value(sample, s.metric, s.protocol) else { continue };
+        // Quiet minutes push nothing for a product: fill them as the server's answer would
+        // (counts zero, levels unchanged), so the line does not ramp across them.
+        let fill = |last: f64| if s.metric.is_gauge() { last } else { 0.0 };
+        changed |= fill_gap(&mut s.points, sample.t, fill);
         changed |= upsert(&mut s.points, sample.t, v, sample.partial);
     }
     changed
+}
+
+/// Minutes between the last point and `t` that were never pushed, filled with `fill(last value)`.
+fn fill_gap(points: &mut Vec<Point>, t: i64, fill: impl Fn(f64) -> f64) -> bool {
+    let Some(last) = points.last().copied() else { return false };
+    let mut m = last.t + MINUTE_MS;
+    let filled = m < t;
+    while m < t {
+        points.push(Point { t: m, v: fill(last.v), min: None, max: None, partial: false });
+        m += MINUTE_MS;
+    }
+    filled
 }
 
 /// Set the minute `t` to `v`, keeping the points ordered; earlier partial points become final.
@@ -71,12 +87,18 @@ fn upsert(points: &mut Vec<Point>, t: i64, v: f64, partial: bool) -> bool {
     }
 }
 
-/// A point as the chart draws it. Counters of a bucket wider than a minute are summed by the
+/// Whether the server sums the metric's minutes into a bucket (counts); levels take the
+/// bucket's last value and rates (QPS) are already per second.
+pub fn summed(m: Metric) -> bool {
+    !m.is_gauge() && !matches!(m, Metric::UpstreamQps | Metric::DownstreamQps)
+}
+
+/// A point as the chart draws it. Counts of a bucket wider than a minute are summed by the
 /// server; the chart shows them per minute (the bucket's average), like its min–max band (the
 /// quietest and busiest minute), so a week reads on the same scale as an hour.
-pub fn per_minute(p: &Point, step_ms: i64, gauge: bool) -> TPoint {
+pub fn per_minute(p: &Point, step_ms: i64, m: Metric) -> TPoint {
     let minutes = (step_ms / MINUTE_MS).max(1) as f64;
-    let v = if gauge { p.v } else { p.v / minutes };
+    let v = if summed(m) { p.v / minutes } else { p.v };
     TPoint { t: p.t, v, min: p.min, max: p.max, partial: p.partial }
 }
 
@@ -202,6 +224,20 @@ mod tests {
     }
 
     #[test]
+    fn quiet_minutes_in_between_are_filled_as_the_server_would() {
+        let mut r = resp(MINUTE_MS, vec![pt(1, 4.0, false)]);
+        r.series.push(Series {
+            metric: Metric::OnlineDevicesCount,
+            protocol: Some(Protocol::Mqtt),
+            points: vec![pt(1, 2.0, false)],
+        });
+        assert!(apply_sample(&mut r, &sample(4, 1.0, true), None));
+        assert_eq!(r.series[0].points, vec![pt(1, 4.0, false), pt(2, 0.0, false), pt(3, 0.0, false), pt(4, 1.0, true)]);
+        let online: Vec<f64> = r.series[1].points.iter().map(|p| p.v).collect();
+        assert_eq!(online, vec![2.0, 2.0, 2.0, 3.0], "a level carries over");
+    }
+
+    #[test]
     fn counters_left_out_counted_zero_and_gauges_keep_their_level() {
         let s = sample(1, 2.0, false);
         assert_eq!(sample_value(&s, Metric::MessageCountSentFromIoT, Some(Protocol::Mqtt)), Some(0.0));
@@ -224,17 +260,20 @@ mod tests {
     fn a_sliding_range_drops_what_fell_out_and_extends_its_end() {
         let mut r = resp(MINUTE_MS, vec![pt(1, 4.0, false), pt(2, 5.0, false)]);
         assert!(apply_sample(&mut r, &sample(12, 1.0, true), Some(2 * MINUTE_MS)));
-        assert_eq!(r.series[0].points.iter().map(|p| p.t / MINUTE_MS).collect::<Vec<_>>(), vec![2, 12]);
+        let minutes: Vec<i64> = r.series[0].points.iter().map(|p| p.t / MINUTE_MS).collect();
+        assert_eq!(minutes, (2..=12).collect::<Vec<_>>(), "minute 1 fell out; 3–11 were quiet");
         assert_eq!((r.from, r.to), (2 * MINUTE_MS, 13 * MINUTE_MS));
     }
 
     #[test]
     fn downsampled_counts_read_per_minute_and_gauges_as_they_are() {
         let p = Point { t: 0, v: 60.0, min: Some(2.0), max: Some(30.0), partial: false };
-        assert_eq!(per_minute(&p, 6 * MINUTE_MS, false).v, 10.0);
-        assert_eq!(per_minute(&p, 6 * MINUTE_MS, true).v, 60.0);
-        assert_eq!(per_minute(&p, MINUTE_MS, false).v, 60.0);
-        assert_eq!(per_minute(&p, 6 * MINUTE_MS, false).max, Some(30.0));
+        let count = Metric::MessageCountSentToIoT;
+        assert_eq!(per_minute(&p, 6 * MINUTE_MS, count).v, 10.0);
+        assert_eq!(per_minute(&p, 6 * MINUTE_MS, Metric::OnlineDevicesCount).v, 60.0);
+        assert_eq!(per_minute(&p, 6 * MINUTE_MS, Metric::UpstreamQps).v, 60.0, "a rate is per second already");
+        assert_eq!(per_minute(&p, MINUTE_MS, count).v, 60.0);
+        assert_eq!(per_minute(&p, 6 * MINUTE_MS, count).max, Some(30.0));
     }
 
     #[test]

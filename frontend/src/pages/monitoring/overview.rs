@@ -93,13 +93,12 @@ pub fn caption(m: Metric, all: bool) -> String {
 
 /// One metric's lines: one per protocol for split metrics, named by protocol.
 fn metric_series(resp: &SeriesResponse, m: Metric) -> Vec<TSeries> {
-    let gauge = m.is_gauge();
     resp.series
         .iter()
         .filter(|s| s.metric == m)
         .map(|s| TSeries {
             name: s.protocol.map(|p| p.code().to_string()).unwrap_or_else(|| m.base_code().to_string()),
-            points: s.points.iter().map(|p| per_minute(p, resp.step_ms, gauge)).collect(),
+            points: s.points.iter().map(|p| per_minute(p, resp.step_ms, m)).collect(),
         })
         .collect()
 }
