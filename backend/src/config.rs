@@ -103,6 +103,53 @@ pub struct ServeArgs {
     /// Days network status samples (`_thing/diag/post`) are kept (default 7).
     #[arg(long, env = "FLEETDECK_NETWORK_STATUS_RETENTION_DAYS")]
     pub network_status_retention_days: Option<u32>,
+    /// Monitoring metrics (issue 14): `on` (default) or `off` (nothing is counted, `/metrics`
+    /// and the monitoring series answer 404).
+    #[arg(long, env = "FLEETDECK_METRICS")]
+    pub metrics: Option<String>,
+    /// Require `Authorization: Bearer TOKEN` on `/metrics` (default: open, for a scraper).
+    #[arg(long, env = "FLEETDECK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Devices the instance is sized for: `DeviceNum_instance` is online devices as a percentage
+    /// of it (default 10,000).
+    #[arg(long, env = "FLEETDECK_CAPACITY_DEVICES")]
+    pub capacity_devices: Option<u64>,
+    /// Messages per second the instance is sized for: `MessageWatermarkTps_instance` is the
+    /// minute's busiest second as a percentage of it (default 10,000).
+    #[arg(long, env = "FLEETDECK_CAPACITY_TPS")]
+    pub capacity_tps: Option<u64>,
+    /// Days 1-minute metric points are kept (default 7).
+    #[arg(long, env = "FLEETDECK_METRICS_MINUTE_RETENTION_DAYS")]
+    pub metrics_minute_retention_days: Option<u32>,
+    /// Days 1-hour metric rollups are kept (default 365).
+    #[arg(long, env = "FLEETDECK_METRICS_HOUR_RETENTION_DAYS")]
+    pub metrics_hour_retention_days: Option<u32>,
+}
+
+/// Monitoring metrics (issue 14): `--metrics`, `--metrics-token`, the capacities and retention.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    pub token: Option<String>,
+    pub capacity_devices: u64,
+    pub capacity_tps: u64,
+    pub minute_retention_days: u32,
+    pub hour_retention_days: u32,
+}
+
+impl Default for MetricsSettings {
+    /// What this 2-core box takes (BENCHMARKS.md: ~10,000 msg/s ingest, 100,000 registered
+    /// devices); an operator sizes them to the real host.
+    fn default() -> Self {
+        MetricsSettings {
+            enabled: true,
+            token: None,
+            capacity_devices: 10_000,
+            capacity_tps: 10_000,
+            minute_retention_days: 7,
+            hour_retention_days: 365,
+        }
+    }
 }
 
 /// Per-device rate limits of the gateway; 0 switches a limit off.
@@ -149,6 +196,8 @@ pub struct Settings {
     pub mqtt_public: Option<PublicAddr>,
     /// Days network status samples are kept (issue 14; the seed keeps a week).
     pub network_status_retention_days: u32,
+    /// Monitoring metrics and `/metrics` (issue 14).
+    pub metrics: MetricsSettings,
 }
 
 /// A `HOST:PORT` as devices see it; `HOST` is a name or an address (IPv6 in brackets).
@@ -202,6 +251,12 @@ struct FileSettings {
     limit_downlink_qps: Option<u32>,
     mqtt_public: Option<String>,
     network_status_retention_days: Option<u32>,
+    metrics: Option<String>,
+    metrics_token: Option<String>,
+    capacity_devices: Option<u64>,
+    capacity_tps: Option<u64>,
+    metrics_minute_retention_days: Option<u32>,
+    metrics_hour_retention_days: Option<u32>,
 }
 
 impl ServeArgs {
@@ -250,7 +305,34 @@ impl ServeArgs {
         if network_status_retention_days == 0 {
             anyhow::bail!("--network-status-retention-days must be at least 1");
         }
+        let d = MetricsSettings::default();
+        let enabled = match self.metrics.or(file.metrics).as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => anyhow::bail!("--metrics must be `on` or `off`, not `{other}`"),
+        };
+        let metrics = MetricsSettings {
+            enabled,
+            token: self.metrics_token.or(file.metrics_token).filter(|t| !t.is_empty()),
+            capacity_devices: self.capacity_devices.or(file.capacity_devices).unwrap_or(d.capacity_devices),
+            capacity_tps: self.capacity_tps.or(file.capacity_tps).unwrap_or(d.capacity_tps),
+            minute_retention_days: self
+                .metrics_minute_retention_days
+                .or(file.metrics_minute_retention_days)
+                .unwrap_or(d.minute_retention_days),
+            hour_retention_days: self
+                .metrics_hour_retention_days
+                .or(file.metrics_hour_retention_days)
+                .unwrap_or(d.hour_retention_days),
+        };
+        if metrics.capacity_devices == 0 || metrics.capacity_tps == 0 {
+            anyhow::bail!("--capacity-devices and --capacity-tps must be at least 1");
+        }
+        if metrics.minute_retention_days == 0 || metrics.hour_retention_days == 0 {
+            anyhow::bail!("--metrics-minute-retention-days and --metrics-hour-retention-days must be at least 1");
+        }
         Ok(Settings {
+            metrics,
             network_status_retention_days,
             mqtt_public,
             mqtt_tls,
@@ -287,6 +369,7 @@ impl Settings {
             limits: DeviceLimits::default(),
             mqtt_public: None,
             network_status_retention_days: 7,
+            metrics: MetricsSettings::default(),
         }
     }
 }

@@ -20,6 +20,7 @@
 //! - `debug/`: online debugging over REST (property set/get, services, desired values, custom
 //!   topics, log switch) and the job that delivers desired values on connect.
 //! - `history/`: a device's property history, events and network status (issue 14).
+//! - `monitor/`: per-minute metrics from the lossless lane, their series and `/metrics` (issue 14).
 //! - `server`: wiring it all together and running it ([`server::start`]).
 
 pub mod audit;
@@ -39,6 +40,7 @@ pub mod http;
 pub mod hub;
 pub mod jobs;
 pub mod live_bus;
+pub mod monitor;
 pub mod registry;
 pub mod runlog;
 pub mod server;
@@ -74,13 +76,24 @@ pub fn api() -> http::openapi::ApiRouter {
         .merge(debug::router())
         // history (issue 14)
         .merge(history::router())
+        // real-time monitoring (issue 14)
+        .merge(monitor::router())
         .merge(simulate::handlers::router())
 }
 
 /// The whole HTTP application; tests drive it with `oneshot` without a socket.
 pub fn app(state: AppState, dist: Option<&Path>) -> Router {
     let (api, _doc) = api().split_for_parts();
-    http::spa::with_fallback(api, dist)
+    // `/metrics` (Prometheus text, not part of the API document) before the SPA fallback.
+    let api = api.route("/metrics", axum::routing::get(monitor::scrape::metrics));
+    let router = http::spa::with_fallback(api, dist);
+    // Request counts and latency by route, unless metrics are off (then nothing is counted).
+    let router = if state.monitor.enabled() {
+        router.layer(axum::middleware::from_fn_with_state(state.clone(), monitor::scrape::track))
+    } else {
+        router
+    };
+    router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(http::spa::limit_uri))
         .layer(CompressionLayer::new())

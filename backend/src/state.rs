@@ -21,6 +21,20 @@ use crate::store::Db;
 pub trait DeviceLink: Send + Sync + 'static {
     /// Close the device's MQTT session at once, if it has one.
     async fn disconnect(&self, product_key: &str, device_name: &str);
+
+    /// The broker's figures for `/metrics` (none without a broker).
+    fn broker_stats(&self) -> Option<BrokerStats> {
+        None
+    }
+}
+
+/// What the embedded broker reports of itself (`/metrics`). rmqtt keeps connection and
+/// inflight counts only with its `stats` feature, which fleetdeck does not build; the device
+/// sessions are the gateway's own count, drops are counted from the broker's drop hook.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BrokerStats {
+    /// Device sessions the gateway serves.
+    pub device_sessions: i64,
 }
 
 /// For tests and tools without a broker.
@@ -54,12 +68,14 @@ pub struct AppState {
     pub jobs: Supervisor,
     /// Who runs which simulated device: the demo fleet or an operator's simulator.
     pub simulators: crate::simulate::Simulators,
+    /// Monitoring metrics: the per-minute counters and `/metrics` (issue 14).
+    pub monitor: crate::monitor::Monitor,
 }
 
 impl AppState {
     /// The parts a handler test needs; see [`AppStateBuilder`] for the rest.
     pub fn builder(db: Db, clock: SharedClock, settings: Settings) -> AppStateBuilder {
-        AppStateBuilder { db, clock, settings, hub: None, devices: None, commands: None, jobs: None }
+        AppStateBuilder { db, clock, settings, hub: None, devices: None, commands: None, jobs: None, monitor: None }
     }
 
     /// State without a device side: every device is unreachable (handler tests, tools).
@@ -86,9 +102,16 @@ pub struct AppStateBuilder {
     devices: Option<Arc<dyn DeviceLink>>,
     commands: Option<Commands>,
     jobs: Option<Supervisor>,
+    monitor: Option<crate::monitor::Monitor>,
 }
 
 impl AppStateBuilder {
+    /// The counters the server's metrics lane feeds (without one: counters nothing feeds).
+    pub fn monitor(mut self, monitor: crate::monitor::Monitor) -> Self {
+        self.monitor = Some(monitor);
+        self
+    }
+
     pub fn hub(mut self, hub: Hub) -> Self {
         self.hub = Some(hub);
         self
@@ -110,7 +133,8 @@ impl AppStateBuilder {
     }
 
     pub fn build(self) -> AppState {
-        let AppStateBuilder { db, clock, settings, hub, devices, commands, jobs } = self;
+        let AppStateBuilder { db, clock, settings, hub, devices, commands, jobs, monitor } = self;
+        let monitor = monitor.unwrap_or_else(|| crate::monitor::Monitor::new(settings.metrics.clone(), clock.now_ms()));
         let jobs = jobs.unwrap_or_else(|| Supervisor::new(clock.clone()));
         // Without lanes, facts reach browsers only (nothing is stored): what a test without a
         // device side needs.
@@ -128,6 +152,7 @@ impl AppStateBuilder {
             commands,
             jobs,
             simulators: Default::default(),
+            monitor,
         }
     }
 }

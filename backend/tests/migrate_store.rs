@@ -77,6 +77,9 @@ async fn sqlite_with_rows(dir: &std::path::Path) -> (String, SqlitePool) {
         "INSERT INTO device_network_status VALUES (1, 2, -70.5, NULL, 0.25, NULL, '{}', 10, 11, 10, 'wifi')",
         "INSERT INTO device_logs (id, device_id, content, received_at) VALUES (1, 2, 'boot', 12)",
         "INSERT INTO device_log_switch VALUES (2, 1, 13)",
+        "INSERT INTO metric_minutes VALUES ('', 'MessageCountPerMinute', '', 60000, 12.0), \
+         ('pk', 'OnlineDevicesCount', 'MQTT', 60000, 3.0)",
+        "INSERT INTO metric_hours VALUES ('pk', 'DeviceNum_instance', '', 0, 0.25, 0.0, 0.5, 60000, 2)",
         // 2,500 run-log rows (3 batches), ids 2, 4, … 5,000; every third without a message id.
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
          INSERT INTO run_log SELECT i * 2, 1000 + i, 't' || i, CASE WHEN i % 3 = 0 THEN NULL ELSE 'm' || i END, \
@@ -148,7 +151,7 @@ async fn every_row_and_value_arrives_ids_continue_and_a_second_run_refuses() {
     .fetch_all(&pg)
     .await
     .unwrap();
-    assert_eq!(tables.len(), 20, "{tables:?}");
+    assert_eq!(tables.len(), 22, "{tables:?}");
     let mut copied: Vec<&str> = counts.iter().map(|c| c.table.as_str()).collect();
     copied.sort();
     assert_eq!(copied, tables, "every table is copied");

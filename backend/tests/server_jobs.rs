@@ -25,6 +25,8 @@ async fn every_part_of_the_server_is_a_supervised_job_reported_by_readyz() {
         "desired-sync",
         "gateway-offline-watch",
         "http",
+        "metrics",
+        "metrics-purge",
         "mqtt-gateway",
         "network-status-purge",
         "store-writer",

@@ -20,6 +20,7 @@ pub const MAX_RANGE_MS: i64 = 7 * 24 * HOUR_MS;
 pub const MAX_POINTS: i64 = 2_000;
 
 /// A metric, serialized as the seed's code without its protocol suffix (see [`Metric::code`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Metric {
@@ -154,6 +155,7 @@ impl Metric {
 
 /// How a device talks to the platform. fleetdeck speaks MQTT today; the others exist so the
 /// metric codes and the UI keep room for them (shown as zero series only when asked).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub enum Protocol {
@@ -190,6 +192,7 @@ impl Protocol {
 
 /// One point of a series: the bucket's start (epoch ms, aligned to the minute) and its value.
 /// A downsampled bucket also carries the minimum and maximum of the minutes inside it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub t: i64,
@@ -204,6 +207,7 @@ pub struct Point {
 }
 
 /// One metric's points over the asked range (one series per protocol when split).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     pub metric: Metric,
@@ -213,6 +217,7 @@ pub struct Series {
 }
 
 /// Answer of `GET /api/v1/monitoring/series`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeriesResponse {
     pub from: i64,
@@ -224,6 +229,7 @@ pub struct SeriesResponse {
 }
 
 /// The figures of one minute (the last complete one in [`Stats`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MinuteFigures {
     pub up: u64,
@@ -233,6 +239,7 @@ pub struct MinuteFigures {
 }
 
 /// Devices of one product, for the home page.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductCount {
     pub product_key: String,
@@ -242,6 +249,7 @@ pub struct ProductCount {
 }
 
 /// Answer of `GET /api/v1/monitoring/stats`: the home page's KPIs in one query.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     /// When the figures were read (epoch ms).
@@ -259,6 +267,7 @@ pub struct Stats {
 }
 
 /// One metric's value in a [`MinuteSample`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MetricValue {
     pub metric: Metric,
@@ -268,6 +277,7 @@ pub struct MetricValue {
 
 /// A minute pushed live: the current minute so far (`partial`) every few seconds, then the
 /// final figures when it closes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MinuteSample {
     pub product_key: Option<String>,
@@ -280,6 +290,11 @@ pub struct MinuteSample {
 /// The start of the wall-clock minute holding `t_ms`.
 pub fn minute_floor(t_ms: i64) -> i64 {
     t_ms.div_euclid(MINUTE_MS) * MINUTE_MS
+}
+
+/// The start of the wall-clock hour holding `t_ms` (the rollup's bucket).
+pub fn hour_floor(t_ms: i64) -> i64 {
+    t_ms.div_euclid(HOUR_MS) * HOUR_MS
 }
 
 /// Bucket width for a range: whole minutes, as few as keep the answer ≤ [`MAX_POINTS`] points.

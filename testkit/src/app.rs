@@ -154,7 +154,7 @@ async fn recording(settings: Settings, clock: SharedClock, dist: Option<PathBuf>
     let mut lanes = HubBuilder::default();
     let store_lane = lanes.durable_lane("store", store::ingest::QUEUE_CAPACITY, everything);
     let hub = lanes.build(clock.clone(), bus.clone());
-    store::spawn_writer(db.writer_target(), store_lane, bus);
+    store::spawn_writer(db.writer_target(), store_lane, bus, Default::default());
     let downlink = Arc::new(RecordingDownlink::default());
     let router = Router::new(db.clone(), clock.clone(), hub.clone(), downlink.clone());
     let state = AppState::builder(db, clock, settings).hub(hub.clone()).commands(router.commands()).build();

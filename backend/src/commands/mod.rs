@@ -459,8 +459,10 @@ impl Commands {
             }
             Err(_) => {
                 // A reply after this is still logged in the call's trace, with its code.
+                let mut service = None;
                 if let Some(w) = self.inner.parts.replies.take(device, id) {
                     let since = self.inner.parts.clock.now_ms();
+                    service.clone_from(&w.service);
                     let late = Late { trace: w.trace, service: w.service, since };
                     self.inner.parts.replies.expect_late(device, id, late);
                 }
@@ -468,6 +470,7 @@ impl Commands {
                     topic: topic.to_string(),
                     message_id: id.to_string(),
                     timeout_ms: timeout.as_millis() as u64,
+                    service,
                 };
                 self.inner.parts.hub.emit(device, Some(trace), fact).await;
                 Err(CallError::Timeout)
@@ -534,6 +537,7 @@ impl Commands {
                 payload,
                 message_id: id,
                 code: 200,
+                delivered: true,
             };
             self.inner.parts.hub.emit(device, Some(trace), fact).await;
         }

@@ -22,6 +22,8 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Connect, Kind::Uplink, Kind::Downlink];
+
     /// The limit event name the monitoring issue reads (`limit_events.name`).
     pub fn event_name(self) -> &'static str {
         match self {

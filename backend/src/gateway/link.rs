@@ -5,6 +5,10 @@ use crate::state::DeviceLink;
 
 #[async_trait::async_trait]
 impl DeviceLink for Gateway {
+    fn broker_stats(&self) -> Option<crate::state::BrokerStats> {
+        Some(crate::state::BrokerStats { device_sessions: self.online_count() as i64 })
+    }
+
     async fn disconnect(&self, product_key: &str, device_name: &str) {
         // The registry has already flipped `enabled`/deleted the row, so a reconnect is refused
         // at CONNECT; this closes the session that is open now (logged as kicked, 427).

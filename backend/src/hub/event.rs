@@ -43,8 +43,17 @@ pub enum Fact {
     /// A per-device limit was exceeded (the first refusal in its window).
     LimitHit { kind: LimitKind, limit: u32 },
     /// A message went over the wire: an uplink the ACL accepted (with the code it was answered
-    /// with), or a downlink handed to the device's session.
-    Message { direction: Direction, topic: String, payload: Bytes, message_id: Option<String>, code: u32 },
+    /// with), or a downlink for the device's session. `delivered`: a downlink the broker took
+    /// for the session (false: the publish failed, `code` says why; the monitoring counts only
+    /// delivered ones); always true for an uplink.
+    Message {
+        direction: Direction,
+        topic: String,
+        payload: Bytes,
+        message_id: Option<String>,
+        code: u32,
+        delivered: bool,
+    },
     /// A downlink that was not sent (offline, throttled, invalid); `operation` is its topic or method.
     NotSent { operation: String, payload: Bytes, message_id: Option<String>, code: u32, reason: String },
     /// A downlink the broker dropped before delivery.
@@ -55,10 +64,12 @@ pub enum Fact {
     PropertiesPosted { device_id: i64, values: Vec<PropertyValue> },
     /// A TSL event the device posted and the thing model accepted.
     EventPosted { identifier: String, event_type: &'static str },
-    /// A device answered a call (property set/get, service, RRPC).
-    CallReplied { message_id: String, code: u32 },
-    /// A call got no answer in time (seed 1905).
-    CallTimedOut { topic: String, message_id: String, timeout_ms: u64 },
+    /// A device answered a call (property set/get, service, RRPC). `service` is the TSL service
+    /// called (`set`, `get` or a service identifier; `None` for a custom RRPC or a reply nobody
+    /// waited for): the monitoring tells setting errors from service call errors by it.
+    CallReplied { message_id: String, code: u32, service: Option<String> },
+    /// A call got no answer in time (seed 1905); `service` as in [`Fact::CallReplied`].
+    CallTimedOut { topic: String, message_id: String, timeout_ms: u64, service: Option<String> },
     /// Network status (`_thing/diag/post`).
     DiagPosted { samples: usize },
     /// Local log lines the device uploaded.
@@ -78,7 +89,7 @@ pub enum Fact {
 }
 
 /// Where a refusal happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
     Auth,
     Acl,

@@ -154,6 +154,13 @@ impl Hub {
         }
     }
 
+    /// Deliveries waiting in each lossless lane (`/metrics`: a growing store lane is a writer
+    /// falling behind). Empty once the hub has closed.
+    pub fn lane_depths(&self) -> Vec<(&'static str, usize)> {
+        let Some(lanes) = self.lanes() else { return Vec::new() };
+        lanes.iter().map(|l| (l.name, l.tx.max_capacity() - l.tx.capacity())).collect()
+    }
+
     /// Wait until every lane has handled everything published before this call.
     pub async fn flush(&self) {
         let Some(lanes) = self.lanes() else { return };

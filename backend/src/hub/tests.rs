@@ -14,6 +14,7 @@ fn message(i: usize) -> Fact {
         payload: Bytes::from_static(b"{}"),
         message_id: Some(i.to_string()),
         code: 200,
+        delivered: true,
     }
 }
 

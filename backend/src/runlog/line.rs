@@ -98,7 +98,7 @@ pub fn line_of(ev: &DeviceEvent) -> Option<Line> {
             };
             Line::new(biz, op, kind.code(), json!({ "event": kind.event_name(), "limit": limit }).to_string())
         }
-        Fact::Message { direction, topic, payload, message_id, code } => {
+        Fact::Message { direction, topic, payload, message_id, code, .. } => {
             let biz = match direction {
                 Direction::Up => B::Uplink,
                 Direction::Down => B::Downlink,
@@ -118,7 +118,7 @@ pub fn line_of(ev: &DeviceEvent) -> Option<Line> {
         Fact::Checked { message_id, code, content } => {
             Line::new(B::ThingModel, "check", *code, truncate(content, MAX_LOG_CONTENT)).id(message_id)
         }
-        Fact::CallTimedOut { topic, message_id, timeout_ms } => Line {
+        Fact::CallTimedOut { topic, message_id, timeout_ms, .. } => Line {
             biz: B::Downlink,
             operation: operation(topic),
             content: format!("no reply within {timeout_ms} ms"),

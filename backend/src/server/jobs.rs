@@ -9,6 +9,8 @@
 //! | `gateway-offline-watch` | Consumers | cancelled: handles what its lane holds, then returns |
 //! | `desired-sync` | Consumers | cancelled: handles what its lane holds, then returns |
 //! | `network-status-purge` | Consumers | cancelled: between two purge runs |
+//! | `metrics` | Consumers | cancelled: counts what its lane holds, closes the current minute and waits until the writer stored it |
+//! | `metrics-purge` | Consumers | cancelled: between two purge runs |
 //! | `store-writer` | Writers | cancelled: closes the hub, so every lane drains; returns once its last round is committed |
 //!
 //! State that must outlive a restart (channel receivers) sits outside the job's future, behind
@@ -117,6 +119,35 @@ pub(super) fn network_status_purge(
     })
 }
 
+/// Monitoring (issue 14): the metrics lane's counters, the minute clock and the live minute
+/// ([`crate::monitor::job`]). A restart keeps the lane and the levels last stored.
+pub(super) fn metrics(
+    jobs: &Supervisor,
+    monitor: crate::monitor::Monitor,
+    db: store::Db,
+    hub: Hub,
+    clock: SharedClock,
+    lane: mpsc::Receiver<Delivery>,
+) -> Result<(), JobError> {
+    let state = Arc::new(Mutex::new(crate::monitor::job::JobState::new(lane)));
+    jobs.spawn("metrics", Stage::Consumers, Restart::default(), move |cancel| {
+        let (monitor, db, hub, clock, state) = (monitor.clone(), db.clone(), hub.clone(), clock.clone(), state.clone());
+        async move { crate::monitor::job::run(monitor, db, hub, clock, &mut *state.lock().await, cancel).await }
+    })
+}
+
+/// Metric retention (issue 14): minutes after 7 days, hours after a year, in batches.
+pub(super) fn metrics_purge(
+    jobs: &Supervisor,
+    monitor: crate::monitor::Monitor,
+    db: store::Db,
+    clock: SharedClock,
+) -> Result<(), JobError> {
+    jobs.spawn("metrics-purge", Stage::Consumers, Restart::default(), move |cancel| {
+        crate::monitor::job::purge(monitor.clone(), db.clone(), clock.clone(), cancel)
+    })
+}
+
 /// A lossless lane consumer's loop: every fact to `handle`, every barrier answered. On cancel
 /// (producers upstream have stopped by then: consumers are a later stage) it handles what the
 /// lane still holds and returns, instead of waiting for the hub to close, which happens only
@@ -150,17 +181,21 @@ pub(super) fn store_writer(
     lane: mpsc::Receiver<Delivery>,
     hub: Hub,
     bus: LiveBus,
+    minutes: store::metrics::MinuteQueue,
 ) -> Result<(), JobError> {
     let lane = Arc::new(Mutex::new(lane));
     jobs.spawn("store-writer", Stage::Writers, Restart::default(), move |cancel| {
-        let (target, lane, hub, bus) = (target.clone(), lane.clone(), hub.clone(), bus.clone());
+        let (target, lane, hub, bus, minutes) =
+            (target.clone(), lane.clone(), hub.clone(), bus.clone(), minutes.clone());
         async move {
             // A thread of its own, not `spawn_blocking`: a runtime waits for its blocking tasks
             // when dropped, and a server that is dropped without `shutdown` (a failed test)
             // would then never let its runtime end.
             let (done, ended) = tokio::sync::oneshot::channel();
             std::thread::Builder::new().name("ingest-writer".into()).spawn(move || {
-                let run = std::panic::AssertUnwindSafe(|| store::run_writer(&target, &mut lane.blocking_lock(), &bus));
+                let run = std::panic::AssertUnwindSafe(|| {
+                    store::run_writer(&target, &mut lane.blocking_lock(), &bus, &minutes)
+                });
                 let _ = done.send(std::panic::catch_unwind(run).map_err(|p| panic_message(p.as_ref()).to_owned()));
             })?;
             tokio::pin!(ended);

@@ -99,9 +99,16 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     let store_lane = lanes.durable_lane("store", store::ingest::QUEUE_CAPACITY, everything);
     let offline_lane = lanes.lane("gateway-offline", OFFLINE_LANE, session_ended);
     let desired_lane = lanes.lane("desired-sync", crate::debug::sync::LANE, crate::debug::sync::wants);
+    // Monitoring (issue 14): counted from a lossless lane of its own; none with `--metrics off`.
+    let monitor = crate::monitor::Monitor::new(settings.metrics.clone(), clock.now_ms());
+    let metrics_lane = monitor.enabled().then(|| lanes.lane("metrics", crate::monitor::LANE, crate::monitor::wants));
     let hub = lanes.build(clock.clone(), bus.clone());
     let supervisor = Supervisor::new(clock.clone());
-    jobs::store_writer(&supervisor, db.writer_target(), store_lane, hub.clone(), bus)?;
+    jobs::store_writer(&supervisor, db.writer_target(), store_lane, hub.clone(), bus, monitor.minutes().clone())?;
+    if let Some(lane) = metrics_lane {
+        jobs::metrics(&supervisor, monitor.clone(), db.clone(), hub.clone(), clock.clone(), lane)?;
+        jobs::metrics_purge(&supervisor, monitor.clone(), db.clone(), clock.clone())?;
+    }
     let deps =
         gateway::Deps { db: db.clone(), clock: clock.clone(), settings: Arc::new(settings.clone()), hub: hub.clone() };
     let (gateway, uplinks) = gateway::start(deps).await?;
@@ -129,6 +136,7 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
         .devices(Arc::new(gateway.clone()))
         .commands(commands.clone())
         .jobs(supervisor.clone())
+        .monitor(monitor)
         .build();
     let bootstrap = bootstrap::ensure_admin(&state, settings.admin_password.as_deref()).await?;
     if settings.demo {

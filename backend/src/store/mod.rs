@@ -17,6 +17,7 @@ pub mod gateway;
 pub mod groups;
 pub mod history;
 pub mod ingest;
+pub mod metrics;
 pub mod migrate;
 pub mod products;
 pub mod properties;
@@ -219,20 +220,31 @@ impl Db {
 }
 
 /// Start the ingest writer for `target` on a thread of its own; it ends when its lane ends.
-pub fn spawn_writer(target: WriterTarget, rx: mpsc::Receiver<Delivery>, bus: LiveBus) -> std::thread::JoinHandle<()> {
+pub fn spawn_writer(
+    target: WriterTarget,
+    rx: mpsc::Receiver<Delivery>,
+    bus: LiveBus,
+    minutes: metrics::MinuteQueue,
+) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
         .name("ingest-writer".into())
         .spawn(move || {
             let mut rx = rx;
-            run_writer(&target, &mut rx, &bus)
+            run_writer(&target, &mut rx, &bus, &minutes)
         })
         .expect("spawn the ingest writer thread")
 }
 
-/// Run the ingest writer for `target` on the calling thread until its lane ends.
-pub fn run_writer(target: &WriterTarget, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
+/// Run the ingest writer for `target` on the calling thread until its lane ends; closed metric
+/// minutes are taken from `minutes` into its rounds.
+pub fn run_writer(
+    target: &WriterTarget,
+    rx: &mut mpsc::Receiver<Delivery>,
+    bus: &LiveBus,
+    minutes: &metrics::MinuteQueue,
+) {
     match target {
-        WriterTarget::SqliteFile(path) => ingest::run(path, rx, bus),
-        WriterTarget::Postgres(url) => ingest::run_postgres(url, rx, bus),
+        WriterTarget::SqliteFile(path) => ingest::run(path, rx, bus, minutes),
+        WriterTarget::Postgres(url) => ingest::run_postgres(url, rx, bus, minutes),
     }
 }

@@ -402,6 +402,7 @@ impl Router {
             payload: up.payload.clone(),
             message_id: o.message_id.clone(),
             code: o.status,
+            delivered: true,
         };
         sh.hub
             .publish(crate::hub::DeviceEvent { at: up.at, device: device.clone(), trace: trace.clone(), fact: message })
@@ -448,12 +449,18 @@ impl Answer {
         let topic = out.topic.to_string();
         let payload = bytes::Bytes::from(out.payload);
         let (pk, dn) = (&self.session.pk, &self.session.dn);
-        let status = match sh.downlink.publish(pk, dn, &topic, payload.clone(), self.qos).await {
-            Ok(()) => out.code,
-            Err(e) => CallError::from(e).code(),
+        let (status, delivered) = match sh.downlink.publish(pk, dn, &topic, payload.clone(), self.qos).await {
+            Ok(()) => (out.code, true),
+            Err(e) => (CallError::from(e).code(), false),
         };
-        let fact =
-            Fact::Message { direction: Direction::Down, topic, payload, message_id: self.message_id, code: status };
+        let fact = Fact::Message {
+            direction: Direction::Down,
+            topic,
+            payload,
+            message_id: self.message_id,
+            code: status,
+            delivered,
+        };
         sh.fact(&self.device, Some(&self.trace), fact).await;
     }
 }

@@ -58,7 +58,7 @@ pub(super) async fn on_reply(ctx: &Ctx<'_>) -> Outcome {
             }
         },
     };
-    let replied = Fact::CallReplied { message_id: id.clone(), code };
+    let replied = Fact::CallReplied { message_id: id.clone(), code, service: service.clone() };
     ctx.sh.fact(ctx.device, Some(&trace), replied).await;
     let mut o = Outcome::status(code).with_id(Some(id));
     o.trace = Some(trace);

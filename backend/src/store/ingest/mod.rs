@@ -16,6 +16,11 @@
 //! transaction per round; its barriers are answered after the commit, then the browsers get
 //! their "stored" notices (building those is the slower part, and no device waits for it).
 //!
+//! Closed monitoring minutes ([`crate::store::metrics::MinuteQueue`]) are taken at the start of
+//! every round and written in its transaction (with their hourly rollups): metrics add no
+//! transactions of their own, and a round with only minutes in it runs when the metrics job
+//! nudges the writer with a barrier.
+//!
 //! Nothing is dropped: producers wait when the lane is full (backpressure), a failed
 //! transaction is retried until it commits, and a row that can never be stored (its device was
 //! deleted meanwhile) is logged and skipped without sinking the rows around it.
@@ -37,6 +42,7 @@ pub use sqlite::run;
 use crate::hub::{Delivery, DeviceEvent, Fact};
 use crate::live_bus::LiveBus;
 use crate::runlog::line::{line_of, Line};
+use crate::store::metrics::MetricRow;
 
 /// Facts queued at most before producers wait (the capacity of the writer's hub lane).
 pub const QUEUE_CAPACITY: usize = 65_536;
@@ -63,11 +69,13 @@ fn lower_priority() {
 struct Round {
     events: Vec<Arc<DeviceEvent>>,
     acks: Vec<oneshot::Sender<()>>,
+    /// Closed monitoring minutes to store in the same transaction.
+    minutes: Vec<MetricRow>,
 }
 
 impl Round {
     /// Split what the lane handed over (draining `cmds`, whose capacity is kept for the next round).
-    fn take(cmds: &mut Vec<Delivery>) -> Round {
+    fn take(cmds: &mut Vec<Delivery>, minutes: Vec<MetricRow>) -> Round {
         let mut events = Vec::with_capacity(cmds.len());
         let mut acks = Vec::new();
         for c in cmds.drain(..) {
@@ -76,7 +84,12 @@ impl Round {
                 Delivery::Barrier(ack) => acks.push(ack),
             }
         }
-        Round { events, acks }
+        Round { events, acks, minutes }
+    }
+
+    /// Whether the round writes anything at all.
+    fn writes(&self, rows: &Rows) -> bool {
+        !rows.is_empty() || !self.minutes.is_empty()
     }
 
     fn rows(&self) -> Rows<'_> {

@@ -32,12 +32,13 @@ use tokio::sync::mpsc;
 use super::{lower_priority, Round, Rows, ROUND};
 use crate::hub::{Delivery, DeviceEvent};
 use crate::live_bus::LiveBus;
+use crate::store::metrics::{MetricRow, MinuteQueue};
 
 /// The writer's `application_name`: how to find its session in `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "fleetdeck-ingest";
 
 /// The writer's loop on the calling (blocking, non-runtime) thread, until the lane ends.
-pub fn run_postgres(url: &str, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
+pub fn run_postgres(url: &str, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus, minutes: &MinuteQueue) {
     lower_priority();
     // Only fails when the OS refuses a timer or I/O driver; the supervising job restarts us.
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -50,9 +51,16 @@ pub fn run_postgres(url: &str, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus)
         pg.connected().await;
         let mut cmds = Vec::with_capacity(ROUND);
         while rx.recv_many(&mut cmds, ROUND).await > 0 {
-            let round = Round::take(&mut cmds);
+            let round = Round::take(&mut cmds, minutes.take());
             let rows = round.rows();
-            let ids = if rows.is_empty() { Vec::new() } else { pg.write_round(&round.events, &rows).await };
+            let ids = if round.writes(&rows) {
+                let started = std::time::Instant::now();
+                let ids = pg.write_round(&round.events, &rows, &round.minutes).await;
+                minutes.round_seconds.observe(started.elapsed().as_secs_f64());
+                ids
+            } else {
+                Vec::new()
+            };
             let lines = rows.into_lines();
             round.committed(lines, ids, bus);
         }
@@ -126,12 +134,12 @@ impl Pg<'_> {
     }
 
     /// One transaction for the round, retried until it commits. The run-log ids, in line order.
-    async fn write_round(&mut self, events: &[Arc<DeviceEvent>], rows: &Rows<'_>) -> Vec<i64> {
+    async fn write_round(&mut self, events: &[Arc<DeviceEvent>], rows: &Rows<'_>, minutes: &[MetricRow]) -> Vec<i64> {
         let mut attempt = 0u64;
         let mut fk_retries = 0u64;
         loop {
             let live = self.connected().await;
-            let RoundError { error, committing } = match rows::try_round(&mut live.conn, events, rows).await {
+            let RoundError { error, committing } = match rows::try_round(&mut live.conn, events, rows, minutes).await {
                 Ok(ids) => return ids,
                 Err(e) => e,
             };

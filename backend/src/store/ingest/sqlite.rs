@@ -10,7 +10,7 @@
 //! - One transaction per round for everything queued: one commit instead of one per producer.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, Transaction};
@@ -21,6 +21,7 @@ use crate::hub::{Delivery, DeviceEvent};
 use crate::live_bus::LiveBus;
 use crate::runlog::line::Line;
 use crate::store::checkpoint::{Checkpointer, BACKSTOP_PAGES};
+use crate::store::metrics::{MetricRow, MinuteQueue, GAUGES};
 
 /// The writer's page cache in KiB (SQLite's default is 2,000): the index pages it touches on
 /// every round (run log by device, property history) stay in memory instead of being read back.
@@ -40,7 +41,7 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
 /// The writer's loop on the calling (blocking) thread, until the lane ends. A restarted writer
 /// runs this again on the same lane: nothing queued is lost with the failed one but the round
 /// it held.
-pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
+pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus, minutes: &MinuteQueue) {
     lower_priority();
     let mut conn = loop {
         match open(path) {
@@ -55,9 +56,16 @@ pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
     let mut checkpoints = Checkpointer::start(path);
     let mut cmds = Vec::with_capacity(ROUND);
     while rx.blocking_recv_many(&mut cmds, ROUND) > 0 {
-        let round = Round::take(&mut cmds);
+        let round = Round::take(&mut cmds, minutes.take());
         let rows = round.rows();
-        let ids = if rows.is_empty() { Vec::new() } else { write_round(&mut conn, &round.events, &rows) };
+        let ids = if round.writes(&rows) {
+            let started = std::time::Instant::now();
+            let ids = write_round(&mut conn, &round.events, &rows, &round.minutes);
+            minutes.round_seconds.observe(started.elapsed().as_secs_f64());
+            ids
+        } else {
+            Vec::new()
+        };
         checkpoints.committed(round.events.len() as u64);
         let lines = rows.into_lines();
         round.committed(lines, ids, bus);
@@ -66,10 +74,10 @@ pub fn run(path: &Path, rx: &mut mpsc::Receiver<Delivery>, bus: &LiveBus) {
 
 /// One transaction for the round, retried until it commits: these rows must not be lost.
 /// Returns the run-log ids in the order of the lines.
-fn write_round(conn: &mut Connection, events: &[Arc<DeviceEvent>], rows: &Rows) -> Vec<i64> {
+fn write_round(conn: &mut Connection, events: &[Arc<DeviceEvent>], rows: &Rows, minutes: &[MetricRow]) -> Vec<i64> {
     let mut attempt = 0u64;
     loop {
-        match try_round(conn, events, rows) {
+        match try_round(conn, events, rows, minutes) {
             Ok(ids) => return ids,
             Err(e) => {
                 attempt += 1;
@@ -80,10 +88,16 @@ fn write_round(conn: &mut Connection, events: &[Arc<DeviceEvent>], rows: &Rows) 
     }
 }
 
-fn try_round(conn: &mut Connection, events: &[Arc<DeviceEvent>], rows: &Rows) -> rusqlite::Result<Vec<i64>> {
+fn try_round(
+    conn: &mut Connection,
+    events: &[Arc<DeviceEvent>],
+    rows: &Rows,
+    minutes: &[MetricRow],
+) -> rusqlite::Result<Vec<i64>> {
     let tx = conn.transaction()?;
     let ids = insert_logs(&tx, events, &rows.lines)?;
     insert_properties(&tx, rows)?;
+    insert_minutes(&tx, minutes)?;
     tx.commit()?;
     Ok(ids)
 }
@@ -128,6 +142,46 @@ fn insert_properties(tx: &Transaction, rows: &Rows) -> rusqlite::Result<()> {
     )?;
     for r in rows.latest.iter().map(|&i| &rows.history[i]) {
         skip_gone(r, latest.execute(params![r.device_id, r.value.identifier, r.text, r.value.time]))?;
+    }
+    Ok(())
+}
+
+/// A count's minute adds up, a level's is replaced (`metric IN (levels)`: the table holds no flag).
+static UPSERT_MINUTE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO metric_minutes (product_key, metric, protocol, t, value) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (product_key, metric, protocol, t) DO UPDATE SET value = CASE \
+           WHEN excluded.metric IN ({g}) THEN excluded.value ELSE metric_minutes.value + excluded.value END",
+        g = &*GAUGES
+    )
+});
+
+/// An hour: a count's value sums its minutes, a level's is its newest minute's.
+static UPSERT_HOUR: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO metric_hours (product_key, metric, protocol, t, value, min, max, last_t, minutes) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, ?6, 1) \
+         ON CONFLICT (product_key, metric, protocol, t) DO UPDATE SET \
+           value = CASE WHEN excluded.metric NOT IN ({g}) THEN metric_hours.value + excluded.value \
+             WHEN excluded.last_t >= metric_hours.last_t THEN excluded.value ELSE metric_hours.value END, \
+           min = min(metric_hours.min, excluded.min), max = max(metric_hours.max, excluded.max), \
+           last_t = max(metric_hours.last_t, excluded.last_t), minutes = metric_hours.minutes + 1",
+        g = &*GAUGES
+    )
+});
+
+/// Closed metric minutes and their hourly rollups. A minute stored again (a restart within the
+/// minute a shutdown had flushed) adds its counts and replaces its levels, never fails the round.
+fn insert_minutes(tx: &Transaction, minutes: &[MetricRow]) -> rusqlite::Result<()> {
+    if minutes.is_empty() {
+        return Ok(());
+    }
+    let mut minute = tx.prepare_cached(&UPSERT_MINUTE)?;
+    let mut hour = tx.prepare_cached(&UPSERT_HOUR)?;
+    for m in minutes {
+        minute.execute(params![m.product_key, m.metric, m.protocol, m.t, m.value])?;
+        let h = model::monitor::hour_floor(m.t);
+        hour.execute(params![m.product_key, m.metric, m.protocol, h, m.value, m.t])?;
     }
     Ok(())
 }

@@ -35,6 +35,7 @@ fn message(message_id: String, payload: &'static [u8]) -> Fact {
         payload: bytes::Bytes::from_static(payload),
         message_id: Some(message_id),
         code: 200,
+        delivered: true,
     }
 }
 

@@ -24,7 +24,7 @@
 //! ids grow with the order published as they do on SQLite.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use sqlx::postgres::PgConnection;
 use sqlx::Connection;
@@ -33,6 +33,7 @@ use super::super::{PropRow, Rows};
 use super::RoundError;
 use crate::hub::DeviceEvent;
 use crate::runlog::line::Line;
+use crate::store::metrics::{MetricRow, GAUGES};
 
 /// The round's transaction id (to look up its outcome if `COMMIT` loses its connection) and its
 /// run-log ids, in one round trip. The sequence is looked up once in a sub-select (with the
@@ -71,6 +72,7 @@ pub(super) async fn try_round(
     conn: &mut PgConnection,
     events: &[Arc<DeviceEvent>],
     rows: &Rows<'_>,
+    minutes: &[MetricRow],
 ) -> Result<Vec<i64>, RoundError> {
     let mut tx = conn.begin().await?;
     let (xid, mut ids): (String, Vec<i64>) =
@@ -82,10 +84,87 @@ pub(super) async fn try_round(
     if !rows.history.is_empty() {
         insert_properties(&mut tx, rows).await?;
     }
+    if !minutes.is_empty() {
+        insert_minutes(&mut tx, minutes).await?;
+    }
     match tx.commit().await {
         Ok(()) => Ok(ids),
         Err(error) => Err(RoundError { error, committing: Some((xid, ids)) }),
     }
+}
+
+/// The round's metric rows, grouped per key first: PostgreSQL refuses an upsert that touches a
+/// row twice, and the hour of several minutes is one row. A count's minutes add up, a level's
+/// newest wins (`metric IN (levels)`, as the table holds no flag). A minute stored again (a
+/// restart within the minute a shutdown had flushed) adds its counts and replaces its levels.
+static UPSERT_MINUTES: LazyLock<String> = LazyLock::new(|| {
+    let g = &*GAUGES;
+    format!(
+        "INSERT INTO metric_minutes (product_key, metric, protocol, t, value) \
+         SELECT product_key, metric, protocol, t, \
+           CASE WHEN metric IN ({g}) THEN (array_agg(value ORDER BY n DESC))[1] ELSE sum(value) END \
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[]) WITH ORDINALITY \
+           AS r (product_key, metric, protocol, t, value, n) \
+         GROUP BY product_key, metric, protocol, t \
+         ON CONFLICT (product_key, metric, protocol, t) DO UPDATE SET value = CASE \
+           WHEN excluded.metric IN ({g}) THEN excluded.value ELSE metric_minutes.value + excluded.value END"
+    )
+});
+
+static UPSERT_HOURS: LazyLock<String> = LazyLock::new(|| {
+    let g = &*GAUGES;
+    format!(
+        "INSERT INTO metric_hours (product_key, metric, protocol, t, value, min, max, last_t, minutes) \
+         SELECT product_key, metric, protocol, hour, \
+           CASE WHEN metric IN ({g}) THEN (array_agg(value ORDER BY t DESC))[1] ELSE sum(value) END, \
+           min(value), max(value), max(t), count(*) \
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::bigint[]) \
+           AS r (product_key, metric, protocol, t, value, hour) \
+         GROUP BY product_key, metric, protocol, hour \
+         ON CONFLICT (product_key, metric, protocol, t) DO UPDATE SET \
+           value = CASE WHEN excluded.metric NOT IN ({g}) THEN metric_hours.value + excluded.value \
+             WHEN excluded.last_t >= metric_hours.last_t THEN excluded.value ELSE metric_hours.value END, \
+           min = LEAST(metric_hours.min, excluded.min), max = GREATEST(metric_hours.max, excluded.max), \
+           last_t = GREATEST(metric_hours.last_t, excluded.last_t), minutes = metric_hours.minutes + excluded.minutes"
+    )
+});
+
+async fn insert_minutes(conn: &mut PgConnection, minutes: &[MetricRow]) -> Result<(), sqlx::Error> {
+    let n = minutes.len();
+    let (mut pk, mut metric, mut protocol, mut t, mut value, mut hour) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for m in minutes {
+        pk.push(text(&m.product_key).into_owned());
+        metric.push(m.metric);
+        protocol.push(m.protocol);
+        t.push(m.t);
+        value.push(m.value);
+        hour.push(model::monitor::hour_floor(m.t));
+    }
+    sqlx::query(sqlx::AssertSqlSafe(UPSERT_MINUTES.as_str()))
+        .bind(&pk)
+        .bind(&metric)
+        .bind(&protocol)
+        .bind(&t)
+        .bind(&value)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(UPSERT_HOURS.as_str()))
+        .bind(&pk)
+        .bind(&metric)
+        .bind(&protocol)
+        .bind(&t)
+        .bind(&value)
+        .bind(&hour)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// `s` as PostgreSQL takes it: text may not hold NUL (SQLite's may, and a device's payload or

@@ -195,6 +195,6 @@ impl Fixture {
 
     pub fn start(&mut self) -> std::thread::JoinHandle<()> {
         let rx = self.rx.take().expect("started once");
-        crate::store::spawn_writer(self.target.clone(), rx, self.bus.clone())
+        crate::store::spawn_writer(self.target.clone(), rx, self.bus.clone(), Default::default())
     }
 }
