@@ -53,10 +53,12 @@ async fn chart_series(b: &Browser, metric: &str) -> Option<Vec<(String, f64, usi
         return series.filter(s => (s.id || '').startsWith('main:')).map(s => {
             const i = s.id.slice(5);
             const tail = series.find(t => t.id === 'tail:' + i);
-            const last = tail && tail.data.length ? tail.data[tail.data.length - 1] : null;
+            // A series with no points has no `data` at all (charming leaves empty lists out).
+            const data = s.data || [], tdata = (tail && tail.data) || [];
+            const last = tdata.length ? tdata[tdata.length - 1] : null;
             const partial = !!(last && last[4]);
-            let total = s.data.reduce((a, p) => a + p[1], 0) + (partial ? last[1] : 0);
-            return [s.name, total, s.data.length + (partial ? 1 : 0), partial];
+            const total = data.reduce((a, p) => a + p[1], 0) + (partial ? last[1] : 0);
+            return [s.name, total, data.length + (partial ? 1 : 0), partial];
         });
     "#;
     let v = b.c.execute(js, vec![json!(metric)]).await.ok()?;
@@ -112,7 +114,7 @@ async fn the_monitoring_page_follows_the_fleet_live() {
     let l1 = api.device(LAMP, "lamp-01").await;
     let l2 = api.device(LAMP, "lamp-02").await;
     let f1 = api.device(FAN, "fan-01").await;
-    api.user("oncall", Role::Viewer).await;
+    app.user("oncall", Role::Viewer).await;
     let lamp1 = connect(&app, LAMP, "lamp-01", &l1).await;
     let _lamp2 = connect(&app, LAMP, "lamp-02", &l2).await;
     let fan = connect(&app, FAN, "fan-01", &f1).await;

@@ -62,6 +62,30 @@ pub fn palette(dark: bool) -> [&'static str; 6] {
     }
 }
 
+/// An "inside" zoom must not take the page's own gestures: a wheel or a finger moving over one
+/// of a dozen stacked charts scrolls the page. Wheel zoom with Ctrl, pan with Shift; the
+/// toolbox's box zoom is the plain drag.
+fn tame_zoom(option: &JsValue) {
+    let zooms = js_sys::Reflect::get(option, &"dataZoom".into()).unwrap_or(JsValue::UNDEFINED);
+    let list: Vec<JsValue> = if js_sys::Array::is_array(&zooms) {
+        js_sys::Array::from(&zooms).iter().collect()
+    } else if zooms.is_object() {
+        vec![zooms]
+    } else {
+        return;
+    };
+    for z in list {
+        for (k, v) in [
+            ("zoomOnMouseWheel", JsValue::from_str("ctrl")),
+            ("moveOnMouseMove", JsValue::from_str("shift")),
+            ("moveOnMouseWheel", JsValue::FALSE),
+            ("preventDefaultMouseMove", JsValue::FALSE),
+        ] {
+            let _ = js_sys::Reflect::set(&z, &k.into(), &v);
+        }
+    }
+}
+
 /// `setOption(option, {replaceMerge: ['series']})`: other components (legend selection, the
 /// dataZoom window) keep their state across updates, but series that are gone are removed (a
 /// partial minute's dashed tail, a min–max band) instead of lingering as a plain merge (what
@@ -71,6 +95,7 @@ fn apply(ec: &charming::Echarts, chart: &Chart) {
         Ok(js) => js,
         Err(e) => return leptos::logging::error!("chart option: {e}"),
     };
+    tame_zoom(&js);
     let target: &JsValue = ec.as_ref();
     let opts = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&opts, &"replaceMerge".into(), &js_sys::Array::of1(&"series".into()));
@@ -117,8 +142,12 @@ pub fn EChart(
         slot.update_value(|s| match s {
             Some(ec) => apply(ec, &chart),
             // Width from the element's box (`None`), height fixed.
-            None => match WasmRenderer::new_opt(None, Some(height)).render(&dom_id, &chart) {
-                Ok(ec) => *s = Some(ec),
+            // Created empty, then given its option the one way every update goes.
+            None => match WasmRenderer::new_opt(None, Some(height)).render(&dom_id, &Chart::new()) {
+                Ok(ec) => {
+                    apply(&ec, &chart);
+                    *s = Some(ec);
+                }
                 Err(e) => leptos::logging::error!("chart {dom_id}: {e:?}"),
             },
         });

@@ -136,10 +136,21 @@ pub fn time_chart(spec: &TimeChart) -> Chart {
         .type_(AxisType::Time)
         .axis_label(AxisLabel::new().color(c.muted))
         .split_line(SplitLine::new().show(false));
-    if let Some((from, to)) = spec.range {
-        // A live point after the answer's end still shows: the axis grows to it.
-        let last = spec.series.iter().filter_map(|s| s.points.last()).map(|p| p.t).max().unwrap_or(to);
-        x = x.min(from).max(to.max(last));
+    let first = spec.series.iter().filter_map(|s| s.points.first()).map(|p| p.t).min();
+    let last = spec.series.iter().filter_map(|s| s.points.last()).map(|p| p.t).max();
+    let span = match spec.range {
+        Some((from, to)) => {
+            // A live point after the answer's end still shows: the axis grows to it.
+            let to = to.max(last.unwrap_or(to));
+            x = x.min(from).max(to);
+            to - from
+        }
+        None => last.zip(first).map_or(0, |(l, f)| l - f),
+    };
+    // At most ~5 time labels whatever the chart's width: ECharts does not thin time labels
+    // that collide, and on a narrow chart (the network charts, a phone) they ran together.
+    if span > 0 {
+        x = x.min_interval((span / 5) as f64);
     }
     let mut y = Axis::new()
         .type_(AxisType::Value)
@@ -160,9 +171,10 @@ pub fn time_chart(spec: &TimeChart) -> Chart {
                 .border_color(c.tooltip_border)
                 .formatter(tooltip_formatter(&spec.unit, &spec.so_far, &spec.range_word)),
         )
-        // Room for the legend above the plot, for the labels below, and for the last time
-        // label on the right (see the module doc).
-        .grid(Grid::new().left(8).right(28).top(if many { 36 } else { 28 }).bottom(8).contain_label(true))
+        // A band above the plot for the legend and the zoom tools (over the plot they hid the
+        // newest points, top right), room for the labels below, and for the last time label
+        // on the right (see the module doc).
+        .grid(Grid::new().left(8).right(28).top(36).bottom(8).contain_label(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
         .toolbox(
             Toolbox::new()
@@ -172,15 +184,26 @@ pub fn time_chart(spec: &TimeChart) -> Chart {
         )
         .x_axis(x)
         .y_axis(y);
-    if many {
-        chart = chart.legend(
-            Legend::new().type_(LegendType::Scroll).top(0).left(0).right(56).text_style(TextStyle::new().color(c.text)),
-        );
-    }
+    // Always set, shown or not: updates merge into the chart, so a legend left out of the
+    // option would stay from an earlier one (after "all protocols" back to MQTT).
+    chart = chart.legend(
+        Legend::new()
+            .show(many)
+            .type_(LegendType::Scroll)
+            .top(0)
+            .left(0)
+            .right(72)
+            .text_style(TextStyle::new().color(c.text)),
+    );
     for (i, s) in spec.series.iter().enumerate() {
         let color = pal[(spec.color + i) % pal.len()];
         let (solid, tail) = split_partial(&s.points);
-        let data: Vec<Vec<f64>> = solid.iter().map(row).collect();
+        let mut data: Vec<Vec<f64>> = solid.iter().map(row).collect();
+        if data.is_empty() {
+            // charming leaves an empty `data` out, and a merged update would then keep the old
+            // points: one blank (NaN, drawn as nothing) replaces them instead.
+            data.push(vec![f64::NAN; 5]);
+        }
         let mut line = Line::new().id(format!("main:{i}")).name(s.name.clone()).show_symbol(data.len() < 60).data(data);
         if spec.step {
             line = line.step(Step::End);
@@ -254,6 +277,16 @@ mod tests {
     }
 
     #[test]
+    fn a_series_with_only_a_partial_point_still_replaces_its_old_line() {
+        let spec = TimeChart {
+            series: vec![TSeries { name: "up".into(), points: vec![TPoint { partial: true, ..p(0, 1.0) }] }],
+            ..Default::default()
+        };
+        let json = serde_json::to_value(time_chart(&spec)).unwrap();
+        assert_eq!(json["series"][0]["data"], serde_json::json!([[null, null, null, null, null]]));
+    }
+
+    #[test]
     fn bands_only_where_a_point_spans_values() {
         assert!(!has_band(&[p(0, 1.0)]));
         assert!(!has_band(&[TPoint { min: Some(2.0), max: Some(2.0), ..p(0, 2.0) }]));
@@ -274,7 +307,8 @@ mod tests {
         assert_eq!(ids, ["main:0", "tail:0", "band-lo:0", "band-hi:0"]);
         assert_eq!(json["series"][1]["lineStyle"]["type"], "dashed");
         assert_eq!(json["xAxis"]["max"], 120_000);
-        assert!(json.get("legend").is_none(), "one series: no legend");
+        assert_eq!(json["legend"]["show"], false, "one series: no legend");
+        assert_eq!(json["xAxis"]["minInterval"], 24_000.0, "at most ~5 labels");
         let late = TimeChart { range: Some((0, 30_000)), ..spec };
         assert_eq!(serde_json::to_value(time_chart(&late)).unwrap()["xAxis"]["max"], 60_000, "grows to a live point");
     }

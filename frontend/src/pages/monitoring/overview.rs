@@ -298,7 +298,9 @@ fn KpiTiles(
     // (test id, label key, caption, value, so far)
     type Pick = fn(&Tiles) -> Option<f64>;
     type Now = fn(&super::live::MinuteNow) -> f64;
-    let errors_caption = TSL_ERRORS.iter().map(|m| m.base_code()).collect::<Vec<_>>().join(" + ");
+    // Four codes do not fit a tile: their common shape, and all four on hover.
+    let errors_caption = "Device*Error".to_string();
+    let errors_title = TSL_ERRORS.iter().map(|m| m.base_code()).collect::<Vec<_>>().join(" + ");
     let rows: Vec<(&'static str, &'static str, String, Pick, Option<Now>)> = vec![
         ("online", "monitoring.tile.online", Metric::OnlineDevicesCount.code(Protocol::Mqtt), |t| t.online, None),
         ("up", "monitoring.tile.up", Metric::MessageCountSentToIoT.code(Protocol::Mqtt), |t| t.up, Some(|n| n.up)),
@@ -344,7 +346,7 @@ fn KpiTiles(
                     (Some(_), None) => t("monitoring.tile.last_minute").to_string(),
                     (None, _) => String::new(),
                 };
-                let code_title = code.clone();
+                let code_title = if id == "tsl-errors" { errors_title.clone() } else { code.clone() };
                 view! {
                     <div class="kpi" data-testid=format!("tile-{id}") data-state=state aria-busy=move || (state() == "loading").to_string()>
                         <div class="kpi-label">{move || t(label)}</div>
