@@ -174,7 +174,7 @@ pub fn time_chart(spec: &TimeChart) -> Chart {
         // A band above the plot for the legend and the zoom tools (over the plot they hid the
         // newest points, top right), room for the labels below, and for the last time label
         // on the right (see the module doc).
-        .grid(Grid::new().left(8).right(28).top(36).bottom(8).contain_label(true))
+        .grid(Grid::new().left(8).right(28).top(44).bottom(8).contain_label(true))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
         .toolbox(
             Toolbox::new()

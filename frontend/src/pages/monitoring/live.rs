@@ -106,6 +106,8 @@ pub fn per_minute(p: &Point, step_ms: i64, m: Metric) -> TPoint {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Tiles {
     pub online: Option<f64>,
+    /// Devices registered (in the scope): "3 of 5 devices".
+    pub devices: Option<f64>,
     /// The last complete minute.
     pub up: Option<f64>,
     pub down: Option<f64>,
@@ -144,6 +146,7 @@ impl Tiles {
         let lm = s.last_minute;
         Tiles {
             online: Some(s.online as f64),
+            devices: Some(s.devices as f64),
             // No complete minute counted yet (a fresh server): nothing happened, so zero.
             up: Some(lm.map_or(0.0, |m| m.up as f64)),
             down: Some(lm.map_or(0.0, |m| m.down as f64)),
@@ -157,6 +160,10 @@ impl Tiles {
     pub fn apply(&mut self, sample: &MinuteSample) {
         if let Some(v) = sample_value(sample, Metric::OnlineDevicesCount, Some(Protocol::Mqtt)) {
             self.online = Some(v);
+        }
+        // Counted when a minute closes: a partial minute's figure may not be read yet.
+        if let (false, Some(v)) = (sample.partial, sample_value(sample, Metric::DeviceCountProduct, None)) {
+            self.devices = Some(v);
         }
         let up = mqtt(sample, Metric::MessageCountSentToIoT);
         let down = mqtt(sample, Metric::MessageCountSentFromIoT);
@@ -291,7 +298,7 @@ mod tests {
             last_minute: None,
         };
         let mut t = Tiles::from_stats(&stats);
-        assert_eq!((t.online, t.up), (Some(2.0), Some(0.0)));
+        assert_eq!((t.online, t.devices, t.up), (Some(2.0), Some(5.0), Some(0.0)));
         t.apply(&sample(5, 7.0, true));
         assert_eq!(t.online, Some(3.0));
         assert_eq!(t.up, Some(0.0), "a partial minute is not the last minute");

@@ -280,6 +280,18 @@ fn MetricCard(m: Metric, shown: RwSignal<Option<SeriesResponse>>, all: Memo<bool
     }
 }
 
+/// A metric code that may break after its underscores (`MessageCountSentToIoT_` / `MQTT`),
+/// never inside a word.
+fn breakable(code: &str) -> impl IntoView {
+    let parts: Vec<String> = code.split('_').map(str::to_string).collect();
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| if i + 1 < n { view! { {p} "_" <wbr/> }.into_any() } else { view! { {p} }.into_any() })
+        .collect_view()
+}
+
 fn fmt_count(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{v:.0}")
@@ -341,9 +353,10 @@ fn KpiTiles(
                     "failed" => t("monitoring.tile.unknown"),
                     _ => "",
                 };
-                let sub = move || match (now, tiles.get().and_then(|t| t.now)) {
-                    (Some(f), Some(n)) => tf("monitoring.tile.so_far", &[("n", fmt_count(f(&n)))]),
-                    (Some(_), None) => t("monitoring.tile.last_minute").to_string(),
+                let sub = move || match (now, tiles.get()) {
+                    (Some(f), Some(Tiles { now: Some(n), .. })) => tf("monitoring.tile.so_far", &[("n", fmt_count(f(&n)))]),
+                    (Some(_), _) => t("monitoring.tile.last_minute").to_string(),
+                    (None, Some(Tiles { devices: Some(d), .. })) => tf("monitoring.tile.of_devices", &[("n", fmt_count(d))]),
                     (None, _) => String::new(),
                 };
                 let code_title = if id == "tsl-errors" { errors_title.clone() } else { code.clone() };
@@ -352,7 +365,7 @@ fn KpiTiles(
                         <div class="kpi-label">{move || t(label)}</div>
                         <div class="kpi-value" data-testid=format!("tile-{id}-value") title=title>{value}</div>
                         <div class="kpi-sub muted small" data-testid=format!("tile-{id}-sub")>{sub}</div>
-                        <div class="kpi-code mono" title=code_title>{code}</div>
+                        <div class="kpi-code mono" title=code_title>{breakable(&code)}</div>
                     </div>
                 }
             }).collect_view()}
