@@ -12,7 +12,7 @@ pub(super) static TABLE: &[(&str, &str, &str)] = &[
     ("monitoring.tile.down", "Messages from the platform / min", "下行消息数 / 分钟"),
     ("monitoring.tile.tsl_errors", "TSL errors / min", "物模型错误 / 分钟"),
     ("monitoring.tile.connects", "Connects / min", "连接数 / 分钟"),
-    ("monitoring.tile.of_devices", "of {n} devices", "共 {n} 台设备"),
+    ("monitoring.tile.of_devices", "registered: {n}", "已注册：{n}"),
     ("monitoring.tile.last_minute", "last complete minute", "最近完整一分钟"),
     ("monitoring.tile.so_far", "this minute so far: {n}", "本分钟截至目前：{n}"),
     ("monitoring.tile.unknown", "Not available", "暂无数据"),
