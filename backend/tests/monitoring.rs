@@ -244,6 +244,16 @@ async fn exact_counts_from_real_devices_in_the_series_and_in_metrics() {
     assert_eq!((up(PK).await, up("").await), (13.0, 13.0), "the instance holds every product");
     let q = format!("metrics=UpstreamQPS&from={M}&to={}", M + MINUTE_MS);
     assert_eq!(points(&app, &q).await[0]["v"].as_f64().unwrap(), 13.0 / 60.0);
+    // Three days downsampled (buckets of 3 minutes, summed by the store): nothing lost or doubled.
+    let q = format!("metrics=MessageCountSentToIoT_MQTT&product={PK}&from={}&to={}", M - 3 * DAY, M + 2 * MINUTE_MS);
+    let p = points(&app, &q).await;
+    assert!(p.len() <= 2_000 && p.len() > 1_000, "{}", p.len());
+    assert_eq!(p.iter().map(|p| p["v"].as_f64().unwrap()).sum::<f64>(), 13.0);
+    assert_eq!(p.iter().filter_map(|p| p["max"].as_f64()).fold(0.0, f64::max), 13.0, "the minute's peak kept");
+    let q = format!("metrics=OnlineDevicesCount&product={PK}&from={}&to={}", M - 3 * DAY, M + 2 * MINUTE_MS);
+    let p = points(&app, &q).await;
+    assert_eq!(p.last().unwrap()["v"], 2.0, "{:?}", p.last());
+    assert_eq!(p.last().unwrap()["partial"], true, "the minute still counting is in the last bucket");
     // The hour's rollup was written in the same round.
     let q = sql("SELECT value FROM metric_hours WHERE product_key = $1 AND metric = 'MessageCountSentToIoT'").bind(PK);
     assert_eq!(app.db().scalar::<f64>(q).await.unwrap(), 13.0);
@@ -407,5 +417,57 @@ async fn retention_purges_old_minutes_and_hours_and_old_ranges_read_the_rollups(
     let pts = r["series"][0]["points"].as_array().unwrap();
     assert!(pts.iter().all(|p| p["t"].as_i64().unwrap() % HOUR_MS == 0), "hour buckets");
     assert_eq!(pts.iter().map(|p| p["v"].as_f64().unwrap()).sum::<f64>(), 50.0, "{r}");
+    app.shutdown().await;
+}
+
+/// The next monitoring sample on the browsers' bus that `want` accepts.
+async fn next_sample(
+    bus: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<model::ws::LiveEvent>>,
+    want: impl Fn(&model::monitor::MinuteSample) -> bool,
+) -> model::monitor::MinuteSample {
+    let wait = async {
+        loop {
+            match bus.recv().await {
+                Ok(ev) => {
+                    if let model::ws::LiveEvent::Metrics { sample } = &*ev {
+                        if want(sample) {
+                            return sample.clone();
+                        }
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(e) => panic!("the bus ended: {e}"),
+            }
+        }
+    };
+    tokio::time::timeout(DEADLINE, wait).await.expect("a monitoring sample")
+}
+
+fn up_of(s: &model::monitor::MinuteSample) -> f64 {
+    s.values.iter().find(|v| v.metric == model::monitor::Metric::MessageCountSentToIoT).unwrap().value
+}
+
+#[tokio::test]
+async fn the_minute_reaches_browsers_every_five_seconds_then_its_final_figures() {
+    let clock = FakeClock::new(M + 1_000);
+    let app = app(&clock, |_| {}).await;
+    let mut bus = app.hub().live().subscribe();
+    let mut d = online(&app, PK, "dev1").await;
+    let body = json!({"id": "1", "version": "1.0", "params": {"Brightness": 1}});
+    post_answered(&mut d, &format!("/sys/{PK}/dev1/thing/event/property/post"), body).await;
+    app.hub().flush().await;
+    // The 5-second tick: the minute so far, for the product and the instance.
+    clock.advance_ms(5_000);
+    let s = next_sample(&mut bus, |s| s.product_key.is_none() && s.partial).await;
+    assert_eq!((s.t, up_of(&s)), (M, 1.0), "the instance first");
+    let s = next_sample(&mut bus, |s| s.product_key.as_deref() == Some(PK) && s.partial).await;
+    assert_eq!((s.t, up_of(&s)), (M, 1.0));
+    // The minute closes: its final figures, then the new minute counts from zero.
+    clock.advance_ms(MINUTE_MS);
+    let s = next_sample(&mut bus, |s| s.product_key.as_deref() == Some(PK) && !s.partial).await;
+    assert_eq!((s.t, up_of(&s)), (M, 1.0));
+    let s = next_sample(&mut bus, |s| s.product_key.is_none() && s.partial).await;
+    assert_eq!((s.t, up_of(&s)), (M + MINUTE_MS, 0.0));
+    drop(d);
     app.shutdown().await;
 }

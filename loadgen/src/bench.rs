@@ -304,7 +304,8 @@ pub async fn run(o: Opts, nofile: u64) -> anyhow::Result<()> {
     res.meta.loadavg_end = procs::loadavg();
     let md = report::render(&res, &o);
     let old = std::fs::read_to_string(&o.out).unwrap_or_default();
-    std::fs::write(&o.out, crate::report::simulate::carry_over(&old, md))?;
+    let md = crate::report::simulate::carry_over(&old, md);
+    std::fs::write(&o.out, crate::report::metrics::carry_over(&old, md))?;
     eprintln!("wrote {} ({} s)", o.out.display(), started.elapsed().as_secs());
     if let Some(j) = &o.json {
         std::fs::write(j, serde_json::to_string_pretty(&res)?)?;

@@ -6,6 +6,8 @@
 //! - `bench`: the full benchmark (what `scripts/bench.sh` runs): starts fleetdeck and a private
 //!   Mosquitto itself (and with `--pg-url` fleetdeck on PostgreSQL too), runs the measurements a
 //!   few times each, writes BENCHMARKS.md.
+//! - `metrics`: what issue 14's monitoring costs (ingest with metrics on/off, the 7-day overview
+//!   query, the `/metrics` scrape); writes its own BENCHMARKS.md section.
 //! - `setup`, `ingest`, `latency`, `idle`: one measurement against a server you started, for
 //!   investigating; each prints its result as JSON.
 
@@ -16,6 +18,8 @@ mod fleet;
 mod idle;
 mod ingest;
 mod latency;
+// The monitoring metrics' cost (issue 14).
+mod metrics;
 mod payload;
 mod pg;
 mod procs;
@@ -109,6 +113,8 @@ enum Cmd {
     },
     /// What N simulated demo devices cost inside `fleetdeck serve --demo` (CPU, RSS).
     Simulate(simulate::Opts),
+    /// What the monitoring metrics cost: ingest on/off, the 7-day overview query, the scrape.
+    Metrics(metrics::Opts),
     /// Print a free TCP port on 127.0.0.1.
     FreePort,
     /// Write the report again from a `bench --json` file (the options must match the run's).
@@ -224,10 +230,12 @@ async fn run(cmd: Cmd, nofile: u64) -> anyhow::Result<()> {
         Cmd::Render { results, opts } => {
             let res: bench::Results = serde_json::from_str(&std::fs::read_to_string(&results)?)?;
             let old = std::fs::read_to_string(&opts.out).unwrap_or_default();
-            std::fs::write(&opts.out, report::simulate::carry_over(&old, report::render(&res, &opts)))?;
+            let new = report::simulate::carry_over(&old, report::render(&res, &opts));
+            std::fs::write(&opts.out, report::metrics::carry_over(&old, new))?;
             Ok(())
         }
         Cmd::Simulate(o) => print(&simulate::run(o).await?),
+        Cmd::Metrics(o) => print(&metrics::run(o).await?),
         Cmd::FreePort => {
             println!("{}", procs::free_port()?);
             Ok(())

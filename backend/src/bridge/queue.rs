@@ -4,6 +4,8 @@
 //! queue is full the oldest frame goes and a counter grows, which the writer reports as one
 //! `Dropped {count}` frame. Property updates of one device for one subscription are merged
 //! into the frame already waiting, so a fast-posting device costs a slow reader one frame.
+//! Likewise a monitoring minute replaces the waiting sample of the same (product, minute): only
+//! the newest figures matter, and a minute's final sample is never replaced by a partial one.
 
 use std::collections::VecDeque;
 
@@ -31,6 +33,22 @@ impl OutQueue {
     }
 
     pub fn push(&mut self, frame: ServerMsg) {
+        if let ServerMsg::Event { id, event: LiveEvent::Metrics { sample } } = &frame {
+            let waiting = self.frames.iter_mut().rev().find_map(|f| match f {
+                ServerMsg::Event { id: fid, event: LiveEvent::Metrics { sample: old } }
+                    if fid == id && old.product_key == sample.product_key && old.t == sample.t =>
+                {
+                    Some(old)
+                }
+                _ => None,
+            });
+            if let Some(old) = waiting {
+                if old.partial || !sample.partial {
+                    *old = sample.clone();
+                }
+                return;
+            }
+        }
         if let ServerMsg::Event { id, event: LiveEvent::Properties { product_key, device_name, values } } = &frame {
             let waiting = self.frames.iter_mut().rev().find_map(|f| match f {
                 ServerMsg::Event {
@@ -140,6 +158,48 @@ mod tests {
             })
             .collect();
         assert_eq!(kept, [2, 3, 4]);
+    }
+
+    fn minute(id: u32, pk: Option<&str>, t: i64, partial: bool, up: f64) -> ServerMsg {
+        use model::monitor::{Metric, MetricValue, MinuteSample, Protocol};
+        let values =
+            vec![MetricValue { metric: Metric::MessageCountSentToIoT, protocol: Some(Protocol::Mqtt), value: up }];
+        ServerMsg::Event {
+            id,
+            event: LiveEvent::Metrics { sample: MinuteSample { product_key: pk.map(Into::into), t, partial, values } },
+        }
+    }
+
+    #[test]
+    fn monitoring_minutes_coalesce_per_product_and_minute_and_final_figures_win() {
+        let mut q = OutQueue::new(10);
+        q.push(minute(1, None, 60_000, true, 1.0));
+        q.push(minute(1, Some("pk"), 60_000, true, 1.0));
+        q.push(minute(1, None, 60_000, true, 2.0));
+        q.push(minute(1, None, 60_000, false, 3.0));
+        // A late partial of a closed minute does not undo its final figures.
+        q.push(minute(1, None, 60_000, true, 2.5));
+        q.push(minute(1, None, 120_000, true, 0.0));
+        q.push(minute(2, None, 60_000, true, 9.0));
+        let Some(ServerMsg::Batch { frames }) = q.take() else { panic!("expected a batch") };
+        let got: Vec<(u32, Option<String>, i64, bool, f64)> = frames
+            .iter()
+            .map(|f| match f {
+                ServerMsg::Event { id, event: LiveEvent::Metrics { sample } } => {
+                    (*id, sample.product_key.clone(), sample.t, sample.partial, sample.values[0].value)
+                }
+                _ => panic!("{f:?}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, None, 60_000, false, 3.0),
+                (1, Some("pk".into()), 60_000, true, 1.0),
+                (1, None, 120_000, true, 0.0),
+                (2, None, 60_000, true, 9.0),
+            ]
+        );
     }
 
     #[test]

@@ -91,7 +91,9 @@ pub async fn series(
         None => INSTANCE.to_owned(),
     };
     let step = bucket_ms(from, to);
-    let hours = from < now - i64::from(monitor.settings().minute_retention_days) * DAY_MS;
+    // The hours once the range starts an hour past the minutes' retention: a week-long range
+    // asked a moment ago still reads minutes (the purge runs every 10 minutes).
+    let hours = from < now - i64::from(monitor.settings().minute_retention_days) * DAY_MS - HOUR_MS;
     let mut codes: Vec<&'static str> = asked.iter().map(|(m, _)| source(*m).base_code()).collect();
     codes.sort_unstable();
     codes.dedup();
@@ -112,6 +114,65 @@ pub async fn series(
             let seed = seed(&st, true, &scope, *metric, proto, from).await?;
             let partial = live.get(&(code, proto)).map(|v| (current_t, *v)).filter(|_| current_t < to);
             let points = series::from_hours(agg(*metric), from, to, step, now, &mine, seed, partial);
+            out.push(Series { metric: *metric, protocol: *protocol, points });
+        }
+    } else if step > MINUTE_MS {
+        // Downsampled: counts are summed per bucket by the store, levels (sparse) read as rows.
+        let (sums, levels): (Vec<_>, Vec<_>) = asked.iter().partition(|(m, _)| agg(*m) != Agg::Last);
+        let mut sum_codes: Vec<&'static str> = sums.iter().map(|(m, _)| source(*m).base_code()).collect();
+        sum_codes.sort_unstable();
+        sum_codes.dedup();
+        let mut by_key: HashMap<(String, String), BTreeMap<i64, store::metrics::Bucket>> = HashMap::new();
+        if !sum_codes.is_empty() {
+            for (m, p, b, bucket) in
+                store::metrics::minute_buckets(&st.db, &scope, &sum_codes, minute_floor(from), to, step).await?
+            {
+                by_key.entry((m, p)).or_default().insert(b, bucket);
+            }
+        }
+        let in_range = current_t >= minute_floor(from) && current_t < to;
+        let mut level_minutes: HashMap<(String, String), BTreeMap<i64, f64>> = HashMap::new();
+        if !levels.is_empty() {
+            let mut level_codes: Vec<&'static str> = levels.iter().map(|(m, _)| m.base_code()).collect();
+            level_codes.sort_unstable();
+            level_codes.dedup();
+            for (m, p, t, v) in store::metrics::minutes(&st.db, &scope, &level_codes, minute_floor(from), to).await? {
+                level_minutes.entry((m, p)).or_default().insert(t, v);
+            }
+        }
+        // Minutes closed but not stored yet: newer than anything the store holds for the key
+        // (a key's minutes are stored in order).
+        for w in waiting.iter().filter(|w| w.product_key == scope && w.t >= minute_floor(from) && w.t < to) {
+            let key = (w.metric.to_owned(), w.protocol.to_owned());
+            if sum_codes.contains(&w.metric) {
+                let buckets = by_key.entry(key.clone()).or_default();
+                if buckets.values().all(|b| b.last_t < w.t) {
+                    fold(buckets, w.t - w.t.rem_euclid(step), w.t, w.value);
+                }
+            }
+            if let Some(minutes) = level_minutes.get_mut(&key) {
+                minutes.entry(w.t).or_insert(w.value);
+            }
+        }
+        for (metric, protocol) in &asked {
+            let (code, proto) = (source(*metric).base_code(), source_protocol(*metric, *protocol));
+            let key = (code.to_owned(), proto.to_owned());
+            let live_value = live.get(&(code, proto)).filter(|_| in_range);
+            let partial = in_range.then_some(current_t);
+            let points = if agg(*metric) == Agg::Last {
+                let mut minutes = level_minutes.get(&key).cloned().unwrap_or_default();
+                if let Some(v) = live_value {
+                    minutes.insert(current_t, *v);
+                }
+                let seed = seed(&st, false, &scope, *metric, proto, from).await?;
+                series::from_minutes(Agg::Last, from, to, step, now, &minutes, seed, partial)
+            } else {
+                let mut buckets = by_key.get(&key).cloned().unwrap_or_default();
+                if let Some(v) = live_value {
+                    fold(&mut buckets, current_t - current_t.rem_euclid(step), current_t, *v);
+                }
+                series::from_buckets(agg(*metric), from, to, step, now, &buckets, partial)
+            };
             out.push(Series { metric: *metric, protocol: *protocol, points });
         }
     } else {
@@ -142,6 +203,22 @@ pub async fn series(
     }
     let product_key = (scope != INSTANCE).then_some(scope);
     Ok(axum::Json(SeriesResponse { from, to, step_ms: step, product_key, series: out }))
+}
+
+/// Add a minute's count to its bucket.
+fn fold(buckets: &mut BTreeMap<i64, store::metrics::Bucket>, start: i64, t: i64, v: f64) {
+    let b = buckets.entry(start).or_insert(store::metrics::Bucket {
+        sum: 0.0,
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+        minutes: 0,
+        last_t: t,
+    });
+    b.sum += v;
+    b.min = b.min.min(v);
+    b.max = b.max.max(v);
+    b.minutes += 1;
+    b.last_t = b.last_t.max(t);
 }
 
 /// The asked series: each code with its protocol (per-protocol metrics once per protocol).

@@ -160,6 +160,8 @@ fn push_current(monitor: &Monitor, hub: &Hub, st: &JobState, now: i64) {
         if !scopes.iter().any(|(s, _)| s == INSTANCE) {
             scopes.push((INSTANCE.to_owned(), Acc::default()));
         }
+        // The instance first, then products by key: browsers see a stable order.
+        scopes.sort_by(|a, b| a.0.cmp(&b.0));
         scopes
             .into_iter()
             .filter(|(s, a)| shown(s, a))

@@ -193,6 +193,37 @@ pub fn from_hours(
     out
 }
 
+/// Buckets the store already summed (counts and rates of a downsampled range) → points; the
+/// minutes not stored yet are already folded into `sums` by the caller.
+#[allow(clippy::too_many_arguments)] // as `from_minutes`
+pub fn from_buckets(
+    agg: Agg,
+    from: i64,
+    to: i64,
+    step: i64,
+    now: i64,
+    sums: &BTreeMap<i64, crate::store::metrics::Bucket>,
+    partial: Option<i64>,
+) -> Vec<Point> {
+    buckets(from, to, step, now)
+        .into_iter()
+        .map(|start| {
+            let n = elapsed_minutes(start, step, from, to, now);
+            let is_partial = partial.is_some_and(|p| p >= start && p < start + step);
+            let (sum, min, max) = match sums.get(&start) {
+                // Minutes without a row counted nothing.
+                Some(b) => (b.sum, if b.minutes < n { 0.0 } else { b.min }, b.max.max(0.0)),
+                None => (0.0, 0.0, 0.0),
+            };
+            let (v, min, max) = match agg {
+                Agg::Rate => (sum / (n as f64 * 60.0), min / 60.0, max / 60.0),
+                _ => (sum, min, max),
+            };
+            point(start, v, (step > MINUTE_MS).then_some((min, max)), is_partial)
+        })
+        .collect()
+}
+
 fn point(t: i64, v: f64, range: Option<(f64, f64)>, partial: bool) -> Point {
     Point { t, v, min: range.map(|r| r.0), max: range.map(|r| r.1), partial }
 }

@@ -94,6 +94,51 @@ pub async fn minutes(
         .collect()
 }
 
+/// A bucket of minutes of one count, summed by the store: a week's overview moves ~1,700 rows
+/// per series instead of 10,080.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub sum: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Minutes stored in the bucket.
+    pub minutes: i64,
+    /// The newest of them.
+    pub last_t: i64,
+}
+
+/// Minute rows of one scope in `[from, to)` summed per bucket of `step` ms (aligned to the
+/// epoch): (metric, protocol, bucket start, bucket).
+pub async fn minute_buckets(
+    db: &Db,
+    product_key: &str,
+    metrics: &[&'static str],
+    from: i64,
+    to: i64,
+    step: i64,
+) -> Result<Vec<(String, String, i64, Bucket)>> {
+    let mut q = sql("SELECT metric, protocol, t / ");
+    q.push_bind(step);
+    q.push(" AS b, SUM(value) AS s, MIN(value) AS lo, MAX(value) AS hi, COUNT(*) AS n, MAX(t) AS mt FROM metric_minutes WHERE product_key = ");
+    q.push_bind(product_key).push(" AND metric IN ").push_list(metrics.iter().copied());
+    q.push(" AND t >= ").push_bind(from).push(" AND t < ").push_bind(to);
+    q.push(" GROUP BY metric, protocol, b");
+    db.fetch_all(q)
+        .await?
+        .iter()
+        .map(|r| {
+            let b = Bucket {
+                sum: r.get("s")?,
+                min: r.get("lo")?,
+                max: r.get("hi")?,
+                minutes: r.get("n")?,
+                last_t: r.get("mt")?,
+            };
+            Ok((r.get("metric")?, r.get("protocol")?, r.get::<i64>("b")? * step, b))
+        })
+        .collect()
+}
+
 /// An hour's rollup row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HourRow {

@@ -17,6 +17,8 @@ mod meta;
 mod registry;
 // The simulated demo fleet's own section (issue 13).
 pub mod simulate;
+// The monitoring metrics' own section (issue 14).
+pub mod metrics;
 mod summary;
 
 pub use format::mib;

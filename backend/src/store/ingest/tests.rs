@@ -18,6 +18,7 @@ on_both_stores!(
     every_entry_reaches_the_store_in_order_even_past_the_lane_size_and_after_close,
     a_barrier_is_answered_only_after_the_commit,
     awkward_text_is_stored_as_sent,
+    metric_minutes_and_their_hour_are_written_in_a_round_and_a_minute_written_again_adds_up,
 );
 
 fn value(identifier: &str, value: i64, time: i64) -> PropertyValue {
@@ -166,4 +167,41 @@ async fn the_postgres_writer_reconnects_and_loses_nothing() {
     }
     tokio::time::timeout(Duration::from_secs(30), f.hub.flush()).await.expect("stored after reconnecting");
     assert_eq!(f.db.count("SELECT COUNT(*) FROM run_log").await, 11);
+}
+
+fn row(pk: &str, metric: &'static str, t: i64, value: f64) -> crate::store::metrics::MetricRow {
+    let protocol = if metric == "OnlineDevicesCount" { "MQTT" } else { "" };
+    crate::store::metrics::MetricRow { product_key: pk.into(), metric, protocol, t, value }
+}
+
+/// A round with only metric minutes runs on a barrier; the hour rolls up counts (summed) and
+/// levels (the newest minute); a minute stored again (a restart within a flushed minute) adds
+/// its counts and replaces its levels instead of failing the round.
+async fn metric_minutes_and_their_hour_are_written_in_a_round_and_a_minute_written_again_adds_up(store: Store) {
+    let (f, _t) = Fixture::started(store, 16, LiveBus::default()).await;
+    let h = 3_600_000;
+    f.minutes.push(vec![
+        row("pk", "MessageCountPerMinute", h, 3.0),
+        row("pk", "MessageCountPerMinute", h + 60_000, 4.0),
+        row("pk", "OnlineDevicesCount", h + 60_000, 7.0),
+        row("pk", "OnlineDevicesCount", h, 5.0),
+    ]);
+    f.hub.flush().await;
+    f.minutes.push(vec![row("pk", "MessageCountPerMinute", h, 2.0), row("pk", "OnlineDevicesCount", h, 6.0)]);
+    f.hub.flush().await;
+    let minute: (f64,) =
+        f.db.one("SELECT value FROM metric_minutes WHERE metric = 'MessageCountPerMinute' AND t = 3600000").await;
+    assert_eq!(minute.0, 5.0, "a count written again adds up");
+    let level: (f64,) =
+        f.db.one("SELECT value FROM metric_minutes WHERE metric = 'OnlineDevicesCount' AND t = 3600000").await;
+    assert_eq!(level.0, 6.0, "a level written again is replaced");
+    let hour: (f64, f64, f64, i64) = f
+        .db
+        .one("SELECT value, min, max, minutes FROM metric_hours WHERE metric = 'MessageCountPerMinute' AND t = 3600000")
+        .await;
+    assert_eq!(hour, (9.0, 2.0, 4.0, 3));
+    let hour: (f64, f64, f64) =
+        f.db.one("SELECT value, min, max FROM metric_hours WHERE metric = 'OnlineDevicesCount' AND t = 3600000").await;
+    assert_eq!(hour, (7.0, 5.0, 7.0), "the newest minute's level, whatever the order written");
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM run_log").await, 0);
 }

@@ -146,6 +146,8 @@ pub struct Fixture {
     bus: LiveBus,
     rx: Option<mpsc::Receiver<Delivery>>,
     _dir: Option<tempfile::TempDir>,
+    /// Closed metric minutes the writer takes into its rounds.
+    pub minutes: crate::store::metrics::MinuteQueue,
 }
 
 impl Fixture {
@@ -183,7 +185,7 @@ impl Fixture {
         let mut b = HubBuilder::default();
         let rx = b.lane("store", capacity, everything);
         let hub = b.build(Arc::new(FakeClock::new(5)), bus.clone());
-        Fixture { db, hub, target, bus, rx: Some(rx), _dir: dir }
+        Fixture { db, hub, target, bus, rx: Some(rx), _dir: dir, minutes: Default::default() }
     }
 
     /// A started writer on a lane of `capacity`.
@@ -195,6 +197,6 @@ impl Fixture {
 
     pub fn start(&mut self) -> std::thread::JoinHandle<()> {
         let rx = self.rx.take().expect("started once");
-        crate::store::spawn_writer(self.target.clone(), rx, self.bus.clone(), Default::default())
+        crate::store::spawn_writer(self.target.clone(), rx, self.bus.clone(), self.minutes.clone())
     }
 }
