@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=pages::audit::AuditPage/>
                     <Route path=path!("settings") view=pages::settings::SettingsPage/>
                     <Route path=path!("logs") view=pages::logs::LogsPage/>
+                    // Real-time monitoring (issue 14).
+                    <Route path=path!("monitoring") view=pages::monitoring::MonitoringPage/>
                     // Online debugging (issue 12 §3).
                     <Route path=path!("debug") view=pages::debug::DebugPicker/>
                     <Route path=path!("debug/:pk/:dn") view=pages::debug::DebugPage/>

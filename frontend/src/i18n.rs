@@ -51,10 +51,18 @@ mod groups;
 mod history;
 // Device simulation (issue 13).
 mod simulate;
+// Real-time monitoring (issue 14).
+mod monitoring;
 
 /// Every row: the main table, then the feature tables kept in `i18n/`.
 fn rows() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TABLE.iter().chain(groups::TABLE).chain(history::TABLE).chain(simulate::TABLE).chain(debug::TABLE)
+    TABLE
+        .iter()
+        .chain(groups::TABLE)
+        .chain(history::TABLE)
+        .chain(simulate::TABLE)
+        .chain(monitoring::TABLE)
+        .chain(debug::TABLE)
 }
 
 /// Translate and fill `{name}` placeholders.
@@ -557,6 +565,7 @@ mod tests {
             "login.",
             "logs.",
             "menu.",
+            "monitoring.",
             "name.",
             "nav.",
             "notfound.",

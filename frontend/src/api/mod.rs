@@ -26,3 +26,5 @@ pub use client::{report, Fail};
 
 // history (issue 14)
 pub mod history;
+// real-time monitoring (issue 14)
+pub mod monitor;

@@ -113,7 +113,7 @@ pub const NAV: &[NavEntry] = &[
     entry("/products", "nav.products", "products", Section::Devices).key('p'),
     entry("/devices", "nav.devices", "devices", Section::Devices).by_product().key('d'),
     entry("/groups", "nav.groups", "groups", Section::Devices),
-    entry("/monitoring", "nav.monitoring", "monitoring", Section::Maintenance).chapter(1).unbuilt(),
+    entry("/monitoring", "nav.monitoring", "monitoring", Section::Maintenance).chapter(1).by_product().key('m'),
     entry("/alerts", "nav.alerts", "monitoring", Section::Hidden).chapter(1).unbuilt(),
     entry("/debug", "nav.debug", "debug", Section::Maintenance).chapter(2),
     entry("/simulate", "nav.simulate", "simulate", Section::Maintenance).chapter(3),
@@ -191,6 +191,8 @@ mod tests {
         assert_eq!(shortcut("dd"), None);
         assert_eq!(shortcut(""), None);
         assert!(follows_product("/") && follows_product("/devices") && follows_product("/logs"));
+        assert!(follows_product("/monitoring"));
+        assert_eq!(shortcut("m"), Some("/monitoring"));
         assert!(!follows_product("/products") && !follows_product("/devices/a/b"));
     }
 

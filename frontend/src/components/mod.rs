@@ -8,6 +8,7 @@ pub mod json_view;
 pub mod modal;
 pub mod pagination;
 pub mod scope;
+pub mod series_chart;
 pub mod states;
 pub mod status;
 pub mod table;

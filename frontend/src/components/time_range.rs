@@ -40,9 +40,28 @@ const PRESETS: [(&str, &str, i64); 3] = [
     ("7d", "history.range_7d", 7 * 24 * HOUR),
 ];
 
-/// The picker; `testid` prefixes its buttons (`{testid}-1h`, `{testid}-custom`, …).
+/// The longest custom range, by default (property history keeps a month).
+const DEFAULT_MAX_DAYS: i64 = 31;
+
+/// Why a custom range is refused (an i18n key), if it is.
+pub fn check_custom(from: Option<i64>, to: Option<i64>, max_days: i64) -> Result<(i64, i64), &'static str> {
+    match (from, to) {
+        (Some(f), Some(t)) if f < t && t - f <= max_days * 24 * HOUR => Ok((f, t)),
+        (Some(f), Some(t)) if f < t && max_days == 7 => Err("history.range_too_long_7d"),
+        (Some(f), Some(t)) if f < t => Err("history.range_too_long"),
+        _ => Err("history.range_invalid"),
+    }
+}
+
+/// The picker; `testid` prefixes its buttons (`{testid}-1h`, `{testid}-custom`, …). A custom
+/// range may span at most `max_days` (31 unless told: the monitoring series keep 7).
 #[component]
-pub fn TimeRangePicker(range: RwSignal<TimeRange>, testid: &'static str) -> impl IntoView {
+pub fn TimeRangePicker(
+    range: RwSignal<TimeRange>,
+    testid: &'static str,
+    #[prop(optional)] max_days: Option<i64>,
+) -> impl IntoView {
+    let max_days = max_days.unwrap_or(DEFAULT_MAX_DAYS);
     let custom_open = RwSignal::new(false);
     let from_in = RwSignal::new(String::new());
     let to_in = RwSignal::new(String::new());
@@ -51,13 +70,12 @@ pub fn TimeRangePicker(range: RwSignal<TimeRange>, testid: &'static str) -> impl
         ev.prevent_default();
         let from = parse_local_datetime(&from_in.get_untracked());
         let to = parse_local_datetime(&to_in.get_untracked()).or(Some(now_ms()));
-        match (from, to) {
-            (Some(f), Some(t)) if f < t && t - f <= 31 * 24 * HOUR => {
+        match check_custom(from, to, max_days) {
+            Ok((f, t)) => {
                 error.set(None);
                 range.set(TimeRange::Custom(f, t));
             }
-            (Some(f), Some(t)) if f < t => error.set(Some("history.range_too_long")),
-            _ => error.set(Some("history.range_invalid")),
+            Err(key) => error.set(Some(key)),
         }
     };
     view! {
@@ -95,5 +113,21 @@ pub fn TimeRangePicker(range: RwSignal<TimeRange>, testid: &'static str) -> impl
                 </form>
             </Show>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_ranges_are_ordered_and_bounded() {
+        let day = 24 * HOUR;
+        assert_eq!(check_custom(Some(0), Some(7 * day), 7), Ok((0, 7 * day)));
+        assert_eq!(check_custom(Some(0), Some(7 * day + 1), 7), Err("history.range_too_long_7d"));
+        assert_eq!(check_custom(Some(0), Some(8 * day), 31), Ok((0, 8 * day)));
+        assert_eq!(check_custom(Some(0), Some(32 * day), 31), Err("history.range_too_long"));
+        assert_eq!(check_custom(Some(5), Some(5), 7), Err("history.range_invalid"));
+        assert_eq!(check_custom(None, Some(5), 7), Err("history.range_invalid"));
     }
 }

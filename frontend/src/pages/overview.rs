@@ -1,7 +1,8 @@
-//! Overview: KPI tiles (products, devices, online, offline) and two charts computed from API
-//! data — the status breakdown and devices per product. Status changes pushed over the
-//! WebSocket trigger a (debounced) recount. With `?product=` every tile and chart counts that
-//! product only (the banner says so); without it, all of them count everything.
+//! Overview: KPI tiles (products, devices, online, offline) and two charts — the status
+//! breakdown and devices per product — all from one stats answer (`GET /monitoring/stats`).
+//! Status changes pushed over the WebSocket trigger a (debounced) recount. With `?product=`
+//! every tile and chart counts that product only (the banner says so); without it, all of them
+//! count everything.
 
 use charming::{
     component::{Axis, Grid, Legend},
@@ -10,12 +11,11 @@ use charming::{
     Chart,
 };
 use leptos::prelude::*;
-use model::registry::{DeviceQuery, DeviceStatus};
+use model::monitor::{ProductCount, Stats};
+use model::registry::DeviceStatus;
 use model::ws::Stream;
 
-use crate::api::client::ApiResult;
-use crate::api::{registry, ws};
-use crate::app::ProductsCtx;
+use crate::api::{monitor, ws};
 use crate::components::chart::{colors, EChart};
 use crate::components::scope::{product_label, ScopeBanner};
 use crate::components::states::{auto_retry, Empty, LoadError};
@@ -41,32 +41,30 @@ fn status_color(s: DeviceStatus, dark: bool) -> &'static str {
     }
 }
 
-/// Device totals per status for one product (or all): one `page_size=1` query per status.
-async fn counts(product: Option<String>) -> ApiResult<(u64, Vec<(DeviceStatus, u64)>)> {
-    let q = |status| DeviceQuery {
-        product_key: product.clone(),
-        status,
-        page: Some(1),
-        page_size: Some(1),
-        ..Default::default()
-    };
-    let total = registry::devices(&q(None)).await?.total;
-    let mut per = Vec::new();
-    for s in STATUSES {
-        per.push((s, registry::devices(&q(Some(s))).await?.total));
-    }
-    Ok((total, per))
+/// Devices per status, in the chart's order.
+fn per_status(s: &Stats) -> Vec<(DeviceStatus, u64)> {
+    STATUSES
+        .iter()
+        .map(|st| {
+            let n = match st {
+                DeviceStatus::Online => s.online,
+                DeviceStatus::Offline => s.offline,
+                DeviceStatus::Inactive => s.inactive,
+                DeviceStatus::Disabled => s.disabled,
+            };
+            (*st, n)
+        })
+        .collect()
 }
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let product = query_param("product");
-    let ProductsCtx(products) = expect_context::<ProductsCtx>();
     let bump = RwSignal::new(0u32);
     let res = LocalResource::new(move || {
         let p = product();
         let _ = bump.get();
-        counts(p)
+        monitor::stats(p)
     });
     // A burst of status changes (a fleet reconnecting) causes one recount, not hundreds.
     let pending = StoredValue::new(false);
@@ -97,25 +95,24 @@ pub fn OverviewPage() -> impl IntoView {
         n
     });
 
-    // Every tile counts in the same scope: with `?product=` the products tile is that product.
-    let scoped_products = Memo::new(move |_| {
-        let all = products.get()?;
-        Some(match product() {
-            Some(pk) => all.into_iter().filter(|p| p.product_key == pk).collect::<Vec<_>>(),
-            None => all,
-        })
-    });
-
-    let count_of = move |s: DeviceStatus| {
-        res.get().and_then(|r| r.ok()).and_then(|(_, per)| per.iter().find(|(x, _)| *x == s).map(|(_, n)| *n))
+    let stats = move || res.get().and_then(|r| r.ok());
+    let count_of = move |st: DeviceStatus| {
+        stats().and_then(|s| per_status(&s).into_iter().find(|(x, _)| *x == st).map(|(_, n)| n))
     };
-    let total = move || res.get().and_then(|r| r.ok()).map(|(n, _)| n);
-    let n_products = move || scoped_products.get().map(|ps| ps.len() as u64);
+    let total = move || stats().map(|s| s.devices);
+    // Every tile counts in the same scope: with `?product=` the products tile is that product.
+    let n_products = move || stats().map(|s| s.products);
     let products_href = move || match product() {
         Some(pk) => format!("/products/{}", enc(&pk)),
         None => "/products".to_string(),
     };
-    let fmt = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "…".into());
+    // Explicit states: "…" only while the first answer is on its way, "—" when it failed (the
+    // error card above says why and retries), else the number.
+    let fmt = move |v: Option<u64>| match v {
+        Some(n) => n.to_string(),
+        None if failed.get().is_some() => "—".into(),
+        None => "…".into(),
+    };
     let dev_href = move |status: Option<&str>| {
         let mut h = String::from("/devices?");
         if let Some(p) = product() {
@@ -169,11 +166,11 @@ pub fn OverviewPage() -> impl IntoView {
                 <div class="overview-grid">
                     <div class="card">
                         <div class="card-head"><h2>{move || t("overview.status_chart")}</h2></div>
-                        <EChart id="status-chart" make=move || status_chart(res.get().and_then(|r| r.ok()).map(|(_, p)| p).unwrap_or_default())/>
+                        <EChart id="status-chart" make=move || status_chart(stats().map(|s| per_status(&s)).unwrap_or_default())/>
                     </div>
                     <div class="card">
                         <div class="card-head"><h2>{move || t("overview.per_product_chart")}</h2></div>
-                        <EChart id="product-chart" make=move || product_chart(scoped_products.get().unwrap_or_default())/>
+                        <EChart id="product-chart" make=move || product_chart(stats().map(|s| s.per_product).unwrap_or_default())/>
                     </div>
                 </div>
             </Show>
@@ -201,14 +198,14 @@ fn status_chart(per: Vec<(DeviceStatus, u64)>) -> Chart {
         )
 }
 
-fn product_chart(products: Vec<model::registry::Product>) -> Chart {
+fn product_chart(products: Vec<ProductCount>) -> Chart {
     let dark = g().theme.get() == Theme::Dark;
     let c = colors(dark);
     let mut ps = products;
-    ps.sort_by_key(|p| std::cmp::Reverse(p.device_count));
+    ps.sort_by_key(|p| std::cmp::Reverse(p.devices));
     ps.truncate(12);
     let names: Vec<String> = ps.iter().map(|p| p.name.clone()).collect();
-    let values: Vec<f64> = ps.iter().map(|p| p.device_count as f64).collect();
+    let values: Vec<f64> = ps.iter().map(|p| p.devices as f64).collect();
     Chart::new()
         .background_color("transparent")
         .color(vec![if dark { "#7f86f2" } else { "#4f57d6" }])

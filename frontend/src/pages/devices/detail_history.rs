@@ -5,12 +5,7 @@
 //! so the chart keeps spikes; new posts arriving over the WebSocket (the page's one device
 //! subscription, through `props`) are appended while a preset range is shown.
 
-use charming::{
-    component::{Axis, DataZoom, DataZoomType, Grid},
-    element::{AxisLabel, AxisType, LineStyle, SplitLine, Step, Tooltip, Trigger},
-    series::Line,
-    Chart,
-};
+use charming::Chart;
 use leptos::prelude::*;
 use model::device::value::show;
 use model::history::{as_number, HistoryPoint, PropertyHistory};
@@ -18,7 +13,8 @@ use model::registry::PropertyValue;
 use model::tsl::DataType;
 
 use crate::api::history;
-use crate::components::chart::{colors, EChart};
+use crate::components::chart::EChart;
+use crate::components::series_chart::{time_chart, TPoint, TSeries, TimeChart};
 use crate::components::table::{label, CardTable};
 use crate::components::table_state::TableState;
 use crate::components::time_range::{TimeRange, TimeRangePicker};
@@ -105,7 +101,7 @@ pub fn PropertyHistoryPanel(
             </div>
             <TableState res=load empty=Signal::derive(move || points.with(Vec::is_empty))
                 empty_title="history.empty" empty_hint="history.empty_hint" let:_h>
-                <EChart id="property-history-chart" height=280 make=move || chart(&points.get(), data_type.get().as_ref(), name.get())/>
+                <EChart id="property-history-chart" height=280 make=move || chart(&points.get(), shown_range.get(), data_type.get().as_ref(), name.get())/>
                 <p class="muted small" data-testid="property-history-count">
                     {move || meta.get().map(|(total, down)| {
                         let n = points.with(Vec::len);
@@ -151,35 +147,22 @@ pub fn PropertyHistoryPanel(
     }
 }
 
-fn chart(points: &[HistoryPoint], dt: Option<&DataType>, name: String) -> Chart {
-    let dark = g().theme.get() == Theme::Dark;
-    let c = colors(dark);
-    let data: Vec<Vec<f64>> =
-        points.iter().filter_map(|p| as_number(&p.value).map(|v| vec![p.time as f64, v])).collect();
-    let mut line = Line::new().name(name).show_symbol(data.len() < 60).data(data);
-    if is_stepped(dt) {
-        line = line.step(Step::End);
-    }
-    Chart::new()
-        .background_color("transparent")
-        .color(vec![if dark { "#7f86f2" } else { "#4f57d6" }])
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(Grid::new().left(8).right(16).top(16).bottom(40).contain_label(true))
-        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Time)
-                .axis_label(AxisLabel::new().color(c.muted))
-                .split_line(SplitLine::new().show(false)),
-        )
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Value)
-                .scale(true)
-                .axis_label(AxisLabel::new().color(c.muted))
-                .split_line(SplitLine::new().line_style(LineStyle::new().color(c.grid))),
-        )
-        .series(line)
+fn chart(points: &[HistoryPoint], range: (i64, i64), dt: Option<&DataType>, name: String) -> Chart {
+    let points = points.iter().filter_map(|p| as_number(&p.value).map(|v| TPoint::new(p.time, v))).collect();
+    let unit = match dt {
+        Some(DataType::Int(s) | DataType::Float(s) | DataType::Double(s)) => {
+            s.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+        }
+        _ => String::new(),
+    };
+    time_chart(&TimeChart {
+        series: vec![TSeries { name, points }],
+        range: (range.1 > range.0).then_some(range),
+        step: is_stepped(dt),
+        dark: g().theme.get() == Theme::Dark,
+        unit,
+        ..Default::default()
+    })
 }
 
 #[cfg(test)]

@@ -5,18 +5,15 @@
 //! (dBm), SNR (dB), packet loss (‰), connection method, error description with "View details"
 //! only when errors were reported — and RSSI / SNR / loss charts over the chosen range.
 
-use charming::{
-    component::{Axis, DataZoom, DataZoomType, Grid},
-    element::{AxisLabel, AxisType, LineStyle, SplitLine, Tooltip, Trigger},
-    series::Line,
-    Chart,
-};
+use charming::Chart;
 use leptos::prelude::*;
 use model::network::{NetworkStatusPage, NetworkStatusRow};
+use model::registry::DeviceQuery;
 
-use crate::api::history;
-use crate::components::chart::{colors, EChart};
+use crate::api::{history, registry};
+use crate::components::chart::EChart;
 use crate::components::modal::Modal;
+use crate::components::series_chart::{time_chart, TPoint, TSeries, TimeChart};
 use crate::components::states::Empty;
 use crate::components::table::{label, CardTable};
 use crate::components::table_state::{empty_when, TableState};
@@ -27,29 +24,42 @@ use crate::state::{g, Theme};
 use crate::util::{fmt_opt_time, fmt_time, now_ms};
 
 /// The Monitoring page's "Device network status" tab: a device picker (`?device=pk/dn`) over
-/// [`NetworkStatus`]. The Monitoring page itself is the metrics branch's; until it is merged
-/// nothing routes here yet.
-#[allow(dead_code)]
+/// [`NetworkStatus`]. The picker suggests the devices of the top bar's product (`?product=`),
+/// or of every product; any `ProductKey/DeviceName` can be typed.
 #[component]
 pub fn NetworkTab() -> impl IntoView {
     let device_q = query_param("device");
+    let product = query_param("product");
     let set_query = query_setter();
     let input = RwSignal::new(device_q().unwrap_or_default());
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_query(&[("device", Some(input.get_untracked().trim().to_string()))]);
     };
+    // Suggestions only: a failed load leaves the field a plain text box.
+    let suggestions = LocalResource::new(move || {
+        let q = DeviceQuery { product_key: product(), page: Some(1), page_size: Some(100), ..Default::default() };
+        async move { registry::devices(&q).await.map(|p| p.items).unwrap_or_default() }
+    });
     let target =
         Memo::new(move |_| device_q().and_then(|d| d.split_once('/').map(|(pk, dn)| (pk.to_string(), dn.to_string()))));
     view! {
         <div class="card">
             <form class="filter-bar" on:submit=apply>
-                <input class="input mono" data-testid="network-device" placeholder=move || t("network.device_placeholder")
-                    bind:value=input/>
+                <label class="sr-only" for="network-device">{move || t("network.pick_device")}</label>
+                <input class="input mono" id="network-device" list="network-device-list" data-testid="network-device"
+                    placeholder=move || t("network.device_placeholder") bind:value=input/>
+                <datalist id="network-device-list">
+                    {move || suggestions.get().unwrap_or_default().into_iter().map(|d| {
+                        let v = format!("{}/{}", d.product_key, d.device_name);
+                        view! { <option value=v></option> }
+                    }).collect_view()}
+                </datalist>
                 <button class="btn btn-small btn-primary" type="submit" data-testid="network-device-apply">{move || t("network.show")}</button>
             </form>
         </div>
         {move || match target.get() {
+            // Keyed by device: another device gets a fresh view (its own range and load).
             Some((pk, dn)) => view! { <NetworkStatus pk dn/> }.into_any(),
             None => view! {
                 <div class="card"><Empty title=tr("network.pick_title") hint=tr("network.pick_hint")/></div>
@@ -106,19 +116,20 @@ fn NetworkBody(
     show_details: Callback<NetworkStatusRow>,
 ) -> impl IntoView {
     let note = truncated_note(page.truncated, page.rows.len());
+    let span = (page.from, page.to);
     view! {
         <div class="network-charts">
             <div>
                 <h3 class="chart-title">{move || t("network.rssi")}</h3>
-                <EChart id="net-rssi" height=180 make=move || chart(&rows.get(), |r| r.rssi, "RSSI", 0)/>
+                <EChart id="net-rssi" height=180 make=move || chart(&rows.get(), span, |r| r.rssi, "RSSI", " dBm", 0)/>
             </div>
             <div>
                 <h3 class="chart-title">{move || t("network.snr")}</h3>
-                <EChart id="net-snr" height=180 make=move || chart(&rows.get(), |r| r.snr, "SNR", 1)/>
+                <EChart id="net-snr" height=180 make=move || chart(&rows.get(), span, |r| r.snr, "SNR", " dB", 1)/>
             </div>
             <div>
                 <h3 class="chart-title">{move || t("network.loss")}</h3>
-                <EChart id="net-loss" height=180 make=move || chart(&rows.get(), |r| r.packet_loss, "‰", 2)/>
+                <EChart id="net-loss" height=180 make=move || chart(&rows.get(), span, |r| r.packet_loss, "‰", " ‰", 2)/>
             </div>
         </div>
         <CardTable testid="network-table" compact=true>
@@ -219,30 +230,22 @@ fn ErrorDetails(r: NetworkStatusRow) -> impl IntoView {
     }
 }
 
-/// One metric over time; a missing value is a gap, not a zero.
-fn chart(rows: &[NetworkStatusRow], pick: fn(&NetworkStatusRow) -> Option<f64>, name: &str, color: usize) -> Chart {
-    let dark = g().theme.get() == Theme::Dark;
-    let c = colors(dark);
-    let palette = if dark { ["#7f86f2", "#4fc3a1", "#f0a35e"] } else { ["#4f57d6", "#1f9d7a", "#d9822b"] };
-    let data: Vec<Vec<f64>> = rows.iter().filter_map(|r| pick(r).map(|v| vec![r.reported_at as f64, v])).collect();
-    Chart::new()
-        .background_color("transparent")
-        .color(vec![palette[color % 3]])
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(Grid::new().left(8).right(16).top(12).bottom(8).contain_label(true))
-        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Time)
-                .axis_label(AxisLabel::new().color(c.muted))
-                .split_line(SplitLine::new().show(false)),
-        )
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Value)
-                .scale(true)
-                .axis_label(AxisLabel::new().color(c.muted))
-                .split_line(SplitLine::new().line_style(LineStyle::new().color(c.grid))),
-        )
-        .series(Line::new().name(name).show_symbol(data.len() < 60).data(data))
+/// One metric over the shown range; a sample without it is left out (not drawn as zero).
+fn chart(
+    rows: &[NetworkStatusRow],
+    span: (i64, i64),
+    pick: fn(&NetworkStatusRow) -> Option<f64>,
+    name: &str,
+    unit: &str,
+    color: usize,
+) -> Chart {
+    let points = rows.iter().filter_map(|r| pick(r).map(|v| TPoint::new(r.reported_at, v))).collect();
+    time_chart(&TimeChart {
+        series: vec![TSeries { name: name.to_string(), points }],
+        range: Some(span),
+        color,
+        dark: g().theme.get() == Theme::Dark,
+        unit: unit.to_string(),
+        ..Default::default()
+    })
 }
