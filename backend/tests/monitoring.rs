@@ -462,6 +462,8 @@ async fn the_minute_reaches_browsers_every_five_seconds_then_its_final_figures()
     assert_eq!((s.t, up_of(&s)), (M, 1.0), "the instance first");
     let s = next_sample(&mut bus, |s| s.product_key.as_deref() == Some(PK) && s.partial).await;
     assert_eq!((s.t, up_of(&s)), (M, 1.0));
+    let devices = s.values.iter().find(|v| v.metric == model::monitor::Metric::DeviceCountProduct).unwrap().value;
+    assert_eq!(devices, 1.0, "a device registered after the start counts in the live minute at once");
     // The minute closes: its final figures, then the new minute counts from zero.
     clock.advance_ms(MINUTE_MS);
     let s = next_sample(&mut bus, |s| s.product_key.as_deref() == Some(PK) && !s.partial).await;

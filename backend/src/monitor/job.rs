@@ -64,6 +64,13 @@ pub async fn run(
             _ = tick.tick() => {
                 let now = clock.now_ms();
                 close(&monitor, &db, &hub, st, now, false).await;
+                // Devices registered since the last close count in the live minute at once
+                // (read only while a browser watches: one grouped count per 5 s).
+                if hub.live().has_listeners() {
+                    if let Ok(d) = store::metrics::device_counts(&db).await {
+                        st.devices = d;
+                    }
+                }
                 push_current(&monitor, &hub, st, now);
             }
             _ = cancel.cancelled() => {
