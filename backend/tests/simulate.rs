@@ -67,6 +67,7 @@ async fn a_simulator_answers_the_console_from_its_model() {
     let bad = devclient::Call {
         kind: devclient::CallKind::PropertySet,
         request: model::alink::Request::new("1", "thing.service.property.set", json!({"Brightness": 1000})),
+        topic: String::new(),
         reply_topic: String::new(),
     };
     let brain = backend::simulate::answers::Brain::new(std::sync::Arc::new(model(PK)), 1, app.state().clock.clone());
@@ -105,7 +106,7 @@ async fn a_simulator_answers_the_console_from_its_model() {
     .await;
     let set = lines
         .iter()
-        .find(|l| l["dir"] == "down" && l["topic"].as_str().is_some_and(|t| t.ends_with("property/set_reply")))
+        .find(|l| l["dir"] == "down" && l["topic"].as_str().is_some_and(|t| t.ends_with("thing/service/property/set")))
         .expect("the console's set with the simulator's answer");
     assert_eq!(set["reply"]["code"], 200);
 

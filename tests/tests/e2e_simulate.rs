@@ -85,7 +85,8 @@ async fn an_operator_simulates_a_device_in_the_browser() {
     let dev = DeviceRef::new(PK, DN);
     let r = app.running().commands.call(&dev, DeviceCall::SetProperties(json!({"Brightness": 77})), T).await.unwrap();
     assert_eq!(r.code, 200);
-    b.wait_body("property/set_reply").await;
+    // The line names the topic the set came on, with the answer under it.
+    b.wait_body("thing/service/property/set").await;
     b.find("sim-reply").await;
     b.click("tab-downstream").await;
     b.click("sim-subscribe").await;

@@ -138,8 +138,7 @@ impl Handler for Answers {
             Answer::Reply { code, data } => json!({"code": code, "data": data}),
             Answer::Silence => Value::Null,
         };
-        self.trace
-            .send(|| TraceLine::down(self.brain.clock.now_ms(), &call.reply_topic, &call.request.to_json(), reply));
+        self.trace.send(|| TraceLine::down(self.brain.clock.now_ms(), &call.topic, &call.request.to_json(), reply));
         answer
     }
 }

@@ -239,9 +239,10 @@ impl Intercept for Alink {
 }
 
 fn config_call(me: &DeviceRef, request: Request) -> Call {
-    let reply_topic = format!("/sys/{}/{}/thing/config/push_reply", me.pk, me.dn);
+    let topic = format!("/sys/{}/{}/thing/config/push", me.pk, me.dn);
+    let reply_topic = format!("{topic}_reply");
     // Answered like an async service (QoS 0 `_reply`).
-    Call { kind: super::CallKind::Service { id: "config.push".into() }, request, reply_topic }
+    Call { kind: super::CallKind::Service { id: "config.push".into() }, request, topic, reply_topic }
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub enum CallKind {
 pub struct Call {
     pub kind: CallKind,
     pub request: Request,
+    /// The topic the request came on (what a device log shows).
+    pub topic: String,
     /// Where the answer goes (from the topic table's reply rules).
     pub reply_topic: String,
 }
@@ -83,7 +85,9 @@ pub fn classify(me: &DeviceRef, topic: &str, payload: &[u8]) -> Inbound {
     let call = |kind: CallKind| {
         let Ok(request) = Request::parse(payload) else { return Inbound::Other };
         match t.reply_topic() {
-            Some(reply) => Inbound::Call(Call { kind, request, reply_topic: reply.to_string() }),
+            Some(reply) => {
+                Inbound::Call(Call { kind, request, topic: topic.to_string(), reply_topic: reply.to_string() })
+            }
             None => Inbound::Other,
         }
     };
@@ -160,6 +164,7 @@ mod tests {
         let c = call_of(classify(&me(), &format!("{P}/thing/service/Reboot"), &req("3")));
         assert_eq!(c.kind, CallKind::Service { id: "Reboot".into() });
         assert_eq!(c.reply_topic, format!("{P}/thing/service/Reboot_reply"));
+        assert_eq!(c.topic, format!("{P}/thing/service/Reboot"), "the topic it came on");
         assert_eq!(c.request.id, "3");
     }
 
