@@ -15,16 +15,13 @@
 //! The product's thing model declares no `set`/`get` services: Alibaba generates them for every
 //! product, so property set/get must work without them (the lost attempt failed here with 5094).
 
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use fleetdeck_tests::browser::Browser;
+use fleetdeck_tests::linkkit::{lamp_tsl_path, SdkDevice};
 use model::runlog::{BizType, LogQuery};
 use serde_json::{json, Value};
 use testkit::{eventually, Role, TestApp, ADMIN_PW, USER_PW};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::Command;
 
 const PK: &str = "a1PyLamp001";
 const DN: &str = "py-dbg-01";
@@ -56,59 +53,6 @@ fn tsl() -> Value {
              "outputData": [{"identifier": "Blinked", "name": "Blinked", "dataType": int("0", "10")}]}
         ]
     })
-}
-
-fn python() -> PathBuf {
-    std::env::var("FLEETDECK_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv-linkkit/bin/python"))
-}
-
-/// tests/python/linkkit_device.py: the SDK reporting its callbacks as JSON lines.
-struct SdkDevice {
-    child: tokio::process::Child,
-    stdin: tokio::process::ChildStdin,
-    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
-    seen: Vec<Value>,
-}
-
-impl SdkDevice {
-    fn spawn(secret: &str, port: u16) -> SdkDevice {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python");
-        let mut child = Command::new(python())
-            .arg(dir.join("linkkit_device.py"))
-            .args([PK, DN, secret, &port.to_string(), dir.join("linkkit_lamp_tsl.json").to_str().unwrap(), "report"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("python venv with aliyun-iot-linkkit (scripts/setup.sh makes it)");
-        let stdin = child.stdin.take().unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        SdkDevice { child, stdin, lines, seen: Vec::new() }
-    }
-
-    async fn expect(&mut self, name: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + WITHIN;
-        loop {
-            let line = tokio::time::timeout_at(deadline, self.lines.next_line())
-                .await
-                .unwrap_or_else(|_| panic!("no `{name}` from the SDK within 20 s; saw {:?}", self.seen))
-                .unwrap()
-                .unwrap_or_else(|| panic!("the SDK process ended before `{name}`; saw {:?}", self.seen));
-            let Ok(v) = serde_json::from_str::<Value>(&line) else { continue };
-            self.seen.push(v.clone());
-            if v["event"] == name {
-                return v;
-            }
-        }
-    }
-
-    async fn send(&mut self, line: &str) {
-        self.stdin.write_all(format!("{line}\n").as_bytes()).await.unwrap();
-        self.stdin.flush().await.unwrap();
-    }
 }
 
 async fn js(b: &Browser, script: &str) -> Value {
@@ -214,7 +158,7 @@ async fn an_operator_debugs_a_python_sdk_device_in_the_browser() {
     b.shot("offline-expectation").await;
 
     // The SDK connects: the desired value is delivered as a set, reported back, then cleared.
-    let mut dev = SdkDevice::spawn(&secret, app.mqtt_addr().port());
+    let mut dev = SdkDevice::spawn(PK, DN, &secret, app.mqtt_addr().port(), &lamp_tsl_path(), &["report"]);
     assert_eq!(dev.expect("connect").await["rc"], 0);
     assert_eq!(dev.expect("prop_set").await["params"], json!({"Brightness": 33}));
     b.wait_text("dbg-reported-Brightness", "33").await;
@@ -341,12 +285,8 @@ async fn an_operator_debugs_a_python_sdk_device_in_the_browser() {
     v.close().await;
 
     // The SDK leaves; no exception in it, each service delivered once.
-    dev.send("quit").await;
-    dev.expect("bye").await;
-    let out = dev.child.wait_with_output().await.unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("raise exception"), "the SDK hit an exception:\n{stderr}");
-    assert_eq!(dev.seen.iter().filter(|v| v["event"] == "service").count(), 2, "{:?}", dev.seen);
+    let seen = dev.quit_cleanly().await;
+    assert_eq!(seen.iter().filter(|v| v["event"] == "service").count(), 2, "{seen:?}");
 
     // The device page: a Debug button, and the Info tab's log switch (stored, read on connect).
     b.goto(&format!("/devices/{PK}/{DN}?tab=info")).await;
