@@ -28,13 +28,29 @@ pub trait DeviceLink: Send + Sync + 'static {
     }
 }
 
-/// What the embedded broker reports of itself (`/metrics`). rmqtt keeps connection and
-/// inflight counts only with its `stats` feature, which fleetdeck does not build; the device
-/// sessions are the gateway's own count, drops are counted from the broker's drop hook.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What the embedded broker reports of itself (`/metrics`): its own connection, session and
+/// inflight counts (rmqtt's `stats` feature: atomic counters on its paths), the gateway's device
+/// sessions, and every message or connect refused by a per-device limit. Drops are counted
+/// from the broker's drop hook, on the metrics lane.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BrokerStats {
     /// Device sessions the gateway serves.
     pub device_sessions: i64,
+    /// MQTT connections open (devices and anything else that got past the handshake).
+    pub connections: i64,
+    /// Sessions the broker keeps, connected or not.
+    pub sessions: i64,
+    /// QoS 1/2 messages the broker has received and not yet completed.
+    pub inflight_in: i64,
+    /// QoS 1/2 messages sent to clients and not yet acknowledged.
+    pub inflight_out: i64,
+    /// Messages waiting in session queues for a free inflight slot.
+    pub queued: i64,
+    /// (limit kind's seed event name, ProductKey) → refusals, every one.
+    pub throttled: Vec<(&'static str, String, u64)>,
+    /// CONNECTs and PUBLISHes refused (stage, seed code, count), every one: the run log keeps
+    /// at most a budget of them per source.
+    pub refused: Vec<(crate::hub::Stage, u32, u64)>,
 }
 
 /// For tests and tools without a broker.

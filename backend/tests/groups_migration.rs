@@ -5,8 +5,6 @@
 
 use backend::store::{self, sql};
 use model::groups::GroupQuery;
-use sqlx::migrate::Migrator;
-use testkit::store::StoreKind;
 
 /// Rows as a deployment before 0004 held them: " roof" and "roof" are one group once trimmed.
 const OLD_ROWS: [&str; 3] = [
@@ -18,42 +16,12 @@ const OLD_ROWS: [&str; 3] = [
     "INSERT INTO device_groups (device_id, group_name) VALUES (1, 'roof'), (2, ' roof'), (2, 'north'), (3, 'north')",
 ];
 
-/// Migrations before groups applied to `url`, then the old rows written.
-async fn old_database(url: &str) {
-    let all = match testkit::store::kind() {
-        StoreKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-        StoreKind::Postgres => sqlx::migrate!("./migrations/postgres"),
-    };
-    // The same migrations (same checksums), only those before 0004: the store's start later
-    // finds them applied and runs the rest.
-    let migrator = Migrator::with_migrations(all.iter().filter(|m| m.version < 4).cloned().collect());
-    assert_eq!(migrator.iter().count(), 3);
-    match testkit::store::kind() {
-        StoreKind::Sqlite => {
-            let opts = url.parse::<sqlx::sqlite::SqliteConnectOptions>().unwrap().create_if_missing(true);
-            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
-            migrator.run(&pool).await.unwrap();
-            for q in OLD_ROWS {
-                sqlx::raw_sql(q).execute(&pool).await.unwrap();
-            }
-            pool.close().await;
-        }
-        StoreKind::Postgres => {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            migrator.run(&pool).await.unwrap();
-            for q in OLD_ROWS {
-                sqlx::raw_sql(q).execute(&pool).await.unwrap();
-            }
-            pool.close().await;
-        }
-    }
-}
-
 #[tokio::test]
 async fn old_device_groups_rows_become_groups_with_members_and_the_table_goes() {
     let dir = tempfile::tempdir().unwrap();
     let url = testkit::store::database_url(dir.path()).await.unwrap();
-    old_database(&url).await;
+    let versions = testkit::store::database_before(&url, 4, &OLD_ROWS).await;
+    assert_eq!(versions.len(), 3);
 
     // The store's own start runs 0004.
     let db = store::connect(&url).await.unwrap();

@@ -247,3 +247,28 @@ async fn a_backlog_is_purged_in_small_batches() {
     assert_eq!(purge::purge_once(env.db(), T0, 7, 1000).await.unwrap(), 1500);
     assert_eq!(env.count("device_network_status").await, 1);
 }
+
+/// The demo fleet's Wi-Fi diagnoses (`model::simulate::wifi_diag`, posted by every demo lamp,
+/// sensor and gateway) are read as the seed's records, so "View details" lists them on the demo
+/// console instead of calling each one unreadable (they were `0x0f,0x02,0x00`).
+#[tokio::test]
+async fn the_demo_fleets_diag_errors_are_listed_with_their_counts() {
+    let env = env().await;
+    let t = topic("_thing/diag/post");
+    // Every post carries errors at `error_every` 1.
+    for (i, seed) in [3_u64, 8, 21].into_iter().enumerate() {
+        let params = model::simulate::wifi_diag(seed, T0 - 1000 * i as i64, 1);
+        env.up(&t, &json!({"id": i.to_string(), "version": "1.0", "params": params}).to_string()).await;
+    }
+    let viewer = env.client(Role::Viewer).await;
+    let page = viewer.get(&format!("{}/network-status", base())).await.ok();
+    let rows = page["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for r in rows {
+        assert!(r["err_stats_error"].is_null(), "{r}");
+        let errors = r["errors"].as_array().unwrap();
+        assert!(!errors.is_empty(), "{r}");
+        assert!(errors.iter().all(|e| e["count"].as_u64() >= Some(1)), "{r}");
+        assert!(r["collected_at"].is_i64() && r["packet_loss"].as_f64() > Some(0.0), "{r}");
+    }
+}

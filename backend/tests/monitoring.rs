@@ -133,17 +133,18 @@ async fn exact_counts_from_real_devices_in_the_series_and_in_metrics() {
     }
     let alarm = json!({"id": "20", "version": "1.0", "params": {"ErrorCode": 99}});
     assert_ne!(post_answered(&mut d1, &format!("/sys/{PK}/dev1/thing/event/Alarm/post"), alarm).await["code"], 200);
-    // 3 publishes the ACL refuses (another device's topic): refusals only.
-    for _ in 0..3 {
+    // 25 publishes the ACL refuses (another device's topic): refusals only, every one counted
+    // though the run log keeps only its budget of them (20 a minute per source).
+    for _ in 0..25 {
         d1.publish(&format!("/sys/{OTHER}/x/thing/event/property/post"), QoS::AtMostOnce, "{}").await.unwrap();
     }
 
-    // dev2, in a second of its own: 5 posts within its limit (answered), 2 throttled.
+    // dev2, in a second of its own: 5 posts within its limit (answered), 3 throttled.
     clock.advance_ms(1_000);
     for i in 0..5 {
         assert_eq!(post_answered(&mut d2, &post("dev2"), ok(i)).await["code"], 200);
     }
-    for i in 5..7 {
+    for i in 5..8 {
         d2.publish(&post("dev2"), QoS::AtLeastOnce, ok(i).to_string()).await.unwrap();
     }
     app.wait_log(PK, "dev2", "limit", 9324).await;
@@ -193,8 +194,19 @@ async fn exact_counts_from_real_devices_in_the_series_and_in_metrics() {
         (tsl("property_report"), tsl("event_report"), tsl("property_setting"), tsl("service_call")),
         (2.0, 1.0, 1.0, 1.0)
     );
-    assert_eq!(value(&m, "fleetdeck_refused_total", &[("stage", "acl")]), 3.0);
+    assert_eq!(value(&m, "fleetdeck_refused_total", &[("stage", "acl")]), 25.0, "every refusal, the suppressed too");
     assert_eq!(value(&m, "fleetdeck_limit_hits_total", &[("kind", "Device_Uplink_QPS_Limit")]), 1.0);
+    let throttled = |kind| value(&m, "fleetdeck_throttled_total", &[("kind", kind), ("product_key", PK)]);
+    assert_eq!(
+        (throttled("Device_Uplink_QPS_Limit"), throttled("Device_Connect_QPM_Limit")),
+        (3.0, 0.0),
+        "every throttled post, not only the window's first"
+    );
+    // The broker's own figures: the two devices' connections, nothing left in flight.
+    let broker = |name| value(&m, name, &[]);
+    assert_eq!(broker("fleetdeck_broker_connections"), 2.0);
+    assert_eq!(broker("fleetdeck_broker_device_sessions"), 2.0);
+    assert_eq!((broker("fleetdeck_broker_inflight_in"), broker("fleetdeck_broker_inflight_out")), (0.0, 0.0));
     assert_eq!(value(&m, "fleetdeck_connects_total", &[("product_key", PK)]), 2.0);
     assert_eq!(value(&m, "fleetdeck_devices_online", &[("product_key", PK), ("protocol", "MQTT")]), 2.0);
     assert_eq!(value(&m, "fleetdeck_devices", &[("product_key", PK)]), 3.0);
@@ -254,6 +266,21 @@ async fn exact_counts_from_real_devices_in_the_series_and_in_metrics() {
     let p = points(&app, &q).await;
     assert_eq!(p.last().unwrap()["v"], 2.0, "{:?}", p.last());
     assert_eq!(p.last().unwrap()["partial"], true, "the minute still counting is in the last bucket");
+    // Asked together (the counts and the level read at once, one query each): the same series.
+    let range = format!("product={PK}&from={}&to={}", M - 3 * DAY, M + 2 * MINUTE_MS);
+    let together = app
+        .client(Role::Viewer)
+        .await
+        .get(&format!(
+            "/api/v1/monitoring/series?metrics=MessageCountSentToIoT_MQTT,OnlineDevicesCount,MessageCountPerMinute&{range}"
+        ))
+        .await
+        .ok();
+    for (i, metric) in ["MessageCountSentToIoT_MQTT", "OnlineDevicesCount", "MessageCountPerMinute"].iter().enumerate()
+    {
+        let alone = points(&app, &format!("metrics={metric}&{range}")).await;
+        assert_eq!(together["series"][i]["points"].as_array().unwrap(), &alone, "{metric}");
+    }
     // The hour's rollup was written in the same round.
     let q = sql("SELECT value FROM metric_hours WHERE product_key = $1 AND metric = 'MessageCountSentToIoT'").bind(PK);
     assert_eq!(app.db().scalar::<f64>(q).await.unwrap(), 13.0);

@@ -1,13 +1,15 @@
 //! `loadgen metrics`: what issue 14's monitoring costs (BENCHMARKS.md section
-//! [`crate::report::metrics`]). Three measurements, each repeated `--reps` times (medians):
+//! [`crate::report::metrics`]). Three measurements, repeated (medians):
 //!
 //! 1. ingest with metrics on against `--metrics off` (goal: ≤ 5 % fewer messages/s), the two
 //!    interleaved and their order swapped every repetition (the baseline is measured in the same
-//!    run, on the same machine);
+//!    run, on the same machine), `--ingest-reps` times;
 //! 2. a 7-day overview query (`GET /api/v1/monitoring/series`, six metrics) with `--products`
 //!    products' worth of minute points seeded straight into the store, on SQLite and (with
-//!    `--pg-url`) PostgreSQL (goal ≤ 50 ms);
-//! 3. a `/metrics` scrape with `--scrape-devices` registered devices (goal ≤ 100 ms).
+//!    `--pg-url`) PostgreSQL (goal ≤ 50 ms): seeded once per store (40 M rows at 1,000 products
+//!    take minutes), then `--reps` repetitions against that data, each with a fresh server process;
+//! 3. a `/metrics` scrape with `--scrape-devices` registered devices (goal ≤ 100 ms), `--reps`
+//!    times.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -20,8 +22,8 @@ use sqlx::{Connection, Executor};
 use crate::api::Api;
 use crate::ingest;
 use crate::payload::PRODUCT_KEY;
-use crate::pg::Cluster;
-use crate::procs::{self, Proc};
+use crate::pg::{Cluster, FreshDb};
+use crate::procs::{self, Proc, Scratch};
 use crate::stats::Spread;
 
 #[derive(Debug, Clone, Args)]
@@ -29,15 +31,24 @@ pub struct Opts {
     /// The fleetdeck binary.
     #[arg(long, default_value = "target/release/fleetdeck")]
     pub bin: PathBuf,
-    /// Repetitions of each measurement (medians are reported).
+    /// Repetitions of the overview query and the scrape (medians are reported).
     #[arg(long, default_value_t = 3)]
     pub reps: usize,
+    /// Repetitions of the ingest pair (cheap, and the noisiest measurement).
+    #[arg(long, default_value_t = 5)]
+    pub ingest_reps: usize,
     /// Ingest: devices posting at once.
     #[arg(long, default_value_t = 100)]
     pub devices: usize,
-    /// Ingest: posts per device.
-    #[arg(long, default_value_t = 500)]
+    /// Ingest: posts per device (2,000: a run of ~8 s, long enough to average out the noise).
+    #[arg(long, default_value_t = 2_000)]
     pub per_device: u64,
+    /// Leave out the ingest measurement (developing the query; a report needs all three).
+    #[arg(long)]
+    pub skip_ingest: bool,
+    /// Leave out the scrape measurement.
+    #[arg(long)]
+    pub skip_scrape: bool,
     /// Overview query: products whose 7 days of minutes are seeded (plus the instance's).
     #[arg(long, default_value_t = 1_000)]
     pub products: usize,
@@ -62,6 +73,12 @@ pub struct Outcome {
     /// Messages/s per repetition.
     pub ingest_on: Vec<f64>,
     pub ingest_off: Vec<f64>,
+    /// The server's CPU time per message (µs) per repetition: what counting costs, read from
+    /// `/proc` and so far less disturbed by other work on a shared box than the rate.
+    #[serde(default)]
+    pub cpu_us_on: Vec<f64>,
+    #[serde(default)]
+    pub cpu_us_off: Vec<f64>,
     pub products: usize,
     /// Rows seeded (minutes table) per store.
     pub seeded_rows: u64,
@@ -93,71 +110,101 @@ async fn start(o: &Opts, database_url: Option<&str>, metrics: bool) -> anyhow::R
     Ok((p, api))
 }
 
-async fn ingest_once(o: &Opts, metrics: bool) -> anyhow::Result<f64> {
+/// One ingest run: (messages/s, server CPU µs per message).
+async fn ingest_once(o: &Opts, metrics: bool) -> anyhow::Result<(f64, f64)> {
     let (p, api) = start(o, None, metrics).await?;
     api.ensure_product(PRODUCT_KEY).await?;
     api.import_devices(PRODUCT_KEY, 0..o.devices).await?;
     let io =
         ingest::Opts { devices: o.devices, per_device: o.per_device, window: 32, max_secs: 120, lane: 0, props: 3 };
-    let (r, _) = ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io).await;
+    let cpu0 = procs::cpu_secs(p.pid);
+    let ((r, _), cpu1) = (ingest::fleetdeck(p.mqtt, PRODUCT_KEY, &io).await, procs::cpu_secs(p.pid));
     p.stop().await;
     anyhow::ensure!(r.error.is_none() && !r.timed_out, "ingest run failed: {:?}", r.error);
-    Ok(r.rate)
+    let messages = (o.devices as u64 * o.per_device) as f64;
+    let cpu_us = cpu0.zip(cpu1).map_or(f64::NAN, |(a, b)| (b - a) * 1e6 / messages);
+    Ok((r.rate, cpu_us))
 }
 
-/// Seed 7 days of minutes for the instance and `products` products (four counts every minute,
-/// the two levels once an hour), in the server's own store, in one statement per scope batch.
-async fn seed(url: &str, pg: bool, products: usize, now: i64) -> anyhow::Result<u64> {
-    let end = now - now.rem_euclid(MINUTE);
+/// Seed the 7 days of minutes before `end` for the instance and `products` products (four
+/// counts every minute, the two levels once an hour) into the store at `url` (fleetdeck has
+/// migrated it and is not running). In time order, as the ingest writer stores them — every
+/// minute the rows of all scopes — so a scope's rows lie spread over the table as in a real
+/// store: one statement per hour, ordered by minute. Then the statistics, as in steady state:
+/// `ANALYZE` on SQLite, `VACUUM (ANALYZE)` on PostgreSQL (what autovacuum does there after
+/// inserts; the visibility map lets index-only scans skip the heap).
+async fn seed(url: &str, pg: bool, products: usize, end: i64) -> anyhow::Result<u64> {
     let start = end - 7 * DAY;
-    let scopes = format!(
-        "SELECT '' AS pk UNION ALL SELECT '{PRODUCT_KEY}' UNION ALL SELECT 'lgm' || CAST(n AS TEXT) FROM ({}) AS p",
+    let temp = [
+        "CREATE TEMP TABLE lg_scopes (pk TEXT NOT NULL)".to_string(),
+        format!("INSERT INTO lg_scopes (pk) VALUES ('') , ('{PRODUCT_KEY}')"),
+        "CREATE TEMP TABLE lg_series (metric TEXT NOT NULL, protocol TEXT NOT NULL, level INTEGER NOT NULL)".into(),
+        "INSERT INTO lg_series (metric, protocol, level) VALUES ('MessageCountSentToIoT', 'MQTT', 0), \
+         ('MessageCountSentFromIoT', 'MQTT', 0), ('MessageCountPerMinute', '', 0), ('ConnectCountPerMinute', '', 0), \
+         ('OnlineDevicesCount', 'MQTT', 1), ('DeviceCount_Product', '', 1)"
+            .into(),
         if pg {
-            format!("SELECT generate_series(1, {products}) AS n")
+            format!(
+                "INSERT INTO lg_scopes (pk) SELECT 'lgm' || CAST(n AS TEXT) FROM generate_series(1, {products}) AS n"
+            )
         } else {
             format!(
-                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {products}) SELECT n FROM s"
+                "INSERT INTO lg_scopes (pk) WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s \
+                 WHERE n < {products}) SELECT 'lgm' || CAST(n AS TEXT) FROM s"
             )
-        }
-    );
-    let minutes = if pg {
-        format!("SELECT generate_series({start}::bigint, {}::bigint, {MINUTE}::bigint) AS t", end - MINUTE)
-    } else {
+        },
+    ];
+    let hour = |h: i64| {
+        let (from, last) = (start + h * 60 * MINUTE, (start + (h + 1) * 60 * MINUTE).min(end) - MINUTE);
+        let minutes = if pg {
+            format!("SELECT generate_series({from}::bigint, {last}::bigint, {MINUTE}::bigint) AS t")
+        } else {
+            format!(
+                "WITH RECURSIVE m(t) AS (SELECT {from} UNION ALL SELECT t + {MINUTE} FROM m WHERE t < {last}) \
+                 SELECT t FROM m"
+            )
+        };
         format!(
-            "WITH RECURSIVE m(t) AS (SELECT {start} UNION ALL SELECT t + {MINUTE} FROM m WHERE t < {}) SELECT t FROM m",
-            end - MINUTE
+            "INSERT INTO metric_minutes (product_key, metric, protocol, t, value) \
+             SELECT s.pk, c.metric, c.protocol, m.t, CAST((m.t / {MINUTE}) % 97 AS DOUBLE PRECISION) \
+             FROM ({minutes}) AS m, lg_scopes AS s, lg_series AS c WHERE c.level = 0 OR m.t % {} = 0 \
+             ORDER BY m.t, s.pk, c.metric, c.protocol",
+            60 * MINUTE
         )
     };
-    let counts = "SELECT 'MessageCountSentToIoT' AS metric, 'MQTT' AS protocol UNION ALL \
-        SELECT 'MessageCountSentFromIoT', 'MQTT' UNION ALL SELECT 'MessageCountPerMinute', '' UNION ALL \
-        SELECT 'ConnectCountPerMinute', ''";
-    let insert_minutes = format!(
-        "INSERT INTO metric_minutes (product_key, metric, protocol, t, value) \
-         SELECT s.pk, c.metric, c.protocol, m.t, CAST((m.t / {MINUTE}) % 97 AS DOUBLE PRECISION) \
-         FROM ({scopes}) AS s, ({minutes}) AS m, ({counts}) AS c"
-    );
-    let insert_levels = format!(
-        "INSERT INTO metric_minutes (product_key, metric, protocol, t, value) \
-         SELECT s.pk, l.metric, l.protocol, m.t, 50 FROM ({scopes}) AS s, ({minutes}) AS m, \
-         (SELECT 'OnlineDevicesCount' AS metric, 'MQTT' AS protocol UNION ALL SELECT 'DeviceCount_Product', '') AS l \
-         WHERE m.t % {} = 0",
-        60 * MINUTE
-    );
-    let rows = if pg {
+    let hours = (end - start + 60 * MINUTE - 1) / (60 * MINUTE);
+    let mut rows = 0;
+    if pg {
         let mut c = sqlx::PgConnection::connect(url).await?;
-        let a = c.execute(sqlx::AssertSqlSafe(insert_minutes)).await?.rows_affected();
-        let b = c.execute(sqlx::AssertSqlSafe(insert_levels)).await?.rows_affected();
-        c.execute("ANALYZE metric_minutes").await?;
-        a + b
+        // Each hour's rows sorted in memory.
+        c.execute("SET work_mem = '256MB'").await?;
+        for stmt in temp {
+            c.execute(sqlx::AssertSqlSafe(stmt)).await?;
+        }
+        for h in 0..hours {
+            rows += c.execute(sqlx::AssertSqlSafe(hour(h))).await?.rows_affected();
+        }
+        c.execute("VACUUM (ANALYZE) metric_minutes").await?;
     } else {
-        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{url}")).await?;
+        let mut c = sqlx::SqliteConnection::connect(url).await?;
+        // Every minute adds a row at each scope's end of the key order: with the default 2 MB
+        // page cache each of those inserts would read and write a leaf page again.
+        c.execute("PRAGMA cache_size = -2097152").await?;
+        // A bulk load into a scratch database: no journal (the pages go straight to the file
+        // instead of through the WAL and a checkpoint); WAL again afterwards, as fleetdeck runs.
+        c.execute("PRAGMA journal_mode = OFF").await?;
+        c.execute("PRAGMA synchronous = OFF").await?;
+        for stmt in temp {
+            c.execute(sqlx::AssertSqlSafe(stmt)).await?;
+        }
         let mut tx = c.begin().await?;
-        let a = tx.execute(sqlx::AssertSqlSafe(insert_minutes)).await?.rows_affected();
-        let b = tx.execute(sqlx::AssertSqlSafe(insert_levels)).await?.rows_affected();
+        for h in 0..hours {
+            rows += tx.execute(sqlx::AssertSqlSafe(hour(h))).await?.rows_affected();
+        }
         tx.commit().await?;
         c.execute("ANALYZE").await?;
-        a + b
-    };
+        c.execute("PRAGMA journal_mode = WAL").await?;
+    }
     Ok(rows)
 }
 
@@ -180,20 +227,11 @@ async fn timed(api: &Api, path: &str, n: usize) -> anyhow::Result<(f64, String)>
     Ok((Spread::of(&ms).map_or(f64::NAN, |s| s.median), body))
 }
 
-/// The overview at the instance and at one product; (instance ms, product ms, points, rows).
-async fn query_once(o: &Opts, cluster: Option<&Cluster>) -> anyhow::Result<(f64, f64, usize, u64)> {
-    let fresh = match cluster {
-        Some(c) => Some(c.fresh().await?),
-        None => None,
-    };
-    let url = fresh.as_ref().map(|f| f.url.clone());
-    let (p, api) = start(o, url.as_deref(), true).await?;
-    api.ensure_product(PRODUCT_KEY).await?;
+/// The overview at the instance and at one product on the store at `url`, from a freshly
+/// started server: (instance ms, product ms, points).
+async fn query_once(o: &Opts, url: &str) -> anyhow::Result<(f64, f64, usize)> {
+    let (p, api) = start(o, Some(url), true).await?;
     let now = now_ms();
-    let rows = match &url {
-        Some(u) => seed(u, true, o.products, now).await?,
-        None => seed(&p.db_path().display().to_string(), false, o.products, now).await?,
-    };
     let range = format!("from={}&to={}", now - 7 * DAY, now);
     let path = format!("/api/v1/monitoring/series?metrics={OVERVIEW}&{range}");
     let (instance, body) = timed(&api, &path, o.queries).await?;
@@ -203,10 +241,52 @@ async fn query_once(o: &Opts, cluster: Option<&Cluster>) -> anyhow::Result<(f64,
     let path = format!("/api/v1/monitoring/series?metrics={OVERVIEW}&product={PRODUCT_KEY}&{range}");
     let (product, _) = timed(&api, &path, o.queries).await?;
     p.stop().await;
-    if let (Some(c), Some(f)) = (cluster, fresh) {
-        let _ = c.drop_db(&f).await;
+    Ok((instance, product, points))
+}
+
+/// A store seeded for the overview: its URL, what keeps it (the SQLite file's directory, the
+/// PostgreSQL database), the rows seeded.
+struct Seeded {
+    store: &'static str,
+    url: String,
+    _scratch: Scratch,
+    fresh: Option<FreshDb>,
+    rows: u64,
+}
+
+/// Migrate a new store (a server started once) and seed it.
+async fn prepare(o: &Opts, cluster: Option<&Cluster>) -> anyhow::Result<Seeded> {
+    let scratch = Scratch::new("metrics-store")?;
+    let fresh = match cluster {
+        Some(c) => Some(c.fresh().await?),
+        None => None,
+    };
+    let url = match &fresh {
+        Some(f) => f.url.clone(),
+        None => format!("sqlite://{}", scratch.0.join("fleetdeck.db").display()),
+    };
+    let (p, api) = start(o, Some(&url), true).await?;
+    api.ensure_product(PRODUCT_KEY).await?;
+    p.stop().await;
+    let store = if cluster.is_some() { "PostgreSQL" } else { "SQLite" };
+    let t = Instant::now();
+    let now = now_ms();
+    let rows = seed(&url, cluster.is_some(), o.products, now - now.rem_euclid(MINUTE)).await?;
+    eprintln!("{store}: {rows} rows seeded in {:.0} s", t.elapsed().as_secs_f64());
+    Ok(Seeded { store, url, _scratch: scratch, fresh, rows })
+}
+
+/// `--reps` overview runs against a seeded store: (instance ms, product ms) per run, points.
+async fn query_runs(o: &Opts, s: &Seeded) -> anyhow::Result<(Vec<f64>, Vec<f64>, usize)> {
+    let (mut instance, mut product, mut points) = (Vec::new(), Vec::new(), 0);
+    for rep in 0..o.reps.max(1) {
+        let (i, p, n) = query_once(o, &s.url).await?;
+        eprintln!("{}: overview run {}: instance {i:.1} ms, product {p:.1} ms", s.store, rep + 1);
+        instance.push(i);
+        product.push(p);
+        points = n;
     }
-    Ok((instance, product, points, rows))
+    Ok((instance, product, points))
 }
 
 async fn scrape_once(o: &Opts) -> anyhow::Result<(f64, usize)> {
@@ -219,6 +299,10 @@ async fn scrape_once(o: &Opts) -> anyhow::Result<(f64, usize)> {
 }
 
 pub async fn run(o: Opts) -> anyhow::Result<Outcome> {
+    anyhow::ensure!(
+        o.out.is_none() || !(o.skip_ingest || o.skip_scrape),
+        "--out writes the whole section: run all three measurements (no --skip-*)"
+    );
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut out = Outcome {
         devices: o.devices,
@@ -228,17 +312,6 @@ pub async fn run(o: Opts) -> anyhow::Result<Outcome> {
         cpus,
         ..Default::default()
     };
-    for rep in 0..o.reps {
-        // Interleaved, the order swapped every repetition.
-        for metrics in if rep % 2 == 0 { [true, false] } else { [false, true] } {
-            let rate = ingest_once(&o, metrics).await?;
-            if metrics {
-                out.ingest_on.push(rate)
-            } else {
-                out.ingest_off.push(rate)
-            }
-        }
-    }
     let cluster = match &o.pg_url {
         Some(url) => {
             crate::pg::check_url(url)?;
@@ -246,19 +319,42 @@ pub async fn run(o: Opts) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    for _ in 0..o.reps {
-        let (i, p, points, rows) = query_once(&o, None).await?;
-        out.query_sqlite.push(i);
-        out.query_product_sqlite.push(p);
-        out.points = points;
-        out.seeded_rows = rows;
-        if let Some(c) = &cluster {
-            let (i, p, _, _) = query_once(&o, Some(c)).await?;
-            out.query_pg.push(i);
-            out.query_product_pg.push(p);
+    // The long seeding first, so that the timed parts run together. Both stores seeded at once
+    // (minutes each, on different processes' cores), then queried one after the other.
+    let pg = async {
+        match &cluster {
+            Some(c) => prepare(&o, Some(c)).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (sqlite, pg) = tokio::join!(prepare(&o, None), pg);
+    let (sqlite, pg) = (sqlite?, pg?);
+    (out.query_sqlite, out.query_product_sqlite, out.points) = query_runs(&o, &sqlite).await?;
+    out.seeded_rows = sqlite.rows;
+    drop(sqlite);
+    if let (Some(c), Some(pg)) = (&cluster, pg) {
+        anyhow::ensure!(pg.rows == out.seeded_rows, "both stores seeded alike");
+        (out.query_pg, out.query_product_pg, _) = query_runs(&o, &pg).await?;
+        if let Some(f) = &pg.fresh {
+            let _ = c.drop_db(f).await;
         }
     }
-    for _ in 0..o.reps {
+    for rep in 0..if o.skip_ingest { 0 } else { o.ingest_reps } {
+        // Interleaved, the order swapped every repetition.
+        for metrics in if rep % 2 == 0 { [true, false] } else { [false, true] } {
+            let (rate, cpu_us) = ingest_once(&o, metrics).await?;
+            let on = if metrics { "on" } else { "off" };
+            eprintln!("ingest run {}, metrics {on}: {rate:.0} messages/s, {cpu_us:.1} µs CPU per message", rep + 1);
+            if metrics {
+                out.ingest_on.push(rate);
+                out.cpu_us_on.push(cpu_us);
+            } else {
+                out.ingest_off.push(rate);
+                out.cpu_us_off.push(cpu_us);
+            }
+        }
+    }
+    for _ in 0..if o.skip_scrape { 0 } else { o.reps } {
         let (ms, bytes) = scrape_once(&o).await?;
         out.scrape.push(ms);
         out.scrape_bytes = bytes;

@@ -205,7 +205,9 @@ pub fn property_values(model: &ThingModel, seed: u64, t_ms: i64) -> Map<String, 
 }
 
 /// Wi-Fi diagnostics (`_thing/diag/post` params): RSSI and SNR around the device's own level;
-/// one post in `1/error_every` carries an error statistic.
+/// one post in `1/error_every` carries an error statistic in the seed's `type,code,count`
+/// records (`10,02,01;10,05,01`, [`crate::network`]), so the console's "View details" lists them
+/// instead of calling the demo's own diagnosis unreadable.
 pub fn wifi_diag(seed: u64, t_ms: i64, error_every: u64) -> Value {
     let n = (t_ms / 1000) as u64;
     let base = -45.0 - (seed % 40) as f64;
@@ -215,7 +217,14 @@ pub fn wifi_diag(seed: u64, t_ms: i64, error_every: u64) -> Value {
     let per = if err { 12 } else { 0 };
     let mut wifi = json!({"rssi": rssi, "snr": snr, "per": per});
     if err {
-        wifi["err_stats"] = json!("0x0f,0x02,0x00");
+        // One or two records of type 10 (Wi-Fi), each counted 1-3 times.
+        let k = (seed ^ n) / error_every;
+        let count = 1 + k % 3;
+        let mut stats = format!("10,02,{count:02}");
+        if k.is_multiple_of(2) {
+            stats.push_str(";10,05,01");
+        }
+        wifi["err_stats"] = json!(stats);
     }
     json!({"p": {"wifi": wifi, "_time": t_ms}, "model": "format=simple|quantity=single|time=now"})
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use sqlx::migrate::Migrator;
 use sqlx::{Connection, PgConnection};
 
 /// The store the suite runs on.
@@ -49,4 +50,36 @@ pub async fn fresh_postgres_database() -> anyhow::Result<String> {
     conn.close().await?;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
     Ok(format!("{base}/{name}"))
+}
+
+/// A database at `url` as a deployment from before migration `version` left it: the migrations
+/// before it applied, then `rows` written. The same migrations (same checksums), so the store's
+/// own start later finds them applied and runs the rest — what a migration test upgrades.
+/// Returns the versions applied.
+pub async fn database_before(url: &str, version: i64, rows: &[&'static str]) -> Vec<i64> {
+    let all = match kind() {
+        StoreKind::Sqlite => sqlx::migrate!("../backend/migrations/sqlite"),
+        StoreKind::Postgres => sqlx::migrate!("../backend/migrations/postgres"),
+    };
+    let migrator = Migrator::with_migrations(all.iter().filter(|m| m.version < version).cloned().collect());
+    match kind() {
+        StoreKind::Sqlite => {
+            let opts = url.parse::<sqlx::sqlite::SqliteConnectOptions>().unwrap().create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            for q in rows {
+                sqlx::raw_sql(*q).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        StoreKind::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            for q in rows {
+                sqlx::raw_sql(*q).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+    }
+    migrator.iter().map(|m| m.version).collect()
 }

@@ -17,6 +17,7 @@
 use std::time::Duration;
 
 use fleetdeck_tests::browser::Browser;
+use fleetdeck_tests::charts::{chart_series, chart_total, tile, x_span};
 use fleetdeck_tests::device::{Device, DeviceOptions, Identity, QoS};
 use serde_json::{json, Value};
 use testkit::{eventually, Role, TestApp, USER_PW};
@@ -39,63 +40,6 @@ fn tsl(pk: &str) -> Value {
 async fn connect(app: &TestApp, pk: &str, dn: &str, secret: &str) -> Device {
     let id = Identity::new(pk, dn, secret);
     Device::connect(app.mqtt_addr(), &id, &DeviceOptions::python()).await.expect("CONNACK accepted")
-}
-
-/// One chart's main series as `[name, total of its values, number of points, partial last?]`
-/// (the partial minute is drawn as the dashed tail; its value counts too).
-async fn chart_series(b: &Browser, metric: &str) -> Option<Vec<(String, f64, usize, bool)>> {
-    let js = r#"
-        const el = document.querySelector('[data-testid="chart-m-' + arguments[0] + '"]');
-        if (!el || !window.echarts) return null;
-        const ec = echarts.getInstanceByDom(el);
-        if (!ec) return null;
-        const series = ec.getOption().series || [];
-        return series.filter(s => (s.id || '').startsWith('main:')).map(s => {
-            const i = s.id.slice(5);
-            const tail = series.find(t => t.id === 'tail:' + i);
-            // A series with no points has no `data` at all (charming leaves empty lists out).
-            const data = s.data || [], tdata = (tail && tail.data) || [];
-            const last = tdata.length ? tdata[tdata.length - 1] : null;
-            const partial = !!(last && last[4]);
-            const total = data.reduce((a, p) => a + p[1], 0) + (partial ? last[1] : 0);
-            return [s.name, total, data.length + (partial ? 1 : 0), partial];
-        });
-    "#;
-    let v = b.c.execute(js, vec![json!(metric)]).await.ok()?;
-    let rows = v.as_array()?;
-    Some(
-        rows.iter()
-            .map(|r| {
-                (
-                    r[0].as_str().unwrap_or("").to_string(),
-                    r[1].as_f64().unwrap_or(0.0),
-                    r[2].as_u64().unwrap_or(0) as usize,
-                    r[3].as_bool().unwrap_or(false),
-                )
-            })
-            .collect(),
-    )
-}
-
-/// The total of a single-series chart (MQTT only).
-async fn chart_total(b: &Browser, metric: &str) -> Option<f64> {
-    chart_series(b, metric).await?.first().map(|s| s.1)
-}
-
-/// The chart's x axis span in ms.
-async fn x_span(b: &Browser, metric: &str) -> Option<i64> {
-    let js = r#"
-        const el = document.querySelector('[data-testid="chart-m-' + arguments[0] + '"]');
-        const ec = el && window.echarts && echarts.getInstanceByDom(el);
-        if (!ec) return null;
-        const x = ec.getOption().xAxis[0];
-        return x.max - x.min;
-    "#;
-    b.c.execute(js, vec![json!(metric)]).await.ok()?.as_i64()
-}
-
-async fn tile(b: &Browser, id: &str) -> String {
-    b.find(&format!("tile-{id}-value")).await.text().await.unwrap_or_default()
 }
 
 async fn url(b: &Browser) -> String {
@@ -188,9 +132,9 @@ async fn the_monitoring_page_follows_the_fleet_live() {
     })
     .await;
     let lines = chart_series(&b, "OnlineDevicesCount").await.unwrap();
-    let names: Vec<&str> = lines.iter().map(|l| l.0.as_str()).collect();
+    let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["MQTT", "CoAP", "HTTP", "HTTP_2", "LoRa"]);
-    assert!(lines[1..].iter().all(|l| l.1 == 0.0), "only MQTT devices here: {lines:?}");
+    assert!(lines[1..].iter().all(|l| l.total == 0.0), "only MQTT devices here: {lines:?}");
     b.wait_text("metric-code-OnlineDevicesCount", "OnlineDevicesCount_*").await;
     assert_eq!(chart_series(&b, "DeviceCount_Product").await.map(|s| s.len()), Some(1));
     b.click("monitoring-proto-mqtt").await;

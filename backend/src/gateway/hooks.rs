@@ -147,6 +147,7 @@ impl Hooks {
     /// A refusal as a fact, within the source's budget ([`super::refusals`]); `detail`'s
     /// attacker-controlled strings are already cut.
     async fn refused(&self, source: &str, device: DeviceRef, stage: Stage, code: u32, mut detail: serde_json::Value) {
+        self.refusals.count(stage, code);
         let Some(suppressed) = self.refusals.admit(source) else { return };
         if suppressed > 0 {
             detail["suppressed"] = json!(suppressed);

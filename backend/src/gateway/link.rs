@@ -6,7 +6,18 @@ use crate::state::DeviceLink;
 #[async_trait::async_trait]
 impl DeviceLink for Gateway {
     fn broker_stats(&self) -> Option<crate::state::BrokerStats> {
-        Some(crate::state::BrokerStats { device_sessions: self.online_count() as i64 })
+        let stats = &self.scx.stats;
+        let throttled = self.guard.limits.throttled().into_iter().map(|(k, pk, n)| (k.event_name(), pk, n)).collect();
+        Some(crate::state::BrokerStats {
+            device_sessions: self.online_count() as i64,
+            connections: self.scx.connections.count() as i64,
+            sessions: self.scx.sessions.count() as i64,
+            inflight_in: stats.in_inflights.count() as i64,
+            inflight_out: stats.out_inflights.count() as i64,
+            queued: stats.message_queues.count() as i64,
+            throttled,
+            refused: self.refusals.totals(),
+        })
     }
 
     async fn disconnect(&self, product_key: &str, device_name: &str) {

@@ -4,6 +4,8 @@
 //! [`crate::runlog::text::MAX_UNTRUSTED`] bytes, and (2) each source (an address before
 //! authentication, the device after it) gets at most [`PER_MINUTE`] refusal entries per minute;
 //! the rest are counted, and the next entry that is written says how many were suppressed.
+//! Every refusal, written or not, is also counted at once by stage and code ([`RefusalBudget::totals`],
+//! `fleetdeck_refused_total`), so `/metrics` is exact even when a flood stops mid-window.
 //!
 //! Fixed windows on the injected clock, like [`super::limits`].
 
@@ -11,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::clock::SharedClock;
+use crate::hub::Stage;
 
 /// Refusal entries one source may write per minute.
 pub const PER_MINUTE: u32 = 20;
@@ -36,11 +39,28 @@ struct Windows {
 pub struct RefusalBudget {
     clock: SharedClock,
     windows: Mutex<Windows>,
+    /// Every refusal since start by (stage, seed code).
+    totals: Mutex<HashMap<(Stage, u32), u64>>,
 }
 
 impl RefusalBudget {
     pub fn new(clock: SharedClock) -> Self {
-        RefusalBudget { clock, windows: Mutex::new(Windows { map: HashMap::new(), sweep_at: SWEEP_AT }) }
+        RefusalBudget {
+            clock,
+            windows: Mutex::new(Windows { map: HashMap::new(), sweep_at: SWEEP_AT }),
+            totals: Mutex::default(),
+        }
+    }
+
+    /// Count one refusal, whether or not it is written.
+    pub fn count(&self, stage: Stage, code: u32) {
+        *self.totals.lock().unwrap_or_else(|e| e.into_inner()).entry((stage, code)).or_default() += 1;
+    }
+
+    /// Every refusal since start: (stage, seed code, count).
+    pub fn totals(&self) -> Vec<(Stage, u32, u64)> {
+        let totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        totals.iter().map(|((s, c), n)| (*s, *c, *n)).collect()
     }
 
     /// One refusal from `source`: `Some(n)` = write it, saying that `n` were suppressed before

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::hooks::{Hooks, UplinkTx};
 use super::limits::{Guard, Limits};
+use super::refusals::RefusalBudget;
 use super::sessions::Sessions;
 use super::topo::Topo;
 use super::{broker, Uplink};
@@ -50,6 +51,8 @@ pub struct Gateway {
     pub(super) sessions: Arc<Sessions>,
     pub(super) topo: Arc<Topo>,
     pub(super) guard: Arc<Guard>,
+    /// Shared with the hooks, which count every refusal into it (`/metrics` reads it).
+    pub(super) refusals: Arc<RefusalBudget>,
     uplinks: UplinkTx,
     /// The plain MQTT listener (the real port when 0 was asked for).
     pub mqtt_addr: SocketAddr,
@@ -68,6 +71,7 @@ pub async fn start(deps: Deps) -> anyhow::Result<(Gateway, mpsc::Receiver<Uplink
     let limits = Limits::new(deps.clock.clone(), deps.settings.limits);
     let guard = Arc::new(Guard { limits, db: deps.db.clone(), hub: deps.hub.clone() });
     let uplinks = UplinkTx::new(tx);
+    let refusals = Arc::new(RefusalBudget::new(deps.clock.clone()));
     let hooks = Hooks {
         deps: deps.clone(),
         sessions: sessions.clone(),
@@ -79,7 +83,7 @@ pub async fn start(deps: Deps) -> anyhow::Result<(Gateway, mpsc::Receiver<Uplink
             deps.settings.limits.auth_failures_per_minute as usize,
             60_000,
         )),
-        refusals: Arc::new(super::refusals::RefusalBudget::new(deps.clock.clone())),
+        refusals: refusals.clone(),
     };
     broker::install(&scx, hooks).await;
     let listeners = broker::listen(&scx, &deps.settings).await?;
@@ -89,6 +93,7 @@ pub async fn start(deps: Deps) -> anyhow::Result<(Gateway, mpsc::Receiver<Uplink
         sessions,
         topo,
         guard,
+        refusals,
         uplinks,
         mqtt_addr: listeners.mqtt_addr,
         mqtts_addr: listeners.mqtts_addr,

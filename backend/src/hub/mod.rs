@@ -8,6 +8,9 @@
 //!           later counters, rules, OTA / config hooks). `publish` waits while a lane that wants
 //!           the event is full: a slow consumer slows ingest (backpressure to the devices' TCP
 //!           connections) but never loses a fact.
+//!        └─ taps: cheap in-memory consumers (the per-minute counters) called by `publish` itself,
+//!           before the lanes. Lossless without a queue: a fact is counted before its producer
+//!           goes on, and no task is woken per fact.
 //! ```
 //!
 //! Lanes are declared before the hub starts ([`HubBuilder::lane`]) with a filter, so a consumer
@@ -45,6 +48,10 @@ pub enum Delivery {
 /// Which events a lane wants.
 pub type Wants = fn(&DeviceEvent) -> bool;
 
+/// A synchronous consumer ([`HubBuilder::tap`]). It runs on the producer's task: it must not
+/// block (a short uncontended lock at most) and must not publish.
+pub type Tap = Arc<dyn Fn(&DeviceEvent) + Send + Sync>;
+
 /// Every event.
 pub fn everything(_: &DeviceEvent) -> bool {
     true
@@ -62,6 +69,7 @@ struct Lane {
 #[derive(Default)]
 pub struct HubBuilder {
     lanes: Vec<Lane>,
+    taps: Vec<(Wants, Tap)>,
 }
 
 impl HubBuilder {
@@ -77,6 +85,15 @@ impl HubBuilder {
         self.add(name, capacity, wants, true)
     }
 
+    /// A tap for the events `wants` selects: called by [`Hub::publish`] before the lanes.
+    /// Why not a lane: counting a fact is a map update under an uncontended lock, while a lane
+    /// adds a bounded send per fact and a consumer task to wake (measured with `loadgen metrics`,
+    /// median of 5 on/off pairs: counting on a lane of its own cost +3.8 % server CPU per
+    /// message, on this tap +0.6 %, within the pairs' noise).
+    pub fn tap(&mut self, wants: Wants, tap: Tap) {
+        self.taps.push((wants, tap));
+    }
+
     fn add(&mut self, name: &'static str, capacity: usize, wants: Wants, durable: bool) -> mpsc::Receiver<Delivery> {
         let (tx, rx) = mpsc::channel(capacity);
         self.lanes.push(Lane { name, wants, durable, tx });
@@ -89,6 +106,7 @@ impl HubBuilder {
         Hub {
             inner: Arc::new(Inner {
                 lanes: RwLock::new(Some(self.lanes.into())),
+                taps: self.taps.into(),
                 live,
                 clock,
                 trace_prefix: prefix.into(),
@@ -101,6 +119,7 @@ impl HubBuilder {
 struct Inner {
     /// Taken out by [`Hub::close`].
     lanes: RwLock<Option<Arc<[Lane]>>>,
+    taps: Box<[(Wants, Tap)]>,
     live: LiveBus,
     clock: SharedClock,
     trace_prefix: Box<str>,
@@ -138,14 +157,17 @@ impl Hub {
         self.publish(DeviceEvent { at: self.now(), device: device.clone(), trace, fact }).await;
     }
 
-    /// Offer to browsers, then hand to every lossless lane that wants it (waiting while one is
-    /// full). After [`Hub::close`] facts only reach browsers (and a warning is logged).
+    /// Offer to browsers, call the taps, then hand to every lossless lane that wants it (waiting
+    /// while one is full). After [`Hub::close`] facts only reach browsers (and a warning is logged).
     pub async fn publish(&self, ev: DeviceEvent) {
         live::offer(&self.inner.live, &ev);
         let Some(lanes) = self.lanes() else {
             tracing::warn!(device = ?ev.device, "event after the hub closed; not stored");
             return;
         };
+        for (_, tap) in self.inner.taps.iter().filter(|(wants, _)| wants(&ev)) {
+            tap(&ev);
+        }
         let ev = Arc::new(ev);
         for lane in lanes.iter().filter(|l| (l.wants)(&ev)) {
             if lane.tx.send(Delivery::Event(ev.clone())).await.is_err() {

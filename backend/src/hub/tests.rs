@@ -101,6 +101,38 @@ async fn a_lane_gets_only_what_it_wants_and_a_closed_hub_ends_it() {
 }
 
 #[tokio::test]
+async fn a_tap_sees_what_it_wants_before_publish_returns_and_nothing_after_close() {
+    let mut b = HubBuilder::default();
+    let offline_seen = Arc::new(AtomicUsize::new(0));
+    let all_seen = Arc::new(AtomicUsize::new(0));
+    let (o, a) = (offline_seen.clone(), all_seen.clone());
+    b.tap(
+        DeviceEvent::is_offline,
+        Arc::new(move |_| {
+            o.fetch_add(1, Ordering::SeqCst);
+        }),
+    );
+    b.tap(
+        everything,
+        Arc::new(move |_| {
+            a.fetch_add(1, Ordering::SeqCst);
+        }),
+    );
+    let hub = b.build(clock(), LiveBus::default());
+    let d = DeviceRef::new("pk", "dn");
+    for i in 0..10_000 {
+        hub.emit(&d, None, message(i)).await;
+        // No queue in between: counted by the time the producer goes on.
+        assert_eq!(all_seen.load(Ordering::SeqCst), i + 1);
+    }
+    hub.emit(&d, None, offline()).await;
+    assert_eq!(offline_seen.load(Ordering::SeqCst), 1, "the filter: only the offline fact");
+    hub.close();
+    hub.emit(&d, None, message(0)).await;
+    assert_eq!(all_seen.load(Ordering::SeqCst), 10_001, "a closed hub stores nothing, so counts nothing");
+}
+
+#[tokio::test]
 async fn a_full_lane_holds_the_producer_back_until_the_consumer_catches_up() {
     let mut b = HubBuilder::default();
     let mut lane = b.lane("held", 2, everything);

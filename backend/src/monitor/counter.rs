@@ -22,7 +22,7 @@ use model::alink::{Topic, TopicKind};
 use model::monitor::{minute_floor, Metric, MinuteFigures, Protocol};
 use model::ws::Direction;
 
-use crate::hub::{DeviceEvent, Fact, Stage};
+use crate::hub::{DeviceEvent, Fact};
 
 /// The instance's scope key (products are keyed by their ProductKey, never empty).
 pub const INSTANCE: &str = "";
@@ -77,6 +77,10 @@ impl TslError {
         }
     }
 
+    fn index(self) -> usize {
+        self as usize
+    }
+
     fn add(self, acc: &mut Acc) {
         match self {
             TslError::PropertyReport => acc.property_report_errors += 1,
@@ -106,21 +110,39 @@ fn call_error(service: Option<&str>) -> Option<TslError> {
     }
 }
 
+/// A map keyed by ProductKey that looks up by `&str` and allocates the key only on first
+/// insert (hashbrown's `entry_ref`, foldhash): counting runs once per message, so the hot path
+/// must not allocate.
+pub type ByProduct<V> = hashbrown::HashMap<String, V>;
+
+/// One product's totals since the server started.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ProductTotals {
+    /// Messages up (accepted from devices) and down (delivered to devices).
+    pub up: u64,
+    pub down: u64,
+    /// Their payload bytes.
+    pub up_bytes: u64,
+    pub down_bytes: u64,
+    /// By [`TslError::ALL`]'s order.
+    pub tsl_errors: [u64; 4],
+    pub connects: u64,
+}
+
 /// Totals since the server started, per label set: what `/metrics` exposes.
 #[derive(Debug, Default, Clone)]
 pub struct Totals {
-    /// (product, direction `up`/`down`) → messages.
-    pub messages: HashMap<(String, &'static str), u64>,
-    /// (product, direction) → payload bytes.
-    pub bytes: HashMap<(String, &'static str), u64>,
-    pub tsl_errors: HashMap<(TslError, String), u64>,
-    pub connects: HashMap<String, u64>,
-    /// (stage, code) → refusals, including the ones the run log's budget suppressed.
-    pub refused: HashMap<(Stage, u32), u64>,
+    pub products: ByProduct<ProductTotals>,
     /// Limit kind (seed event name) → windows in which a per-device limit was exceeded.
     pub limit_hits: HashMap<&'static str, u64>,
     /// Downlinks the broker dropped before delivery.
     pub dropped: u64,
+}
+
+impl Totals {
+    fn product(&mut self, pk: &str) -> &mut ProductTotals {
+        self.products.entry_ref(pk).or_default()
+    }
 }
 
 /// One closed minute of one scope: the counts and the gauges read when it closed.
@@ -195,10 +217,34 @@ struct Second {
     count: u64,
 }
 
+impl Second {
+    fn tick(&mut self, at: i64) {
+        let s = at.div_euclid(1000);
+        if self.at != s {
+            *self = Second { at: s, count: 0 };
+        }
+        self.count += 1;
+    }
+}
+
+fn t_error(totals: &mut Totals, pk: &str, e: TslError) {
+    totals.product(pk).tsl_errors[e.index()] += 1;
+}
+
 #[derive(Debug, Default)]
 struct Minute {
-    scopes: HashMap<String, Acc>,
+    instance: Acc,
+    products: ByProduct<Acc>,
     second: Second,
+}
+
+impl Minute {
+    /// Every scope's figures, the instance's under [`INSTANCE`].
+    fn into_scopes(self) -> HashMap<String, Acc> {
+        let mut scopes: HashMap<String, Acc> = self.products.into_iter().collect();
+        scopes.insert(INSTANCE.to_owned(), self.instance);
+        scopes
+    }
 }
 
 /// See the module documentation.
@@ -228,27 +274,48 @@ impl Counters {
             Fact::Connected { .. } => {
                 self.set_online(pk, &ev.device.dn, true);
                 self.add(ev.at, pk, |a| a.connects += 1);
-                *self.totals.connects.entry(pk.to_owned()).or_default() += 1;
+                self.totals.product(pk).connects += 1;
             }
             Fact::SubDeviceOnline { .. } => self.set_online(pk, &ev.device.dn, true),
             Fact::Disconnected { device_id: Some(_), .. } | Fact::SubDeviceOffline { .. } | Fact::Removed => {
                 self.set_online(pk, &ev.device.dn, false)
             }
             Fact::Message { direction, topic, payload, code, delivered, .. } => {
-                if *direction == Direction::Down && !delivered {
+                let up = *direction == Direction::Up;
+                if !up && !delivered {
                     return;
                 }
-                let key = (pk.to_owned(), if *direction == Direction::Up { "up" } else { "down" });
-                *self.totals.messages.entry(key.clone()).or_default() += 1;
-                *self.totals.bytes.entry(key).or_default() += payload.len() as u64;
-                let error = (*direction == Direction::Up && *code != 200).then(|| report_error(topic)).flatten();
-                self.add(ev.at, pk, |a| match direction {
-                    Direction::Up => a.up += 1,
-                    Direction::Down => a.down += 1,
-                });
-                self.second(ev.at);
+                let t = self.totals.product(pk);
+                let bytes = payload.len() as u64;
+                if up {
+                    t.up += 1;
+                    t.up_bytes += bytes;
+                } else {
+                    t.down += 1;
+                    t.down_bytes += bytes;
+                }
+                // Only a refused post is parsed again (to tell property from event reports).
+                let error = (up && *code != 200).then(|| report_error(topic)).flatten();
+                let m = self.minute(ev.at);
+                m.second.tick(ev.at);
+                let peak = m.second.count;
+                let bump = |a: &mut Acc| {
+                    if up {
+                        a.up += 1
+                    } else {
+                        a.down += 1
+                    }
+                    if let Some(e) = error {
+                        e.add(a);
+                    }
+                };
+                bump(&mut m.instance);
+                m.instance.peak_tps = m.instance.peak_tps.max(peak);
+                if !pk.is_empty() {
+                    bump(m.products.entry_ref(pk).or_default());
+                }
                 if let Some(e) = error {
-                    self.tsl_error(ev.at, pk, e);
+                    t_error(&mut self.totals, pk, e);
                 }
             }
             Fact::Dropped { .. } => {
@@ -265,18 +332,13 @@ impl Counters {
                     self.tsl_error(ev.at, pk, e);
                 }
             }
-            Fact::Refused { stage, code, detail } => {
-                // Refusals past the run log's budget arrive as a count on the next one written.
-                let n = 1 + detail.get("suppressed").and_then(|s| s.as_u64()).unwrap_or(0);
-                *self.totals.refused.entry((*stage, *code)).or_default() += n;
-            }
             Fact::LimitHit { kind, .. } => *self.totals.limit_hits.entry(kind.event_name()).or_default() += 1,
             _ => {}
         }
     }
 
     fn tsl_error(&mut self, at: i64, pk: &str, e: TslError) {
-        *self.totals.tsl_errors.entry((e, pk.to_owned())).or_default() += 1;
+        t_error(&mut self.totals, pk, e);
         self.add(at, pk, |a| e.add(a));
     }
 
@@ -288,22 +350,10 @@ impl Counters {
     /// a device (a refused connect) counts for the instance only.
     fn add(&mut self, at: i64, pk: &str, f: impl Fn(&mut Acc)) {
         let m = self.minute(at);
-        f(m.scopes.entry(INSTANCE.to_owned()).or_default());
+        f(&mut m.instance);
         if !pk.is_empty() {
-            f(m.scopes.entry(pk.to_owned()).or_default());
+            f(m.products.entry_ref(pk).or_default());
         }
-    }
-
-    fn second(&mut self, at: i64) {
-        let m = self.minute(at);
-        let s = at.div_euclid(1000);
-        if m.second.at != s {
-            m.second = Second { at: s, count: 0 };
-        }
-        m.second.count += 1;
-        let peak = m.second.count;
-        let inst = m.scopes.entry(INSTANCE.to_owned()).or_default();
-        inst.peak_tps = inst.peak_tps.max(peak);
     }
 
     fn set_online(&mut self, pk: &str, dn: &str, online: bool) {
@@ -339,7 +389,10 @@ impl Counters {
     /// The figures of the minute holding `now` so far, per scope that counted anything.
     pub fn current(&self, now: i64) -> (i64, Vec<(String, Acc)>) {
         let t = minute_floor(now).max(self.floor);
-        let scopes = self.open.get(&t).map(|m| m.scopes.iter().map(|(k, a)| (k.clone(), *a)).collect());
+        let scopes = self.open.get(&t).map(|m| {
+            let products = m.products.iter().map(|(k, a)| (k.clone(), *a));
+            std::iter::once((INSTANCE.to_owned(), m.instance)).chain(products).collect()
+        });
         (t, scopes.unwrap_or_default())
     }
 
@@ -376,7 +429,7 @@ impl Counters {
         self.last.clear();
         for (t, m) in minutes {
             let gauges = t == last_t;
-            let mut scopes = m.scopes;
+            let mut scopes = m.into_scopes();
             if gauges {
                 scopes.entry(INSTANCE.to_owned()).or_default();
                 for pk in devices.keys().chain(self.online.keys()) {

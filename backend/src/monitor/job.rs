@@ -1,6 +1,6 @@
 //! The monitoring's background work, on the injected clock:
-//! - [`run`]: the metrics lane's consumer. Counts every fact, and every [`LIVE_EVERY_MS`] closes
-//!   the minutes that ended (their rows go to the store writer's next round, which this job
+//! - [`run`]: every [`LIVE_EVERY_MS`] (the facts are counted as published: the hub's tap) it
+//!   closes the minutes that ended (their rows go to the store writer's next round, which this job
 //!   nudges with a barrier) and pushes the minute to browsers: the current one so far
 //!   (`partial`), and the final figures of a minute that closed. On shutdown (before the
 //!   writer's stage) it closes the current minute too and waits until it is stored.
@@ -10,35 +10,26 @@ use std::collections::HashMap;
 
 use model::monitor::{minute_floor, MetricValue, MinuteSample, MINUTE_MS};
 use model::ws::LiveEvent;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::counter::{self, Acc, ClosedMinute, INSTANCE};
 use super::rows::LevelFilter;
 use super::Monitor;
 use crate::clock::{Interval, SharedClock};
-use crate::hub::{Delivery, Hub};
+use crate::hub::Hub;
 use crate::store::{self, Db};
 
 /// How often the current minute is pushed to browsers (and minutes are closed).
 pub const LIVE_EVERY_MS: i64 = 5_000;
-/// Facts counted per lock of the counters at most.
-const BATCH: usize = 1_024;
 
-/// What the job keeps across restarts (the lane, the levels last stored, the device counts).
+/// What the job keeps across restarts (the levels last stored, the device counts).
+#[derive(Default)]
 pub struct JobState {
-    pub lane: mpsc::Receiver<Delivery>,
     pub levels: LevelFilter,
     devices: HashMap<String, u64>,
 }
 
-impl JobState {
-    pub fn new(lane: mpsc::Receiver<Delivery>) -> Self {
-        JobState { lane, levels: LevelFilter::default(), devices: HashMap::new() }
-    }
-}
-
-/// The lane consumer and minute clock; see the module documentation.
+/// The minute clock; see the module documentation.
 pub async fn run(
     monitor: Monitor,
     db: Db,
@@ -52,15 +43,8 @@ pub async fn run(
     let first = (now.div_euclid(LIVE_EVERY_MS) + 1) * LIVE_EVERY_MS;
     let mut tick = Interval::starting_at(clock.clone(), first, LIVE_EVERY_MS);
     st.devices = store::metrics::device_counts(&db).await.unwrap_or_default();
-    let mut batch = Vec::with_capacity(BATCH);
     loop {
         tokio::select! {
-            n = st.lane.recv_many(&mut batch, BATCH) => {
-                if n == 0 {
-                    return Ok(());
-                }
-                count(&monitor, &mut batch);
-            }
             _ = tick.tick() => {
                 let now = clock.now_ms();
                 close(&monitor, &db, &hub, st, now, false).await;
@@ -74,12 +58,9 @@ pub async fn run(
                 push_current(&monitor, &hub, st, now);
             }
             _ = cancel.cancelled() => {
-                // Producers have stopped (consumers are a later stage): count what is queued,
-                // then store everything, the current minute too, before the writer stops.
-                while let Ok(d) = st.lane.try_recv() {
-                    batch.push(d);
-                }
-                count(&monitor, &mut batch);
+                // Producers have stopped (consumers are a later stage) and every fact they
+                // published is counted: store everything, the current minute too, before the
+                // writer stops.
                 close(&monitor, &db, &hub, st, clock.now_ms(), true).await;
                 if !hub.receipt().await.committed().await {
                     tracing::warn!("the last metric minutes may not be stored");
@@ -87,23 +68,6 @@ pub async fn run(
                 return Ok(());
             }
         }
-    }
-}
-
-/// Count a batch under one lock; its barriers are answered once what came before is counted.
-fn count(monitor: &Monitor, batch: &mut Vec<Delivery>) {
-    let mut acks = Vec::new();
-    {
-        let mut c = monitor.counters();
-        for d in batch.drain(..) {
-            match d {
-                Delivery::Event(ev) => c.count(&ev),
-                Delivery::Barrier(ack) => acks.push(ack),
-            }
-        }
-    }
-    for ack in acks {
-        let _ = ack.send(());
     }
 }
 

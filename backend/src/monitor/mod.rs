@@ -1,8 +1,8 @@
 //! Real-time monitoring (issue 14 §1, §4): exact per-minute metrics and `/metrics`.
 //!
 //! ```text
-//! gateway facts ──hub, lossless "metrics" lane──► job (counter.rs, in memory, per minute)
-//!                                                   │ every 5 s (injected clock):
+//! gateway facts ──hub, tap (counted as published)──► counter.rs (in memory, per minute)
+//!                                                   │ job, every 5 s (injected clock):
 //!                                                   ├─ partial minute ──► live bus (LiveEvent::Metrics)
 //!                                                   └─ minute closed ──► MinuteQueue ──► store writer's
 //!                                                      (final sample too)   next round (same transaction
@@ -14,13 +14,15 @@
 //! - `counter`: what counts as what (pure; tested with facts).
 //! - `rows`: closed minutes → the rows stored (levels only when they change).
 //! - `series`: minute/hour rows → at most 2,000 points per series with min/max (pure).
-//! - `job`: the lane consumer, the minute clock, the live samples, and the retention purge.
+//! - `job`: the minute clock, the live samples, and the retention purge.
 //! - `handlers`: `GET /api/v1/monitoring/series` and `/stats` (viewers may read).
 //! - `scrape`: `GET /metrics` in the Prometheus text format, and the HTTP request figures.
 //!
-//! Counting reads the lossless lane, never the browsers' bus (which drops under load) nor the
-//! run log (a GROUP BY over millions of rows per chart). `--metrics off` builds no lane and no
-//! job: nothing is counted, and the routes answer 404.
+//! Counting is a hub tap ([`crate::hub::HubBuilder::tap`]): every fact is counted by `publish`
+//! itself, never from the browsers' bus (which drops under load) nor the run log (a GROUP BY
+//! over millions of rows per chart). It was a lossless lane of its own until measured: that
+//! cost +3.8 % server CPU per message, the tap +0.6 % (BENCHMARKS.md, monitoring section).
+//! `--metrics off` builds no tap and no job: nothing is counted, and the routes answer 404.
 
 pub mod counter;
 mod handlers;
@@ -33,13 +35,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::config::MetricsSettings;
 use crate::http::openapi::ApiRouter;
-use crate::hub::{DeviceEvent, Fact};
+use crate::hub::{DeviceEvent, Fact, Tap};
 use crate::store::metrics::MinuteQueue;
 
 pub use counter::{Capacity, Counters};
-
-/// Facts queued for the counters at most before producers wait (as the store's lane).
-pub const LANE: usize = 65_536;
 
 /// The monitoring's shared parts. Cheap to clone.
 #[derive(Clone)]
@@ -87,9 +86,15 @@ impl Monitor {
     pub fn telemetry(&self) -> &scrape::Telemetry {
         &self.inner.telemetry
     }
+
+    /// The hub tap that counts every fact [`wants`] selects as it is published.
+    pub fn tap(&self) -> Tap {
+        let monitor = self.clone();
+        Arc::new(move |ev: &DeviceEvent| monitor.counters().count(ev))
+    }
 }
 
-/// The metrics lane's filter: the facts [`Counters::count`] reads.
+/// The metrics tap's filter: the facts [`Counters::count`] reads.
 pub fn wants(ev: &DeviceEvent) -> bool {
     matches!(
         ev.fact,
@@ -102,7 +107,6 @@ pub fn wants(ev: &DeviceEvent) -> bool {
             | Fact::Dropped { .. }
             | Fact::CallReplied { .. }
             | Fact::CallTimedOut { .. }
-            | Fact::Refused { .. }
             | Fact::LimitHit { .. }
     )
 }

@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use super::counter::{Counters, TslError};
 use crate::gateway::limits::Kind as LimitKind;
 use crate::hub::Stage;
-use crate::state::AppState;
+use crate::state::{AppState, BrokerStats};
 use crate::store;
 use crate::store::metrics::MinuteQueue;
 
@@ -105,11 +105,7 @@ pub async fn metrics(State(st): State<AppState>, headers: HeaderMap) -> Response
         out.extend(families(&c, &devices));
     }
     if let Some(b) = st.devices.broker_stats() {
-        out.push(gauge(
-            "fleetdeck_broker_device_sessions",
-            "Device MQTT sessions the embedded broker serves",
-            vec![(vec![], b.device_sessions as f64)],
-        ));
+        out.extend(broker_families(&b, &devices));
     }
     let lanes: Vec<_> =
         st.hub.lane_depths().into_iter().map(|(lane, n)| (vec![("lane", lane.to_owned())], n as f64)).collect();
@@ -127,6 +123,63 @@ pub async fn metrics(State(st): State<AppState>, headers: HeaderMap) -> Response
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     ([(header::CONTENT_TYPE, ::prometheus::TEXT_FORMAT)], body).into_response()
+}
+
+/// The embedded broker's figures. Every product with devices has its throttled series from the
+/// start (zeros), as the message counters do.
+pub fn broker_families(b: &BrokerStats, devices: &std::collections::HashMap<String, u64>) -> Vec<MetricFamily> {
+    let one = |name: &str, help: &str, v: i64| gauge(name, help, vec![(vec![], v as f64)]);
+    let mut throttled: BTreeMap<(&str, String), u64> = BTreeMap::new();
+    for pk in devices.keys() {
+        for kind in LimitKind::ALL {
+            throttled.insert((kind.event_name(), pk.clone()), 0);
+        }
+    }
+    for (kind, pk, n) in &b.throttled {
+        *throttled.entry((kind, pk.clone())).or_default() += n;
+    }
+    let by_kind: Vec<(Labels, f64)> = throttled
+        .iter()
+        .map(|((k, pk), n)| (vec![("kind", (*k).to_owned()), ("product_key", pk.clone())], *n as f64))
+        .collect();
+    let mut refused: Vec<(Labels, f64)> = b
+        .refused
+        .iter()
+        .map(|(stage, code, n)| {
+            let stage = match stage {
+                Stage::Auth => "auth",
+                Stage::Acl => "acl",
+            };
+            (vec![("stage", stage.to_owned()), ("code", code.to_string())], *n as f64)
+        })
+        .collect();
+    refused.sort_by(|a, b| a.0.cmp(&b.0));
+    vec![
+        one("fleetdeck_broker_device_sessions", "Device MQTT sessions the embedded broker serves", b.device_sessions),
+        one("fleetdeck_broker_connections", "MQTT connections the embedded broker holds open", b.connections),
+        one("fleetdeck_broker_sessions", "Sessions the embedded broker keeps, connected or not", b.sessions),
+        one(
+            "fleetdeck_broker_inflight_in",
+            "QoS 1/2 messages received from clients and not yet completed",
+            b.inflight_in,
+        ),
+        one(
+            "fleetdeck_broker_inflight_out",
+            "QoS 1/2 messages sent to clients and not yet acknowledged",
+            b.inflight_out,
+        ),
+        one("fleetdeck_broker_queued", "Messages waiting in session queues for an inflight slot", b.queued),
+        counter(
+            "fleetdeck_refused_total",
+            "CONNECTs and PUBLISHes refused, by stage (auth, acl) and seed code, every one (the run log keeps a budget of them per source)",
+            refused,
+        ),
+        counter(
+            "fleetdeck_throttled_total",
+            "Messages and connects refused by a per-device limit, every one (fleetdeck_limit_hits_total counts windows)",
+            by_kind,
+        ),
+    ]
 }
 
 /// Constant-time as far as the token goes: the digests are compared, not the strings.
@@ -166,17 +219,13 @@ pub fn families(c: &Counters, devices: &std::collections::HashMap<String, u64>) 
         connects.insert(pk.clone(), 0);
     }
     let t = &c.totals;
-    for ((pk, d), n) in &t.messages {
-        messages.entry((pk.clone(), *d)).or_default().0 = *n;
-    }
-    for ((pk, d), n) in &t.bytes {
-        messages.entry((pk.clone(), *d)).or_default().1 = *n;
-    }
-    for ((k, pk), n) in &t.tsl_errors {
-        errors.insert((k.label(), pk.clone()), *n);
-    }
-    for (pk, n) in &t.connects {
-        connects.insert(pk.clone(), *n);
+    for (pk, p) in &t.products {
+        messages.insert((pk.clone(), "up"), (p.up, p.up_bytes));
+        messages.insert((pk.clone(), "down"), (p.down, p.down_bytes));
+        for (k, n) in TslError::ALL.iter().zip(p.tsl_errors) {
+            errors.insert((k.label(), pk.clone()), n);
+        }
+        connects.insert(pk.clone(), p.connects);
     }
     let mut limit_hits: BTreeMap<&str, u64> = LimitKind::ALL.iter().map(|k| (k.event_name(), 0)).collect();
     limit_hits.extend(t.limit_hits.iter().map(|(k, n)| (*k, *n)));
@@ -206,22 +255,6 @@ pub fn families(c: &Counters, devices: &std::collections::HashMap<String, u64>) 
             "fleetdeck_tsl_errors_total",
             "Property/event posts answered with a code other than 200; property sets and service calls answered so, or timed out (1905)",
             errors.iter().map(|((k, pk), n)| (vec![("kind", (*k).to_owned()), ("product_key", pk.clone())], *n as f64)).collect(),
-        ),
-        counter(
-            "fleetdeck_refused_total",
-            "CONNECTs and PUBLISHes refused, by stage (auth, acl) and seed code",
-            sorted(
-                t.refused
-                    .iter()
-                    .map(|((stage, code), n)| {
-                        let stage = match stage {
-                            Stage::Auth => "auth",
-                            Stage::Acl => "acl",
-                        };
-                        (vec![("stage", stage.to_owned()), ("code", code.to_string())], *n as f64)
-                    })
-                    .collect(),
-            ),
         ),
         counter(
             "fleetdeck_limit_hits_total",

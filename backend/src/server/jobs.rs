@@ -119,17 +119,16 @@ pub(super) fn network_status_purge(
     })
 }
 
-/// Monitoring (issue 14): the metrics lane's counters, the minute clock and the live minute
-/// ([`crate::monitor::job`]). A restart keeps the lane and the levels last stored.
+/// Monitoring (issue 14): the minute clock and the live minute ([`crate::monitor::job`]; the
+/// counting is the hub's tap). A restart keeps the levels last stored.
 pub(super) fn metrics(
     jobs: &Supervisor,
     monitor: crate::monitor::Monitor,
     db: store::Db,
     hub: Hub,
     clock: SharedClock,
-    lane: mpsc::Receiver<Delivery>,
 ) -> Result<(), JobError> {
-    let state = Arc::new(Mutex::new(crate::monitor::job::JobState::new(lane)));
+    let state = Arc::new(Mutex::new(crate::monitor::job::JobState::default()));
     jobs.spawn("metrics", Stage::Consumers, Restart::default(), move |cancel| {
         let (monitor, db, hub, clock, state) = (monitor.clone(), db.clone(), hub.clone(), clock.clone(), state.clone());
         async move { crate::monitor::job::run(monitor, db, hub, clock, &mut *state.lock().await, cancel).await }

@@ -99,14 +99,17 @@ pub async fn start_with_clock(settings: Settings, clock: SharedClock) -> anyhow:
     let store_lane = lanes.durable_lane("store", store::ingest::QUEUE_CAPACITY, everything);
     let offline_lane = lanes.lane("gateway-offline", OFFLINE_LANE, session_ended);
     let desired_lane = lanes.lane("desired-sync", crate::debug::sync::LANE, crate::debug::sync::wants);
-    // Monitoring (issue 14): counted from a lossless lane of its own; none with `--metrics off`.
+    // Monitoring (issue 14): every fact counted by a hub tap as it is published; none with
+    // `--metrics off`.
     let monitor = crate::monitor::Monitor::new(settings.metrics.clone(), clock.now_ms());
-    let metrics_lane = monitor.enabled().then(|| lanes.lane("metrics", crate::monitor::LANE, crate::monitor::wants));
+    if monitor.enabled() {
+        lanes.tap(crate::monitor::wants, monitor.tap());
+    }
     let hub = lanes.build(clock.clone(), bus.clone());
     let supervisor = Supervisor::new(clock.clone());
     jobs::store_writer(&supervisor, db.writer_target(), store_lane, hub.clone(), bus, monitor.minutes().clone())?;
-    if let Some(lane) = metrics_lane {
-        jobs::metrics(&supervisor, monitor.clone(), db.clone(), hub.clone(), clock.clone(), lane)?;
+    if monitor.enabled() {
+        jobs::metrics(&supervisor, monitor.clone(), db.clone(), hub.clone(), clock.clone())?;
         jobs::metrics_purge(&supervisor, monitor.clone(), db.clone(), clock.clone())?;
     }
     let deps =

@@ -18,10 +18,18 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 
 use rusqlite::Connection;
 
-/// Device facts the writer commits between checkpoint requests. A post is about three rows
-/// (two run-log entries, its values), so this is some 8,000 WAL pages: the writer's old
-/// auto-checkpoint size, large enough that hot pages are written back once, not many times.
-pub const FACTS_PER_CHECKPOINT: u64 = 16_384;
+/// Device facts the writer commits between checkpoint requests (a post is about three: its
+/// uplink, its values, its reply).
+///
+/// Why this few: a commit writes every page it touched again, and posts from many devices touch
+/// several index pages each, so the WAL grows by 3-6 pages (12-25 KB) per post. With a
+/// checkpoint only every 16,384 facts the WAL reached 200-300 MB between restarts, and the
+/// kernel's writeback of that much stalled a writer round for 50-250 ms every few seconds even
+/// at 3,000 msg/s (none on tmpfs): reply p99 53-194 ms. Every 2,048 facts (a few MB, SQLite's
+/// own auto-checkpoint size) the same runs gave reply p99 5-38 ms at 3,000 msg/s (3 runs
+/// interleaved with the old setting, `loadgen latency`); at 10,000 msg/s 34 ms against 73 ms in
+/// the one run where the shared box was quiet (the other two were too noisy to tell).
+pub const FACTS_PER_CHECKPOINT: u64 = 2_048;
 /// The writer's own auto-checkpoint, only if this thread falls far behind (pages of 4 KiB).
 pub const BACKSTOP_PAGES: u32 = 64_000;
 

@@ -100,7 +100,18 @@ fn ProductSelector() -> impl IntoView {
             <select
                 class="input product-select"
                 data-testid="product-selector"
-                title=move || t("topbar.product")
+                title=move || {
+                    // The select clips long names ("Environment sensor (a1Demo…"): the whole one on hover.
+                    let pk = current.get();
+                    let named = pk.as_deref().and_then(|pk| {
+                        products.get().unwrap_or_default().into_iter().find(|p| p.product_key == pk)
+                    });
+                    match (named, pk) {
+                        (Some(p), _) => format!("{} ({})", p.name, p.product_key),
+                        (None, Some(pk)) => pk,
+                        (None, None) => t("topbar.product").to_string(),
+                    }
+                }
                 disabled=move || !follows.get()
                 on:change=on_change.clone()
             >

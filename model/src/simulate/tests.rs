@@ -85,6 +85,21 @@ fn noise_is_in_range_and_diag_errors_are_occasional() {
 }
 
 #[test]
+fn diag_errors_are_records_the_network_page_can_read() {
+    let mut seen = 0;
+    for seed in 0..1000 {
+        let d = wifi_diag(seed, 1_700_000_000_000, 20);
+        let Some(stats) = d["p"]["wifi"]["err_stats"].as_str() else { continue };
+        seen += 1;
+        let records = crate::network::parse_err_stats(stats).unwrap_or_else(|e| panic!("{stats:?}: {e}"));
+        assert!(!records.is_empty(), "{stats:?}");
+        assert!(records.iter().all(|r| r.count >= 1 && r.err_type == "10"), "{stats:?}: {records:?}");
+        assert!(d["p"]["wifi"]["per"].as_i64() > Some(0), "an error post reports packet loss");
+    }
+    assert!(seen > 0);
+}
+
+#[test]
 fn the_demo_plan_adds_up() {
     for n in [0, 1, 9, 10, 200, 10_000] {
         let p = demo_plan(n);

@@ -61,7 +61,7 @@ fn each_fact_counts_where_issue_14_says() {
         service: Some("reboot".into()),
     };
     c.count(&ev(at, "pkA", "d1", timeout));
-    let refused = Fact::Refused { stage: Stage::Acl, code: 403, detail: json!({"suppressed": 4}) };
+    let refused = Fact::Refused { stage: crate::hub::Stage::Acl, code: 403, detail: json!({"suppressed": 4}) };
     c.count(&ev(at, "pkA", "d1", refused));
     c.count(&ev(at, "pkA", "d1", Fact::LimitHit { kind: LimitKind::Uplink, limit: 5 }));
     c.count(&ev(at, "pkB", "x", msg(Direction::Up, "/sys/pkB/x/thing/event/property/post", 200, true)));
@@ -79,11 +79,11 @@ fn each_fact_counts_where_issue_14_says() {
     assert_eq!((inst.up, inst.down, inst.tsl_errors()), (6, 1, 4));
     assert_eq!(inst.peak_tps, 7, "every message of the busiest second, both directions");
     assert_eq!((c.online("pkA"), c.online("pkB"), c.online(INSTANCE)), (1, 0, 1));
-    assert_eq!(c.totals.refused[&(Stage::Acl, 403)], 5, "suppressed refusals count too");
     assert_eq!(c.totals.limit_hits["Device_Uplink_QPS_Limit"], 1);
-    assert_eq!(c.totals.messages[&("pkA".to_string(), "up")], 5);
-    assert_eq!(c.totals.messages.get(&("pkA".to_string(), "down")), Some(&1));
-    assert_eq!(c.totals.tsl_errors[&(TslError::ServiceCall, "pkA".to_string())], 1);
+    let a = c.totals.products["pkA"];
+    assert_eq!((a.up, a.down, a.connects), (5, 1, 2));
+    assert_eq!(a.tsl_errors, [1, 1, 1, 1], "by TslError::ALL's order");
+    assert_eq!(a.up_bytes, 5 * 10, "payload bytes of the messages counted");
 }
 
 #[test]

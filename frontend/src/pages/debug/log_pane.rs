@@ -166,22 +166,8 @@ fn LogItem(e: LogEntry, trace: RwSignal<String>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::debug::test_entry as entry;
     use model::runlog::BizType;
-
-    fn entry(id: i64, trace: &str, biz: BizType, op: &str) -> LogEntry {
-        LogEntry {
-            id,
-            at: id,
-            trace_id: trace.into(),
-            message_id: None,
-            product_key: "pk".into(),
-            device_name: "dn".into(),
-            biz_type: biz,
-            operation: op.into(),
-            content: "{}".into(),
-            status: 200,
-        }
-    }
 
     #[test]
     fn clear_hides_what_was_there_and_the_trace_filter_narrows() {

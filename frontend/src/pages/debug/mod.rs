@@ -247,3 +247,20 @@ fn DebugView(pk: String, dn: String) -> impl IntoView {
         </div>
     }
 }
+
+/// A run-log entry of device pk/dn for the pane's and the result's tests.
+#[cfg(test)]
+pub(crate) fn test_entry(id: i64, trace: &str, biz: model::runlog::BizType, op: &str) -> model::runlog::LogEntry {
+    model::runlog::LogEntry {
+        id,
+        at: id,
+        trace_id: trace.into(),
+        message_id: None,
+        product_key: "pk".into(),
+        device_name: "dn".into(),
+        biz_type: biz,
+        operation: op.into(),
+        content: "{}".into(),
+        status: 200,
+    }
+}

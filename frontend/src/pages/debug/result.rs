@@ -166,21 +166,7 @@ fn OutcomeView(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn entry(id: i64, trace: &str, biz: BizType, op: &str) -> LogEntry {
-        LogEntry {
-            id,
-            at: id,
-            trace_id: trace.into(),
-            message_id: None,
-            product_key: "pk".into(),
-            device_name: "dn".into(),
-            biz_type: biz,
-            operation: op.into(),
-            content: "{}".into(),
-            status: 200,
-        }
-    }
+    use crate::pages::debug::test_entry as entry;
 
     #[test]
     fn the_late_reply_is_the_uplink_reply_of_the_same_trace() {

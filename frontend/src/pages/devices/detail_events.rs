@@ -135,14 +135,17 @@ fn EventsBody(page: EventPage, tsl: LocalResource<Option<ThingModel>>) -> impl I
             </thead>
             <tbody>
                 {page.items.clone().into_iter().map(|e: DeviceEventRow| {
-                    let name = name_of(&e.identifier);
+                    // Reactive: the thing model may arrive after the events (a name read once
+                    // here stayed missing for good when it did).
+                    let id = e.identifier.clone();
+                    let name = move || Some(name_of(&id)).filter(|n| !n.is_empty()).map(|n| view! { <span>{n}</span> " " });
                     let time = e.time;
                     let kind = e.event_type;
                     view! {
                         <tr data-testid="event-row" data-identifier=e.identifier.clone() data-type=type_name(kind)>
                             <td class="cell-key num" data-label=label("history.time")>{move || fmt_time(time)}</td>
                             <td class="cell-title" data-label=label("events.event")>
-                                {(!name.is_empty()).then(|| view! { <span>{name.clone()}</span> " " })}
+                                {name}
                                 <span class="mono muted">{e.identifier.clone()}</span>
                             </td>
                             <td class="cell-key" data-label=label("events.type")>

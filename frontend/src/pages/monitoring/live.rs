@@ -156,6 +156,33 @@ impl Tiles {
         }
     }
 
+    /// The current minute so far from a loaded answer's partial (dashed) minute, so the tiles
+    /// say it as soon as the charts do, not only after the next pushed minute (seconds later;
+    /// meanwhile a busy fleet's tile read "0, last complete minute" beside a chart counting
+    /// hundreds). A newer pushed minute is kept.
+    pub fn seed_now(&mut self, resp: &SeriesResponse) {
+        if resp.step_ms != MINUTE_MS {
+            return;
+        }
+        let partial = |m: Metric| {
+            let protocol = m.per_protocol().then_some(Protocol::Mqtt);
+            let s = resp.series.iter().find(|s| s.metric == m && s.protocol == protocol)?;
+            s.points.last().filter(|p| p.partial).map(|p| (p.t, p.v))
+        };
+        let Some((t, up)) = partial(Metric::MessageCountSentToIoT) else { return };
+        if self.now.is_some_and(|n| n.t >= t) {
+            return;
+        }
+        let at = |m: Metric| partial(m).filter(|(pt, _)| *pt == t).map_or(0.0, |(_, v)| v);
+        self.now = Some(MinuteNow {
+            t,
+            up,
+            down: at(Metric::MessageCountSentFromIoT),
+            tsl_errors: TSL_ERRORS.iter().map(|m| at(*m)).sum(),
+            connects: at(Metric::ConnectCountPerMinute),
+        });
+    }
+
     /// A pushed minute: a final one becomes "the last minute", a partial one "so far".
     pub fn apply(&mut self, sample: &MinuteSample) {
         if let Some(v) = sample_value(sample, Metric::OnlineDevicesCount, Some(Protocol::Mqtt)) {
@@ -310,5 +337,39 @@ mod tests {
         let lm = MinuteFigures { up: 4, down: 2, tsl_errors: 1, connects: 1 };
         let t = Tiles::from_stats(&Stats { last_minute: Some(lm), ..stats });
         assert_eq!((t.up, t.down, t.tsl_errors, t.connects), (Some(4.0), Some(2.0), Some(1.0), Some(1.0)));
+    }
+
+    #[test]
+    fn tiles_read_the_current_minute_from_the_loaded_series_until_a_newer_one_is_pushed() {
+        let stats = Stats {
+            at: 0,
+            product_key: None,
+            devices: 200,
+            online: 200,
+            offline: 0,
+            inactive: 0,
+            disabled: 0,
+            products: 5,
+            per_product: vec![],
+            last_minute: None,
+        };
+        let mut r = resp(MINUTE_MS, vec![pt(4, 900.0, false), pt(5, 300.0, true)]);
+        r.series.push(Series {
+            metric: Metric::ConnectCountPerMinute,
+            protocol: None,
+            points: vec![pt(4, 180.0, false), pt(5, 2.0, true)],
+        });
+        let mut t = Tiles::from_stats(&stats);
+        t.seed_now(&r);
+        let now = t.now.expect("the partial minute so far");
+        assert_eq!((now.t, now.up, now.connects, now.down), (5 * MINUTE_MS, 300.0, 2.0, 0.0));
+        t.apply(&sample(5, 350.0, true));
+        t.seed_now(&r);
+        assert_eq!(t.now.map(|n| n.up), Some(350.0), "a pushed figure is not replaced by an older answer");
+        let mut closed = Tiles::from_stats(&stats);
+        closed.seed_now(&resp(MINUTE_MS, vec![pt(4, 900.0, false)]));
+        assert_eq!(closed.now, None, "no partial minute, nothing so far");
+        closed.seed_now(&resp(6 * MINUTE_MS, vec![pt(5, 300.0, true)]));
+        assert_eq!(closed.now, None, "a multi-minute bucket is not this minute");
     }
 }

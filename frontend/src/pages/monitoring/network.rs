@@ -47,7 +47,7 @@ pub fn NetworkTab() -> impl IntoView {
         <div class="card">
             <form class="filter-bar" on:submit=apply>
                 <label class="sr-only" for="network-device">{move || t("network.pick_device")}</label>
-                <input class="input mono" id="network-device" list="network-device-list" data-testid="network-device"
+                <input class="input mono network-device" id="network-device" list="network-device-list" data-testid="network-device"
                     placeholder=move || t("network.device_placeholder") bind:value=input/>
                 <datalist id="network-device-list">
                     {move || suggestions.get().unwrap_or_default().into_iter().map(|d| {

@@ -156,15 +156,23 @@ pub fn OverviewTab() -> impl IntoView {
     let stats = LocalResource::new(move || monitor::stats(product()));
     // What is drawn: the last answer, kept current by the live minutes.
     let shown = RwSignal::new(None::<SeriesResponse>);
+    let tiles = RwSignal::new(None::<Tiles>);
     Effect::new(move |_| {
         if let Some(Ok(r)) = load.get() {
+            tiles.update(|t| {
+                if let Some(t) = t {
+                    t.seed_now(&r);
+                }
+            });
             shown.set(Some(r));
         }
     });
-    let tiles = RwSignal::new(None::<Tiles>);
     Effect::new(move |_| {
         if let Some(Ok(s)) = stats.get() {
-            tiles.set(Some(Tiles::from_stats(&s)));
+            let mut t = Tiles::from_stats(&s);
+            // The answers arrive in either order: the minute so far from the charts' answer.
+            shown.with_untracked(|r| r.as_ref().map(|r| t.seed_now(r)));
+            tiles.set(Some(t));
         }
     });
 
