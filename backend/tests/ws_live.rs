@@ -14,9 +14,9 @@ use futures::{SinkExt, StreamExt};
 use model::alink::sign::{device_credentials, C_SDK_TIMESTAMP};
 use model::alink::Sdk;
 use model::registry::DeviceStatus;
-use model::ws::{ClientMsg, LiveEvent, ServerMsg, Stream};
+use model::ws::{ClientMsg, EventKind, LiveEvent, ServerMsg, Stream};
 use serde_json::json;
-use testkit::{Client, Role, TestApp, ADMIN_PW, DEADLINE, T0};
+use testkit::{eventually, Client, Role, TestApp, ADMIN_PW, DEADLINE, T0};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{header, HeaderValue};
@@ -379,4 +379,34 @@ async fn an_expired_session_closes_its_socket_at_the_next_recheck() {
     // Past the session's end, and past the next re-check.
     clock.advance_ms(SESSION_TTL_MS);
     assert_eq!(ws.closed_within(DEADLINE).await, SIGNED_OUT);
+}
+
+// Promise: the server builds only the kinds of live event that an open subscription can want, for
+// as long as it is open (a busy fleet makes six events a post; a page on one stream wants few).
+#[tokio::test]
+async fn the_server_builds_only_what_open_subscriptions_can_want() {
+    let app = start().await;
+    let viewer = app.client(Role::Viewer).await;
+    let bus = app.state().bus().clone();
+    let built = move || EventKind::ALL.into_iter().filter(|k| bus.listens(*k)).collect::<Vec<_>>();
+    let mut live = open(&app, Cred::Session(&viewer)).await;
+    assert!(built().is_empty(), "an open socket without subscriptions wants nothing");
+
+    live.subscribe(1, Stream::RunLog { filter: Default::default() }).await;
+    assert_eq!(live.next().await, ServerMsg::Subscribed { id: 1 });
+    assert_eq!(built(), [EventKind::Log]);
+    live.subscribe(2, Stream::Status).await;
+    assert_eq!(live.next().await, ServerMsg::Subscribed { id: 2 });
+    assert_eq!(built(), [EventKind::Status, EventKind::Log]);
+
+    live.send(&ClientMsg::Unsubscribe { id: 1 }).await;
+    assert_eq!(live.next().await, ServerMsg::Unsubscribed { id: 1 });
+    assert_eq!(built(), [EventKind::Status]);
+
+    drop(live);
+    eventually(DEADLINE, "the closed socket's interest to be withdrawn", || {
+        let now = built();
+        async move { now.is_empty().then_some(()) }
+    })
+    .await;
 }

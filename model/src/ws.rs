@@ -91,7 +91,47 @@ pub enum LiveEvent {
     },
 }
 
+/// The kinds of [`LiveEvent`], so that the server builds an event only while some subscription
+/// may want one of its kind (a busy fleet makes several events per message; most pages want one
+/// kind of them, and nobody the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Status,
+    Properties,
+    Message,
+    Log,
+    Removed,
+    Metrics,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 6] = [
+        EventKind::Status,
+        EventKind::Properties,
+        EventKind::Message,
+        EventKind::Log,
+        EventKind::Removed,
+        EventKind::Metrics,
+    ];
+
+    /// Its place in [`EventKind::ALL`] (a counter per kind).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 impl LiveEvent {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            LiveEvent::Status { .. } => EventKind::Status,
+            LiveEvent::Properties { .. } => EventKind::Properties,
+            LiveEvent::Message { .. } => EventKind::Message,
+            LiveEvent::Log { .. } => EventKind::Log,
+            LiveEvent::Removed { .. } => EventKind::Removed,
+            LiveEvent::Metrics { .. } => EventKind::Metrics,
+        }
+    }
+
     /// The device this event concerns, if any.
     pub fn device(&self) -> Option<(&str, &str)> {
         match self {
@@ -106,6 +146,19 @@ impl LiveEvent {
 }
 
 impl Stream {
+    /// Every kind of event [`Stream::wants`] can take (the test below holds the two together).
+    pub fn kinds(&self) -> &'static [EventKind] {
+        match self {
+            Stream::Device { .. } => {
+                &[EventKind::Status, EventKind::Properties, EventKind::Message, EventKind::Removed]
+            }
+            Stream::Product { .. } => &[EventKind::Message],
+            Stream::Status => &[EventKind::Status],
+            Stream::RunLog { .. } => &[EventKind::Log],
+            Stream::Metrics { .. } => &[EventKind::Metrics],
+        }
+    }
+
     /// Server-side filter: does this subscription want the event?
     pub fn wants(&self, ev: &LiveEvent) -> bool {
         match (self, ev) {
@@ -189,6 +242,63 @@ mod tests {
         assert!(p.wants(&msg("pk1", "devX")));
         assert!(!p.wants(&msg("pk2", "devX")));
         assert!(!Stream::Status.wants(&msg("pk1", "dev1")));
+    }
+
+    /// One event of every kind, each about pk1/dev1 (the metrics of the instance).
+    fn one_of_each_kind() -> Vec<LiveEvent> {
+        let (product_key, device_name) = (String::from("pk1"), String::from("dev1"));
+        let entry = LogEntry {
+            id: 1,
+            at: 0,
+            trace_id: "t".into(),
+            message_id: None,
+            product_key: product_key.clone(),
+            device_name: device_name.clone(),
+            biz_type: crate::runlog::BizType::Uplink,
+            operation: "op".into(),
+            content: "{}".into(),
+            status: 200,
+        };
+        let events = vec![
+            LiveEvent::Status {
+                product_key: product_key.clone(),
+                device_name: device_name.clone(),
+                status: DeviceStatus::Online,
+                reason: None,
+                at: 0,
+            },
+            LiveEvent::Properties {
+                product_key: product_key.clone(),
+                device_name: device_name.clone(),
+                values: vec![],
+            },
+            msg("pk1", "dev1"),
+            LiveEvent::Log { entry },
+            LiveEvent::Removed { product_key, device_name, at: 0 },
+            LiveEvent::Metrics { sample: MinuteSample { product_key: None, t: 0, partial: true, values: vec![] } },
+        ];
+        let kinds: Vec<EventKind> = events.iter().map(LiveEvent::kind).collect();
+        assert_eq!(kinds, EventKind::ALL);
+        events
+    }
+
+    /// A producer that skips the kinds no subscription lists must never skip an event that a
+    /// subscription wants; and each listed kind is wanted by some stream of that shape.
+    #[test]
+    fn a_stream_lists_exactly_the_kinds_it_can_want() {
+        let streams = [
+            Stream::Device { product_key: "pk1".into(), device_name: "dev1".into() },
+            Stream::Product { product_key: "pk1".into() },
+            Stream::Status,
+            Stream::RunLog { filter: LogQuery::default() },
+            Stream::Metrics { product_key: None },
+        ];
+        let events = one_of_each_kind();
+        for s in &streams {
+            let wanted: Vec<EventKind> = events.iter().filter(|e| s.wants(e)).map(LiveEvent::kind).collect();
+            assert_eq!(wanted, s.kinds(), "{s:?}");
+        }
+        assert_eq!(EventKind::ALL.iter().map(|k| k.index()).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5]);
     }
 
     #[test]

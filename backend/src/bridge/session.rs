@@ -22,6 +22,7 @@ use super::{CLIENT_QUEUE, MAX_SUBSCRIPTIONS};
 use crate::auth::revoke::SIGNED_OUT;
 use crate::auth::session::{still_valid, CurrentUser};
 use crate::clock::ClockExt;
+use crate::live_bus::Interest;
 use crate::state::AppState;
 use crate::store;
 
@@ -55,21 +56,22 @@ impl Shared {
     }
 }
 
-/// The open subscriptions of one connection.
+/// The open subscriptions of one connection, each holding the bus's interest in the kinds of
+/// event it can want (so nothing else is built for it).
 #[derive(Default)]
-struct Subs(HashMap<u32, Stream>);
+struct Subs(HashMap<u32, (Stream, Interest)>);
 
 impl Subs {
     /// Queue `ev` once for every subscription that wants it (cloned only then); a deleted
     /// device's subscriptions end after its `removed` event.
     fn offer(&mut self, ev: &LiveEvent, out: &Shared) {
-        for (id, s) in &self.0 {
+        for (id, (s, _)) in &self.0 {
             if s.wants(ev) {
                 out.push(ServerMsg::Event { id: *id, event: ev.clone() });
             }
         }
         if let LiveEvent::Removed { product_key, device_name, .. } = ev {
-            self.0.retain(|id, s| {
+            self.0.retain(|id, (s, _)| {
                 let gone = matches!(s, Stream::Device { product_key: p, device_name: d }
                     if p == product_key && d == device_name);
                 if gone {
@@ -123,7 +125,8 @@ pub async fn run(st: AppState, user: CurrentUser, socket: WebSocket) {
     });
 
     let mut subs = Subs::default();
-    let mut bus = st.bus().subscribe();
+    let mut selective = st.bus().subscribe_selective();
+    let bus = &mut selective.rx;
     let mut revoked = st.revocations.watch();
     // A revocation between the upgrade's check and this watch would be missed: check once now.
     revoked.mark_changed();
@@ -224,7 +227,8 @@ async fn handle_client(st: &AppState, text: &str, subs: &mut Subs, out: &Shared)
             }
             match missing(st, &stream).await {
                 Ok(None) => {
-                    subs.0.insert(id, stream);
+                    let interest = st.bus().interest(stream.kinds());
+                    subs.0.insert(id, (stream, interest));
                     out.push(ServerMsg::Subscribed { id });
                 }
                 Ok(Some(what)) => {

@@ -1,10 +1,11 @@
 //! The lossy lane: device facts as the browsers' [`LiveEvent`]s on the live bus.
 //!
 //! Offered synchronously by [`super::Hub::publish`] before any lossless lane, so a full store
-//! queue never delays what a browser sees. Nothing is built when no browser listens.
+//! queue never delays what a browser sees. Nothing is built that no open subscription can want
+//! ([`LiveBus::listens`]).
 
 use model::registry::DeviceStatus;
-use model::ws::LiveEvent;
+use model::ws::{EventKind, LiveEvent};
 
 use super::{DeviceEvent, Fact};
 use crate::live_bus::LiveBus;
@@ -12,17 +13,27 @@ use crate::runlog::text::{text_cut, MAX_LIVE_PAYLOAD};
 
 /// Offer one fact to the browsers.
 pub fn offer(bus: &LiveBus, ev: &DeviceEvent) {
-    if !bus.has_listeners() {
-        return;
-    }
-    if let Some(live) = to_live(ev) {
+    if let Some(live) = to_live(ev, |kind| bus.listens(kind)) {
         bus.send(live);
     }
 }
 
-/// What a browser is shown of a fact, if anything. (Stored run-log entries reach browsers from
-/// the store writer, with their ids.)
-pub fn to_live(ev: &DeviceEvent) -> Option<LiveEvent> {
+/// What a browser is shown of a fact, if anything and if its kind is `wanted`. (Stored run-log
+/// entries reach browsers from the store writer, with their ids.)
+pub fn to_live(ev: &DeviceEvent, wanted: impl Fn(EventKind) -> bool) -> Option<LiveEvent> {
+    let kind = match &ev.fact {
+        Fact::Connected { .. }
+        | Fact::SubDeviceOnline { .. }
+        | Fact::Disconnected { device_id: Some(_), .. }
+        | Fact::SubDeviceOffline { .. } => EventKind::Status,
+        Fact::Message { .. } => EventKind::Message,
+        Fact::PropertiesPosted { .. } => EventKind::Properties,
+        Fact::Removed => EventKind::Removed,
+        _ => return None,
+    };
+    if !wanted(kind) {
+        return None;
+    }
     let (product_key, device_name) = (ev.device.pk.clone(), ev.device.dn.clone());
     let status = |status, reason| LiveEvent::Status {
         product_key: product_key.clone(),
@@ -31,7 +42,7 @@ pub fn to_live(ev: &DeviceEvent) -> Option<LiveEvent> {
         reason,
         at: ev.at,
     };
-    Some(match &ev.fact {
+    let live = match &ev.fact {
         Fact::Connected { .. } | Fact::SubDeviceOnline { .. } => status(DeviceStatus::Online, None),
         Fact::Disconnected { device_id: Some(_), code, .. } | Fact::SubDeviceOffline { code, .. } => {
             status(DeviceStatus::Offline, Some(*code))
@@ -49,5 +60,8 @@ pub fn to_live(ev: &DeviceEvent) -> Option<LiveEvent> {
         }
         Fact::Removed => LiveEvent::Removed { product_key, device_name, at: ev.at },
         _ => return None,
-    })
+    };
+    // The two matches agree (every fact kind passes through here in the hub's tests).
+    debug_assert_eq!(live.kind(), kind);
+    Some(live)
 }

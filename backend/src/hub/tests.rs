@@ -163,3 +163,30 @@ fn trace_ids_are_unique_and_carry_the_start_time() {
     assert_ne!(a, b);
     assert!(a.starts_with(&format!("{:x}", 1_000)));
 }
+
+/// Browsers are offered exactly the facts they are shown, each built only when its kind is
+/// wanted: the kind checked before building is the kind built.
+#[test]
+fn a_fact_becomes_a_live_event_of_its_kind_only_when_that_kind_is_wanted() {
+    use model::ws::EventKind as K;
+    let value = model::registry::PropertyValue { identifier: "t".into(), value: serde_json::json!(1), time: 0 };
+    let facts = [
+        (
+            Fact::Connected { device_id: 1, client_id: "c".into(), ip: None, sdk: None, keepalive: None },
+            Some(K::Status),
+        ),
+        (offline(), Some(K::Status)),
+        (Fact::Disconnected { device_id: None, client_id: "c".into(), ip: None, code: 1911, reason: "r".into() }, None),
+        (Fact::SubDeviceOnline { device_id: 2, gateway: DeviceRef::new("pk", "gw") }, Some(K::Status)),
+        (Fact::SubDeviceOffline { device_id: 2, code: 1913 }, Some(K::Status)),
+        (message(1), Some(K::Message)),
+        (Fact::PropertiesPosted { device_id: 1, values: vec![value] }, Some(K::Properties)),
+        (Fact::Removed, Some(K::Removed)),
+        (Fact::Checked { message_id: None, code: 200, content: "ok".into() }, None),
+    ];
+    for (fact, kind) in facts {
+        let ev = DeviceEvent { at: 1, device: DeviceRef::new("pk", "dn"), trace: "t".into(), fact };
+        assert_eq!(live::to_live(&ev, |_| true).map(|e| e.kind()), kind, "{:?}", ev.fact);
+        assert!(live::to_live(&ev, |k| Some(k) != kind).is_none(), "{:?} built though unwanted", ev.fact);
+    }
+}

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use model::monitor::{minute_floor, MetricValue, MinuteSample, MINUTE_MS};
-use model::ws::LiveEvent;
+use model::ws::{EventKind, LiveEvent};
 use tokio_util::sync::CancellationToken;
 
 use super::counter::{self, Acc, ClosedMinute, INSTANCE};
@@ -50,7 +50,7 @@ pub async fn run(
                 close(&monitor, &db, &hub, st, now, false).await;
                 // Devices registered since the last close count in the live minute at once
                 // (read only while a browser watches: one grouped count per 5 s).
-                if hub.live().has_listeners() {
+                if hub.live().listens(EventKind::Metrics) {
                     if let Ok(d) = store::metrics::device_counts(&db).await {
                         st.devices = d;
                     }
@@ -92,7 +92,7 @@ async fn close(monitor: &Monitor, db: &Db, hub: &Hub, st: &mut JobState, now: i6
     // A barrier makes the writer run a round, which takes the rows (even with no traffic).
     drop(hub.receipt().await);
     let bus = hub.live();
-    if bus.has_listeners() {
+    if bus.listens(EventKind::Metrics) {
         let newest = closed.iter().map(|m| m.t).max();
         for m in closed.iter().filter(|m| Some(m.t) == newest && shown(&m.scope, &m.acc)) {
             bus.send(LiveEvent::Metrics { sample: sample(m, cap, false) });
@@ -121,7 +121,7 @@ fn sample(m: &ClosedMinute, cap: counter::Capacity, partial: bool) -> MinuteSamp
 /// The current minute so far, for the instance and every product with traffic in it.
 fn push_current(monitor: &Monitor, hub: &Hub, st: &JobState, now: i64) {
     let bus = hub.live();
-    if !bus.has_listeners() {
+    if !bus.listens(EventKind::Metrics) {
         return;
     }
     let cap = monitor.capacity();

@@ -1,8 +1,8 @@
 //! The device page's history (issue 14): stored property values over a range, the events a
 //! device posted, its network status samples, and the network status retention purge.
 //!
-//! Every query is bounded by device and time and served by an index (0001's
-//! `property_history_lookup`, 0007's `device_events_identifier` and
+//! Every query is bounded by device and time and served by an index (0010's
+//! `property_history_by_time`, 0007's `device_events_identifier` and
 //! `device_network_status_received`).
 
 use model::history::{DeviceEventRow, HistoryPoint};

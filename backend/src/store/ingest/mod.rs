@@ -32,7 +32,7 @@ use std::collections::hash_map::{Entry, HashMap};
 use std::sync::Arc;
 
 use model::registry::PropertyValue;
-use model::ws::LiveEvent;
+use model::ws::{EventKind, LiveEvent};
 use tokio::sync::oneshot;
 
 pub use postgres::run_postgres;
@@ -102,7 +102,7 @@ impl Round {
         for ack in self.acks {
             let _ = ack.send(());
         }
-        if bus.has_listeners() {
+        if bus.listens(EventKind::Log) {
             for ((i, line), id) in lines.into_iter().zip(ids) {
                 bus.send(LiveEvent::Log { entry: line.into_entry(id, &self.events[i]) });
             }
